@@ -1,0 +1,128 @@
+//! 特定健診 results and 特定保健指導 records.
+
+use crate::person::Sex;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The value of one result item (by JLAC10 17-character code).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResultValue {
+    /// `PQ`: a number (kept as its decimal text, as written) and a UCUM-like unit.
+    Quantity { value: String, unit: String },
+    /// `CD` / `CO`: a code from a code system (OID).
+    Coded { code: String, code_system: String },
+    /// `ST`: free text (e.g. 医師の診断).
+    Text(String),
+    /// 未実施 (`negationInd="true"`).
+    NotPerformed,
+    /// 測定不能 (`nullFlavor="NI"`).
+    Unmeasurable,
+}
+
+impl ResultValue {
+    pub fn type_code(&self) -> &'static str {
+        match self {
+            ResultValue::Quantity { .. } => "PQ",
+            ResultValue::Coded { .. } => "CD",
+            ResultValue::Text(_) => "ST",
+            ResultValue::NotPerformed => "NOT_PERFORMED",
+            ResultValue::Unmeasurable => "UNMEASURABLE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckupResult {
+    /// JLAC10 / MHLW 17-character item code.
+    pub code: String,
+    pub value: ResultValue,
+}
+
+/// 健診機関.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckupInstitution {
+    /// 健診機関番号 (10 digits).
+    pub code: String,
+    pub name: String,
+    pub address: String,
+}
+
+/// One 特定健診 document (hc08): who, when, where, what.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckupRecord {
+    pub insurer_number: String,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub card_branch: Option<u8>,
+    pub name_kana: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub postal_code: String,
+    pub address: String,
+    pub exam_date: NaiveDate,
+    pub institution: CheckupInstitution,
+    pub results: Vec<CheckupResult>,
+}
+
+impl std::fmt::Debug for CheckupRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CheckupRecord {{ institution: {}, results: {}, .. }}",
+            self.institution.code,
+            self.results.len()
+        )
+    }
+}
+
+/// 保健指導レベル.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GuidanceLevel {
+    /// 積極的支援.
+    Intensive,
+    /// 動機付け支援.
+    Motivational,
+}
+
+impl GuidanceLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            GuidanceLevel::Intensive => "intensive",
+            GuidanceLevel::Motivational => "motivational",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "intensive" | "積極的支援" => Some(GuidanceLevel::Intensive),
+            "motivational" | "動機付け支援" => Some(GuidanceLevel::Motivational),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            GuidanceLevel::Intensive => "積極的支援",
+            GuidanceLevel::Motivational => "動機付け支援",
+        }
+    }
+}
+
+/// A 特定保健指導 episode: level, plan, outcome.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuidanceRecord {
+    pub level: GuidanceLevel,
+    pub started_on: NaiveDate,
+    /// 行動計画 (text).
+    pub plan: String,
+    /// 実績評価日.
+    pub evaluated_on: Option<NaiveDate>,
+    /// Outcome as text (e.g. 腹囲 -2cm 体重 -2kg 達成).
+    pub outcome: Option<String>,
+    /// Contractor id from the policy catalogue, when entrusted.
+    pub contractor: Option<String>,
+}
+
+impl std::fmt::Debug for GuidanceRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GuidanceRecord {{ level: {:?}, .. }}", self.level)
+    }
+}

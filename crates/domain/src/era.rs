@@ -1,0 +1,118 @@
+//! 和暦 (Japanese era) dates — the one place that knows eras.
+//!
+//! Older 電子レセプト (記録条件仕様 平成22年版) writes dates as `GYYMMDD` / `GYYMM` with an era
+//! digit (1 明治, 2 大正, 3 昭和, 4 平成, 5 令和); the current spec writes 西暦 `YYYYMMDD` /
+//! `YYYYMM`. Readers choose by length (see ../shared/reference/uke-receipt-format.md §2).
+
+use chrono::NaiveDate;
+
+/// An era with its code in 電子レセプト (別表4 年号区分コード) and its first day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Era {
+    pub code: u8,
+    pub name: &'static str,
+    pub starts: (i32, u32, u32),
+}
+
+/// Eras in order. Start days are the official changes of era.
+pub const ERAS: [Era; 5] = [
+    Era { code: 1, name: "明治", starts: (1868, 10, 23) },
+    Era { code: 2, name: "大正", starts: (1912, 7, 30) },
+    Era { code: 3, name: "昭和", starts: (1926, 12, 25) },
+    Era { code: 4, name: "平成", starts: (1989, 1, 8) },
+    Era { code: 5, name: "令和", starts: (2019, 5, 1) },
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EraError {
+    #[error("unknown era code {0}")]
+    UnknownEra(u8),
+    #[error("not a date: {0:?}")]
+    BadDate(String),
+}
+
+fn era(code: u8) -> Result<&'static Era, EraError> {
+    ERAS.iter().find(|e| e.code == code).ok_or(EraError::UnknownEra(code))
+}
+
+/// Converts an era year to the Gregorian year (令和1 = 2019).
+pub fn gregorian_year(code: u8, era_year: i32) -> Result<i32, EraError> {
+    Ok(era(code)?.starts.0 + era_year - 1)
+}
+
+/// Parses a date written either as 西暦 `YYYYMMDD` or as 和暦 `GYYMMDD`.
+pub fn parse_receipt_date(s: &str) -> Result<NaiveDate, EraError> {
+    let bad = || EraError::BadDate(s.to_string());
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().map_err(|_| bad());
+    let (year, month, day) = match s.len() {
+        8 => (num(0..4)? as i32, num(4..6)?, num(6..8)?),
+        7 => {
+            let code = num(0..1)? as u8;
+            (gregorian_year(code, num(1..3)? as i32)?, num(3..5)?, num(5..7)?)
+        }
+        _ => return Err(bad()),
+    };
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(bad)
+}
+
+/// Parses a month written as 西暦 `YYYYMM` or 和暦 `GYYMM`; returns (year, month).
+pub fn parse_receipt_month(s: &str) -> Result<(i32, u32), EraError> {
+    let bad = || EraError::BadDate(s.to_string());
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().map_err(|_| bad());
+    let (year, month) = match s.len() {
+        6 => (num(0..4)? as i32, num(4..6)?),
+        5 => (gregorian_year(num(0..1)? as u8, num(1..3)? as i32)?, num(3..5)?),
+        _ => return Err(bad()),
+    };
+    if !(1..=12).contains(&month) {
+        return Err(bad());
+    }
+    Ok((year, month))
+}
+
+/// The era a date falls in, with its era year, e.g. 2019-05-01 → (令和, 1).
+pub fn to_era(date: NaiveDate) -> (&'static Era, i32) {
+    use chrono::Datelike;
+    let mut found = &ERAS[0];
+    for e in ERAS.iter() {
+        let (y, m, d) = e.starts;
+        if (date.year(), date.month(), date.day()) >= (y, m, d) {
+            found = e;
+        }
+    }
+    (found, date.year() - found.starts.0 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_calendars() {
+        // 平成3年11月21日 = 1991-11-21 (平成1 = 1989).
+        let d = NaiveDate::from_ymd_opt(1991, 11, 21).unwrap();
+        assert_eq!(parse_receipt_date("4031121").unwrap(), d);
+        assert_eq!(parse_receipt_date("19911121").unwrap(), d);
+        // 令和3年10月 = 2021-10.
+        assert_eq!(parse_receipt_month("50310").unwrap(), (2021, 10));
+        assert_eq!(parse_receipt_month("202110").unwrap(), (2021, 10));
+        assert!(parse_receipt_date("20211332").is_err());
+        assert!(parse_receipt_date("9031121").is_err());
+    }
+
+    #[test]
+    fn era_boundaries() {
+        let last_heisei = NaiveDate::from_ymd_opt(2019, 4, 30).unwrap();
+        let first_reiwa = NaiveDate::from_ymd_opt(2019, 5, 1).unwrap();
+        assert_eq!(to_era(last_heisei).0.name, "平成");
+        assert_eq!(to_era(last_heisei).1, 31);
+        assert_eq!(to_era(first_reiwa).0.name, "令和");
+        assert_eq!(to_era(first_reiwa).1, 1);
+    }
+}

@@ -1,0 +1,584 @@
+//! One hc08 CDA document (特定健診情報ファイル): writer and reader.
+
+use super::items::{self, ItemDef, ValueType, item, oid};
+use super::xml::{self, Ctx, NS_XSI, all_text, attr, child, children, date_attr, descend, escape};
+use super::{CheckupXmlError, NS_HL7};
+use chrono::NaiveDate;
+use kenpo_domain::checkup::{CheckupInstitution, CheckupRecord, CheckupResult, ResultValue};
+use kenpo_domain::ids::{CardId, normalize_card_part};
+use kenpo_domain::person::Sex;
+use roxmltree::Node;
+
+/// 報告区分 10: 特定健診情報.
+const REPORT_CATEGORY_CHECKUP: &str = "10";
+/// プログラム種別 010: 特定健診.
+const PROGRAM_CHECKUP: &str = "010";
+/// CDA セクション 01010: 特定健診検査・問診結果.
+const SECTION_CHECKUP: &str = "01010";
+const CDA_TYPE_ROOT: &str = "2.16.840.1.113883.1.3";
+const CDA_TYPE_EXTENSION: &str = "POCD_HD000040";
+
+/// Writes one hc08 CDA document as UTF-8 XML text. `document_id` becomes the document's `id`
+/// (scoped by the 健診機関); the 作成日 is the exam date. Values are written as given: this
+/// function does not check them against the item table (the archive writer does).
+pub fn write_checkup_document(record: &CheckupRecord, document_id: &str) -> String {
+    render(record, document_id, record.exam_date)
+}
+
+/// The writer behind [`write_checkup_document`], with an explicit 作成日.
+pub(crate) fn render(record: &CheckupRecord, document_id: &str, created_on: NaiveDate) -> String {
+    let e = escape;
+    let date = |d: NaiveDate| d.format("%Y%m%d").to_string();
+    let inst = &record.institution;
+    let mut x = String::with_capacity(4096 + 256 * record.results.len());
+    x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    x.push_str(&format!(
+        "<ClinicalDocument xmlns=\"{NS_HL7}\" xmlns:xsi=\"{NS_XSI}\" \
+         xsi:schemaLocation=\"{NS_HL7} ../XSD/hc08_V08.xsd\">\n"
+    ));
+    x.push_str(&format!(
+        "<typeId root=\"{CDA_TYPE_ROOT}\" extension=\"{CDA_TYPE_EXTENSION}\"/>\n"
+    ));
+    x.push_str(&format!(
+        "<id root=\"{}.1{}\" extension=\"{}\"/>\n",
+        oid::INSTITUTION,
+        e(&inst.code),
+        e(document_id)
+    ));
+    x.push_str(&format!(
+        "<code code=\"{REPORT_CATEGORY_CHECKUP}\" codeSystem=\"{}\"/>\n",
+        oid::REPORT_CATEGORY
+    ));
+    x.push_str("<title>特定健診情報ファイル</title>\n");
+    x.push_str(&format!(
+        "<effectiveTime value=\"{}\"/>\n",
+        date(created_on)
+    ));
+    x.push_str("<confidentialityCode code=\"N\" codeSystem=\"2.16.840.1.113883.5.25\"/>\n");
+    // recordTarget: who.
+    x.push_str("<recordTarget>\n<patientRole>\n");
+    let id = |root: &str, ext: &str| format!("<id root=\"{root}\" extension=\"{}\"/>\n", e(ext));
+    x.push_str(&id(oid::INSURER, &record.insurer_number));
+    if !record.card_symbol.is_empty() {
+        x.push_str(&id(oid::CARD_SYMBOL, &record.card_symbol));
+    }
+    x.push_str(&id(oid::CARD_NUMBER, &record.card_number));
+    if let Some(branch) = record.card_branch {
+        x.push_str(&id(oid::CARD_BRANCH, &format!("{branch:02}")));
+    }
+    x.push_str(&format!(
+        "<addr><postalCode>{}</postalCode>{}</addr>\n",
+        e(&record.postal_code),
+        e(&record.address)
+    ));
+    x.push_str("<patient>\n");
+    x.push_str(&format!("<name>{}</name>\n", e(&record.name_kana)));
+    x.push_str(&format!(
+        "<administrativeGenderCode code=\"{}\" codeSystem=\"{}\"/>\n",
+        record.sex.code(),
+        oid::SEX
+    ));
+    x.push_str(&format!(
+        "<birthTime value=\"{}\"/>\n",
+        date(record.birth_date)
+    ));
+    x.push_str("</patient>\n</patientRole>\n</recordTarget>\n");
+    // author: the 健診機関 that made the document.
+    x.push_str(&format!(
+        "<author>\n<time value=\"{}\"/>\n<assignedAuthor>\n",
+        date(created_on)
+    ));
+    x.push_str("<id nullFlavor=\"NI\"/>\n<representedOrganization>\n");
+    x.push_str(&id(oid::INSTITUTION, &inst.code));
+    x.push_str(&format!(
+        "<name>{}</name>\n<addr>{}</addr>\n",
+        e(&inst.name),
+        e(&inst.address)
+    ));
+    x.push_str("</representedOrganization>\n</assignedAuthor>\n</author>\n");
+    // custodian is mandatory in CDA; the 健診機関 keeps the original.
+    x.push_str("<custodian>\n<assignedCustodian>\n<representedCustodianOrganization>\n");
+    x.push_str(&id(oid::INSTITUTION, &inst.code));
+    x.push_str(&format!("<name>{}</name>\n", e(&inst.name)));
+    x.push_str("</representedCustodianOrganization>\n</assignedCustodian>\n</custodian>\n");
+    // documentationOf: what was done, when (健診実施日).
+    x.push_str("<documentationOf>\n<serviceEvent>\n");
+    x.push_str(&format!(
+        "<code code=\"{PROGRAM_CHECKUP}\" codeSystem=\"{}\"/>\n",
+        oid::PROGRAM_TYPE
+    ));
+    x.push_str(&format!(
+        "<effectiveTime value=\"{}\"/>\n",
+        date(record.exam_date)
+    ));
+    x.push_str("</serviceEvent>\n</documentationOf>\n");
+    // Body: one section with one entry per result.
+    x.push_str("<component>\n<structuredBody>\n<component>\n<section>\n");
+    x.push_str(&format!(
+        "<code code=\"{SECTION_CHECKUP}\" codeSystem=\"{}\" displayName=\"検査・問診結果セクション\"/>\n",
+        oid::SECTION
+    ));
+    x.push_str("<title>検査・問診結果セクション</title>\n<text/>\n");
+    for result in &record.results {
+        render_entry(&mut x, result);
+    }
+    x.push_str("</section>\n</component>\n</structuredBody>\n</component>\n</ClinicalDocument>\n");
+    x
+}
+
+fn render_entry(x: &mut String, result: &CheckupResult) {
+    let e = escape;
+    let def = item(&result.code);
+    let negation = if matches!(result.value, ResultValue::NotPerformed) {
+        " negationInd=\"true\""
+    } else {
+        ""
+    };
+    x.push_str(&format!(
+        "<entry>\n<observation classCode=\"OBS\" moodCode=\"EVN\"{negation}>\n"
+    ));
+    let display = def
+        .map(|d| format!(" displayName=\"{}\"", e(d.name)))
+        .unwrap_or_default();
+    x.push_str(&format!(
+        "<code code=\"{}\" codeSystem=\"{}\"{display}/>\n",
+        e(&result.code),
+        oid::ITEM_CODE
+    ));
+    let declared = def.map(|d| d.value_type);
+    match &result.value {
+        ResultValue::Quantity { value, unit } => x.push_str(&format!(
+            "<value xsi:type=\"PQ\" value=\"{}\" unit=\"{}\"/>\n",
+            e(value),
+            e(unit)
+        )),
+        ResultValue::Coded { code, code_system } => {
+            let ty = if declared == Some(ValueType::Co) {
+                "CO"
+            } else {
+                "CD"
+            };
+            x.push_str(&format!(
+                "<value xsi:type=\"{ty}\" code=\"{}\" codeSystem=\"{}\"/>\n",
+                e(code),
+                e(code_system)
+            ));
+        }
+        ResultValue::Text(text) => {
+            x.push_str(&format!("<value xsi:type=\"ST\">{}</value>\n", e(text)));
+        }
+        ResultValue::NotPerformed => {}
+        ResultValue::Unmeasurable => {
+            let ty = declared.unwrap_or(ValueType::Pq).xsi_type();
+            x.push_str(&format!("<value xsi:type=\"{ty}\" nullFlavor=\"NI\"/>\n"));
+        }
+    }
+    x.push_str("</observation>\n</entry>\n");
+}
+
+/// Checks a result value against its item row and returns it in canonical form (the table's
+/// unit spelling; the item's code system filled in). `Err` says what was expected, without
+/// quoting the value.
+pub(crate) fn conform(def: &ItemDef, value: ResultValue) -> Result<ResultValue, String> {
+    match (def.value_type, value) {
+        (_, v @ (ResultValue::NotPerformed | ResultValue::Unmeasurable)) => Ok(v),
+        (ValueType::Pq, ResultValue::Quantity { value, unit }) => {
+            if !xml::is_decimal(&value) {
+                return Err(format!(
+                    "a decimal number in the PQ value of item {}",
+                    def.code
+                ));
+            }
+            if unit.trim().is_empty() {
+                return Err(format!("a unit on the PQ value of item {}", def.code));
+            }
+            match def.unit {
+                Some(canonical) if def.unit_matches(&unit) => Ok(ResultValue::Quantity {
+                    value,
+                    unit: canonical.to_string(),
+                }),
+                _ => Err(format!(
+                    "unit {} for item {}",
+                    def.unit.unwrap_or("(none)"),
+                    def.code
+                )),
+            }
+        }
+        // Outside the measurable range: L / H from HL7 ObservationInterpretation.
+        (ValueType::Pq, ResultValue::Coded { code, code_system })
+            if code_system == oid::OUT_OF_RANGE && (code == "L" || code == "H") =>
+        {
+            Ok(ResultValue::Coded { code, code_system })
+        }
+        (ValueType::Cd | ValueType::Co, ResultValue::Coded { code, code_system }) => {
+            let expected = def.code_system.unwrap_or_default();
+            if code.trim().is_empty() {
+                Err(format!("a code in the value of item {}", def.code))
+            } else if code_system != expected {
+                Err(format!("codeSystem {expected} for item {}", def.code))
+            } else {
+                Ok(ResultValue::Coded { code, code_system })
+            }
+        }
+        // Surrounding whitespace is dropped, as the reader drops it.
+        (ValueType::St, ResultValue::Text(t)) => Ok(ResultValue::Text(t.trim().to_string())),
+        (ty, _) => Err(format!(
+            "a value of type {} for item {}",
+            ty.xsi_type(),
+            def.code
+        )),
+    }
+}
+
+/// Reads one hc08 CDA document. `file_name` is used only in error messages.
+pub fn read_checkup_document(xml: &str, file_name: &str) -> Result<CheckupRecord, CheckupXmlError> {
+    read(
+        xml,
+        Ctx {
+            archive: "",
+            file: file_name,
+        },
+    )
+}
+
+pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlError> {
+    let doc = ctx.parse(text)?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "ClinicalDocument" {
+        return Err(ctx.invalid(root, "root element ClinicalDocument"));
+    }
+    if root.tag_name().namespace() != Some(NS_HL7) {
+        return Err(CheckupXmlError::WrongNamespace {
+            at: ctx.at(Some(root)),
+            expected: NS_HL7.to_string(),
+        });
+    }
+    let type_id = descend(&ctx, root, &["typeId"])?;
+    if type_id.attribute("root") != Some(CDA_TYPE_ROOT)
+        || type_id.attribute("extension") != Some(CDA_TYPE_EXTENSION)
+    {
+        return Err(ctx.invalid(
+            type_id,
+            format!("CDA R2 typeId {CDA_TYPE_ROOT} / {CDA_TYPE_EXTENSION}"),
+        ));
+    }
+    let code = descend(&ctx, root, &["code"])?;
+    if code.attribute("code") != Some(REPORT_CATEGORY_CHECKUP)
+        || code
+            .attribute("codeSystem")
+            .is_some_and(|s| s != oid::REPORT_CATEGORY)
+    {
+        return Err(ctx.invalid(
+            code,
+            "報告区分 10 (特定健診情報) in codeSystem 1.2.392.200119.6.1001",
+        ));
+    }
+    date_attr(
+        &ctx,
+        descend(&ctx, root, &["effectiveTime"])?,
+        "value",
+        "作成日",
+    )?;
+
+    // recordTarget: 保険者番号, 記号・番号・枝番, address, name, sex, birth date.
+    let role = descend(&ctx, root, &["recordTarget", "patientRole"])?;
+    let id_ext = |want: &str| -> Result<Option<(Node, &str)>, CheckupXmlError> {
+        match children(role, "id").find(|n| n.attribute("root") == Some(want)) {
+            Some(n) => Ok(Some((n, attr(&ctx, n, "extension")?))),
+            None => Ok(None),
+        }
+    };
+    let (insurer_node, insurer) = id_ext(oid::INSURER)?
+        .ok_or_else(|| ctx.invalid(role, format!("id with root {} (保険者番号)", oid::INSURER)))?;
+    if !xml::is_digits(insurer.trim(), 1, 8) {
+        return Err(ctx.invalid(insurer_node, "保険者番号 of up to 8 digits"));
+    }
+    let card_part = |found: Option<(Node, &str)>, what: &str| -> Result<String, CheckupXmlError> {
+        let Some((node, raw)) = found else {
+            return Ok(String::new());
+        };
+        let v = normalize_card_part(raw);
+        if v.chars().count() > 20 {
+            return Err(ctx.invalid(node, format!("{what} of at most 20 characters")));
+        }
+        Ok(v)
+    };
+    let card_symbol = card_part(id_ext(oid::CARD_SYMBOL)?, "記号")?;
+    let number = id_ext(oid::CARD_NUMBER)?;
+    let number_node = number.map(|(n, _)| n);
+    let card_number = card_part(number, "番号")?;
+    if card_number.is_empty() {
+        let at = number_node.unwrap_or(role);
+        return Err(ctx.invalid(
+            at,
+            format!("id with root {} (番号), not empty", oid::CARD_NUMBER),
+        ));
+    }
+    let card_branch = match id_ext(oid::CARD_BRANCH)? {
+        None => None,
+        Some((node, raw)) => {
+            Some(CardId::parse_branch(raw).map_err(|_| ctx.invalid(node, "枝番 of 2 digits"))?)
+        }
+    };
+    let (postal_code, address) = match child(role, "addr") {
+        Some(addr) => split_addr(addr),
+        None => (String::new(), String::new()),
+    };
+    let patient = descend(&ctx, role, &["patient"])?;
+    let name_kana = person_name(descend(&ctx, patient, &["name"])?);
+    let gender = descend(&ctx, patient, &["administrativeGenderCode"])?;
+    let sex = Sex::from_code(attr(&ctx, gender, "code")?)
+        .ok_or_else(|| ctx.invalid(gender, "男女区分 1 or 2"))?;
+    let birth_date = date_attr(
+        &ctx,
+        descend(&ctx, patient, &["birthTime"])?,
+        "value",
+        "生年月日",
+    )?;
+
+    // author: the 健診機関.
+    let org = descend(
+        &ctx,
+        root,
+        &["author", "assignedAuthor", "representedOrganization"],
+    )?;
+    let org_id = children(org, "id")
+        .find(|n| n.attribute("root") == Some(oid::INSTITUTION))
+        .ok_or_else(|| {
+            ctx.invalid(
+                org,
+                format!("id with root {} (健診機関番号)", oid::INSTITUTION),
+            )
+        })?;
+    let org_code = attr(&ctx, org_id, "extension")?.trim();
+    if !xml::is_digits(org_code, 10, 10) {
+        return Err(ctx.invalid(org_id, "健診機関番号 of 10 digits"));
+    }
+    let institution = CheckupInstitution {
+        code: org_code.to_string(),
+        name: child(org, "name")
+            .map(|n| all_text(n).trim().to_string())
+            .unwrap_or_default(),
+        address: child(org, "addr")
+            .map(|a| split_addr(a).1)
+            .unwrap_or_default(),
+    };
+
+    // documentationOf: 健診実施日.
+    let event = descend(&ctx, root, &["documentationOf", "serviceEvent"])?;
+    let time = descend(&ctx, event, &["effectiveTime"])?;
+    let exam_date = match (time.attribute("value"), child(time, "low")) {
+        (None, Some(low)) => date_attr(&ctx, low, "value", "健診実施日")?,
+        _ => date_attr(&ctx, time, "value", "健診実施日")?,
+    };
+
+    // Body: the 01010 section(s). Other sections (01990 任意追加項目 …) are not 特定健診 data.
+    let body = descend(&ctx, root, &["component", "structuredBody"])?;
+    let sections: Vec<Node> = children(body, "component")
+        .filter_map(|c| child(c, "section"))
+        .filter(|s| {
+            child(*s, "code").is_some_and(|c| {
+                c.attribute("code") == Some(SECTION_CHECKUP)
+                    && c.attribute("codeSystem")
+                        .is_none_or(|cs| cs == oid::SECTION)
+            })
+        })
+        .collect();
+    if sections.is_empty() {
+        return Err(ctx.invalid(body, "a section with code 01010 (特定健診検査・問診結果)"));
+    }
+    let mut results = Vec::new();
+    for section in sections {
+        for entry in children(section, "entry") {
+            let obs =
+                child(entry, "observation").ok_or_else(|| ctx.missing(entry, "observation"))?;
+            read_observation(&ctx, obs, &mut results)?;
+        }
+    }
+
+    Ok(CheckupRecord {
+        insurer_number: insurer.trim().to_string(),
+        card_symbol,
+        card_number,
+        card_branch,
+        name_kana,
+        sex,
+        birth_date,
+        postal_code,
+        address,
+        exam_date,
+        institution,
+        results,
+    })
+}
+
+/// `<addr>` is mixed content: a `postalCode` element plus the address as text (possibly in
+/// further elements). Returns (postal code, address).
+fn split_addr(addr: Node) -> (String, String) {
+    let postal = child(addr, "postalCode")
+        .map(|p| all_text(p).trim().to_string())
+        .unwrap_or_default();
+    let address: String = addr
+        .descendants()
+        .filter(|n| n.is_text() && !n.ancestors().any(|a| a.has_tag_name("postalCode")))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    (postal, address)
+}
+
+/// Plain `<name>text</name>`, or family/given parts joined by a space.
+fn person_name(name: Node) -> String {
+    let parts: Vec<String> = name
+        .children()
+        .filter(|c| c.is_element())
+        .map(|c| all_text(c).trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if parts.is_empty() {
+        all_text(name).trim().to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// One observation, and its `COMP` components. A group (`<code nullFlavor="NA"/>`) only carries
+/// components. `RSON` relationships (詳細健診の実施理由) are not results and are skipped.
+fn read_observation(
+    ctx: &Ctx,
+    obs: Node,
+    out: &mut Vec<CheckupResult>,
+) -> Result<(), CheckupXmlError> {
+    let code_el = child(obs, "code").ok_or_else(|| ctx.missing(obs, "code"))?;
+    let components = children(obs, "entryRelationship")
+        .filter(|r| r.attribute("typeCode") == Some("COMP"))
+        .flat_map(|r| children(r, "observation"));
+    if code_el.attribute("nullFlavor").is_none() {
+        let code = attr(ctx, code_el, "code")?;
+        if let Some(system) = code_el.attribute("codeSystem")
+            && system != oid::ITEM_CODE
+        {
+            return Err(ctx.invalid(code_el, format!("item codeSystem {}", oid::ITEM_CODE)));
+        }
+        let def = item(code).ok_or_else(|| CheckupXmlError::UnknownItem {
+            at: ctx.at(Some(code_el)),
+            code: xml::quotable_code(code),
+        })?;
+        let value = if obs.attribute("negationInd") == Some("true") {
+            ResultValue::NotPerformed
+        } else {
+            let v = child(obs, "value").ok_or_else(|| CheckupXmlError::Invalid {
+                at: ctx.at(Some(obs)),
+                expected: format!("a value (or negationInd=\"true\") for item {}", def.code),
+            })?;
+            let raw = read_value(ctx, v, def)?;
+            conform(def, raw).map_err(|expected| ctx.invalid(v, expected))?
+        };
+        out.push(CheckupResult {
+            code: def.code.to_string(),
+            value,
+        });
+    }
+    for component in components {
+        read_observation(ctx, component, out)?;
+    }
+    Ok(())
+}
+
+/// The `<value>` as written, before checking it against the item row.
+fn read_value(ctx: &Ctx, v: Node, def: &ItemDef) -> Result<ResultValue, CheckupXmlError> {
+    if let Some(flavor) = v.attribute("nullFlavor") {
+        return if flavor == "NI" {
+            Ok(ResultValue::Unmeasurable)
+        } else {
+            Err(ctx.invalid(v, "nullFlavor NI (測定不能) as the only null value"))
+        };
+    }
+    let ty = xml::xsi_type(v).ok_or_else(|| ctx.invalid(v, "attribute xsi:type"))?;
+    match ty {
+        "PQ" => Ok(ResultValue::Quantity {
+            value: attr(ctx, v, "value")?.trim().to_string(),
+            unit: v.attribute("unit").unwrap_or_default().trim().to_string(),
+        }),
+        "CD" | "CO" => Ok(ResultValue::Coded {
+            code: attr(ctx, v, "code")?.trim().to_string(),
+            // Often omitted when it is the item's own code system.
+            code_system: v
+                .attribute("codeSystem")
+                .or(def.code_system)
+                .unwrap_or_default()
+                .to_string(),
+        }),
+        // Surrounding whitespace is layout (pretty-printed files indent it), not content.
+        "ST" => Ok(ResultValue::Text(all_text(v).trim().to_string())),
+        _ => Err(ctx.invalid(
+            v,
+            format!(
+                "xsi:type {} for item {}",
+                def.value_type.xsi_type(),
+                def.code
+            ),
+        )),
+    }
+}
+
+/// Checks a record before it is written, so the writer never emits what the reader rejects.
+/// Returns the canonical results (units spelled as in the table).
+pub(crate) fn validate_for_write(
+    record: &CheckupRecord,
+) -> Result<Vec<CheckupResult>, (String, String)> {
+    let fail = |path: &str, expected: String| Err((path.to_string(), expected));
+    if !xml::is_digits(&record.insurer_number, 1, 8) {
+        return fail(
+            "/ClinicalDocument/recordTarget/patientRole/id",
+            "保険者番号 of up to 8 digits".into(),
+        );
+    }
+    let symbol = normalize_card_part(&record.card_symbol);
+    let number = normalize_card_part(&record.card_number);
+    if symbol != record.card_symbol || symbol.chars().count() > 20 {
+        return fail(
+            "/ClinicalDocument/recordTarget/patientRole/id",
+            "記号 normalised, at most 20 characters".into(),
+        );
+    }
+    if number != record.card_number || number.is_empty() || number.chars().count() > 20 {
+        return fail(
+            "/ClinicalDocument/recordTarget/patientRole/id",
+            "番号 normalised, 1-20 characters".into(),
+        );
+    }
+    if record.card_branch.is_some_and(|b| b > 99) {
+        return fail(
+            "/ClinicalDocument/recordTarget/patientRole/id",
+            "枝番 0-99".into(),
+        );
+    }
+    if !xml::is_digits(&record.institution.code, 10, 10) {
+        return fail(
+            "/ClinicalDocument/author/assignedAuthor/representedOrganization/id",
+            "健診機関番号 of 10 digits".into(),
+        );
+    }
+    let mut out = Vec::with_capacity(record.results.len());
+    for (i, r) in record.results.iter().enumerate() {
+        let path = format!(
+            "/ClinicalDocument/component/structuredBody/component/section/entry[{}]",
+            i + 1
+        );
+        let Some(def) = items::item(&r.code) else {
+            return fail(
+                &path,
+                format!("a 第4期 item code, not {}", xml::quotable_code(&r.code)),
+            );
+        };
+        match conform(def, r.value.clone()) {
+            Ok(value) => out.push(CheckupResult {
+                code: r.code.clone(),
+                value,
+            }),
+            Err(expected) => return fail(&path, expected),
+        }
+    }
+    Ok(out)
+}

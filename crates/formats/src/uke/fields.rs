@@ -1,0 +1,200 @@
+//! Typed access to the fields of one record, with errors that name the file, line, record,
+//! position and field. Values are quoted only for fields marked [`Show::Value`].
+
+use super::error::UkeError;
+use super::layout::Count;
+use super::records::{UkeRecord, display_id};
+use chrono::NaiveDate;
+use kenpo_domain::YearMonth;
+use kenpo_domain::era::{parse_receipt_date, parse_receipt_month};
+
+/// Whether a field's value may appear in an error message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Show {
+    /// Codes, counts, points: quoted, to help whoever fixes the file.
+    Value,
+    /// Names, 記号・番号, dates about the patient: described only.
+    Withheld,
+}
+
+/// One record in its file, for reading fields.
+pub(crate) struct At<'a> {
+    pub file: &'a str,
+    pub rec: &'a UkeRecord,
+}
+
+impl At<'_> {
+    pub fn record(&self) -> String {
+        display_id(self.rec.id())
+    }
+
+    pub fn error(&self, position: usize, name: &'static str, problem: String) -> UkeError {
+        UkeError::Field {
+            file: self.file.to_string(),
+            line: self.rec.line,
+            record: self.record(),
+            position,
+            name,
+            problem,
+        }
+    }
+
+    pub fn structure(&self, problem: impl Into<String>) -> UkeError {
+        UkeError::Structure {
+            file: self.file.to_string(),
+            line: self.rec.line,
+            record: self.record(),
+            problem: problem.into(),
+        }
+    }
+
+    pub fn unsupported(&self, what: impl Into<String>) -> UkeError {
+        UkeError::Unsupported {
+            file: self.file.to_string(),
+            line: self.rec.line,
+            record: self.record(),
+            what: what.into(),
+        }
+    }
+
+    /// Fails unless the record has an accepted number of fields.
+    pub fn check_count(&self, count: Count) -> Result<(), UkeError> {
+        if count.accepts(self.rec.len()) {
+            Ok(())
+        } else {
+            Err(UkeError::FieldCount {
+                file: self.file.to_string(),
+                line: self.rec.line,
+                record: self.record(),
+                expected: count.describe(),
+                found: self.rec.len(),
+            })
+        }
+    }
+
+    fn bad(&self, position: usize, name: &'static str, expected: &str, show: Show) -> UkeError {
+        let value = self.rec.field(position);
+        let problem = match show {
+            Show::Value => format!("expected {expected}, found {value:?}"),
+            Show::Withheld if value.is_empty() => format!("expected {expected}, found nothing"),
+            Show::Withheld => format!("expected {expected} (value withheld: personal data)"),
+        };
+        self.error(position, name, problem)
+    }
+
+    pub fn text(&self, position: usize) -> &str {
+        self.rec.field(position)
+    }
+
+    pub fn opt_text(&self, position: usize) -> Option<String> {
+        let t = self.text(position);
+        (!t.is_empty()).then(|| t.to_string())
+    }
+
+    pub fn required(&self, position: usize, name: &'static str) -> Result<&str, UkeError> {
+        let t = self.text(position);
+        if t.is_empty() {
+            Err(self.error(position, name, "required, found nothing".into()))
+        } else {
+            Ok(t)
+        }
+    }
+
+    /// Exactly `len` ASCII digits.
+    pub fn digits(
+        &self,
+        position: usize,
+        name: &'static str,
+        len: usize,
+        show: Show,
+    ) -> Result<String, UkeError> {
+        let t = self.text(position);
+        if t.len() == len && t.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(t.to_string())
+        } else {
+            Err(self.bad(position, name, &format!("{len} digits"), show))
+        }
+    }
+
+    /// A non-negative integer (no sign); `None` when empty.
+    pub fn opt_u64(&self, position: usize, name: &'static str, show: Show) -> Result<Option<u64>, UkeError> {
+        let t = self.text(position);
+        if t.is_empty() {
+            return Ok(None);
+        }
+        if t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.bad(position, name, "a whole number", show));
+        }
+        t.parse().map(Some).map_err(|_| self.bad(position, name, "a whole number", show))
+    }
+
+    pub fn opt_u32(&self, position: usize, name: &'static str, show: Show) -> Result<Option<u32>, UkeError> {
+        match self.opt_u64(position, name, show)? {
+            None => Ok(None),
+            Some(n) => u32::try_from(n).map(Some).map_err(|_| self.bad(position, name, "a smaller number", show)),
+        }
+    }
+
+    pub fn u32(&self, position: usize, name: &'static str, show: Show) -> Result<u32, UkeError> {
+        self.opt_u32(position, name, show)?
+            .ok_or_else(|| self.bad(position, name, "a whole number", show))
+    }
+
+    /// An integer, optionally negative (点数 of マイナス items); `None` when empty.
+    pub fn opt_i64(&self, position: usize, name: &'static str, show: Show) -> Result<Option<i64>, UkeError> {
+        let t = self.text(position);
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.bad(position, name, "a whole number", show));
+        }
+        t.parse().map(Some).map_err(|_| self.bad(position, name, "a whole number", show))
+    }
+
+    pub fn i64(&self, position: usize, name: &'static str, show: Show) -> Result<i64, UkeError> {
+        self.opt_i64(position, name, show)?
+            .ok_or_else(|| self.bad(position, name, "a whole number", show))
+    }
+
+    /// A decimal number as written (`12`, `0.5`); empty allowed.
+    pub fn decimal(&self, position: usize, name: &'static str) -> Result<String, UkeError> {
+        let t = self.text(position);
+        if t.is_empty() || is_decimal(t) {
+            Ok(t.to_string())
+        } else {
+            Err(self.bad(position, name, "a decimal number", Show::Value))
+        }
+    }
+
+    /// A date, 西暦 `YYYYMMDD` or 和暦 `GYYMMDD`.
+    pub fn date(&self, position: usize, name: &'static str, show: Show) -> Result<NaiveDate, UkeError> {
+        parse_receipt_date(self.text(position))
+            .map_err(|_| self.bad(position, name, "a date (YYYYMMDD or GYYMMDD)", show))
+    }
+
+    pub fn opt_date(&self, position: usize, name: &'static str, show: Show) -> Result<Option<NaiveDate>, UkeError> {
+        if self.text(position).is_empty() {
+            Ok(None)
+        } else {
+            self.date(position, name, show).map(Some)
+        }
+    }
+
+    /// A month, 西暦 `YYYYMM` or 和暦 `GYYMM`.
+    pub fn month(&self, position: usize, name: &'static str, show: Show) -> Result<YearMonth, UkeError> {
+        let bad = || self.bad(position, name, "a month (YYYYMM or GYYMM)", show);
+        let (y, m) = parse_receipt_month(self.text(position)).map_err(|_| bad())?;
+        YearMonth::new(y, m).ok_or_else(bad)
+    }
+}
+
+/// Digits with at most one decimal point inside.
+pub(crate) fn is_decimal(t: &str) -> bool {
+    let mut parts = t.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(int) && frac.is_none_or(all_digits)
+}

@@ -1,0 +1,105 @@
+//! `kenpo bench roster`: generate a roster and import it into SQLite and PostgreSQL, printing
+//! people per second and database size, beside a baseline measured in the same run.
+
+use crate::config::Location;
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use kenpo_store::{AccessContext, Actor, PurposeId};
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum BenchWhat {
+    /// Generate and import a roster of N insured persons (plus ~0.8 dependants each).
+    Roster {
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        /// PostgreSQL server URL to create a throw-away database on (skipped if absent).
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "bench-data")]
+        dir: std::path::PathBuf,
+    },
+}
+
+fn dir_size(path: &std::path::Path, prefix: &str) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
+    let BenchWhat::Roster { members, postgres, dir } = what;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let out = dir.join("synthetic");
+    let started = Instant::now();
+    let summary = crate::cli::generate(members, 1, &out, true)?;
+    let gen_secs = started.elapsed().as_secs_f64();
+    let roster = out.join("roster.csv");
+    let csv_bytes = std::fs::metadata(&roster)?.len();
+    println!("roster: {} people ({} members), {:.1} MB CSV", summary.people, members, csv_bytes as f64 / 1e6);
+    println!("generate: {:.1} s, {:.0} people/s", gen_secs, summary.people as f64 / gen_secs);
+
+    // Baseline in the same run: reading and parsing the CSV alone (no database).
+    let started = Instant::now();
+    let bytes = std::fs::read(&roster)?;
+    let parsed = kenpo_formats::roster::RosterReader::new(bytes.as_slice(), "roster.csv")?.filter(|r| r.is_ok()).count();
+    let parse_secs = started.elapsed().as_secs_f64();
+    println!("parse only (baseline): {:.1} s, {:.0} people/s", parse_secs, parsed as f64 / parse_secs);
+
+    let ctx = AccessContext::new(Actor::parse("system:bench")?, PurposeId::parse("mynumber.affairs")?);
+    let sqlite_dir = dir.join("sqlite");
+    let location = Location::new(&sqlite_dir, None);
+    location.init().await?;
+    let store = location.open().await?;
+    let started = Instant::now();
+    let imported = crate::cli::import_roster(&store, &ctx, &roster).await?;
+    let secs = started.elapsed().as_secs_f64();
+    store.close().await;
+    let size = dir_size(&sqlite_dir, "kenpo.db");
+    println!(
+        "sqlite import: {:.1} s, {:.0} people/s ({:.2}× parse-only time), database {:.1} MB ({:.0} bytes/person)",
+        secs,
+        imported.people as f64 / secs,
+        secs / parse_secs,
+        size as f64 / 1e6,
+        size as f64 / imported.people as f64
+    );
+
+    if let Some(server) = postgres {
+        sqlx::any::install_default_drivers();
+        let admin = format!("{}/postgres", server.trim_end_matches('/'));
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
+        sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench").await?;
+        sqlx::Executor::execute(&mut conn, "CREATE DATABASE kenpo_bench").await?;
+        let url = format!("{}/kenpo_bench", server.trim_end_matches('/'));
+        let location = Location::new(&sqlite_dir, Some(&url));
+        let store = location.open().await?;
+        let started = Instant::now();
+        let imported = crate::cli::import_roster(&store, &ctx, &roster).await?;
+        let secs = started.elapsed().as_secs_f64();
+        store.close().await;
+        let mut bench = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
+        let (size,): (i64,) = sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&mut bench).await?;
+        drop(bench);
+        println!(
+            "postgres import: {:.1} s, {:.0} people/s ({:.2}× parse-only time), database {:.1} MB ({:.0} bytes/person)",
+            secs,
+            imported.people as f64 / secs,
+            secs / parse_secs,
+            size as f64 / 1e6,
+            size as f64 / imported.people as f64
+        );
+        sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench").await?;
+    }
+    Ok(())
+}

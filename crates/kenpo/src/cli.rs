@@ -1,0 +1,260 @@
+//! Commands and their wiring.
+
+use crate::config::{DATABASE_ENV, Location, redact};
+use crate::output;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use kenpo_domain::CardId;
+use kenpo_store::{AccessContext, Actor, NewBenefitClaim, NewPerson, PersonId, PurposeId};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "kenpo", version, about = "Kenpo — 健康保険組合の基幹システム (synthetic data only)")]
+pub struct Cli {
+    /// Folder for the SQLite database and the vault key.
+    #[arg(long, global = true, env = "KENPO_DATA_DIR", default_value = "kenpo-data")]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://PATH (default: DATA_DIR/kenpo.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = DATABASE_ENV)]
+    pub database: Option<String>,
+    /// Machine-readable output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Who acts and why: every command that touches personal data needs both.
+#[derive(Args, Clone)]
+pub struct Access {
+    /// staff:ROLE[:USER], contractor:ID, member:PERSON_ID or system:JOB.
+    #[arg(long = "as")]
+    pub actor: String,
+    /// A use id from 別表2 (see `kenpo purposes`).
+    #[arg(long)]
+    pub purpose: String,
+}
+
+impl Access {
+    fn context(&self) -> Result<AccessContext> {
+        Ok(AccessContext::new(Actor::parse(&self.actor)?, PurposeId::parse(&self.purpose)?))
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create the data folder, the vault key and the database schema.
+    Init,
+    /// Write a synthetic society in real formats (roster CSV, UKE, 特定健診 XML, claims CSV).
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        members: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Only the roster (for large benchmarks).
+        #[arg(long)]
+        roster_only: bool,
+    },
+    /// Load files into the store.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Look at one person.
+    Member {
+        #[command(subcommand)]
+        what: MemberWhat,
+    },
+    /// Figures about the society.
+    Stats {
+        #[command(flatten)]
+        access: Access,
+        /// Day the figures are taken on (default: today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// List the uses of 別表2 with their ids.
+    Purposes,
+    /// The main job on a fresh folder: init, generate, import, summary.
+    Demo {
+        #[arg(long, default_value_t = 10_000)]
+        members: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Benchmarks that print figures (not tests).
+    Bench {
+        #[command(subcommand)]
+        what: crate::bench::BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportWhat {
+    /// The roster CSV (docs/roster-format.md).
+    Roster {
+        file: PathBuf,
+        #[command(flatten)]
+        access: Access,
+    },
+    /// Cash-benefit claims CSV.
+    Benefits {
+        file: PathBuf,
+        #[command(flatten)]
+        access: Access,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MemberWhat {
+    /// Show a person: by --id, or by --card SYMBOL:NUMBER:BRANCH.
+    Show {
+        #[arg(long, conflicts_with = "card")]
+        id: Option<i64>,
+        #[arg(long)]
+        card: Option<String>,
+        /// 保険者番号 for --card (default: the only one on file is not assumed; give it).
+        #[arg(long, default_value = "06279996")]
+        insurer: String,
+        #[command(flatten)]
+        access: Access,
+    },
+}
+
+/// Hex SHA-256 of a file's bytes: identifies an import's content, so a re-import is refused.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let location = Location::new(&cli.data_dir, cli.database.as_deref());
+    match cli.command {
+        Command::Init => {
+            let created = location.init().await?;
+            output::init(&location, created, cli.json);
+            Ok(())
+        }
+        Command::Generate { members, seed, out, roster_only } => {
+            let summary = generate(members, seed, &out, roster_only)?;
+            output::generated(&summary, &out, cli.json);
+            Ok(())
+        }
+        Command::Import { what: ImportWhat::Roster { file, access } } => {
+            let store = location.open().await?;
+            let summary = import_roster(&store, &access.context()?, &file).await?;
+            store.close().await;
+            output::roster_imported(&summary, cli.json);
+            Ok(())
+        }
+        Command::Import { what: ImportWhat::Benefits { file, access } } => {
+            let store = location.open().await?;
+            let count = import_benefits(&store, &access.context()?, &file).await?;
+            store.close().await;
+            output::benefits_imported(count, cli.json);
+            Ok(())
+        }
+        Command::Member { what: MemberWhat::Show { id, card, insurer, access } } => {
+            let ctx = access.context()?;
+            let store = location.open().await?;
+            let person = match (id, card) {
+                (Some(id), _) => PersonId(id),
+                (None, Some(card)) => store.find_person(&ctx, &insurer, &parse_card(&card)?).await?,
+                (None, None) => bail!("give --id or --card"),
+            };
+            let view = store.person(&ctx, person).await?;
+            store.close().await;
+            output::person(&view, cli.json)
+        }
+        Command::Stats { access, as_of } => {
+            let store = location.open().await?;
+            let day = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let stats = store.stats(&access.context()?, day).await?;
+            store.close().await;
+            output::stats(&stats, cli.json)
+        }
+        Command::Purposes => {
+            output::purposes(cli.json);
+            Ok(())
+        }
+        Command::Demo { members, seed } => demo(&location, members, seed, cli.json).await,
+        Command::Bench { what } => crate::bench::run(what, &location).await,
+    }
+}
+
+fn parse_card(s: &str) -> Result<CardId> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let [symbol, number, branch] = parts.as_slice() else {
+        bail!("--card must be SYMBOL:NUMBER:BRANCH, e.g. 100:1:00");
+    };
+    Ok(CardId::new(symbol, number, CardId::parse_branch(branch)?)?)
+}
+
+pub fn generate(members: u64, seed: u64, out: &Path, roster_only: bool) -> Result<kenpo_synth::GenerateSummary> {
+    let config = kenpo_synth::SocietyConfig::new(members, seed);
+    let outputs = if roster_only {
+        kenpo_synth::Outputs { roster: true, benefits: false, receipts: false, checkups: false }
+    } else {
+        kenpo_synth::Outputs::all()
+    };
+    let bars = output::Bars::new();
+    let summary = kenpo_synth::write_society(config, out, outputs, &|done, total, what| bars.step(what, done, total))?;
+    bars.finish();
+    Ok(summary)
+}
+
+pub async fn import_roster(store: &kenpo_store::Store, ctx: &AccessContext, file: &Path) -> Result<kenpo_store::ImportSummary> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+    let sha = sha256_hex(&bytes);
+    let reader = kenpo_formats::roster::RosterReader::new(bytes.as_slice(), &name)?;
+    let rows = reader.map(|row| {
+        row.map(|r| NewPerson { line: r.line, person: r.person, employer: r.employer }).map_err(|e| e.to_string())
+    });
+    let bar = output::Bars::new();
+    let total = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64;
+    let summary = store.import_roster(ctx, &name, &sha, rows, &|done| bar.step("import roster", done, total)).await?;
+    bar.finish();
+    Ok(summary)
+}
+
+pub async fn import_benefits(store: &kenpo_store::Store, ctx: &AccessContext, file: &Path) -> Result<u64> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+    let sha = sha256_hex(&bytes);
+    let rows = kenpo_formats::benefits::read_claims(bytes.as_slice(), &name)?;
+    let rows = rows.into_iter().map(|r| {
+        Ok(NewBenefitClaim { line: r.line, insurer_number: r.insurer_number, card: r.card, claim: r.claim })
+    });
+    Ok(store.import_benefits(ctx, &name, &sha, rows).await?)
+}
+
+/// README's first command: a fresh synthetic society, imported and summarised.
+async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Result<()> {
+    let db_file = location.data_dir.join("kenpo.db");
+    if location.database_url.starts_with("sqlite:") && db_file.exists() {
+        bail!(
+            "{} already holds a store; the demo wants a fresh folder (remove it, or pass --data-dir)",
+            location.data_dir.display()
+        );
+    }
+    location.init().await?;
+    let out = location.data_dir.join("synthetic");
+    eprintln!("1/4 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
+    let generated = generate(members, seed, &out, false)?;
+    let store = location.open().await?;
+    eprintln!("2/4 加入者名簿を取込 ({})", redact(&location.database_url));
+    // The roster carries 個人番号: its import is a 番号法 affair, by the 番号事務取扱担当者.
+    let roster_ctx = AccessContext::new(Actor::parse("system:demo-roster-import")?, PurposeId::parse("mynumber.affairs")?);
+    let roster = import_roster(&store, &roster_ctx, &out.join("roster.csv")).await?;
+    eprintln!("3/4 現金給付申請を取込");
+    let benefits_ctx = AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
+    let claims = import_benefits(&store, &benefits_ctx, &out.join("benefits.csv")).await?;
+    eprintln!("4/4 集計");
+    let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);
+    let stats = store.stats(&stats_ctx, kenpo_synth::SocietyConfig::new(members, seed).as_of).await?;
+    store.close().await;
+    output::demo(&generated, &roster, claims, &stats, json)
+}

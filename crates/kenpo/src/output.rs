@@ -1,0 +1,198 @@
+//! What the commands print: Japanese for staff, JSON with `--json`. Never a 個人番号.
+
+use crate::config::Location;
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use kenpo_store::{ImportSummary, PersonView, Stats};
+use kenpo_synth::GenerateSummary;
+use serde_json::json;
+use std::sync::Mutex;
+use std::path::Path;
+
+/// Progress bars (hidden when stderr is not a terminal).
+pub struct Bars {
+    bar: Mutex<Option<(String, ProgressBar)>>,
+}
+
+impl Bars {
+    pub fn new() -> Self {
+        Self { bar: Mutex::new(None) }
+    }
+    pub fn step(&self, what: &str, done: u64, total: u64) {
+        let Ok(mut slot) = self.bar.lock() else { return };
+        if slot.as_ref().is_none_or(|(name, _)| name != what) {
+            if let Some((_, old)) = slot.take() {
+                old.finish_and_clear();
+            }
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template("{msg:>14} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_message(what.to_string());
+            *slot = Some((what.to_string(), bar));
+        }
+        if let Some((_, bar)) = slot.as_ref() {
+            bar.set_length(total.max(done));
+            bar.set_position(done);
+        }
+    }
+    pub fn finish(&self) {
+        if let Some((_, bar)) = self.bar.lock().ok().and_then(|mut s| s.take()) {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub fn init(location: &Location, created_key: bool, json: bool) {
+    if json {
+        println!("{}", json!({"data_dir": location.data_dir, "vault_key_created": created_key}));
+    } else {
+        println!("初期化しました: {}", location.data_dir.display());
+        if created_key {
+            println!("暗号鍵を作成しました: {} (紛失すると個人番号は復号できません。バックアップしてください)", location.key_path().display());
+        }
+    }
+}
+
+pub fn generated(s: &GenerateSummary, out: &Path, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(s).unwrap_or_default());
+        return;
+    }
+    println!("合成データを出力しました: {}", out.display());
+    println!("  被保険者 {} 人 / 被扶養者 {} 人 / 事業所 {}", s.members, s.dependants, s.employers);
+    println!("  レセプト {} 件 ({} ファイル) / 特定健診 {} 件 ({} アーカイブ) / 現金給付申請 {} 件",
+        s.receipts, s.receipt_files, s.checkups, s.checkup_archives, s.benefit_claims);
+}
+
+pub fn roster_imported(s: &ImportSummary, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(s).unwrap_or_default());
+    } else {
+        println!(
+            "名簿を取り込みました (取込番号 {}): {} 人 (本人 {}, 任意継続 {}, 家族 {}), 新規事業所 {}, 個人番号 {} 件 (暗号化して保管)",
+            s.import_id, s.people, s.insured, s.voluntary, s.dependants, s.employers_added, s.my_numbers
+        );
+    }
+}
+
+pub fn benefits_imported(count: u64, json: bool) {
+    if json {
+        println!("{}", json!({"claims": count}));
+    } else {
+        println!("現金給付申請を取り込みました: {count} 件");
+    }
+}
+
+pub fn person(v: &PersonView, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(v)?);
+        return Ok(());
+    }
+    let i = &v.identity;
+    println!("加入者 #{} ({})", v.id, i.kind.label());
+    println!("  保険者番号 {}  記号 {}  番号 {}  枝番 {:02}", i.insurer_number, i.card_symbol, i.card_number, i.card_branch);
+    println!("  氏名 {} ({})  生年月日 {}  性別 {}", i.name_kanji, i.name_kana, i.birth_date, i.sex.label());
+    if let Some(e) = &v.eligibility {
+        for p in &e.periods {
+            println!(
+                "  資格 {} 取得 ({}) — {}",
+                p.acquired_on,
+                p.acquisition_reason,
+                match (&p.lost_on, &p.loss_reason) {
+                    (Some(d), Some(r)) => format!("{d} 喪失 ({r})"),
+                    (Some(d), None) => format!("{d} 喪失"),
+                    _ => "継続中".to_string(),
+                }
+            );
+        }
+        if let Some(emp) = &e.employer {
+            println!("  事業所 {} {}", emp.code, emp.name);
+        }
+        if !e.dependant_ids.is_empty() {
+            println!("  被扶養者 {} 人 (#{})", e.dependant_ids.len(), e.dependant_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", #"));
+        }
+        if let Some(id) = e.insured_id {
+            println!("  被保険者本人 #{id}");
+        }
+        println!("  個人番号 {}", if e.my_number_on_file { "登録済 (番号法事務でのみ参照可)" } else { "未登録" });
+    }
+    if let Some(r) = &v.remuneration {
+        for m in &r.monthly {
+            println!("  標準報酬月額 {} 円 ({} 級) {} から", m.monthly_amount, m.grade, m.effective_from);
+        }
+        for b in &r.bonuses {
+            println!("  賞与 {} 円 → 標準賞与額 {} 円 ({})", b.amount, b.standard_amount, b.paid_on);
+        }
+    }
+    if let Some(rel) = &v.relation {
+        println!("  続柄 {}  {}", rel.relationship.label(), if rel.cohabiting { "同居" } else { "別居" });
+    }
+    if let Some(income) = v.annual_income {
+        println!("  前年度収入 {income} 円");
+    }
+    if let Some(c) = &v.contact {
+        println!("  連絡先 〒{} {} {}", c.postal_code, c.address, c.phone);
+    }
+    if let Some(claims) = &v.cash_benefits {
+        for c in claims {
+            println!(
+                "  現金給付 {} {} 受付 {} 請求 {} 円 決定 {}{}",
+                c.kind.label(),
+                c.status.label(),
+                c.received_on,
+                c.claimed_amount,
+                c.decided_amount.map(|d| format!("{d} 円")).unwrap_or_else(|| "-".into()),
+                c.diagnosis.as_ref().map(|d| format!(" 傷病名 {d}")).unwrap_or_default()
+            );
+        }
+    }
+    for w in &v.withheld {
+        println!("  (非表示: {} — 規則 {})", w.category.label(), w.rule);
+    }
+    Ok(())
+}
+
+pub fn stats(s: &Stats, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(s)?);
+        return Ok(());
+    }
+    println!("{} 現在の集計", s.as_of);
+    println!("  事業所 {}", s.employers);
+    println!("  加入者 {} 人 (本人 {}, 任意継続 {}, 家族 {}; うち資格あり {})", s.people, s.insured, s.voluntary, s.dependants, s.covered);
+    println!("  男 {} / 女 {}", s.male, s.female);
+    println!("  平均標準報酬月額 {} 円", s.mean_standard_remuneration);
+    let bands: Vec<String> = s.insured_by_age_band.iter().map(|(b, n)| format!("{b}代 {n}")).collect();
+    println!("  被保険者の年齢構成: {}", bands.join(", "));
+    println!("  個人番号登録 {} 件 / 現金給付申請 {} 件 / レセプト {} 件 / 特定健診 {} 件", s.my_numbers_on_file, s.cash_benefit_claims, s.receipts, s.checkups);
+    Ok(())
+}
+
+pub fn purposes(json: bool) {
+    if json {
+        let list: Vec<_> = kenpo_policy::PURPOSES
+            .iter()
+            .map(|p| json!({"id": p.id, "group": p.group as u8, "text": p.text, "my_number_affair": p.my_number_affair}))
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+        return;
+    }
+    for p in kenpo_policy::PURPOSES.iter() {
+        println!("{:<36} 別表2-{} {}{}", p.id, p.group as u8, p.text, if p.my_number_affair { " [番号法]" } else { "" });
+    }
+}
+
+pub fn demo(g: &GenerateSummary, r: &ImportSummary, claims: u64, s: &Stats, json: bool) -> Result<()> {
+    if json {
+        println!("{}", json!({"generated": g, "roster": r, "benefit_claims": claims, "stats": s}));
+        return Ok(());
+    }
+    generated(g, Path::new("(synthetic)"), false);
+    roster_imported(r, false);
+    benefits_imported(claims, false);
+    stats(s, false)?;
+    println!("(レセプト・特定健診の取込は各取込機能の実装後にこのジョブへ加わります)");
+    Ok(())
+}

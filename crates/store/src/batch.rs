@@ -1,0 +1,111 @@
+//! Multi-row INSERTs for bulk paths: one statement carries many rows, inside the caller's
+//! transaction. The same SQL runs on SQLite (inside one transaction this is its fast path)
+//! and on PostgreSQL (multi-row VALUES).
+
+use sqlx::{Any, Transaction};
+use std::collections::HashMap;
+
+/// A value to bind. Only the types both backends share through `Any`.
+#[derive(Clone)]
+pub(crate) enum Val {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Bytes(Vec<u8>),
+}
+
+// Stay well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
+const MAX_PARAMS: usize = 16_000;
+
+/// Buffers rows for one table and writes them in as few statements as the parameter limit
+/// allows.
+pub(crate) struct TableBuffer {
+    table: &'static str,
+    columns: &'static [&'static str],
+    values: Vec<Val>,
+    sql_cache: HashMap<usize, String>,
+}
+
+impl TableBuffer {
+    pub fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
+        Self { table, columns, values: Vec::new(), sql_cache: HashMap::new() }
+    }
+
+    pub fn push(&mut self, row: Vec<Val>) {
+        debug_assert_eq!(row.len(), self.columns.len(), "row width for {}", self.table);
+        self.values.extend(row);
+    }
+
+    pub fn rows(&self) -> usize {
+        self.values.len() / self.columns.len()
+    }
+
+    fn sql(&mut self, rows: usize) -> String {
+        let (table, columns) = (self.table, self.columns);
+        self.sql_cache
+            .entry(rows)
+            .or_insert_with(|| {
+                let width = columns.len();
+                let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+                for r in 0..rows {
+                    if r > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push('(');
+                    for c in 0..width {
+                        if c > 0 {
+                            sql.push_str(", ");
+                        }
+                        sql.push_str(&format!("${}", r * width + c + 1));
+                    }
+                    sql.push(')');
+                }
+                sql
+            })
+            .clone()
+    }
+
+    /// Writes everything buffered.
+    pub async fn flush(&mut self, tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+        let width = self.columns.len();
+        let per_statement = (MAX_PARAMS / width).max(1);
+        let mut remaining = self.rows();
+        let mut values = std::mem::take(&mut self.values).into_iter();
+        while remaining > 0 {
+            let rows = remaining.min(per_statement);
+            let sql = self.sql(rows);
+            // The SQL text is built from our own constant table and column names only.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for v in values.by_ref().take(rows * width) {
+                query = match v {
+                    Val::Int(i) => query.bind(i),
+                    Val::OptInt(i) => query.bind(i),
+                    Val::Text(s) => query.bind(s),
+                    Val::OptText(s) => query.bind(s),
+                    Val::Bytes(b) => query.bind(b),
+                };
+            }
+            query.execute(&mut **tx).await?;
+            remaining -= rows;
+        }
+        Ok(())
+    }
+}
+
+/// Dates are stored as ISO text on both backends.
+pub(crate) fn iso(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub(crate) fn parse_iso(s: &str) -> Result<chrono::NaiveDate, crate::StoreError> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| crate::StoreError::Corrupt("a stored date is not YYYY-MM-DD".into()))
+}
+
+/// Next free id of a table, read inside the import's transaction (imports hold the write lock).
+pub(crate) async fn next_id(tx: &mut Transaction<'static, Any>, table: &'static str) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
+    let (id,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&mut **tx).await?;
+    Ok(id)
+}

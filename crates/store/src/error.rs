@@ -1,0 +1,35 @@
+use kenpo_domain::DataCategory;
+
+/// Errors of the store. None carries a personal value: denials name the actor, purpose,
+/// category and rule; input errors name the file, line and field.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "denied: {actor} may not {action} {category} for purpose {purpose} (rule: {rule}, policy {policy_version})"
+    )]
+    Denied {
+        actor: String,
+        action: &'static str,
+        purpose: &'static str,
+        category: DataCategory,
+        rule: &'static str,
+        policy_version: String,
+    },
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Bad input, with file, line and field already named by the reader.
+    #[error("{0}")]
+    Input(String),
+    #[error("{file}: this content was already imported (import #{import_id}); nothing was changed")]
+    AlreadyImported { file: String, import_id: i64 },
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite://PATH or postgres://…)")]
+    Url,
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}

@@ -1,0 +1,110 @@
+//! The decision gate. [`Grant`] is the proof that the policy allowed an access; the private
+//! functions that run SQL over personal data take one, and only [`Store::decide`] makes one.
+//!
+//! ```compile_fail
+//! // A grant cannot be forged outside the store: its fields and constructor are private.
+//! let g = kenpo_store::Grant { categories: vec![] };
+//! ```
+//!
+//! ```compile_fail
+//! // There is no way to reach the pool and run SQL around the access layer.
+//! async fn raw(store: &kenpo_store::Store) {
+//!     let _ = sqlx::query("SELECT name_kanji FROM persons").fetch_all(&store.pool).await;
+//! }
+//! ```
+
+use crate::{Store, StoreError};
+use kenpo_domain::DataCategory;
+use kenpo_policy::{AccessContext, AccessRequest, Action, Decision, Subject};
+
+/// Proof of an allowed access: who, for what, on which categories of whom.
+// `context`, `action` and `subject` are what the audit log (next issue) records with each grant.
+#[allow(dead_code)]
+pub(crate) struct Grant<'a> {
+    pub(crate) context: &'a AccessContext,
+    pub(crate) action: Action,
+    categories: Vec<DataCategory>,
+    pub(crate) subject: Subject,
+}
+
+impl Grant<'_> {
+    /// Belt and braces: the SQL for a category checks that the grant covers it.
+    pub(crate) fn require(&self, category: DataCategory) -> Result<(), StoreError> {
+        if self.categories.contains(&category) {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(format!("internal: {category} read without a grant for it")))
+        }
+    }
+    pub(crate) fn covers(&self, category: DataCategory) -> bool {
+        self.categories.contains(&category)
+    }
+}
+
+/// A category the policy refused, with the rule that refused it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Withheld {
+    pub category: DataCategory,
+    pub rule: &'static str,
+}
+
+impl Store {
+    fn ask(&self, ctx: &AccessContext, action: Action, category: DataCategory, subject: &Subject) -> Decision {
+        self.policy.decide(&AccessRequest { context: ctx, action, category, subject })
+    }
+
+    fn denied(&self, ctx: &AccessContext, action: Action, category: DataCategory, decision: &Decision) -> StoreError {
+        StoreError::Denied {
+            actor: ctx.actor().to_string(),
+            action: action.id(),
+            purpose: ctx.purpose().id(),
+            category,
+            rule: decision.rule,
+            policy_version: self.policy.version().to_string(),
+        }
+    }
+
+    /// All categories must be allowed, or the access fails naming the first refused one.
+    pub(crate) fn decide<'a>(
+        &self,
+        ctx: &'a AccessContext,
+        action: Action,
+        categories: &[DataCategory],
+        subject: Subject,
+    ) -> Result<Grant<'a>, StoreError> {
+        for &category in categories {
+            let decision = self.ask(ctx, action, category, &subject);
+            if !decision.allowed {
+                return Err(self.denied(ctx, action, category, &decision));
+            }
+        }
+        Ok(Grant { context: ctx, action, categories: categories.to_vec(), subject })
+    }
+
+    /// Decides each category separately (kanidm's "which rows, then which fields"): the grant
+    /// covers the allowed ones, the rest come back as withheld. `required` must be allowed.
+    pub(crate) fn decide_fields<'a>(
+        &self,
+        ctx: &'a AccessContext,
+        action: Action,
+        required: DataCategory,
+        optional: &[DataCategory],
+        subject: Subject,
+    ) -> Result<(Grant<'a>, Vec<Withheld>), StoreError> {
+        let first = self.ask(ctx, action, required, &subject);
+        if !first.allowed {
+            return Err(self.denied(ctx, action, required, &first));
+        }
+        let mut categories = vec![required];
+        let mut withheld = Vec::new();
+        for &category in optional {
+            let decision = self.ask(ctx, action, category, &subject);
+            if decision.allowed {
+                categories.push(category);
+            } else {
+                withheld.push(Withheld { category, rule: decision.rule });
+            }
+        }
+        Ok((Grant { context: ctx, action, categories, subject }, withheld))
+    }
+}

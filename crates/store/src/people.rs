@@ -1,0 +1,299 @@
+//! Reading people: which person (the row decision), then which categories (field decisions).
+
+use crate::batch::parse_iso;
+use crate::benefits::BenefitView;
+pub use crate::guard::Withheld;
+use crate::vault::Sealed;
+use crate::{Store, StoreError};
+use kenpo_domain::person::{
+    Bonus, Contact, EligibilityPeriod, Employer, PersonKind, Relationship, Sex, StandardRemuneration,
+};
+use kenpo_domain::{CardId, DataCategory, MyNumber};
+use kenpo_policy::{AccessContext, Action, PersonId, Subject};
+use serde::Serialize;
+
+/// 本人特定情報: always present in a view (a view without identity is refused).
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentityView {
+    pub insurer_number: String,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub card_branch: u8,
+    pub kind: PersonKind,
+    pub name_kanji: String,
+    pub name_kana: String,
+    pub birth_date: chrono::NaiveDate,
+    pub sex: Sex,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EligibilityView {
+    pub periods: Vec<EligibilityPeriod>,
+    pub employer: Option<Employer>,
+    /// For an insured person: the ids of their dependants (被扶養者有無).
+    pub dependant_ids: Vec<i64>,
+    /// For a dependant: the insured person's id.
+    pub insured_id: Option<i64>,
+    /// Whether a 個人番号 is on file (not the number).
+    pub my_number_on_file: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RemunerationView {
+    pub monthly: Vec<StandardRemuneration>,
+    pub bonuses: Vec<Bonus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationView {
+    pub relationship: Relationship,
+    pub cohabiting: bool,
+}
+
+/// A person as one actor may see them for one purpose. Categories the policy refused are
+/// `None` here and listed in `withheld` with the rule that refused them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub id: i64,
+    pub identity: IdentityView,
+    pub eligibility: Option<EligibilityView>,
+    pub remuneration: Option<RemunerationView>,
+    pub annual_income: Option<i64>,
+    pub relation: Option<RelationView>,
+    pub contact: Option<Contact>,
+    pub cash_benefits: Option<Vec<BenefitView>>,
+    pub withheld: Vec<Withheld>,
+}
+
+const VIEW_OPTIONAL: [DataCategory; 7] = [
+    DataCategory::Eligibility,
+    DataCategory::Remuneration,
+    DataCategory::Income,
+    DataCategory::Relation,
+    DataCategory::Contact,
+    DataCategory::CashBenefit,
+    DataCategory::CashBenefitClinical,
+];
+
+type PersonRow = (String, String, String, i64, String, Option<i64>, String, String, String, i64, Option<String>);
+
+impl Store {
+    /// Finds a person by 保険者番号 and 記号・番号・枝番. A search over everyone: decided as a
+    /// read of identity over the population.
+    pub async fn find_person(
+        &self,
+        ctx: &AccessContext,
+        insurer_number: &str,
+        card: &CardId,
+    ) -> Result<PersonId, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::Identity], Subject::Population)?;
+        grant.require(DataCategory::Identity)?;
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM persons WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3 AND card_branch = $4",
+        )
+        .bind(insurer_number.to_string())
+        .bind(card.symbol.clone())
+        .bind(card.number.clone())
+        .bind(card.branch as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(id,)| PersonId(id)).ok_or_else(|| StoreError::NotFound("no person with that 記号・番号・枝番".into()))
+    }
+
+    /// Finds a person by 個人番号 through the blind index (番号法 affairs only).
+    pub async fn find_by_my_number(&self, ctx: &AccessContext, number: &MyNumber) -> Result<Option<PersonId>, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Population)?;
+        grant.require(DataCategory::MyNumber)?;
+        let index = self.vault.blind_index(number);
+        let rows: Vec<(i64, String, Vec<u8>, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT person_id, key_id, nonce, ciphertext, blind_index FROM my_numbers WHERE blind_index = $1",
+        )
+        .bind(index)
+        .fetch_all(&self.pool)
+        .await?;
+        // Confirm by decrypting: a ciphertext row copied onto another person would carry a
+        // matching index but fail to open under that person's id.
+        for (person_id, key_id, nonce, ciphertext, blind_index) in rows {
+            let opened = self.vault.open(person_id, &Sealed { key_id, nonce, ciphertext, blind_index })?;
+            if &opened == number {
+                return Ok(Some(PersonId(person_id)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The person's 個人番号 (番号法 affairs only). The returned value masks itself when printed.
+    pub async fn my_number(&self, ctx: &AccessContext, person: PersonId) -> Result<Option<MyNumber>, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Person(person))?;
+        grant.require(DataCategory::MyNumber)?;
+        let row: Option<(String, Vec<u8>, Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT key_id, nonce, ciphertext, blind_index FROM my_numbers WHERE person_id = $1")
+                .bind(person.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            None => Ok(None),
+            Some((key_id, nonce, ciphertext, blind_index)) => {
+                Ok(Some(self.vault.open(person.0, &Sealed { key_id, nonce, ciphertext, blind_index })?))
+            }
+        }
+    }
+
+    /// One person, with every category the policy allows for this actor and purpose.
+    pub async fn person(&self, ctx: &AccessContext, person: PersonId) -> Result<PersonView, StoreError> {
+        let (grant, withheld) = self.decide_fields(
+            ctx,
+            Action::Read,
+            DataCategory::Identity,
+            &VIEW_OPTIONAL,
+            Subject::Person(person),
+        )?;
+        let row: Option<PersonRow> = sqlx::query_as(
+            "SELECT insurer_number, card_symbol, card_number, card_branch, kind, insured_id, name_kanji, name_kana, \
+             birth_date, sex, employer_code FROM persons WHERE id = $1",
+        )
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((insurer, symbol, number, branch, kind, insured_id, kanji, kana, birth, sex, employer_code)) = row else {
+            return Err(StoreError::NotFound(format!("person {person}")));
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("person {person}: {what}"));
+        let identity = IdentityView {
+            insurer_number: insurer,
+            card_symbol: symbol,
+            card_number: number,
+            card_branch: branch as u8,
+            kind: PersonKind::from_code(&kind).ok_or_else(|| corrupt("kind"))?,
+            name_kanji: kanji,
+            name_kana: kana,
+            birth_date: parse_iso(&birth)?,
+            sex: Sex::from_code(&sex.to_string()).ok_or_else(|| corrupt("sex"))?,
+        };
+
+        let eligibility = if grant.covers(DataCategory::Eligibility) {
+            let periods: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT acquired_on, acquisition_reason, lost_on, loss_reason FROM eligibility_periods \
+                 WHERE person_id = $1 ORDER BY seq",
+            )
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut out = Vec::new();
+            for (acquired, reason, lost, loss_reason) in periods {
+                out.push(EligibilityPeriod {
+                    acquired_on: parse_iso(&acquired)?,
+                    acquisition_reason: reason,
+                    lost_on: lost.as_deref().map(parse_iso).transpose()?,
+                    loss_reason,
+                });
+            }
+            let employer = match &employer_code {
+                Some(code) => sqlx::query_as::<_, (String, String, String)>(
+                    "SELECT code, name, address FROM employers WHERE code = $1",
+                )
+                .bind(code.clone())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|(code, name, address)| Employer { code, name, address }),
+                None => None,
+            };
+            let dependant_ids: Vec<(i64,)> =
+                sqlx::query_as("SELECT id FROM persons WHERE insured_id = $1 ORDER BY card_branch")
+                    .bind(person.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let on_file: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM my_numbers WHERE person_id = $1")
+                .bind(person.0)
+                .fetch_one(&self.pool)
+                .await?;
+            Some(EligibilityView {
+                periods: out,
+                employer,
+                dependant_ids: dependant_ids.into_iter().map(|(id,)| id).collect(),
+                insured_id,
+                my_number_on_file: on_file.0 > 0,
+            })
+        } else {
+            None
+        };
+
+        let remuneration = if grant.covers(DataCategory::Remuneration) {
+            let monthly: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT effective_from, grade, monthly_amount FROM standard_remuneration WHERE person_id = $1 \
+                 ORDER BY effective_from",
+            )
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?;
+            let bonuses: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT paid_on, amount, standard_amount FROM bonuses WHERE person_id = $1 ORDER BY paid_on",
+            )
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut view = RemunerationView { monthly: Vec::new(), bonuses: Vec::new() };
+            for (from, grade, amount) in monthly {
+                view.monthly.push(StandardRemuneration {
+                    effective_from: parse_iso(&from)?,
+                    grade: grade as u8,
+                    monthly_amount: amount,
+                });
+            }
+            for (paid, amount, standard) in bonuses {
+                view.bonuses.push(Bonus { paid_on: parse_iso(&paid)?, amount, standard_amount: standard });
+            }
+            Some(view)
+        } else {
+            None
+        };
+
+        let dependant: Option<(String, i64, i64)> =
+            if grant.covers(DataCategory::Income) || grant.covers(DataCategory::Relation) {
+                sqlx::query_as("SELECT relationship, cohabiting, annual_income FROM dependants WHERE person_id = $1")
+                    .bind(person.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+            } else {
+                None
+            };
+        let annual_income = dependant.as_ref().filter(|_| grant.covers(DataCategory::Income)).map(|d| d.2);
+        let relation = match dependant.as_ref().filter(|_| grant.covers(DataCategory::Relation)) {
+            Some((label, cohabiting, _)) => Some(RelationView {
+                relationship: Relationship::from_label(label).ok_or_else(|| corrupt("relationship"))?,
+                cohabiting: *cohabiting != 0,
+            }),
+            None => None,
+        };
+
+        let contact = if grant.covers(DataCategory::Contact) {
+            sqlx::query_as::<_, (String, String, String)>(
+                "SELECT postal_code, address, phone FROM contacts WHERE person_id = $1",
+            )
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|(postal_code, address, phone)| Contact { postal_code, address, phone })
+        } else {
+            None
+        };
+
+        let cash_benefits = if grant.covers(DataCategory::CashBenefit) {
+            Some(self.benefits_of(&grant, person).await?)
+        } else {
+            None
+        };
+
+        Ok(PersonView {
+            id: person.0,
+            identity,
+            eligibility,
+            remuneration,
+            annual_income,
+            relation,
+            contact,
+            cash_benefits,
+            withheld,
+        })
+    }
+}
