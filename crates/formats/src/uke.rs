@@ -78,7 +78,9 @@ pub fn read_uke(bytes: &[u8], file_name: &str) -> Result<ParsedUke, UkeError> {
     }
     let trailer = assembler.finish();
     warnings.extend(trailer.warnings);
-    let kind = if header.kind == ReceiptKind::Medical && receipts.iter().any(|r| r.kind == ReceiptKind::Dpc) {
+    let kind = if header.kind == ReceiptKind::Medical
+        && receipts.iter().any(|r| r.kind == ReceiptKind::Dpc)
+    {
         ReceiptKind::Dpc
     } else {
         header.kind

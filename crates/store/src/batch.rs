@@ -28,16 +28,16 @@ pub(crate) struct TableBuffer {
 }
 
 impl TableBuffer {
-    pub fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
+    pub(crate) fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
         Self { table, columns, values: Vec::new(), sql_cache: HashMap::new() }
     }
 
-    pub fn push(&mut self, row: Vec<Val>) {
+    pub(crate) fn push(&mut self, row: Vec<Val>) {
         debug_assert_eq!(row.len(), self.columns.len(), "row width for {}", self.table);
         self.values.extend(row);
     }
 
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.values.len() / self.columns.len()
     }
 
@@ -67,7 +67,7 @@ impl TableBuffer {
     }
 
     /// Writes everything buffered.
-    pub async fn flush(&mut self, tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    pub(crate) async fn flush(&mut self, tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
         let width = self.columns.len();
         let per_statement = (MAX_PARAMS / width).max(1);
         let mut remaining = self.rows();

@@ -198,13 +198,17 @@ pub fn family(society: &Society, index: u64) -> Vec<Person> {
         };
         // 任意継続's 標準報酬月額 is the lower of the last one and the society's cap (規約);
         // we use 320,000 here as the synthetic society's cap.
-        if let Some(last) = remuneration.last_mut() {
-            let capped = last.monthly_amount.min(320_000);
-            if let Ok(g) = grades::grade_for_pay(left, capped) {
-                *last = StandardRemuneration { effective_from: left + Duration::days(1), grade: g.grade, monthly_amount: g.monthly_amount };
-            }
-        }
-        remuneration.retain(|r| r.effective_from > left);
+        let before = remuneration.iter().rev().find(|r| r.effective_from <= left).or(remuneration.first());
+        let capped = before.map(|r| r.monthly_amount).unwrap_or(pay).min(320_000);
+        remuneration = grades::grade_for_pay(left, capped)
+            .map(|g| {
+                vec![StandardRemuneration {
+                    effective_from: left + Duration::days(1),
+                    grade: g.grade,
+                    monthly_amount: g.monthly_amount,
+                }]
+            })
+            .unwrap_or_default();
         let period = EligibilityPeriod {
             acquired_on: left + Duration::days(1),
             acquisition_reason: "任意継続".into(),

@@ -11,9 +11,11 @@ use kenpo_domain::era::{parse_receipt_date, parse_receipt_month};
 /// Whether a field's value may appear in an error message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Show {
-    /// Codes, counts, points: quoted, to help whoever fixes the file.
+    /// File-level codes (審査支払機関, 医療機関コード, 請求年月, GO totals) and the receipt's
+    /// number, type, month and 保険者番号: quoted, to help whoever fixes the file.
     Value,
-    /// Names, 記号・番号, dates about the patient: described only.
+    /// Everything about the patient or the care given (names, 記号・番号, dates, diagnoses,
+    /// procedures, 負担区分, points): described only.
     Withheld,
 }
 
@@ -117,7 +119,12 @@ impl At<'_> {
     }
 
     /// A non-negative integer (no sign); `None` when empty.
-    pub fn opt_u64(&self, position: usize, name: &'static str, show: Show) -> Result<Option<u64>, UkeError> {
+    pub fn opt_u64(
+        &self,
+        position: usize,
+        name: &'static str,
+        show: Show,
+    ) -> Result<Option<u64>, UkeError> {
         let t = self.text(position);
         if t.is_empty() {
             return Ok(None);
@@ -125,13 +132,22 @@ impl At<'_> {
         if t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(self.bad(position, name, "a whole number", show));
         }
-        t.parse().map(Some).map_err(|_| self.bad(position, name, "a whole number", show))
+        t.parse()
+            .map(Some)
+            .map_err(|_| self.bad(position, name, "a whole number", show))
     }
 
-    pub fn opt_u32(&self, position: usize, name: &'static str, show: Show) -> Result<Option<u32>, UkeError> {
+    pub fn opt_u32(
+        &self,
+        position: usize,
+        name: &'static str,
+        show: Show,
+    ) -> Result<Option<u32>, UkeError> {
         match self.opt_u64(position, name, show)? {
             None => Ok(None),
-            Some(n) => u32::try_from(n).map(Some).map_err(|_| self.bad(position, name, "a smaller number", show)),
+            Some(n) => u32::try_from(n)
+                .map(Some)
+                .map_err(|_| self.bad(position, name, "a smaller number", show)),
         }
     }
 
@@ -141,7 +157,12 @@ impl At<'_> {
     }
 
     /// An integer, optionally negative (点数 of マイナス items); `None` when empty.
-    pub fn opt_i64(&self, position: usize, name: &'static str, show: Show) -> Result<Option<i64>, UkeError> {
+    pub fn opt_i64(
+        &self,
+        position: usize,
+        name: &'static str,
+        show: Show,
+    ) -> Result<Option<i64>, UkeError> {
         let t = self.text(position);
         if t.is_empty() {
             return Ok(None);
@@ -150,7 +171,9 @@ impl At<'_> {
         if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(self.bad(position, name, "a whole number", show));
         }
-        t.parse().map(Some).map_err(|_| self.bad(position, name, "a whole number", show))
+        t.parse()
+            .map(Some)
+            .map_err(|_| self.bad(position, name, "a whole number", show))
     }
 
     pub fn i64(&self, position: usize, name: &'static str, show: Show) -> Result<i64, UkeError> {
@@ -164,17 +187,27 @@ impl At<'_> {
         if t.is_empty() || is_decimal(t) {
             Ok(t.to_string())
         } else {
-            Err(self.bad(position, name, "a decimal number", Show::Value))
+            Err(self.bad(position, name, "a decimal number", Show::Withheld))
         }
     }
 
     /// A date, 西暦 `YYYYMMDD` or 和暦 `GYYMMDD`.
-    pub fn date(&self, position: usize, name: &'static str, show: Show) -> Result<NaiveDate, UkeError> {
+    pub fn date(
+        &self,
+        position: usize,
+        name: &'static str,
+        show: Show,
+    ) -> Result<NaiveDate, UkeError> {
         parse_receipt_date(self.text(position))
             .map_err(|_| self.bad(position, name, "a date (YYYYMMDD or GYYMMDD)", show))
     }
 
-    pub fn opt_date(&self, position: usize, name: &'static str, show: Show) -> Result<Option<NaiveDate>, UkeError> {
+    pub fn opt_date(
+        &self,
+        position: usize,
+        name: &'static str,
+        show: Show,
+    ) -> Result<Option<NaiveDate>, UkeError> {
         if self.text(position).is_empty() {
             Ok(None)
         } else {
@@ -183,7 +216,12 @@ impl At<'_> {
     }
 
     /// A month, 西暦 `YYYYMM` or 和暦 `GYYMM`.
-    pub fn month(&self, position: usize, name: &'static str, show: Show) -> Result<YearMonth, UkeError> {
+    pub fn month(
+        &self,
+        position: usize,
+        name: &'static str,
+        show: Show,
+    ) -> Result<YearMonth, UkeError> {
         let bad = || self.bad(position, name, "a month (YYYYMM or GYYMM)", show);
         let (y, m) = parse_receipt_month(self.text(position)).map_err(|_| bad())?;
         YearMonth::new(y, m).ok_or_else(bad)

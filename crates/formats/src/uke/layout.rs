@@ -36,10 +36,16 @@ pub(crate) struct Count {
 
 impl Count {
     pub const fn exact(n: usize) -> Self {
-        Count { min: n, max: Some(n) }
+        Count {
+            min: n,
+            max: Some(n),
+        }
     }
     pub const fn range(min: usize, max: usize) -> Self {
-        Count { min, max: Some(max) }
+        Count {
+            min,
+            max: Some(max),
+        }
     }
     pub const fn at_least(min: usize) -> Self {
         Count { min, max: None }

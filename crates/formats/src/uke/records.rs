@@ -73,7 +73,13 @@ impl UkeRecord {
 // Field values may be names or card numbers: debug output shows only the shape.
 impl fmt::Debug for UkeRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "UkeRecord {{ line: {}, id: {:?}, fields: {} }}", self.line, display_id(self.id()), self.len())
+        write!(
+            f,
+            "UkeRecord {{ line: {}, id: {:?}, fields: {} }}",
+            self.line,
+            display_id(self.id()),
+            self.len()
+        )
     }
 }
 
@@ -147,7 +153,10 @@ impl<R: BufRead> RecordReader<R> {
             let n = (&mut self.input)
                 .take(limit)
                 .read_until(b'\n', &mut self.buf)
-                .map_err(|source| UkeError::Io { file: self.file.clone(), source })?;
+                .map_err(|source| UkeError::Io {
+                    file: self.file.clone(),
+                    source,
+                })?;
             if n == 0 {
                 self.finished = true;
                 return Ok(None);
@@ -178,7 +187,9 @@ impl<R: BufRead> RecordReader<R> {
                 continue;
             }
             let raw: Vec<&[u8]> = bytes.split(|&b| b == b',').collect();
-            let delivery = *self.delivery.get_or_insert_with(|| looks_like_delivery(&raw));
+            let delivery = *self
+                .delivery
+                .get_or_insert_with(|| looks_like_delivery(&raw));
             return self.decode(raw, delivery).map(Some);
         }
     }
@@ -215,9 +226,14 @@ impl<R: BufRead> RecordReader<R> {
                     problem: "control character inside a field".into(),
                 });
             }
-            let text = SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).ok_or_else(
-                || UkeError::Encoding { file: self.file.clone(), line: self.line, record: id.clone(), position },
-            )?;
+            let text = SHIFT_JIS
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .ok_or_else(|| UkeError::Encoding {
+                    file: self.file.clone(),
+                    line: self.line,
+                    record: id.clone(),
+                    position,
+                })?;
             fields.push(text.into_owned());
         }
         let prefix = delivery.then(|| DeliveryPrefix {
@@ -225,7 +241,11 @@ impl<R: BufRead> RecordReader<R> {
             row: ascii(raw[1]),
             branch: ascii(raw[2]),
         });
-        Ok(UkeRecord { line: self.line, fields, prefix })
+        Ok(UkeRecord {
+            line: self.line,
+            fields,
+            prefix,
+        })
     }
 }
 

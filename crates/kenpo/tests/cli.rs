@@ -1,0 +1,109 @@
+//! The binary end to end: the demo job, `member show`, denials, and that no 個人番号 appears
+//! in any command output or in the database files — on SQLite and on PostgreSQL.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kenpo(data_dir: &Path, database: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kenpo"));
+    cmd.arg("--data-dir").arg(data_dir).args(args).env_remove("KENPO_VAULT_KEY").env_remove("KENPO_DATABASE_URL");
+    if let Some(url) = database {
+        cmd.arg("--database").arg(url);
+    }
+    cmd.output().expect("run kenpo")
+}
+
+/// Every 個人番号 in the generated roster (column 個人番号), read independently of our reader.
+fn roster_numbers(roster: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(roster).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "個人番号").unwrap();
+    lines
+        .filter_map(|l| l.split(',').nth(col).map(str::to_string))
+        .filter(|n| n.len() == 12)
+        .collect()
+}
+
+fn assert_no_numbers(what: &str, bytes: &[u8], numbers: &[String]) {
+    let text = String::from_utf8_lossy(bytes);
+    for n in numbers {
+        assert!(!text.contains(n.as_str()), "a 個人番号 appears in {what}");
+    }
+}
+
+fn pg_url(tag: &str) -> String {
+    let server = std::env::var("KENPO_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("cli_{tag}_{}", std::process::id());
+    let status = Command::new("psql")
+        .args([&server, "-qc", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")])
+        .status()
+        .expect("psql must be installed");
+    assert!(status.success(), "PostgreSQL must be running (see README)");
+    let sep = if server.contains('?') { '&' } else { '?' };
+    format!("{server}{sep}options=-c%20search_path%3D{schema}")
+}
+
+fn run_demo_and_check(database: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = database.as_deref();
+    let out = kenpo(&data, db, &["demo", "--members", "150", "--seed", "5"]);
+    assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stdout.contains("名簿を取り込みました"), "{stdout}");
+    let numbers = roster_numbers(&data.join("synthetic/roster.csv"));
+    assert!(numbers.len() > 150, "the roster carries numbers");
+    let mut outputs = vec![out];
+
+    // member show by id and by card; JSON too.
+    let show = kenpo(&data, db, &["member", "show", "--id", "1", "--as", "staff:eligibility:t", "--purpose", "eligibility.management"]);
+    assert!(show.status.success(), "{}", String::from_utf8_lossy(&show.stderr));
+    assert!(String::from_utf8_lossy(&show.stdout).contains("個人番号 登録済") || String::from_utf8_lossy(&show.stdout).contains("個人番号 未登録"));
+    outputs.push(show);
+    let json = kenpo(&data, db, &["--json", "member", "show", "--id", "2", "--as", "staff:benefits:t", "--purpose", "benefits.payment"]);
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
+    assert_eq!(v["id"], 2);
+    outputs.push(json);
+
+    // A contractor is refused, with the rule named, and the command fails.
+    let denied = kenpo(&data, db, &["member", "show", "--id", "1", "--as", "contractor:c02", "--purpose", "analysis.entrustment"]);
+    assert!(!denied.status.success());
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("denied"), "{}", String::from_utf8_lossy(&denied.stderr));
+    outputs.push(denied);
+    // An unknown purpose is refused before anything is read.
+    let bad = kenpo(&data, db, &["stats", "--as", "staff:eligibility:t", "--purpose", "marketing"]);
+    assert!(!bad.status.success());
+    outputs.push(bad);
+    let stats = kenpo(&data, db, &["stats", "--as", "staff:eligibility:t", "--purpose", "admin.basic_material", "--as-of", "2026-03-31"]);
+    assert!(stats.status.success());
+    outputs.push(stats);
+
+    for (i, o) in outputs.iter().enumerate() {
+        assert_no_numbers(&format!("stdout of command {i}"), &o.stdout, &numbers);
+        assert_no_numbers(&format!("stderr of command {i}"), &o.stderr, &numbers);
+    }
+    if database.is_none() {
+        for f in ["kenpo.db", "kenpo.db-wal"] {
+            if let Ok(bytes) = std::fs::read(data.join(f)) {
+                assert_no_numbers(f, &bytes, &numbers);
+            }
+        }
+    }
+    // A second demo on the same folder is refused rather than mixing societies.
+    if database.is_none() {
+        let again = kenpo(&data, db, &["demo", "--members", "10"]);
+        assert!(!again.status.success());
+    }
+}
+
+#[test]
+fn demo_on_sqlite() {
+    run_demo_and_check(None);
+}
+
+#[test]
+fn demo_on_postgres() {
+    run_demo_and_check(Some(pg_url("demo")));
+}

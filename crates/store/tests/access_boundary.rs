@@ -1,0 +1,33 @@
+//! The access layer's boundary, checked on the source: every public async function of the
+//! store (the ones that run SQL) takes an `&AccessContext`, except opening and closing.
+//! Together with the `compile_fail` examples in `src/guard.rs` (no forged grant, no reachable
+//! pool) this keeps "no personal data without a context" true as the store grows.
+
+#[test]
+fn every_public_async_store_function_takes_an_access_context() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut rest = text.as_str();
+        while let Some(pos) = rest.find("pub async fn ") {
+            let after = &rest[pos + "pub async fn ".len()..];
+            let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let signature = &after[..after.find('{').unwrap_or(after.len())];
+            if !["open", "close"].contains(&name.as_str()) {
+                assert!(
+                    signature.contains("&AccessContext"),
+                    "{}: `pub async fn {name}` must take `ctx: &AccessContext`",
+                    path.display()
+                );
+                checked += 1;
+            }
+            rest = after;
+        }
+        // No public function hands out the pool or a raw row type.
+        assert!(!text.contains("pub fn pool"), "{}: the pool must stay private", path.display());
+        assert!(!text.contains("pub pool"), "{}", path.display());
+    }
+    assert!(checked >= 7, "found only {checked} guarded functions: is the scan still reading the store?");
+}
