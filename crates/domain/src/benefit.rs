@@ -69,8 +69,7 @@ pub enum BenefitStatus {
 }
 
 impl BenefitStatus {
-    pub const ALL: [BenefitStatus; 5] =
-        [Self::Received, Self::UnderReview, Self::Approved, Self::Rejected, Self::Paid];
+    pub const ALL: [BenefitStatus; 5] = [Self::Received, Self::UnderReview, Self::Approved, Self::Rejected, Self::Paid];
     pub fn code(self) -> &'static str {
         match self {
             Self::Received => "received",

@@ -310,9 +310,7 @@ impl Field {
             | Field::BenefitEventDate
             | Field::BenefitClaimant => C::CashBenefit,
             Field::BenefitDiagnosis | Field::BenefitClinicalNote => C::CashBenefitClinical,
-            Field::CheckupDate | Field::CheckupInstitution | Field::CheckupResultValue => {
-                C::CheckupResult
-            }
+            Field::CheckupDate | Field::CheckupInstitution | Field::CheckupResultValue => C::CheckupResult,
             Field::GuidanceLevel | Field::GuidancePlan | Field::GuidanceOutcome => C::GuidanceRecord,
         }
     }
@@ -396,12 +394,9 @@ mod tests {
     #[test]
     fn every_notice_row_is_covered() {
         // 別表1 has four rows; each must own at least one category.
-        for row in [
-            NoticeRow::Eligibility,
-            NoticeRow::BenefitInKind,
-            NoticeRow::BenefitInCash,
-            NoticeRow::HealthServices,
-        ] {
+        for row in
+            [NoticeRow::Eligibility, NoticeRow::BenefitInKind, NoticeRow::BenefitInCash, NoticeRow::HealthServices]
+        {
             assert!(DataCategory::ALL.iter().any(|c| c.notice_row() == row));
         }
     }

@@ -66,12 +66,7 @@ pub struct CheckupRecord {
 
 impl std::fmt::Debug for CheckupRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "CheckupRecord {{ institution: {}, results: {}, .. }}",
-            self.institution.code,
-            self.results.len()
-        )
+        write!(f, "CheckupRecord {{ institution: {}, results: {}, .. }}", self.institution.code, self.results.len())
     }
 }
 

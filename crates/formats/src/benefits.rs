@@ -98,9 +98,8 @@ pub fn read_claims<R: Read>(input: R, file: &str) -> Result<Vec<ClaimRow>, Benef
     }
     let mut out = Vec::new();
     for record in reader.into_records() {
-        let record = record.map_err(|e| {
-            row_err(e.position().map(|p| p.line()).unwrap_or(0), "is not well-formed UTF-8 CSV".into())
-        })?;
+        let record = record
+            .map_err(|e| row_err(e.position().map(|p| p.line()).unwrap_or(0), "is not well-formed UTF-8 CSV".into()))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         if record.len() != HEADERS.len() {
             return Err(row_err(line, format!("has {} columns, expected {}", record.len(), HEADERS.len())));
@@ -115,7 +114,9 @@ pub fn read_claims<R: Read>(input: R, file: &str) -> Result<Vec<ClaimRow>, Benef
         let opt_date = |c: &'static str| -> Result<Option<NaiveDate>, BenefitCsvError> {
             match get(c) {
                 "" => Ok(None),
-                v => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| err(c, "must be a date YYYY-MM-DD")),
+                v => {
+                    NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| err(c, "must be a date YYYY-MM-DD"))
+                }
             }
         };
         let opt_yen = |c: &'static str| -> Result<Option<i64>, BenefitCsvError> {
@@ -126,7 +127,8 @@ pub fn read_claims<R: Read>(input: R, file: &str) -> Result<Vec<ClaimRow>, Benef
         };
         let text = |c: &str| Some(get(c).to_string()).filter(|s| !s.is_empty());
         let branch = CardId::parse_branch(get("枝番")).map_err(|_| err("枝番", "must be 2 digits"))?;
-        let card = CardId::new(get("記号"), get("番号"), branch).map_err(|_| err("番号", "is required (at most 20 characters)"))?;
+        let card = CardId::new(get("記号"), get("番号"), branch)
+            .map_err(|_| err("番号", "is required (at most 20 characters)"))?;
         let claim = CashBenefitClaim {
             kind: CashBenefitKind::from_code(get("給付種別"))
                 .ok_or(err("給付種別", "must be 療養費, 移送費, 傷病手当金, 出産手当金, 出産育児一時金 or 埋葬料"))?,

@@ -63,9 +63,7 @@ impl ArchiveHeader {
     pub fn parse_name(name: &str) -> Option<Self> {
         let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
         let base = match base.len().checked_sub(4) {
-            Some(cut) if base.is_char_boundary(cut) && base[cut..].eq_ignore_ascii_case(".zip") => {
-                &base[..cut]
-            }
+            Some(cut) if base.is_char_boundary(cut) && base[cut..].eq_ignore_ascii_case(".zip") => &base[..cut],
             _ => base,
         };
         let parts: Vec<&str> = base.split('_').collect();
@@ -141,11 +139,7 @@ pub enum CheckupXmlError {
     Unreadable { at: Location, reason: String },
     /// Not well-formed XML; only the position is reported, as parser messages may quote text.
     #[error("{at}: not well-formed XML (line {line}, column {column})")]
-    Malformed {
-        at: Location,
-        line: u32,
-        column: u32,
-    },
+    Malformed { at: Location, line: u32, column: u32 },
     /// No `ix08_V08.xml`, or more than one (`found`).
     #[error("{archive}: expected exactly one index file ix08_V08.xml, found {found}")]
     MissingIndex { archive: String, found: usize },
@@ -157,11 +151,7 @@ pub enum CheckupXmlError {
     NoDocuments { archive: String },
     /// The index's `totalRecordCount` (`declared`) disagrees with the documents `found`.
     #[error("{archive}: index declares {declared} documents, the archive holds {found}")]
-    CountMismatch {
-        archive: String,
-        declared: u32,
-        found: usize,
-    },
+    CountMismatch { archive: String, declared: u32, found: usize },
     /// The root element is in the wrong namespace.
     #[error("{at}: wrong namespace, expected {expected}")]
     WrongNamespace { at: Location, expected: String },
@@ -198,34 +188,18 @@ mod tests {
 
     #[test]
     fn archive_names_parse_back() {
-        assert_eq!(
-            ArchiveHeader::parse_name("in/1322100106_06139463_202608100_1.ZIP"),
-            Some(header())
-        );
-        assert_eq!(
-            ArchiveHeader::parse_name("1322100106_06139463_202608100_1"),
-            Some(header())
-        );
-        assert_eq!(
-            ArchiveHeader::parse_name("1322100106_06139463_202613400_1.zip"),
-            None
-        );
+        assert_eq!(ArchiveHeader::parse_name("in/1322100106_06139463_202608100_1.ZIP"), Some(header()));
+        assert_eq!(ArchiveHeader::parse_name("1322100106_06139463_202608100_1"), Some(header()));
+        assert_eq!(ArchiveHeader::parse_name("1322100106_06139463_202613400_1.zip"), None);
         assert_eq!(ArchiveHeader::parse_name("results.zip"), None);
         assert_eq!(ArchiveHeader::parse_name("ü"), None);
     }
 
     #[test]
     fn locations_print_only_what_is_known() {
-        let at = Location {
-            archive: "a.zip".into(),
-            file: "DATA/h1.xml".into(),
-            path: "/x".into(),
-        };
+        let at = Location { archive: "a.zip".into(), file: "DATA/h1.xml".into(), path: "/x".into() };
         assert_eq!(at.to_string(), "a.zip: DATA/h1.xml: /x");
-        let at = Location {
-            file: "h1.xml".into(),
-            ..Location::default()
-        };
+        let at = Location { file: "h1.xml".into(), ..Location::default() };
         assert_eq!(at.to_string(), "h1.xml");
     }
 }

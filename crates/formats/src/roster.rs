@@ -8,8 +8,8 @@
 
 use chrono::NaiveDate;
 use kenpo_domain::person::{
-    Bonus, Contact, DependantInfo, EligibilityPeriod, Employer, Person, PersonKind, Relationship,
-    Sex, StandardRemuneration,
+    Bonus, Contact, DependantInfo, EligibilityPeriod, Employer, Person, PersonKind, Relationship, Sex,
+    StandardRemuneration,
 };
 use kenpo_domain::{CardId, InsurerNumber, MyNumber};
 use std::io::{Read, Write};
@@ -233,8 +233,8 @@ fn parse_row(file: &str, line: u64, record: &csv::StringRecord) -> Result<Roster
             problem: format!("has {} columns, expected {}", record.len(), HEADERS.len()),
         });
     }
-    let kind = PersonKind::from_label(c.required("区分")?)
-        .ok_or_else(|| c.err("区分", "must be 本人, 任意継続 or 家族"))?;
+    let kind =
+        PersonKind::from_label(c.required("区分")?).ok_or_else(|| c.err("区分", "must be 本人, 任意継続 or 家族"))?;
     let insurer_number =
         InsurerNumber::parse(c.required("保険者番号")?).map_err(|_| c.err("保険者番号", "must be 8 digits"))?;
     let branch = CardId::parse_branch(c.required("枝番")?).map_err(|_| c.err("枝番", "must be 2 digits"))?;
@@ -355,7 +355,10 @@ mod tests {
     }
 
     fn insured() -> (Person, Option<Employer>) {
-        let employer = Employer { code: "E0001".into(), name: "架空商事株式会社".into(), address: "東京都架空区1-1".into() };
+        let employer =
+            Employer {
+                code: "E0001".into(), name: "架空商事株式会社".into(), address: "東京都架空区1-1".into()
+            };
         let p = Person {
             insurer_number: InsurerNumber::parse("06139999").unwrap(),
             card: CardId::new("12", "345", 0).unwrap(),
@@ -392,7 +395,8 @@ mod tests {
         p.my_number = None;
         p.remuneration.clear();
         p.bonuses.clear();
-        p.dependant = Some(DependantInfo { relationship: Relationship::Spouse, cohabiting: true, annual_income: 900_000 });
+        p.dependant =
+            Some(DependantInfo { relationship: Relationship::Spouse, cohabiting: true, annual_income: 900_000 });
         p
     }
 

@@ -9,7 +9,7 @@
 //! * [`read_uke`] / [`write_uke`] — a whole file in memory, as [`UkeFile`].
 //!
 //! Record sets: 医科 (and DPC as 医科 出来高 records only) `IR, RE, HO, KO, SN, JD, MF, GR, SY,
-//! SI, IY, TO, CO, SJ, TI/TR/TS, GO` are read ([SPEC-M], verified); 歯科 `UK, IR, RE, HO, KO, SN,
+//! SI, IY, TO, CO, SJ, TI/TR/TS, GO` are read (\[SPEC-M\], verified); 歯科 `UK, IR, RE, HO, KO, SN,
 //! JD, MF, HS, SS, SI, IY, TO, CO, SJ, GO` (three public readers agree, spec not read); 調剤 `YK,
 //! RE, HO, KO, SN, SH, CZ, IY, GO` with only a few positions known — see [`layout`] for every
 //! position and its source. Records that hold nothing a [`Receipt`] keeps (KO beyond counting,
@@ -78,9 +78,7 @@ pub fn read_uke(bytes: &[u8], file_name: &str) -> Result<ParsedUke, UkeError> {
     }
     let trailer = assembler.finish();
     warnings.extend(trailer.warnings);
-    let kind = if header.kind == ReceiptKind::Medical
-        && receipts.iter().any(|r| r.kind == ReceiptKind::Dpc)
-    {
+    let kind = if header.kind == ReceiptKind::Medical && receipts.iter().any(|r| r.kind == ReceiptKind::Dpc) {
         ReceiptKind::Dpc
     } else {
         header.kind

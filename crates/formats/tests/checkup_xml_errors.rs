@@ -66,11 +66,9 @@ fn zip_of(entries: &[(String, String)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, text) in entries {
         if name.ends_with('/') {
-            zip.add_directory(name.as_str(), SimpleFileOptions::default())
-                .unwrap();
+            zip.add_directory(name.as_str(), SimpleFileOptions::default()).unwrap();
         } else {
-            zip.start_file(name.as_str(), SimpleFileOptions::default())
-                .unwrap();
+            zip.start_file(name.as_str(), SimpleFileOptions::default()).unwrap();
             zip.write_all(text.as_bytes()).unwrap();
         }
     }
@@ -99,10 +97,7 @@ fn assert_clean(err: &CheckupXmlError, file: Option<&str>) -> String {
     let debug = format!("{err:?}");
     for secret in [NAME, SYMBOL, NUMBER, BIRTH, "170.1"] {
         assert!(!msg.contains(secret), "personal value {secret} in: {msg}");
-        assert!(
-            !debug.contains(secret),
-            "personal value {secret} in: {debug}"
-        );
+        assert!(!debug.contains(secret), "personal value {secret} in: {debug}");
     }
     msg
 }
@@ -126,19 +121,13 @@ fn not_a_zip() {
 fn missing_index() {
     let bytes = zip_of(&[(format!("{ROOT}/DATA/h1.xml"), good_doc())]);
     let err = read_err(bytes);
-    assert!(
-        matches!(err, CheckupXmlError::MissingIndex { found: 0, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CheckupXmlError::MissingIndex { found: 0, .. }), "{err:?}");
 }
 
 #[test]
 fn missing_data_folder() {
     let err = read_err(archive_with(index(1), &[]));
-    assert!(
-        matches!(err, CheckupXmlError::MissingDataFolder { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CheckupXmlError::MissingDataFolder { .. }), "{err:?}");
     assert_clean(&err, None);
 }
 
@@ -150,26 +139,13 @@ fn data_folder_without_documents() {
         (format!("{ROOT}/DATA/readme.txt"), "x".into()),
     ]);
     let err = read_err(bytes);
-    assert!(
-        matches!(err, CheckupXmlError::NoDocuments { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CheckupXmlError::NoDocuments { .. }), "{err:?}");
 }
 
 #[test]
 fn index_count_differs_from_documents() {
     let err = read_err(archive_with(index(2), &[("h1.xml", good_doc())]));
-    assert!(
-        matches!(
-            err,
-            CheckupXmlError::CountMismatch {
-                declared: 2,
-                found: 1,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, CheckupXmlError::CountMismatch { declared: 2, found: 1, .. }), "{err:?}");
     assert_clean(&err, None);
 }
 
@@ -177,10 +153,7 @@ fn index_count_differs_from_documents() {
 fn index_in_an_unknown_namespace() {
     let bad = index(1).replace(NS_MHLW, "http://example.com/index");
     let err = read_err(archive_with(bad, &[("h1.xml", good_doc())]));
-    assert!(
-        matches!(err, CheckupXmlError::WrongNamespace { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CheckupXmlError::WrongNamespace { .. }), "{err:?}");
     assert_clean(&err, Some("ix08_V08.xml"));
 }
 
@@ -188,10 +161,7 @@ fn index_in_an_unknown_namespace() {
 fn cda_root_in_the_wrong_namespace() {
     let bad = doc("urn:hl7-org:v2", BIRTH, GOOD_ENTRY);
     let err = read_err(archive_with(index(1), &[("h1.xml", bad)]));
-    assert!(
-        matches!(err, CheckupXmlError::WrongNamespace { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CheckupXmlError::WrongNamespace { .. }), "{err:?}");
     let msg = assert_clean(&err, Some("DATA/h1.xml"));
     assert!(msg.contains("urn:hl7-org:v3"), "{msg}");
 }
@@ -201,10 +171,7 @@ fn unknown_item_code() {
     let entry = r#"<entry><observation classCode="OBS" moodCode="EVN">
       <code code="9Z999000000000001"/><value xsi:type="PQ" value="170.1" unit="cm"/></observation></entry>"#;
     let entries = format!("{GOOD_ENTRY}{entry}");
-    let err = read_err(archive_with(
-        index(1),
-        &[("h1.xml", doc("urn:hl7-org:v3", BIRTH, &entries))],
-    ));
+    let err = read_err(archive_with(index(1), &[("h1.xml", doc("urn:hl7-org:v3", BIRTH, &entries))]));
     match &err {
         CheckupXmlError::UnknownItem { at, code } => {
             assert_eq!(code, "9Z999000000000001");
@@ -226,10 +193,7 @@ fn unknown_code_that_looks_like_text_is_not_quoted() {
         <value xsi:type="ST">x</value></observation></entry>"#
     );
     let err = read_checkup_document(&doc("urn:hl7-org:v3", BIRTH, &entry), "h9.xml").unwrap_err();
-    assert!(
-        matches!(err, CheckupXmlError::UnknownItem { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CheckupXmlError::UnknownItem { .. }), "{err:?}");
     assert!(!err.to_string().contains(NAME));
     assert!(!format!("{err:?}").contains(NAME));
 }
@@ -238,10 +202,7 @@ fn unknown_code_that_looks_like_text_is_not_quoted() {
 fn pq_value_without_unit() {
     let entry = r#"<entry><observation classCode="OBS" moodCode="EVN">
       <code code="9N001000000000001"/><value xsi:type="PQ" value="170.1"/></observation></entry>"#;
-    let err = read_err(archive_with(
-        index(1),
-        &[("h1.xml", doc("urn:hl7-org:v3", BIRTH, entry))],
-    ));
+    let err = read_err(archive_with(index(1), &[("h1.xml", doc("urn:hl7-org:v3", BIRTH, entry))]));
     match &err {
         CheckupXmlError::Invalid { at, expected } => {
             assert!(at.path.ends_with("/entry/observation/value"), "{}", at.path);
@@ -282,10 +243,7 @@ fn bad_birth_date() {
     let err = read_err(archive_with(index(1), &[("h1.xml", bad)]));
     match &err {
         CheckupXmlError::Invalid { at, expected } => {
-            assert_eq!(
-                at.path,
-                "/ClinicalDocument/recordTarget/patientRole/patient/birthTime"
-            );
+            assert_eq!(at.path, "/ClinicalDocument/recordTarget/patientRole/patient/birthTime");
             assert!(expected.contains("YYYYMMDD"), "{expected}");
         }
         other => panic!("{other:?}"),
@@ -305,10 +263,7 @@ fn not_well_formed_document() {
 #[test]
 fn one_bad_document_fails_the_whole_archive() {
     let bad = doc("urn:hl7-org:v3", "1970", GOOD_ENTRY);
-    let err = read_err(archive_with(
-        index(2),
-        &[("h1.xml", good_doc()), ("h2.xml", bad)],
-    ));
+    let err = read_err(archive_with(index(2), &[("h1.xml", good_doc()), ("h2.xml", bad)]));
     assert_clean(&err, Some("DATA/h2.xml"));
 }
 
@@ -347,24 +302,14 @@ fn writer_rejects_unknown_codes_and_bad_headers() {
         sequence: 0,
         service_kind: 1,
     };
-    let bad_header = ArchiveHeader {
-        receiver_insurer: "613946".into(),
-        ..header.clone()
-    };
-    let err =
-        write_checkup_archive(Cursor::new(Vec::new()), &bad_header, &[record.clone()]).unwrap_err();
+    let bad_header = ArchiveHeader { receiver_insurer: "613946".into(), ..header.clone() };
+    let err = write_checkup_archive(Cursor::new(Vec::new()), &bad_header, &[record.clone()]).unwrap_err();
     assert!(matches!(err, CheckupXmlError::Invalid { .. }), "{err:?}");
 
-    record.results.push(CheckupResult {
-        code: "9Z999000000000001".into(),
-        value: ResultValue::Text("x".into()),
-    });
+    record.results.push(CheckupResult { code: "9Z999000000000001".into(), value: ResultValue::Text("x".into()) });
     let err = write_checkup_archive(Cursor::new(Vec::new()), &header, &[record]).unwrap_err();
     let msg = err.to_string();
-    assert!(
-        msg.contains("9Z999000000000001") && msg.contains("entry[2]"),
-        "{msg}"
-    );
+    assert!(msg.contains("9Z999000000000001") && msg.contains("entry[2]"), "{msg}");
 
     let err = write_checkup_archive(Cursor::new(Vec::new()), &header, &[]).unwrap_err();
     assert!(matches!(err, CheckupXmlError::Invalid { .. }), "{err:?}");

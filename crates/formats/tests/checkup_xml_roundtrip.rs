@@ -5,8 +5,7 @@ use chrono::NaiveDate;
 use kenpo_domain::checkup::{CheckupInstitution, CheckupRecord, CheckupResult, ResultValue};
 use kenpo_domain::person::Sex;
 use kenpo_formats::checkup_xml::{
-    self, ArchiveHeader, read_checkup_archive, read_checkup_document, write_checkup_archive,
-    write_checkup_document,
+    self, ArchiveHeader, read_checkup_archive, read_checkup_document, write_checkup_archive, write_checkup_document,
 };
 use std::io::{Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
@@ -16,28 +15,13 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn pq(code: &str, value: &str, unit: &str) -> CheckupResult {
-    CheckupResult {
-        code: code.into(),
-        value: ResultValue::Quantity {
-            value: value.into(),
-            unit: unit.into(),
-        },
-    }
+    CheckupResult { code: code.into(), value: ResultValue::Quantity { value: value.into(), unit: unit.into() } }
 }
 fn coded(code: &str, value: &str, system: &str) -> CheckupResult {
-    CheckupResult {
-        code: code.into(),
-        value: ResultValue::Coded {
-            code: value.into(),
-            code_system: system.into(),
-        },
-    }
+    CheckupResult { code: code.into(), value: ResultValue::Coded { code: value.into(), code_system: system.into() } }
 }
 fn other(code: &str, value: ResultValue) -> CheckupResult {
-    CheckupResult {
-        code: code.into(),
-        value,
-    }
+    CheckupResult { code: code.into(), value }
 }
 
 /// A hand-written hc08 document (fictitious person) exercising the lenient parts of the reader:
@@ -164,10 +148,7 @@ fn hand_written_expected() -> CheckupRecord {
             other("3D046000001906202", ResultValue::NotPerformed),
             other("3D010000002227101", ResultValue::Unmeasurable),
             coded("3F015000002327101", "H", "2.16.840.1.113883.5.83"),
-            other(
-                "9N511000000000049",
-                ResultValue::Text("異常なし & 経過観察".into()),
-            ),
+            other("9N511000000000049", ResultValue::Text("異常なし & 経過観察".into())),
         ],
     }
 }
@@ -183,8 +164,7 @@ fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, text) in entries {
         if name.ends_with('/') {
-            zip.add_directory(*name, SimpleFileOptions::default())
-                .unwrap();
+            zip.add_directory(*name, SimpleFileOptions::default()).unwrap();
         } else {
             zip.start_file(*name, SimpleFileOptions::default()).unwrap();
             zip.write_all(text.as_bytes()).unwrap();
@@ -218,15 +198,9 @@ fn reads_an_index_in_the_2007_namespace() {
     let root = "1312345678_06139463_202506013_1";
     let bytes = zip_of(&[
         (&format!("{root}/"), ""),
-        (
-            &format!("{root}/ix08_V08.xml"),
-            &index("http://tokuteikenshin.jp/checkup/2007", 1, true),
-        ),
+        (&format!("{root}/ix08_V08.xml"), &index("http://tokuteikenshin.jp/checkup/2007", 1, true)),
         (&format!("{root}/DATA/"), ""),
-        (
-            &format!("{root}/DATA/h1312345678202506013100000001.xml"),
-            HAND_WRITTEN_DOC,
-        ),
+        (&format!("{root}/DATA/h1312345678202506013100000001.xml"), HAND_WRITTEN_DOC),
     ]);
     let archive = read_checkup_archive(Cursor::new(bytes), &format!("{root}.zip")).unwrap();
     assert_eq!(
@@ -248,10 +222,7 @@ fn reads_an_index_in_the_mhlw_namespace_without_receiver_or_directory_entries() 
     // No explicit directory entries, no <receiver>: the 送付先 comes from the archive name.
     let root = "1312345678_06139463_202506010_1";
     let ns = "https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/0000161103.html";
-    let second = HAND_WRITTEN_DOC.replace(
-        "<birthTime value=\"19750415\"/>",
-        "<birthTime value=\"19600229\"/>",
-    );
+    let second = HAND_WRITTEN_DOC.replace("<birthTime value=\"19750415\"/>", "<birthTime value=\"19600229\"/>");
     let bytes = zip_of(&[
         (&format!("{root}/ix08_V08.xml"), &index(ns, 2, false)),
         (&format!("{root}/DATA/h_b.xml"), &second),
@@ -302,23 +273,12 @@ fn records() -> Vec<CheckupRecord> {
             pq(checkup_xml::HBA1C[0], "5.8", "%"),
             coded(checkup_xml::URINE_GLUCOSE[0], "1", "1.2.392.200119.6.2102"),
             coded(checkup_xml::MEDICATION_BP, "2", "1.2.392.200119.6.2003"),
-            coded(
-                checkup_xml::MEDICATION_GLUCOSE,
-                "2",
-                "1.2.392.200119.6.2003",
-            ),
+            coded(checkup_xml::MEDICATION_GLUCOSE, "2", "1.2.392.200119.6.2003"),
             coded(checkup_xml::MEDICATION_LIPID, "1", "1.2.392.200119.6.2003"),
             coded(checkup_xml::SMOKING, "1", "1.2.392.200119.6.24060"),
             coded(checkup_xml::DRINKING_AMOUNT, "2", "1.2.392.200119.6.24050"),
-            other(
-                checkup_xml::DOCTOR_DIAGNOSIS,
-                ResultValue::Text("要再検査\n(脂質)".into()),
-            ),
-            coded(
-                checkup_xml::METABOLIC_SYNDROME,
-                "1",
-                "1.2.392.200119.6.1008",
-            ),
+            other(checkup_xml::DOCTOR_DIAGNOSIS, ResultValue::Text("要再検査\n(脂質)".into())),
+            coded(checkup_xml::METABOLIC_SYNDROME, "1", "1.2.392.200119.6.1008"),
             coded(checkup_xml::GUIDANCE_LEVEL, "1", "1.2.392.200119.6.3001"),
         ],
     };
@@ -396,17 +356,10 @@ fn archive_layout_follows_the_spec() {
     );
     // The index, checked field by field with a generic XML parser.
     let mut text = String::new();
-    zip.by_name(&format!("{root}/ix08_V08.xml"))
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
+    zip.by_name(&format!("{root}/ix08_V08.xml")).unwrap().read_to_string(&mut text).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
     let ns = "https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/0000161103.html";
-    let el = |name: &str| {
-        doc.descendants()
-            .find(|n| n.has_tag_name((ns, name)))
-            .unwrap()
-    };
+    let el = |name: &str| doc.descendants().find(|n| n.has_tag_name((ns, name))).unwrap();
     assert_eq!(el("interactionType").attribute("code"), Some("6"));
     assert_eq!(el("creationTime").attribute("value"), Some("20260810"));
     assert_eq!(el("serviceEventType").attribute("code"), Some("1"));
@@ -418,10 +371,7 @@ fn archive_layout_follows_the_spec() {
         .collect();
     assert_eq!(
         ids,
-        vec![
-            (Some("1.2.392.200119.6.102"), Some("1322100106")),
-            (Some("1.2.392.200119.6.101"), Some("06139463")),
-        ]
+        vec![(Some("1.2.392.200119.6.102"), Some("1322100106")), (Some("1.2.392.200119.6.101"), Some("06139463")),]
     );
 }
 
@@ -433,19 +383,9 @@ fn written_document_has_the_cda_shape() {
     let hl7 = "urn:hl7-org:v3";
     let root = doc.root_element();
     assert!(root.has_tag_name((hl7, "ClinicalDocument")));
-    let first = |name: &str| {
-        doc.descendants()
-            .find(|n| n.has_tag_name((hl7, name)))
-            .unwrap()
-    };
-    assert_eq!(
-        first("typeId").attribute("extension"),
-        Some("POCD_HD000040")
-    );
-    let code = root
-        .children()
-        .find(|n| n.has_tag_name((hl7, "code")))
-        .unwrap();
+    let first = |name: &str| doc.descendants().find(|n| n.has_tag_name((hl7, name))).unwrap();
+    assert_eq!(first("typeId").attribute("extension"), Some("POCD_HD000040"));
+    let code = root.children().find(|n| n.has_tag_name((hl7, "code"))).unwrap();
     assert_eq!(code.attribute("code"), Some("10"));
     assert_eq!(code.attribute("codeSystem"), Some("1.2.392.200119.6.1001"));
     let roots: Vec<&str> = first("patientRole")
@@ -455,27 +395,16 @@ fn written_document_has_the_cda_shape() {
         .collect();
     // No 記号, no 枝番 → only 保険者番号 and 番号.
     assert_eq!(roots, vec!["1.2.392.200119.6.101", "1.2.392.200119.6.205"]);
-    assert_eq!(
-        first("administrativeGenderCode").attribute("code"),
-        Some("2")
-    );
+    assert_eq!(first("administrativeGenderCode").attribute("code"), Some("2"));
     assert_eq!(first("birthTime").attribute("value"), Some("19840229"));
-    let event_time = first("serviceEvent")
-        .children()
-        .find(|n| n.has_tag_name((hl7, "effectiveTime")))
-        .unwrap();
+    let event_time = first("serviceEvent").children().find(|n| n.has_tag_name((hl7, "effectiveTime"))).unwrap();
     assert_eq!(event_time.attribute("value"), Some("20260715"));
-    let obs: Vec<_> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name((hl7, "observation")))
-        .collect();
+    let obs: Vec<_> = doc.descendants().filter(|n| n.has_tag_name((hl7, "observation"))).collect();
     assert_eq!(obs.len(), 7);
     assert_eq!(obs[0].attribute("negationInd"), Some("true"));
     assert!(!obs[0].children().any(|n| n.has_tag_name((hl7, "value"))));
     fn value<'a, 'i>(o: &roxmltree::Node<'a, 'i>) -> roxmltree::Node<'a, 'i> {
-        o.children()
-            .find(|n| n.has_tag_name(("urn:hl7-org:v3", "value")))
-            .unwrap()
+        o.children().find(|n| n.has_tag_name(("urn:hl7-org:v3", "value"))).unwrap()
     }
     assert_eq!(value(&obs[1]).attribute("nullFlavor"), Some("NI"));
     let xsi = "http://www.w3.org/2001/XMLSchema-instance";
@@ -488,18 +417,12 @@ fn written_document_has_the_cda_shape() {
 #[test]
 fn writer_spells_units_as_the_table_does() {
     let mut rec = records()[0].clone();
-    rec.results = vec![
-        pq(checkup_xml::SBP_2, "121", "mmHg"),
-        pq(checkup_xml::TG_FASTING[2], "99", "MG/DL"),
-    ];
+    rec.results = vec![pq(checkup_xml::SBP_2, "121", "mmHg"), pq(checkup_xml::TG_FASTING[2], "99", "MG/DL")];
     let mut buf = Cursor::new(Vec::new());
     write_checkup_archive(&mut buf, &header(), &[rec]).unwrap();
     let archive = read_checkup_archive(Cursor::new(buf.into_inner()), "a.zip").unwrap();
     assert_eq!(
         archive.records[0].results,
-        vec![
-            pq("9A752000000000001", "121", "mm[Hg]"),
-            pq("3F015000002399901", "99", "mg/dL")
-        ]
+        vec![pq("9A752000000000001", "121", "mm[Hg]"), pq("3F015000002399901", "99", "mg/dL")]
     );
 }

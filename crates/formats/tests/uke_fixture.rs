@@ -37,43 +37,25 @@ fn reads_the_receiptisan_sample() {
     assert_eq!(file.phone, "05012345678");
 
     assert_eq!(file.receipts.len(), RECEIPTS);
-    let with_ho: Vec<_> = file
-        .receipts
-        .iter()
-        .filter(|r| !r.insurer_number.is_empty())
-        .collect();
+    let with_ho: Vec<_> = file.receipts.iter().filter(|r| !r.insurer_number.is_empty()).collect();
     assert_eq!(with_ho.len(), WITH_HO);
-    assert_eq!(
-        with_ho.iter().map(|r| r.total_points).sum::<i64>(),
-        HO_POINTS
-    );
-    assert!(
-        file.receipts
-            .iter()
-            .all(|r| r.setting == CareSetting::Outpatient)
-    );
+    assert_eq!(with_ho.iter().map(|r| r.total_points).sum::<i64>(), HO_POINTS);
+    assert!(file.receipts.iter().all(|r| r.setting == CareSetting::Outpatient));
 
     // The GO trailer claims 140 receipts and 86,392 points. The spec counts 件数 per payer
     // (1 for HO plus 1 per KO) and adds the first KO's points for 公費単独 receipts:
     // 69 + 71 = 140 and 81,880 + 4,512 = 86,392, so the trailer agrees with the file.
     assert_eq!(parsed.declared_count, WITH_HO as u64 + KO_RECORDS);
     assert_eq!(parsed.declared_points, HO_POINTS + PUBLIC_ONLY_POINTS);
-    assert!(!parsed.warnings.iter().any(|w| matches!(
-        w,
-        UkeWarning::DeclaredCountMismatch { .. } | UkeWarning::DeclaredPointsMismatch { .. }
-    )));
-    // Every HO 合計点数 matches its lines; the 公費単独 receipts and the missing 0x1A are noted.
     assert!(
         !parsed
             .warnings
             .iter()
-            .any(|w| matches!(w, UkeWarning::PointsMismatch { .. }))
+            .any(|w| matches!(w, UkeWarning::DeclaredCountMismatch { .. } | UkeWarning::DeclaredPointsMismatch { .. }))
     );
-    let public_only = parsed
-        .warnings
-        .iter()
-        .filter(|w| matches!(w, UkeWarning::NoHealthInsurance { .. }))
-        .count();
+    // Every HO 合計点数 matches its lines; the 公費単独 receipts and the missing 0x1A are noted.
+    assert!(!parsed.warnings.iter().any(|w| matches!(w, UkeWarning::PointsMismatch { .. })));
+    let public_only = parsed.warnings.iter().filter(|w| matches!(w, UkeWarning::NoHealthInsurance { .. })).count();
     assert_eq!(public_only, RECEIPTS - WITH_HO);
     assert!(parsed.warnings.contains(&UkeWarning::MissingEofMarker));
 }
@@ -83,11 +65,7 @@ fn resolves_inheritance_and_normalises_cards() {
     let parsed = read_uke(&fixture(), "RECEIPTC_GAIRAI_SAMPLE.UKE").unwrap();
     let first = &parsed.file.receipts[0];
     // RE,1: the IY after "CO,22,…,疼痛時" has a blank 診療識別 and inherits 22 from the CO.
-    let drugs: Vec<_> = first
-        .lines
-        .iter()
-        .filter(|l| l.kind == LineKind::Drug)
-        .collect();
+    let drugs: Vec<_> = first.lines.iter().filter(|l| l.kind == LineKind::Drug).collect();
     assert_eq!(drugs[0].code, "620098801");
     assert_eq!(drugs[0].care_category, "22");
     assert_eq!(drugs[1].care_category, "22");

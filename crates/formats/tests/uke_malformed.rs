@@ -13,10 +13,7 @@ fn lines() -> Vec<String> {
     };
     vec![
         "IR,1,13,1,1234567,,テスト医院,202505,00,0312345678".into(),
-        format!(
-            "RE,1,1112,202504,山田　太郎,1,19850615{},ヤマダタロウ,",
-            ",".repeat(29)
-        ),
+        format!("RE,1,1112,202504,山田　太郎,1,19850615{},ヤマダタロウ,", ",".repeat(29)),
         "HO,06139463,１９Ｄ,１２３４,1,291,,,,,,,,,".into(),
         "SY,4019001,20241102,1,,,01,".into(),
         format!("SI,11,1,111000110,,291,1,,,,,,,{}", days(3)),
@@ -51,15 +48,9 @@ fn unknown_record_names_line_and_record() {
     let mut l = lines();
     l.insert(3, "ZZ,1,2".into());
     let err = read_err(&l);
-    assert!(
-        matches!(&err, UkeError::UnknownRecord { line: 4, record, .. } if record == "ZZ"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, UkeError::UnknownRecord { line: 4, record, .. } if record == "ZZ"), "{err:?}");
     let msg = err.to_string();
-    assert!(
-        msg.contains("BAD.UKE") && msg.contains("line 4") && msg.contains("ZZ"),
-        "{msg}"
-    );
+    assert!(msg.contains("BAD.UKE") && msg.contains("line 4") && msg.contains("ZZ"), "{msg}");
 }
 
 #[test]
@@ -71,10 +62,7 @@ fn invalid_cp932_names_line_record_and_field() {
     bytes[at] = 0x81; // a lead byte …
     bytes[at + 1] = 0xFF; // … with an impossible trail byte
     let err = read_uke(&bytes, "BAD.UKE").unwrap_err();
-    assert!(
-        matches!(&err, UkeError::Encoding { line: 2, record, position: 5, .. } if record == "RE"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, UkeError::Encoding { line: 2, record, position: 5, .. } if record == "RE"), "{err:?}");
     assert!(err.to_string().contains("line 2: RE field 5"), "{err}");
 }
 
@@ -83,18 +71,7 @@ fn bad_date_names_the_field_but_not_the_value() {
     let mut l = lines();
     l[1] = l[1].replace("19850615", "19851345");
     let err = read_err(&l);
-    assert!(
-        matches!(
-            &err,
-            UkeError::Field {
-                line: 2,
-                position: 7,
-                name: "生年月日",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(&err, UkeError::Field { line: 2, position: 7, name: "生年月日", .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("line 2") && msg.contains("生年月日"), "{msg}");
     assert!(!msg.contains("19851345"), "personal value leaked: {msg}");
@@ -102,18 +79,7 @@ fn bad_date_names_the_field_but_not_the_value() {
     let mut l = lines();
     l[3] = l[3].replace("20241102", "2024110");
     let err = read_err(&l);
-    assert!(
-        matches!(
-            &err,
-            UkeError::Field {
-                line: 4,
-                position: 3,
-                name: "診療開始日",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(&err, UkeError::Field { line: 4, position: 3, name: "診療開始日", .. }), "{err:?}");
 }
 
 #[test]
@@ -126,39 +92,28 @@ fn wrong_field_count_names_line_and_record() {
             if record == "SI" && expected == "44"),
         "{err:?}"
     );
-    assert!(
-        err.to_string()
-            .contains("line 5: SI: expected 44 fields, found 7"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("line 5: SI: expected 44 fields, found 7"), "{err}");
 
     let mut l = lines();
     l[2].push_str(",,,");
     let err = read_err(&l);
-    assert!(
-        matches!(&err, UkeError::FieldCount { line: 3, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(&err, UkeError::FieldCount { line: 3, .. }), "{err:?}");
 }
 
 #[test]
-fn bad_number_quotes_non_personal_values() {
+fn bad_number_names_the_field_and_quotes_only_file_level_values() {
     let mut l = lines();
     l[4] = l[4].replace(",291,1,", ",2x1,1,");
     let err = read_err(&l);
-    assert!(
-        matches!(
-            &err,
-            UkeError::Field {
-                line: 5,
-                position: 6,
-                name: "点数",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("\"2x1\""), "{err}");
+    assert!(matches!(&err, UkeError::Field { line: 5, position: 6, name: "点数", .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("expected a whole number") && !msg.contains("2x1"), "{msg}");
+
+    // A 医療機関's code is not personal: it is quoted.
+    let mut l = lines();
+    l[0] = l[0].replace(",1234567,", ",12345,");
+    let err = read_err(&l);
+    assert!(err.to_string().contains("\"12345\""), "{err}");
 }
 
 #[test]
@@ -166,58 +121,27 @@ fn missing_name_and_bad_card_branch_hide_values() {
     let mut l = lines();
     l[1] = l[1].replace("山田　太郎", "");
     let err = read_err(&l);
-    assert!(
-        matches!(
-            &err,
-            UkeError::Field {
-                line: 2,
-                position: 5,
-                name: "氏名",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(&err, UkeError::Field { line: 2, position: 5, name: "氏名", .. }), "{err:?}");
 
     let mut l = lines();
     l.insert(3, "SN,1,01,,,,7,,".into());
     let err = read_err(&l);
-    assert!(
-        matches!(
-            &err,
-            UkeError::Field {
-                line: 4,
-                position: 7,
-                name: "枝番",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(&err, UkeError::Field { line: 4, position: 7, name: "枝番", .. }), "{err:?}");
 }
 
 #[test]
 fn structure_errors() {
     let mut l = lines();
     l.pop();
-    assert!(
-        matches!(read_err(&l), UkeError::Structure { .. }),
-        "missing GO"
-    );
+    assert!(matches!(read_err(&l), UkeError::Structure { .. }), "missing GO");
 
     let mut l = lines();
     l.push("RE,2,1112,202504,x,1,19850615".into());
-    assert!(
-        matches!(read_err(&l), UkeError::Structure { line: 7, .. }),
-        "record after GO"
-    );
+    assert!(matches!(read_err(&l), UkeError::Structure { line: 7, .. }), "record after GO");
 
     let mut l = lines();
     l.swap(1, 3);
-    assert!(
-        matches!(read_err(&l), UkeError::Structure { line: 2, .. }),
-        "SY before RE"
-    );
+    assert!(matches!(read_err(&l), UkeError::Structure { line: 2, .. }), "SY before RE");
 }
 
 #[test]
@@ -225,9 +149,7 @@ fn reads_wareki_dates() {
     let western = read_uke(&file(&lines()), "A.UKE").unwrap();
     let mut l = lines();
     l[0] = l[0].replace(",202505,", ",50705,"); // 令和7年5月
-    l[1] = l[1]
-        .replace(",202504,", ",50704,")
-        .replace(",19850615", ",3600615"); // 昭和60年
+    l[1] = l[1].replace(",202504,", ",50704,").replace(",19850615", ",3600615"); // 昭和60年
     l[3] = l[3].replace(",20241102,", ",5061102,"); // 令和6年
     let wareki = read_uke(&file(&l), "B.UKE").unwrap();
     assert_eq!(wareki.file, western.file);
@@ -258,8 +180,5 @@ fn reads_an_insurer_side_delivery() {
     let mut l = delivery(&lines());
     l.insert(4, "2,99,1,JY,1,3,0,,,4,0".into());
     let err = read_uke(&file(&l), "11_RECODEINFO_MED.CSV").unwrap_err();
-    assert!(
-        matches!(err, UkeError::Unsupported { line: 5, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, UkeError::Unsupported { line: 5, .. }), "{err:?}");
 }

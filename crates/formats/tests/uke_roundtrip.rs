@@ -3,12 +3,8 @@
 use chrono::NaiveDate;
 use kenpo_domain::YearMonth;
 use kenpo_domain::person::Sex;
-use kenpo_domain::receipt::{
-    CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine,
-};
-use kenpo_formats::uke::{
-    ReceiptAssembler, UkeFile, UkeWarning, UkeWriteError, read_uke, write_uke,
-};
+use kenpo_domain::receipt::{CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine};
+use kenpo_formats::uke::{ReceiptAssembler, UkeFile, UkeWarning, UkeWriteError, read_uke, write_uke};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -19,23 +15,10 @@ fn month() -> YearMonth {
 }
 
 fn clinic(name: &str) -> Institution {
-    Institution {
-        code: "1234567".into(),
-        prefecture: 13,
-        name: name.into(),
-        address: None,
-    }
+    Institution { code: "1234567".into(), prefecture: 13, name: name.into(), address: None }
 }
 
-fn line(
-    kind: LineKind,
-    cat: &str,
-    code: &str,
-    qty: &str,
-    points: Option<i64>,
-    count: u32,
-    days: &[u8],
-) -> ReceiptLine {
+fn line(kind: LineKind, cat: &str, code: &str, qty: &str, points: Option<i64>, count: u32, days: &[u8]) -> ReceiptLine {
     ReceiptLine {
         kind,
         care_category: cat.into(),
@@ -48,13 +31,7 @@ fn line(
     }
 }
 
-fn diagnosis(
-    code: &str,
-    name: Option<&str>,
-    start: NaiveDate,
-    main: bool,
-    modifiers: &str,
-) -> Diagnosis {
+fn diagnosis(code: &str, name: Option<&str>, start: NaiveDate, main: bool, modifiers: &str) -> Diagnosis {
     Diagnosis {
         code: code.into(),
         name: name.map(Into::into),
@@ -65,12 +42,7 @@ fn diagnosis(
     }
 }
 
-fn receipt(
-    kind: ReceiptKind,
-    inst: &Institution,
-    receipt_type: &str,
-    lines: Vec<ReceiptLine>,
-) -> Receipt {
+fn receipt(kind: ReceiptKind, inst: &Institution, receipt_type: &str, lines: Vec<ReceiptLine>) -> Receipt {
     let setting = CareSetting::from_receipt_type(receipt_type).unwrap();
     let mut r = Receipt {
         kind,
@@ -106,46 +78,14 @@ fn medical_file() -> UkeFile {
         &inst,
         "1112",
         vec![
-            line(
-                LineKind::Procedure,
-                "11",
-                "111000110",
-                "",
-                Some(291),
-                1,
-                &[3],
-            ),
-            line(
-                LineKind::Procedure,
-                "12",
-                "112007410",
-                "",
-                Some(75),
-                2,
-                &[10, 17],
-            ),
+            line(LineKind::Procedure, "11", "111000110", "", Some(291), 1, &[3]),
+            line(LineKind::Procedure, "12", "112007410", "", Some(75), 2, &[10, 17]),
             // A 算定単位 group: points only on its last line; 診療識別 inherited.
             line(LineKind::Procedure, "60", "160008010", "", None, 1, &[3]),
-            line(
-                LineKind::Procedure,
-                "60",
-                "160000310",
-                "",
-                Some(128),
-                1,
-                &[3],
-            ),
+            line(LineKind::Procedure, "60", "160000310", "", Some(128), 1, &[3]),
             line(LineKind::Drug, "21", "620000007", "3", None, 14, &[3]),
             line(LineKind::Drug, "21", "610406079", "1.5", Some(12), 14, &[3]),
-            line(
-                LineKind::Material,
-                "40",
-                "700010000",
-                "2",
-                Some(8),
-                1,
-                &[17],
-            ),
+            line(LineKind::Material, "40", "700010000", "2", Some(8), 1, &[17]),
         ],
     );
     outpatient.diagnoses = vec![
@@ -158,35 +98,11 @@ fn medical_file() -> UkeFile {
         &inst,
         "1115",
         vec![
-            line(
-                LineKind::Procedure,
-                "90",
-                "190077410",
-                "",
-                Some(1650),
-                5,
-                &[1, 2, 3, 4, 5],
-            ),
-            line(
-                LineKind::Procedure,
-                "50",
-                "150253010",
-                "",
-                Some(12100),
-                1,
-                &[2],
-            ),
+            line(LineKind::Procedure, "90", "190077410", "", Some(1650), 5, &[1, 2, 3, 4, 5]),
+            line(LineKind::Procedure, "50", "150253010", "", Some(12100), 1, &[2]),
             line(LineKind::Drug, "50", "622478201", "1", Some(30), 1, &[2]),
             // 食事療養 (97) is in yen in HO, not in 合計点数.
-            line(
-                LineKind::Procedure,
-                "97",
-                "197000470",
-                "",
-                Some(640),
-                12,
-                &[1, 2, 3, 4, 5],
-            ),
+            line(LineKind::Procedure, "97", "197000470", "", Some(640), 12, &[1, 2, 3, 4, 5]),
         ],
     );
     inpatient.total_points = 1650 * 5 + 12100 + 30;
@@ -222,10 +138,7 @@ fn medical_round_trip() {
     let parsed = read_uke(&write(&file), "RECEIPTC.UKE").unwrap();
     assert_eq!(parsed.file, file);
     assert_eq!(parsed.declared_count, 2);
-    assert_eq!(
-        parsed.declared_points,
-        file.receipts.iter().map(|r| r.total_points).sum::<i64>()
-    );
+    assert_eq!(parsed.declared_points, file.receipts.iter().map(|r| r.total_points).sum::<i64>());
     assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
 }
 
@@ -248,34 +161,10 @@ fn dental_round_trip() {
         &inst,
         "3112",
         vec![
-            line(
-                LineKind::Procedure,
-                "11",
-                "301000110",
-                "",
-                Some(267),
-                1,
-                &[7],
-            ),
-            line(
-                LineKind::Procedure,
-                "40",
-                "309002110",
-                "1",
-                Some(40),
-                2,
-                &[7, 14],
-            ),
+            line(LineKind::Procedure, "11", "301000110", "", Some(267), 1, &[7]),
+            line(LineKind::Procedure, "40", "309002110", "1", Some(40), 2, &[7, 14]),
             line(LineKind::Drug, "21", "620000007", "2", Some(5), 1, &[7]),
-            line(
-                LineKind::Material,
-                "40",
-                "700030000",
-                "1",
-                Some(11),
-                1,
-                &[14],
-            ),
+            line(LineKind::Material, "40", "700030000", "1", Some(11), 1, &[14]),
         ],
     );
     r.diagnoses = vec![
@@ -291,10 +180,7 @@ fn dental_round_trip() {
         receipts: vec![r],
     };
     let bytes = write(&file);
-    assert!(
-        bytes.starts_with(b"UK,2,13,3,1234567,,"),
-        "dental files open with UK"
-    );
+    assert!(bytes.starts_with(b"UK,2,13,3,1234567,,"), "dental files open with UK");
     let parsed = read_uke(&bytes, "RECEIPTC.UKE").unwrap();
     assert_eq!(parsed.file, file);
     assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
@@ -302,37 +188,16 @@ fn dental_round_trip() {
 
 #[test]
 fn pharmacy_round_trip() {
-    let inst = Institution {
-        code: "7654321".into(),
-        prefecture: 27,
-        name: "みどり薬局".into(),
-        address: None,
-    };
+    let inst = Institution { code: "7654321".into(), prefecture: 27, name: "みどり薬局".into(), address: None };
     let mut r = receipt(
         ReceiptKind::Pharmacy,
         &inst,
         "4112",
         vec![
-            line(
-                LineKind::Procedure,
-                "",
-                "420001810",
-                "14",
-                Some(24),
-                1,
-                &[9],
-            ),
+            line(LineKind::Procedure, "", "420001810", "14", Some(24), 1, &[9]),
             line(LineKind::Drug, "", "612320417", "3", None, 1, &[9]),
             line(LineKind::Drug, "", "622098401", "1", None, 1, &[9]),
-            line(
-                LineKind::Procedure,
-                "",
-                "420002510",
-                "1",
-                Some(10),
-                1,
-                &[23],
-            ),
+            line(LineKind::Procedure, "", "420002510", "1", Some(10), 1, &[23]),
             line(LineKind::Drug, "", "662640418", "1", None, 1, &[23]),
         ],
     );
@@ -393,20 +258,9 @@ fn unencodable_name_is_an_error_naming_the_field() {
     let mut file = medical_file();
     file.receipts[1].patient_name = "𠮷田　一郎".into();
     let err = write_uke(&mut Vec::new(), &file).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            UkeWriteError::Unencodable {
-                field: "氏名", ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, UkeWriteError::Unencodable { field: "氏名", .. }), "{err:?}");
     let message = err.to_string();
-    assert!(
-        message.contains("receipt 2") && message.contains("氏名"),
-        "{message}"
-    );
+    assert!(message.contains("receipt 2") && message.contains("氏名"), "{message}");
     assert!(!message.contains("一郎"), "{message}");
 
     let mut file = medical_file();
@@ -415,50 +269,29 @@ fn unencodable_name_is_an_error_naming_the_field() {
         r.institution.name = file.institution.name.clone();
     }
     let err = write_uke(&mut Vec::new(), &file).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            UkeWriteError::Unencodable {
-                field: "医療機関名称",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, UkeWriteError::Unencodable { field: "医療機関名称", .. }), "{err:?}");
 }
 
 #[test]
 fn writer_refuses_what_it_cannot_hold() {
     let mut file = medical_file();
     file.receipts[0].lines[0].quantity = "1.50".into();
-    assert!(matches!(
-        write_uke(&mut Vec::new(), &file),
-        Err(UkeWriteError::Invalid { .. })
-    ));
+    assert!(matches!(write_uke(&mut Vec::new(), &file), Err(UkeWriteError::Invalid { .. })));
 
     let mut file = medical_file();
     file.receipts[0].patient_name = "山田,太郎".into();
-    assert!(matches!(
-        write_uke(&mut Vec::new(), &file),
-        Err(UkeWriteError::Invalid {
-            field: "氏名", ..
-        })
-    ));
+    assert!(matches!(write_uke(&mut Vec::new(), &file), Err(UkeWriteError::Invalid { field: "氏名", .. })));
 
     let mut file = medical_file();
     file.receipts[0].insurer_number = String::new();
-    assert!(matches!(
-        write_uke(&mut Vec::new(), &file),
-        Err(UkeWriteError::Unsupported { .. })
-    ));
+    assert!(matches!(write_uke(&mut Vec::new(), &file), Err(UkeWriteError::Unsupported { .. })));
 }
 
 #[test]
 fn ninety_nine_lines_of_one_category_repeat_it() {
     let mut file = medical_file();
-    let lines: Vec<ReceiptLine> = (0..100)
-        .map(|_| line(LineKind::Drug, "21", "620000007", "1", Some(1), 1, &[3]))
-        .collect();
+    let lines: Vec<ReceiptLine> =
+        (0..100).map(|_| line(LineKind::Drug, "21", "620000007", "1", Some(1), 1, &[3])).collect();
     file.receipts[0].lines = lines;
     file.receipts[0].total_points = 100;
     let bytes = write(&file);
@@ -502,13 +335,9 @@ fn mismatched_totals_are_warnings() {
         w,
         UkeWarning::PointsMismatch { receipt_number: 1, lines, declared, .. } if declared - lines == 10
     )));
-    assert!(
-        parsed
-            .warnings
-            .contains(&UkeWarning::DeclaredCountMismatch {
-                line: bytes.split(|&b| b == b'\n').count() as u64 - 1,
-                declared: 3,
-                counted: 2
-            })
-    );
+    assert!(parsed.warnings.contains(&UkeWarning::DeclaredCountMismatch {
+        line: bytes.split(|&b| b == b'\n').count() as u64 - 1,
+        declared: 3,
+        counted: 2
+    }));
 }

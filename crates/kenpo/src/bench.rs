@@ -52,7 +52,8 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
     // Baseline in the same run: reading and parsing the CSV alone (no database).
     let started = Instant::now();
     let bytes = std::fs::read(&roster)?;
-    let parsed = kenpo_formats::roster::RosterReader::new(bytes.as_slice(), "roster.csv")?.filter(|r| r.is_ok()).count();
+    let parsed =
+        kenpo_formats::roster::RosterReader::new(bytes.as_slice(), "roster.csv")?.filter(|r| r.is_ok()).count();
     let parse_secs = started.elapsed().as_secs_f64();
     println!("parse only (baseline): {:.1} s, {:.0} people/s", parse_secs, parsed as f64 / parse_secs);
 
@@ -89,7 +90,8 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
         let secs = started.elapsed().as_secs_f64();
         store.close().await;
         let mut bench = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
-        let (size,): (i64,) = sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&mut bench).await?;
+        let (size,): (i64,) =
+            sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&mut bench).await?;
         drop(bench);
         println!(
             "postgres import: {:.1} s, {:.0} people/s ({:.2}× parse-only time), database {:.1} MB ({:.0} bytes/person)",

@@ -205,7 +205,11 @@ pub fn generate(members: u64, seed: u64, out: &Path, roster_only: bool) -> Resul
     Ok(summary)
 }
 
-pub async fn import_roster(store: &kenpo_store::Store, ctx: &AccessContext, file: &Path) -> Result<kenpo_store::ImportSummary> {
+pub async fn import_roster(
+    store: &kenpo_store::Store,
+    ctx: &AccessContext,
+    file: &Path,
+) -> Result<kenpo_store::ImportSummary> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
     let sha = sha256_hex(&bytes);
@@ -225,9 +229,9 @@ pub async fn import_benefits(store: &kenpo_store::Store, ctx: &AccessContext, fi
     let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
     let sha = sha256_hex(&bytes);
     let rows = kenpo_formats::benefits::read_claims(bytes.as_slice(), &name)?;
-    let rows = rows.into_iter().map(|r| {
-        Ok(NewBenefitClaim { line: r.line, insurer_number: r.insurer_number, card: r.card, claim: r.claim })
-    });
+    let rows = rows
+        .into_iter()
+        .map(|r| Ok(NewBenefitClaim { line: r.line, insurer_number: r.insurer_number, card: r.card, claim: r.claim }));
     Ok(store.import_benefits(ctx, &name, &sha, rows).await?)
 }
 
@@ -247,10 +251,12 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     let store = location.open().await?;
     eprintln!("2/4 加入者名簿を取込 ({})", redact(&location.database_url));
     // The roster carries 個人番号: its import is a 番号法 affair, by the 番号事務取扱担当者.
-    let roster_ctx = AccessContext::new(Actor::parse("system:demo-roster-import")?, PurposeId::parse("mynumber.affairs")?);
+    let roster_ctx =
+        AccessContext::new(Actor::parse("system:demo-roster-import")?, PurposeId::parse("mynumber.affairs")?);
     let roster = import_roster(&store, &roster_ctx, &out.join("roster.csv")).await?;
     eprintln!("3/4 現金給付申請を取込");
-    let benefits_ctx = AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
+    let benefits_ctx =
+        AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
     let claims = import_benefits(&store, &benefits_ctx, &out.join("benefits.csv")).await?;
     eprintln!("4/4 集計");
     let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);

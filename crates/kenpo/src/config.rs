@@ -32,7 +32,11 @@ impl Location {
         }
         let path = self.key_path();
         if !path.exists() {
-            bail!("no vault key at {} (run `kenpo init` first, or set {})", path.display(), kenpo_store::vault::KEY_ENV);
+            bail!(
+                "no vault key at {} (run `kenpo init` first, or set {})",
+                path.display(),
+                kenpo_store::vault::KEY_ENV
+            );
         }
         Ok(VaultKeys::read_file(&path)?)
     }
@@ -46,8 +50,7 @@ impl Location {
 
     /// Creates the data folder, a new vault key (never overwriting one) and the schema.
     pub async fn init(&self) -> Result<bool> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating {}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
         let created = if std::env::var(kenpo_store::vault::KEY_ENV).is_err() && !self.key_path().exists() {
             VaultKeys::generate().write_new_file(&self.key_path())?;
             true

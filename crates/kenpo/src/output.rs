@@ -6,8 +6,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kenpo_store::{ImportSummary, PersonView, Stats};
 use kenpo_synth::GenerateSummary;
 use serde_json::json;
-use std::sync::Mutex;
 use std::path::Path;
+use std::sync::Mutex;
 
 /// Progress bars (hidden when stderr is not a terminal).
 pub struct Bars {
@@ -50,7 +50,10 @@ pub fn init(location: &Location, created_key: bool, json: bool) {
     } else {
         println!("初期化しました: {}", location.data_dir.display());
         if created_key {
-            println!("暗号鍵を作成しました: {} (紛失すると個人番号は復号できません。バックアップしてください)", location.key_path().display());
+            println!(
+                "暗号鍵を作成しました: {} (紛失すると個人番号は復号できません。バックアップしてください)",
+                location.key_path().display()
+            );
         }
     }
 }
@@ -62,8 +65,10 @@ pub fn generated(s: &GenerateSummary, out: &Path, json: bool) {
     }
     println!("合成データを出力しました: {}", out.display());
     println!("  被保険者 {} 人 / 被扶養者 {} 人 / 事業所 {}", s.members, s.dependants, s.employers);
-    println!("  レセプト {} 件 ({} ファイル) / 特定健診 {} 件 ({} アーカイブ) / 現金給付申請 {} 件",
-        s.receipts, s.receipt_files, s.checkups, s.checkup_archives, s.benefit_claims);
+    println!(
+        "  レセプト {} 件 ({} ファイル) / 特定健診 {} 件 ({} アーカイブ) / 現金給付申請 {} 件",
+        s.receipts, s.receipt_files, s.checkups, s.checkup_archives, s.benefit_claims
+    );
 }
 
 pub fn roster_imported(s: &ImportSummary, json: bool) {
@@ -92,7 +97,10 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
     }
     let i = &v.identity;
     println!("加入者 #{} ({})", v.id, i.kind.label());
-    println!("  保険者番号 {}  記号 {}  番号 {}  枝番 {:02}", i.insurer_number, i.card_symbol, i.card_number, i.card_branch);
+    println!(
+        "  保険者番号 {}  記号 {}  番号 {}  枝番 {:02}",
+        i.insurer_number, i.card_symbol, i.card_number, i.card_branch
+    );
     println!("  氏名 {} ({})  生年月日 {}  性別 {}", i.name_kanji, i.name_kana, i.birth_date, i.sex.label());
     if let Some(e) = &v.eligibility {
         for p in &e.periods {
@@ -111,7 +119,11 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
             println!("  事業所 {} {}", emp.code, emp.name);
         }
         if !e.dependant_ids.is_empty() {
-            println!("  被扶養者 {} 人 (#{})", e.dependant_ids.len(), e.dependant_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", #"));
+            println!(
+                "  被扶養者 {} 人 (#{})",
+                e.dependant_ids.len(),
+                e.dependant_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", #")
+            );
         }
         if let Some(id) = e.insured_id {
             println!("  被保険者本人 #{id}");
@@ -161,12 +173,18 @@ pub fn stats(s: &Stats, json: bool) -> Result<()> {
     }
     println!("{} 現在の集計", s.as_of);
     println!("  事業所 {}", s.employers);
-    println!("  加入者 {} 人 (本人 {}, 任意継続 {}, 家族 {}; うち資格あり {})", s.people, s.insured, s.voluntary, s.dependants, s.covered);
+    println!(
+        "  加入者 {} 人 (本人 {}, 任意継続 {}, 家族 {}; うち資格あり {})",
+        s.people, s.insured, s.voluntary, s.dependants, s.covered
+    );
     println!("  男 {} / 女 {}", s.male, s.female);
     println!("  平均標準報酬月額 {} 円", s.mean_standard_remuneration);
     let bands: Vec<String> = s.insured_by_age_band.iter().map(|(b, n)| format!("{b}代 {n}")).collect();
     println!("  被保険者の年齢構成: {}", bands.join(", "));
-    println!("  個人番号登録 {} 件 / 現金給付申請 {} 件 / レセプト {} 件 / 特定健診 {} 件", s.my_numbers_on_file, s.cash_benefit_claims, s.receipts, s.checkups);
+    println!(
+        "  個人番号登録 {} 件 / 現金給付申請 {} 件 / レセプト {} 件 / 特定健診 {} 件",
+        s.my_numbers_on_file, s.cash_benefit_claims, s.receipts, s.checkups
+    );
     Ok(())
 }
 
@@ -174,13 +192,21 @@ pub fn purposes(json: bool) {
     if json {
         let list: Vec<_> = kenpo_policy::PURPOSES
             .iter()
-            .map(|p| json!({"id": p.id, "group": p.group as u8, "text": p.text, "my_number_affair": p.my_number_affair}))
+            .map(
+                |p| json!({"id": p.id, "group": p.group as u8, "text": p.text, "my_number_affair": p.my_number_affair}),
+            )
             .collect();
         println!("{}", serde_json::Value::Array(list));
         return;
     }
     for p in kenpo_policy::PURPOSES.iter() {
-        println!("{:<36} 別表2-{} {}{}", p.id, p.group as u8, p.text, if p.my_number_affair { " [番号法]" } else { "" });
+        println!(
+            "{:<36} 別表2-{} {}{}",
+            p.id,
+            p.group as u8,
+            p.text,
+            if p.my_number_affair { " [番号法]" } else { "" }
+        );
     }
 }
 

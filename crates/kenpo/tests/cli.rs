@@ -19,10 +19,7 @@ fn roster_numbers(roster: &Path) -> Vec<String> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = header.iter().position(|h| *h == "個人番号").unwrap();
-    lines
-        .filter_map(|l| l.split(',').nth(col).map(str::to_string))
-        .filter(|n| n.len() == 12)
-        .collect()
+    lines.filter_map(|l| l.split(',').nth(col).map(str::to_string)).filter(|n| n.len() == 12).collect()
 }
 
 fn assert_no_numbers(what: &str, bytes: &[u8], numbers: &[String]) {
@@ -33,7 +30,8 @@ fn assert_no_numbers(what: &str, bytes: &[u8], numbers: &[String]) {
 }
 
 fn pg_url(tag: &str) -> String {
-    let server = std::env::var("KENPO_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let server =
+        std::env::var("KENPO_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let schema = format!("cli_{tag}_{}", std::process::id());
     let status = Command::new("psql")
         .args([&server, "-qc", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")])
@@ -57,18 +55,33 @@ fn run_demo_and_check(database: Option<String>) {
     let mut outputs = vec![out];
 
     // member show by id and by card; JSON too.
-    let show = kenpo(&data, db, &["member", "show", "--id", "1", "--as", "staff:eligibility:t", "--purpose", "eligibility.management"]);
+    let show = kenpo(
+        &data,
+        db,
+        &["member", "show", "--id", "1", "--as", "staff:eligibility:t", "--purpose", "eligibility.management"],
+    );
     assert!(show.status.success(), "{}", String::from_utf8_lossy(&show.stderr));
-    assert!(String::from_utf8_lossy(&show.stdout).contains("個人番号 登録済") || String::from_utf8_lossy(&show.stdout).contains("個人番号 未登録"));
+    assert!(
+        String::from_utf8_lossy(&show.stdout).contains("個人番号 登録済")
+            || String::from_utf8_lossy(&show.stdout).contains("個人番号 未登録")
+    );
     outputs.push(show);
-    let json = kenpo(&data, db, &["--json", "member", "show", "--id", "2", "--as", "staff:benefits:t", "--purpose", "benefits.payment"]);
+    let json = kenpo(
+        &data,
+        db,
+        &["--json", "member", "show", "--id", "2", "--as", "staff:benefits:t", "--purpose", "benefits.payment"],
+    );
     assert!(json.status.success());
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
     assert_eq!(v["id"], 2);
     outputs.push(json);
 
     // A contractor is refused, with the rule named, and the command fails.
-    let denied = kenpo(&data, db, &["member", "show", "--id", "1", "--as", "contractor:c02", "--purpose", "analysis.entrustment"]);
+    let denied = kenpo(
+        &data,
+        db,
+        &["member", "show", "--id", "1", "--as", "contractor:c02", "--purpose", "analysis.entrustment"],
+    );
     assert!(!denied.status.success());
     assert!(String::from_utf8_lossy(&denied.stderr).contains("denied"), "{}", String::from_utf8_lossy(&denied.stderr));
     outputs.push(denied);
@@ -76,7 +89,11 @@ fn run_demo_and_check(database: Option<String>) {
     let bad = kenpo(&data, db, &["stats", "--as", "staff:eligibility:t", "--purpose", "marketing"]);
     assert!(!bad.status.success());
     outputs.push(bad);
-    let stats = kenpo(&data, db, &["stats", "--as", "staff:eligibility:t", "--purpose", "admin.basic_material", "--as-of", "2026-03-31"]);
+    let stats = kenpo(
+        &data,
+        db,
+        &["stats", "--as", "staff:eligibility:t", "--purpose", "admin.basic_material", "--as-of", "2026-03-31"],
+    );
     assert!(stats.status.success());
     outputs.push(stats);
 

@@ -116,10 +116,9 @@ impl Actor {
         let a = parts.next().filter(|p| !p.is_empty()).ok_or_else(err)?;
         let b = parts.next();
         match kind {
-            "staff" => Ok(Actor::Staff {
-                role: StaffRole::from_id(a).ok_or_else(err)?,
-                user: b.unwrap_or("-").to_string(),
-            }),
+            "staff" => {
+                Ok(Actor::Staff { role: StaffRole::from_id(a).ok_or_else(err)?, user: b.unwrap_or("-").to_string() })
+            }
             "contractor" if b.is_none() => Ok(Actor::Contractor { id: a.to_string() }),
             "member" if b.is_none() => Ok(Actor::Member { person: PersonId(a.parse().map_err(|_| err())?) }),
             "system" if b.is_none() => Ok(Actor::System { job: a.to_string() }),
@@ -270,9 +269,7 @@ impl PolicyEngine for FoundationPolicy {
             }
             Actor::System { .. } => Decision::allow("foundation_batch_listed_purpose"),
             Actor::Member { person } => match (req.action, req.subject) {
-                (Action::Read, Subject::Person(p)) if p == person => {
-                    Decision::allow("member_reads_own_data")
-                }
+                (Action::Read, Subject::Person(p)) if p == person => Decision::allow("member_reads_own_data"),
                 _ => Decision::deny("member_only_own_data_read"),
             },
             Actor::Contractor { .. } => Decision::deny("contractor_needs_catalogue_contract"),

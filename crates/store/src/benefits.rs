@@ -168,7 +168,11 @@ impl Store {
     }
 
     /// Claims of one person under an existing grant (called from [`Store::person`]).
-    pub(crate) async fn benefits_of(&self, grant: &Grant<'_>, person: PersonId) -> Result<Vec<BenefitView>, StoreError> {
+    pub(crate) async fn benefits_of(
+        &self,
+        grant: &Grant<'_>,
+        person: PersonId,
+    ) -> Result<Vec<BenefitView>, StoreError> {
         grant.require(DataCategory::CashBenefit)?;
         let clinical = grant.covers(DataCategory::CashBenefitClinical);
         let rows: Vec<BenefitRow> = sqlx::query_as(

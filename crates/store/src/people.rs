@@ -75,6 +75,13 @@ const VIEW_OPTIONAL: [DataCategory; 7] = [
     DataCategory::CashBenefitClinical,
 ];
 
+#[derive(sqlx::FromRow)]
+struct SealedOf {
+    person_id: i64,
+    #[sqlx(flatten)]
+    sealed: Sealed,
+}
+
 type PersonRow = (String, String, String, i64, String, Option<i64>, String, String, String, i64, Option<String>);
 
 impl Store {
@@ -101,11 +108,15 @@ impl Store {
     }
 
     /// Finds a person by 個人番号 through the blind index (番号法 affairs only).
-    pub async fn find_by_my_number(&self, ctx: &AccessContext, number: &MyNumber) -> Result<Option<PersonId>, StoreError> {
+    pub async fn find_by_my_number(
+        &self,
+        ctx: &AccessContext,
+        number: &MyNumber,
+    ) -> Result<Option<PersonId>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Population)?;
         grant.require(DataCategory::MyNumber)?;
         let index = self.vault.blind_index(number);
-        let rows: Vec<(i64, String, Vec<u8>, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+        let rows: Vec<SealedOf> = sqlx::query_as(
             "SELECT person_id, key_id, nonce, ciphertext, blind_index FROM my_numbers WHERE blind_index = $1",
         )
         .bind(index)
@@ -113,10 +124,10 @@ impl Store {
         .await?;
         // Confirm by decrypting: a ciphertext row copied onto another person would carry a
         // matching index but fail to open under that person's id.
-        for (person_id, key_id, nonce, ciphertext, blind_index) in rows {
-            let opened = self.vault.open(person_id, &Sealed { key_id, nonce, ciphertext, blind_index })?;
+        for row in rows {
+            let opened = self.vault.open(row.person_id, &row.sealed)?;
             if &opened == number {
-                return Ok(Some(PersonId(person_id)));
+                return Ok(Some(PersonId(row.person_id)));
             }
         }
         Ok(None)
@@ -126,28 +137,21 @@ impl Store {
     pub async fn my_number(&self, ctx: &AccessContext, person: PersonId) -> Result<Option<MyNumber>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Person(person))?;
         grant.require(DataCategory::MyNumber)?;
-        let row: Option<(String, Vec<u8>, Vec<u8>, Vec<u8>)> =
+        let row: Option<Sealed> =
             sqlx::query_as("SELECT key_id, nonce, ciphertext, blind_index FROM my_numbers WHERE person_id = $1")
                 .bind(person.0)
                 .fetch_optional(&self.pool)
                 .await?;
         match row {
             None => Ok(None),
-            Some((key_id, nonce, ciphertext, blind_index)) => {
-                Ok(Some(self.vault.open(person.0, &Sealed { key_id, nonce, ciphertext, blind_index })?))
-            }
+            Some(sealed) => Ok(Some(self.vault.open(person.0, &sealed)?)),
         }
     }
 
     /// One person, with every category the policy allows for this actor and purpose.
     pub async fn person(&self, ctx: &AccessContext, person: PersonId) -> Result<PersonView, StoreError> {
-        let (grant, withheld) = self.decide_fields(
-            ctx,
-            Action::Read,
-            DataCategory::Identity,
-            &VIEW_OPTIONAL,
-            Subject::Person(person),
-        )?;
+        let (grant, withheld) =
+            self.decide_fields(ctx, Action::Read, DataCategory::Identity, &VIEW_OPTIONAL, Subject::Person(person))?;
         let row: Option<PersonRow> = sqlx::query_as(
             "SELECT insurer_number, card_symbol, card_number, card_branch, kind, insured_id, name_kanji, name_kana, \
              birth_date, sex, employer_code FROM persons WHERE id = $1",
@@ -155,7 +159,8 @@ impl Store {
         .bind(person.0)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((insurer, symbol, number, branch, kind, insured_id, kanji, kana, birth, sex, employer_code)) = row else {
+        let Some((insurer, symbol, number, branch, kind, insured_id, kanji, kana, birth, sex, employer_code)) = row
+        else {
             return Err(StoreError::NotFound(format!("person {person}")));
         };
         let corrupt = |what: &str| StoreError::Corrupt(format!("person {person}: {what}"));
@@ -278,11 +283,8 @@ impl Store {
             None
         };
 
-        let cash_benefits = if grant.covers(DataCategory::CashBenefit) {
-            Some(self.benefits_of(&grant, person).await?)
-        } else {
-            None
-        };
+        let cash_benefits =
+            if grant.covers(DataCategory::CashBenefit) { Some(self.benefits_of(&grant, person).await?) } else { None };
 
         Ok(PersonView {
             id: person.0,

@@ -87,15 +87,9 @@ impl Buffers {
                 &["person_id", "effective_from", "grade", "monthly_amount"],
             ),
             bonuses: TableBuffer::new("bonuses", &["person_id", "paid_on", "amount", "standard_amount"]),
-            dependants: TableBuffer::new(
-                "dependants",
-                &["person_id", "relationship", "cohabiting", "annual_income"],
-            ),
+            dependants: TableBuffer::new("dependants", &["person_id", "relationship", "cohabiting", "annual_income"]),
             contacts: TableBuffer::new("contacts", &["person_id", "postal_code", "address", "phone"]),
-            my_numbers: TableBuffer::new(
-                "my_numbers",
-                &["person_id", "key_id", "nonce", "ciphertext", "blind_index"],
-            ),
+            my_numbers: TableBuffer::new("my_numbers", &["person_id", "key_id", "nonce", "ciphertext", "blind_index"]),
         }
     }
 
@@ -161,11 +155,10 @@ impl Store {
 
         // Cards and employers already on file.
         let mut cards: HashMap<CardKey, i64> = HashMap::new();
-        let stored: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-            "SELECT id, insurer_number, card_symbol, card_number, card_branch FROM persons",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let stored: Vec<(i64, String, String, String, i64)> =
+            sqlx::query_as("SELECT id, insurer_number, card_symbol, card_number, card_branch FROM persons")
+                .fetch_all(&mut *tx)
+                .await?;
         for (id, insurer, symbol, number, branch) in stored {
             cards.insert((insurer, symbol, number, branch as u8), id);
         }
@@ -186,7 +179,10 @@ impl Store {
             let NewPerson { line, person, employer } = row.map_err(StoreError::Input)?;
             let key = card_key(&person);
             if cards.contains_key(&key) {
-                return Err(here(line, "column 番号: 記号・番号・枝番 is already on file (in this roster or an earlier one)"));
+                return Err(here(
+                    line,
+                    "column 番号: 記号・番号・枝番 is already on file (in this roster or an earlier one)",
+                ));
             }
             let insured_id = if person.kind.is_insured() {
                 None
@@ -205,7 +201,10 @@ impl Store {
             if let Some(e) = &employer {
                 match employers.get(&e.code) {
                     Some((name, address)) if *name != e.name || *address != e.address => {
-                        return Err(here(line, "column 事業所名称: differs from an earlier row with the same 事業所番号"));
+                        return Err(here(
+                            line,
+                            "column 事業所名称: differs from an earlier row with the same 事業所番号",
+                        ));
                     }
                     Some(_) => {}
                     None => {
@@ -222,7 +221,10 @@ impl Store {
             if let Some(code) = &person.employer_code
                 && !employers.contains_key(code)
             {
-                return Err(here(line, "column 事業所番号: unknown 事業所 (give its 事業所名称 on the first row that names it)"));
+                return Err(here(
+                    line,
+                    "column 事業所番号: unknown 事業所 (give its 事業所名称 on the first row that names it)",
+                ));
             }
 
             let id = next_person;

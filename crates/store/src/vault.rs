@@ -124,7 +124,8 @@ impl VaultKeys {
     }
 }
 
-/// A sealed 個人番号 as stored.
+/// A sealed 個人番号 as stored (one row of `my_numbers`, less the person id).
+#[derive(sqlx::FromRow)]
 pub(crate) struct Sealed {
     pub key_id: String,
     pub nonce: Vec<u8>,
@@ -148,8 +149,8 @@ impl Vault {
     }
 
     pub fn blind_index(&self, number: &MyNumber) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.keys.index.as_ref())
-            .expect("HMAC accepts keys of any length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(self.keys.index.as_ref()).expect("HMAC accepts keys of any length");
         let digits = Zeroizing::new(number.expose_digits());
         mac.update(digits.as_bytes());
         mac.finalize().into_bytes().to_vec()

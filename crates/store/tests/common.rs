@@ -26,7 +26,13 @@ pub async fn fresh(backend: &'static str, tag: &str) -> TestDb {
         "sqlite" => {
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("kenpo.db");
-            TestDb { url: format!("sqlite://{}", path.display()), backend, schema: None, _dir: Some(dir), sqlite_path: Some(path) }
+            TestDb {
+                url: format!("sqlite://{}", path.display()),
+                backend,
+                schema: None,
+                _dir: Some(dir),
+                sqlite_path: Some(path),
+            }
         }
         _ => {
             sqlx::any::install_default_drivers();
@@ -73,9 +79,11 @@ pub fn rows(society: &Society, people: &[kenpo_domain::person::Person]) -> Vec<R
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let employer = p.employer_code.as_ref().filter(|c| seen.insert((*c).clone())).and_then(|c| {
-                society.employers.iter().find(|e| &e.employer.code == c).map(|e| e.employer.clone())
-            });
+            let employer = p
+                .employer_code
+                .as_ref()
+                .filter(|c| seen.insert((*c).clone()))
+                .and_then(|c| society.employers.iter().find(|e| &e.employer.code == c).map(|e| e.employer.clone()));
             Ok(NewPerson { line: i as u64 + 2, person: p.clone(), employer })
         })
         .collect()

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use kenpo_domain::{DataCategory, MyNumber};
-use kenpo_policy::{AccessRequest, Decision, Obligations, PolicyEngine, PersonId};
+use kenpo_policy::{AccessRequest, Decision, Obligations, PersonId, PolicyEngine};
 use kenpo_store::{StoreError, VaultKeys};
 use std::sync::Arc;
 
@@ -40,10 +40,15 @@ async fn roster_round_trips_through_the_store() {
             }
         }
         // Counts from the generated list itself.
-        let stats = store.stats(&ctx("system:t", "admin.basic_material"), common::society(1).0.config.as_of).await.unwrap();
+        let stats =
+            store.stats(&ctx("system:t", "admin.basic_material"), common::society(1).0.config.as_of).await.unwrap();
         assert_eq!(stats.people as usize, people.len(), "{backend}");
         assert_eq!(stats.dependants as usize, people.iter().filter(|p| p.card.branch > 0).count(), "{backend}");
-        assert_eq!(stats.my_numbers_on_file as usize, people.iter().filter(|p| p.my_number.is_some()).count(), "{backend}");
+        assert_eq!(
+            stats.my_numbers_on_file as usize,
+            people.iter().filter(|p| p.my_number.is_some()).count(),
+            "{backend}"
+        );
         store.close().await;
     }
 }
@@ -61,7 +66,10 @@ async fn a_bad_row_changes_nothing_and_reimport_is_refused() {
         input.insert(30, Ok(kenpo_store::NewPerson { line: 32, person: dup, employer: None }));
         let err = store.import_roster(&importer(), "r.csv", "x", input, &|_| {}).await.unwrap_err();
         assert!(err.to_string().contains("r.csv:32"), "{backend}: {err}");
-        let stats = store.stats(&ctx("system:t", "admin.basic_material"), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()).await.unwrap();
+        let stats = store
+            .stats(&ctx("system:t", "admin.basic_material"), chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())
+            .await
+            .unwrap();
         assert_eq!((stats.people, stats.employers, stats.my_numbers_on_file), (0, 0, 0), "{backend}: nothing stored");
 
         // A parse error from the reader also rolls back.
@@ -104,7 +112,10 @@ async fn access_is_decided_per_actor_purpose_and_category() {
         assert_eq!(store.find_by_my_number(&officer, &stranger).await.unwrap(), None, "{backend}");
         // A denial names actor, purpose, category and rule, and no personal value.
         let msg = store.my_number(&ctx("staff:eligibility:t", "mynumber.affairs"), id).await.unwrap_err().to_string();
-        assert!(msg.contains("staff:eligibility:t") && msg.contains("my_number") && msg.contains("mynumber.affairs"), "{msg}");
+        assert!(
+            msg.contains("staff:eligibility:t") && msg.contains("my_number") && msg.contains("mynumber.affairs"),
+            "{msg}"
+        );
         assert!(!msg.contains(&holder.name_kanji) && !msg.contains(&number.expose_digits()));
         store.close().await;
     }
@@ -114,8 +125,13 @@ async fn access_is_decided_per_actor_purpose_and_category() {
 struct NoIncome;
 impl PolicyEngine for NoIncome {
     fn decide(&self, r: &AccessRequest<'_>) -> Decision {
-        let refused = matches!(r.category, DataCategory::Income | DataCategory::CashBenefitClinical | DataCategory::MyNumber);
-        Decision { allowed: !refused, rule: if refused { "test_refuses" } else { "test_allows" }, obligations: Obligations::default() }
+        let refused =
+            matches!(r.category, DataCategory::Income | DataCategory::CashBenefitClinical | DataCategory::MyNumber);
+        Decision {
+            allowed: !refused,
+            rule: if refused { "test_refuses" } else { "test_allows" },
+            obligations: Obligations::default(),
+        }
     }
     fn version(&self) -> &str {
         "test"
@@ -147,7 +163,8 @@ async fn my_number_never_stored_in_plaintext() {
         let db = fresh(backend, "plain").await;
         let store = open(&db, VaultKeys::generate()).await;
         let people = import(&store, 300, "a").await;
-        let numbers: Vec<String> = people.iter().filter_map(|p| p.my_number.as_ref()).map(MyNumber::expose_digits).collect();
+        let numbers: Vec<String> =
+            people.iter().filter_map(|p| p.my_number.as_ref()).map(MyNumber::expose_digits).collect();
         assert!(numbers.len() > 300);
         // Read some back, so pages are touched, then look at the bytes at rest.
         let officer = ctx("staff:mynumber_officer:t", "mynumber.affairs");

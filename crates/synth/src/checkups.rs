@@ -62,9 +62,13 @@ pub fn checkup_archives(society: &Society) -> Vec<(ArchiveHeader, Vec<CheckupRec
             let sbp = (95.0 + 0.55 * age as f64 + 1.2 * (bmi - 22.0) + normal(&mut rng, 0.0, 12.0)).round();
             let dbp = (sbp * 0.62 + normal(&mut rng, 0.0, 6.0)).round();
             let tg = (normal(&mut rng, 4.6 + 0.04 * (bmi - 22.0), 0.5).exp()).round();
-            let hdl = (normal(&mut rng, if male { 55.0 } else { 66.0 }, 13.0) - 0.8 * (bmi - 22.0)).clamp(20.0, 120.0).round();
+            let hdl = (normal(&mut rng, if male { 55.0 } else { 66.0 }, 13.0) - 0.8 * (bmi - 22.0))
+                .clamp(20.0, 120.0)
+                .round();
             let ldl = (normal(&mut rng, 120.0, 30.0)).clamp(40.0, 260.0).round();
-            let fpg = (normal(&mut rng, 92.0 + 0.6 * (bmi - 22.0) + 0.15 * (age as f64 - 40.0), 12.0)).clamp(60.0, 300.0).round();
+            let fpg = (normal(&mut rng, 92.0 + 0.6 * (bmi - 22.0) + 0.15 * (age as f64 - 40.0), 12.0))
+                .clamp(60.0, 300.0)
+                .round();
             let a1c = (4.6 + fpg / 90.0 + normal(&mut rng, 0.0, 0.25)).clamp(4.0, 13.0);
             let fasting = rng.gen_bool(0.8);
             let bp_med = rng.gen_bool(((age as f64 - 35.0) / 100.0).clamp(0.02, 0.4));

@@ -177,13 +177,21 @@ pub fn family(society: &Society, index: u64) -> Vec<Person> {
         }
         let paid = (pay as f64 * factor) as i64;
         if let Ok(g) = grades::grade_for_pay(from, paid) {
-            remuneration.push(StandardRemuneration { effective_from: from, grade: g.grade, monthly_amount: g.monthly_amount });
+            remuneration.push(StandardRemuneration {
+                effective_from: from,
+                grade: g.grade,
+                monthly_amount: g.monthly_amount,
+            });
         }
     }
     if remuneration.is_empty() {
         let from = hired.max(NaiveDate::from_ymd_opt(2016, 4, 1).expect("valid date"));
         if let Ok(g) = grades::grade_for_pay(from, pay) {
-            remuneration.push(StandardRemuneration { effective_from: from, grade: g.grade, monthly_amount: g.monthly_amount });
+            remuneration.push(StandardRemuneration {
+                effective_from: from,
+                grade: g.grade,
+                monthly_amount: g.monthly_amount,
+            });
         }
     }
 
@@ -299,7 +307,11 @@ pub fn family(society: &Society, index: u64) -> Vec<Person> {
             }],
             remuneration: Vec::new(),
             bonuses: Vec::new(),
-            dependant: Some(DependantInfo { relationship, cohabiting: relationship != Relationship::Parent || rng.gen_bool(0.6), annual_income: income }),
+            dependant: Some(DependantInfo {
+                relationship,
+                cohabiting: relationship != Relationship::Parent || rng.gen_bool(0.6),
+                annual_income: income,
+            }),
             contact: None,
         });
         branch += 1;
@@ -389,83 +401,105 @@ pub fn benefit_claims(society: &Society) -> Vec<(String, CardId, CashBenefitClai
             let from = received_on - Duration::days(days + 10);
             let paid_days = days - 3;
             let diagnoses = ["腰椎椎間板ヘルニア", "うつ病", "骨折", "胃潰瘍", "適応障害"];
-            (insured, CashBenefitClaim {
-                kind: CashBenefitKind::SicknessAllowance,
-                period_from: Some(from),
-                period_to: Some(from + Duration::days(days - 1)),
-                diagnosis: Some(diagnoses[rng.gen_range(0..diagnoses.len())].into()),
-                clinical_note: Some("療養のため労務不能と認める".into()),
-                pay_during_period: Some(0),
-                pension_amount: None,
-                days_worked: Some(0),
-                claimed_amount: daily * paid_days,
-                decided_amount: decided(daily * paid_days),
-                ..blank
-            })
+            (
+                insured,
+                CashBenefitClaim {
+                    kind: CashBenefitKind::SicknessAllowance,
+                    period_from: Some(from),
+                    period_to: Some(from + Duration::days(days - 1)),
+                    diagnosis: Some(diagnoses[rng.gen_range(0..diagnoses.len())].into()),
+                    clinical_note: Some("療養のため労務不能と認める".into()),
+                    pay_during_period: Some(0),
+                    pension_amount: None,
+                    days_worked: Some(0),
+                    claimed_amount: daily * paid_days,
+                    decided_amount: decided(daily * paid_days),
+                    ..blank
+                },
+            )
         } else if u < 0.6 {
             // 出産育児一時金 (≥2023-04-01, 産科医療補償制度 covered): 500,000 per child.
             let mother = family.iter().find(|p| p.sex == Sex::Female).unwrap_or(insured);
             let born = received_on - Duration::days(rng.gen_range(5..40));
-            (mother, CashBenefitClaim {
-                kind: CashBenefitKind::ChildbirthLumpSum,
-                event_date: Some(born),
-                clinical_note: Some("正常分娩（産科医療補償制度加入機関）".into()),
-                claimed_amount: 500_000,
-                decided_amount: decided(500_000),
-                ..blank
-            })
+            (
+                mother,
+                CashBenefitClaim {
+                    kind: CashBenefitKind::ChildbirthLumpSum,
+                    event_date: Some(born),
+                    clinical_note: Some("正常分娩（産科医療補償制度加入機関）".into()),
+                    claimed_amount: 500_000,
+                    decided_amount: decided(500_000),
+                    ..blank
+                },
+            )
         } else if u < 0.85 {
             let person = &family[rng.gen_range(0..family.len())];
             let from = received_on - Duration::days(rng.gen_range(20..60));
             let amount = rng.gen_range(3_000..60_000);
-            (person, CashBenefitClaim {
-                kind: CashBenefitKind::MedicalExpense,
-                period_from: Some(from),
-                period_to: Some(from + Duration::days(rng.gen_range(1..20))),
-                diagnosis: Some("頸部捻挫".into()),
-                clinical_note: Some("柔道整復師による施術".into()),
-                claimed_amount: amount,
-                decided_amount: decided(amount * 7 / 10),
-                claimant: Some("見本整骨院（受領委任）".into()),
-                ..blank
-            })
+            (
+                person,
+                CashBenefitClaim {
+                    kind: CashBenefitKind::MedicalExpense,
+                    period_from: Some(from),
+                    period_to: Some(from + Duration::days(rng.gen_range(1..20))),
+                    diagnosis: Some("頸部捻挫".into()),
+                    clinical_note: Some("柔道整復師による施術".into()),
+                    claimed_amount: amount,
+                    decided_amount: decided(amount * 7 / 10),
+                    claimant: Some("見本整骨院（受領委任）".into()),
+                    ..blank
+                },
+            )
         } else if u < 0.9 {
             let person = &family[rng.gen_range(0..family.len())];
             let amount = rng.gen_range(20_000..150_000);
-            (person, CashBenefitClaim {
-                kind: CashBenefitKind::Transport,
-                event_date: Some(received_on - Duration::days(20)),
-                clinical_note: Some("転院のための移送（医師の指示）".into()),
-                claimed_amount: amount,
-                decided_amount: decided(amount),
-                ..blank
-            })
+            (
+                person,
+                CashBenefitClaim {
+                    kind: CashBenefitKind::Transport,
+                    event_date: Some(received_on - Duration::days(20)),
+                    clinical_note: Some("転院のための移送（医師の指示）".into()),
+                    claimed_amount: amount,
+                    decided_amount: decided(amount),
+                    ..blank
+                },
+            )
         } else if u < 0.95 && insured.sex == Sex::Female && insured.kind == PersonKind::Insured {
             let monthly = insured.remuneration.last().map(|r| r.monthly_amount).unwrap_or(250_000);
             let daily = (((monthly as f64 / 30.0 / 10.0).round() * 10.0) * 2.0 / 3.0).round() as i64;
             let born = received_on - Duration::days(70);
-            (insured, CashBenefitClaim {
-                kind: CashBenefitKind::MaternityAllowance,
-                period_from: Some(born - Duration::days(41)),
-                period_to: Some(born + Duration::days(56)),
-                event_date: Some(born),
-                pay_during_period: Some(0),
-                days_worked: Some(0),
-                claimed_amount: daily * 98,
-                decided_amount: decided(daily * 98),
-                ..blank
-            })
+            (
+                insured,
+                CashBenefitClaim {
+                    kind: CashBenefitKind::MaternityAllowance,
+                    period_from: Some(born - Duration::days(41)),
+                    period_to: Some(born + Duration::days(56)),
+                    event_date: Some(born),
+                    pay_during_period: Some(0),
+                    days_worked: Some(0),
+                    claimed_amount: daily * 98,
+                    decided_amount: decided(daily * 98),
+                    ..blank
+                },
+            )
         } else {
             // 埋葬料: 50,000 yen (健康保険法施行令 Art. 35).
             let person = family.last().unwrap_or(insured);
-            (insured, CashBenefitClaim {
-                kind: CashBenefitKind::Funeral,
-                event_date: Some(received_on - Duration::days(15)),
-                claimed_amount: 50_000,
-                decided_amount: decided(50_000),
-                claimant: Some(format!("{}（{}）", insured.name_kanji, if person.card.branch == 0 { "本人" } else { "家族" })),
-                ..blank
-            })
+            (
+                insured,
+                CashBenefitClaim {
+                    kind: CashBenefitKind::Funeral,
+                    event_date: Some(received_on - Duration::days(15)),
+                    claimed_amount: 50_000,
+                    decided_amount: decided(50_000),
+                    claimant: Some(format!(
+                        "{}（{}）",
+                        insured.name_kanji,
+                        if person.card.branch == 0 { "本人" } else { "家族" }
+                    )),
+                    ..blank
+                },
+            )
         };
         out.push((person.insurer_number.to_string(), person.card.clone(), claim));
     }

@@ -11,9 +11,7 @@ use crate::people::{Society, family};
 use crate::{normal, poisson, stream};
 use chrono::NaiveDate;
 use kenpo_domain::person::{Person, PersonKind};
-use kenpo_domain::receipt::{
-    CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine,
-};
+use kenpo_domain::receipt::{CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine};
 use kenpo_domain::{YearMonth, date::age_on};
 use kenpo_formats::uke::UkeFile;
 use rand::Rng;
@@ -108,7 +106,14 @@ const DIAGNOSES: [&str; 6] = ["2500013", "8848176", "4659007", "5559001", "88334
 const DRUGS: [(&str, i64); 5] =
     [("620098801", 2), ("611170005", 1), ("622265501", 11), ("620003855", 10), ("622038501", 82)];
 
-fn base(person: &Person, kind: ReceiptKind, setting: CareSetting, month: YearMonth, inst: &Institution, rtype: String) -> Receipt {
+fn base(
+    person: &Person,
+    kind: ReceiptKind,
+    setting: CareSetting,
+    month: YearMonth,
+    inst: &Institution,
+    rtype: String,
+) -> Receipt {
     Receipt {
         kind,
         setting,
@@ -174,7 +179,8 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
                 20..=39 => 0.35,
                 40..=59 => 0.55,
                 _ => 0.95,
-            } * 1.15 + if chronic { 0.5 } else { 0.0 };
+            } * 1.15
+                + if chronic { 0.5 } else { 0.0 };
             let visits = poisson(&mut rng, rate).min(2);
             let mut push = |r: Receipt| {
                 let key = (kind_order(r.kind), r.institution.code.clone());
@@ -188,11 +194,25 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
                 let days = days_in(&mut rng, month, n_days);
                 let start = NaiveDate::from_ymd_opt(month.year(), month.month(), days[0] as u32).unwrap_or(first);
                 let code = DIAGNOSES[rng.gen_range(0..DIAGNOSES.len())];
-                r.diagnoses.push(Diagnosis { code: code.into(), name: None, start_date: start, outcome: 1, main: true, modifiers: String::new() });
+                r.diagnoses.push(Diagnosis {
+                    code: code.into(),
+                    name: None,
+                    start_date: start,
+                    outcome: 1,
+                    main: true,
+                    modifiers: String::new(),
+                });
                 if rng.gen_bool(0.2) {
                     r.lines.push(line(LineKind::Procedure, "11", "111000110", 288, 1, vec![days[0]]));
                     if days.len() > 1 {
-                        r.lines.push(line(LineKind::Procedure, "12", "112007410", 73, days.len() as u32 - 1, days[1..].to_vec()));
+                        r.lines.push(line(
+                            LineKind::Procedure,
+                            "12",
+                            "112007410",
+                            73,
+                            days.len() as u32 - 1,
+                            days[1..].to_vec(),
+                        ));
                     }
                 } else {
                     r.lines.push(line(LineKind::Procedure, "12", "112007410", 73, days.len() as u32, days.clone()));
@@ -243,7 +263,14 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
                 let n_days = 1 + poisson(&mut rng, 0.8).min(4);
                 let days = days_in(&mut rng, month, n_days);
                 let start = NaiveDate::from_ymd_opt(month.year(), month.month(), days[0] as u32).unwrap_or(first);
-                d.diagnoses.push(Diagnosis { code: "0000999".into(), name: Some("う蝕".into()), start_date: start, outcome: 1, main: true, modifiers: String::new() });
+                d.diagnoses.push(Diagnosis {
+                    code: "0000999".into(),
+                    name: Some("う蝕".into()),
+                    start_date: start,
+                    outcome: 1,
+                    main: true,
+                    modifiers: String::new(),
+                });
                 d.lines.push(line(LineKind::Procedure, "12", "301000110", 58, days.len() as u32, days.clone()));
                 d.lines.push(line(LineKind::Procedure, "40", "309000210", rng.gen_range(100..900), 1, vec![days[0]]));
                 push(finish(d));
@@ -258,7 +285,14 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
                 let days: Vec<u8> = (admit_day..admit_day + stay).map(|d| d as u8).collect();
                 let admitted = NaiveDate::from_ymd_opt(month.year(), month.month(), admit_day).unwrap_or(first);
                 h.admission_date = Some(admitted);
-                h.diagnoses.push(Diagnosis { code: DIAGNOSES[rng.gen_range(0..DIAGNOSES.len())].into(), name: None, start_date: admitted, outcome: 2, main: true, modifiers: String::new() });
+                h.diagnoses.push(Diagnosis {
+                    code: DIAGNOSES[rng.gen_range(0..DIAGNOSES.len())].into(),
+                    name: None,
+                    start_date: admitted,
+                    outcome: 2,
+                    main: true,
+                    modifiers: String::new(),
+                });
                 h.lines.push(line(LineKind::Procedure, "90", "190117710", 1_650, stay, days.clone()));
                 if rng.gen_bool(0.5) {
                     h.lines.push(line(LineKind::Procedure, "50", "150253010", 12_100, 1, vec![days[0]]));
@@ -276,7 +310,13 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
     by_institution
         .into_values()
         .map(|(kind, institution, mut receipts)| {
-            receipts.sort_by(|a, b| (a.card_symbol.as_str(), a.card_number.as_str(), a.card_branch).cmp(&(b.card_symbol.as_str(), b.card_number.as_str(), b.card_branch)));
+            receipts.sort_by(|a, b| {
+                (a.card_symbol.as_str(), a.card_number.as_str(), a.card_branch).cmp(&(
+                    b.card_symbol.as_str(),
+                    b.card_number.as_str(),
+                    b.card_branch,
+                ))
+            });
             UkeFile {
                 review_body: 1,
                 institution,

@@ -60,7 +60,8 @@ pub fn write_society(
 ) -> Result<GenerateSummary, GenerateError> {
     fs::create_dir_all(out).map_err(io(out))?;
     let society = Society::new(config.clone());
-    let mut summary = GenerateSummary { members: config.members, employers: society.employers.len() as u64, ..Default::default() };
+    let mut summary =
+        GenerateSummary { members: config.members, employers: society.employers.len() as u64, ..Default::default() };
 
     if outputs.roster {
         let path = out.join("roster.csv");
@@ -83,7 +84,9 @@ pub fn write_society(
                 progress(index, config.members, "roster");
             }
         }
-        writer.finish().map_err(|e| GenerateError::Format { path: path.display().to_string(), message: e.to_string() })?;
+        writer
+            .finish()
+            .map_err(|e| GenerateError::Format { path: path.display().to_string(), message: e.to_string() })?;
         progress(config.members, config.members, "roster");
     }
 

@@ -4,9 +4,7 @@
 use super::document::{self, render};
 use super::items::oid;
 use super::xml::{self, Ctx, attr, child, date_attr, descend};
-use super::{
-    ArchiveHeader, CheckupArchive, CheckupXmlError, Location, NS_INDEX_2007, NS_INDEX_MHLW,
-};
+use super::{ArchiveHeader, CheckupArchive, CheckupXmlError, Location, NS_INDEX_2007, NS_INDEX_MHLW};
 use kenpo_domain::checkup::CheckupRecord;
 use std::io::{Read, Seek, Write};
 use zip::write::SimpleFileOptions;
@@ -30,36 +28,24 @@ pub fn write_checkup_archive<W: Write + Seek>(
 ) -> Result<(), CheckupXmlError> {
     let root = header.archive_name();
     let archive = format!("{root}.zip");
-    let at = |file: &str, path: &str| Location {
-        archive: archive.clone(),
-        file: file.to_string(),
-        path: path.to_string(),
-    };
+    let at =
+        |file: &str, path: &str| Location { archive: archive.clone(), file: file.to_string(), path: path.to_string() };
     let index_file = format!("{root}/{INDEX_FILE}");
     let bad_header = |path: &str, expected: &str| CheckupXmlError::Invalid {
         at: at(&index_file, path),
         expected: expected.to_string(),
     };
     if !xml::is_digits(&header.sender_institution, 10, 10) {
-        return Err(bad_header(
-            "/index/sender/id",
-            "送付元機関番号 of 10 digits",
-        ));
+        return Err(bad_header("/index/sender/id", "送付元機関番号 of 10 digits"));
     }
     if !xml::is_digits(&header.receiver_insurer, 8, 8) {
-        return Err(bad_header(
-            "/index/receiver/id",
-            "送付先保険者番号 of 8 digits",
-        ));
+        return Err(bad_header("/index/receiver/id", "送付先保険者番号 of 8 digits"));
     }
     if header.sequence > 9 {
         return Err(bad_header("", "同日回数 0-9"));
     }
     if header.service_kind != SERVICE_CHECKUP {
-        return Err(bad_header(
-            "/index/serviceEventType",
-            "実施区分 1 (特定健診)",
-        ));
+        return Err(bad_header("/index/serviceEventType", "実施区分 1 (特定健診)"));
     }
     if records.is_empty() || records.len() > 999_999 {
         return Err(bad_header("/index/totalRecordCount", "1 to 999999 records"));
@@ -67,48 +53,28 @@ pub fn write_checkup_archive<W: Write + Seek>(
 
     let stamp = header.created_on.format("%Y%m%d");
     let names: Vec<String> = (1..=records.len())
-        .map(|n| {
-            format!(
-                "h{}{}{}{}{n:06}",
-                header.sender_institution, stamp, header.sequence, header.service_kind
-            )
-        })
+        .map(|n| format!("h{}{}{}{}{n:06}", header.sender_institution, stamp, header.sequence, header.service_kind))
         .collect();
     let mut canonical = Vec::with_capacity(records.len());
     for (record, name) in records.iter().zip(&names) {
         let file = format!("{root}/DATA/{name}.xml");
-        let results = document::validate_for_write(record).map_err(|(path, expected)| {
-            CheckupXmlError::Invalid {
-                at: at(&file, &path),
-                expected,
-            }
-        })?;
-        canonical.push(CheckupRecord {
-            results,
-            ..record.clone()
-        });
+        let results = document::validate_for_write(record)
+            .map_err(|(path, expected)| CheckupXmlError::Invalid { at: at(&file, &path), expected })?;
+        canonical.push(CheckupRecord { results, ..record.clone() });
     }
 
-    let write_err = |file: &str, e: &dyn std::fmt::Display| CheckupXmlError::Write {
-        at: at(file, ""),
-        reason: e.to_string(),
-    };
+    let write_err =
+        |file: &str, e: &dyn std::fmt::Display| CheckupXmlError::Write { at: at(file, ""), reason: e.to_string() };
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut zip = zip::ZipWriter::new(out);
-    zip.add_directory(format!("{root}/"), options)
-        .map_err(|e| write_err("", &e))?;
-    zip.add_directory(format!("{root}/DATA/"), options)
-        .map_err(|e| write_err("", &e))?;
-    zip.start_file(index_file.as_str(), options)
-        .map_err(|e| write_err(&index_file, &e))?;
-    zip.write_all(render_index(header, records.len()).as_bytes())
-        .map_err(|e| write_err(&index_file, &e))?;
+    zip.add_directory(format!("{root}/"), options).map_err(|e| write_err("", &e))?;
+    zip.add_directory(format!("{root}/DATA/"), options).map_err(|e| write_err("", &e))?;
+    zip.start_file(index_file.as_str(), options).map_err(|e| write_err(&index_file, &e))?;
+    zip.write_all(render_index(header, records.len()).as_bytes()).map_err(|e| write_err(&index_file, &e))?;
     for (record, name) in canonical.iter().zip(&names) {
         let file = format!("{root}/DATA/{name}.xml");
-        zip.start_file(file.as_str(), options)
-            .map_err(|e| write_err(&file, &e))?;
-        zip.write_all(render(record, name, header.created_on).as_bytes())
-            .map_err(|e| write_err(&file, &e))?;
+        zip.start_file(file.as_str(), options).map_err(|e| write_err(&file, &e))?;
+        zip.write_all(render(record, name, header.created_on).as_bytes()).map_err(|e| write_err(&file, &e))?;
     }
     zip.finish().map_err(|e| write_err("", &e))?;
     Ok(())
@@ -123,13 +89,8 @@ fn render_index(header: &ArchiveHeader, count: usize) -> String {
          xsi:schemaLocation=\"{NS_INDEX_MHLW} XSD/ix08_V08.xsd\">\n",
         xml::NS_XSI
     ));
-    x.push_str(&format!(
-        "<interactionType code=\"{INTERACTION_INSTITUTION_TO_INSURER}\"/>\n"
-    ));
-    x.push_str(&format!(
-        "<creationTime value=\"{}\"/>\n",
-        header.created_on.format("%Y%m%d")
-    ));
+    x.push_str(&format!("<interactionType code=\"{INTERACTION_INSTITUTION_TO_INSURER}\"/>\n"));
+    x.push_str(&format!("<creationTime value=\"{}\"/>\n", header.created_on.format("%Y%m%d")));
     x.push_str(&format!(
         "<sender><id root=\"{}\" extension=\"{}\"/></sender>\n",
         oid::INSTITUTION,
@@ -140,10 +101,7 @@ fn render_index(header: &ArchiveHeader, count: usize) -> String {
         oid::INSURER,
         xml::escape(&header.receiver_insurer)
     ));
-    x.push_str(&format!(
-        "<serviceEventType code=\"{}\"/>\n",
-        header.service_kind
-    ));
+    x.push_str(&format!("<serviceEventType code=\"{}\"/>\n", header.service_kind));
     x.push_str(&format!("<totalRecordCount value=\"{count}\"/>\n"));
     x.push_str("</index>\n");
     x
@@ -164,10 +122,7 @@ fn read_index(text: &str, ctx: Ctx) -> Result<Index, CheckupXmlError> {
     if root.tag_name().name() != "index" {
         return Err(ctx.invalid(root, "root element index"));
     }
-    if !matches!(
-        root.tag_name().namespace(),
-        Some(NS_INDEX_MHLW | NS_INDEX_2007)
-    ) {
+    if !matches!(root.tag_name().namespace(), Some(NS_INDEX_MHLW | NS_INDEX_2007)) {
         return Err(CheckupXmlError::WrongNamespace {
             at: ctx.at(Some(root)),
             expected: format!("{NS_INDEX_MHLW} or {NS_INDEX_2007}"),
@@ -177,12 +132,7 @@ fn read_index(text: &str, ctx: Ctx) -> Result<Index, CheckupXmlError> {
     if !xml::is_digits(attr(&ctx, interaction, "code")?, 1, 2) {
         return Err(ctx.invalid(interaction, "種別 code 1-20"));
     }
-    let created_on = date_attr(
-        &ctx,
-        descend(&ctx, root, &["creationTime"])?,
-        "value",
-        "作成日",
-    )?;
+    let created_on = date_attr(&ctx, descend(&ctx, root, &["creationTime"])?, "value", "作成日")?;
     let sender_id = descend(&ctx, root, &["sender", "id"])?;
     let sender = attr(&ctx, sender_id, "extension")?.trim();
     if !xml::is_digits(sender, 1, 10) {
@@ -200,28 +150,17 @@ fn read_index(text: &str, ctx: Ctx) -> Result<Index, CheckupXmlError> {
         }
     };
     let kind_node = descend(&ctx, root, &["serviceEventType"])?;
-    let service_kind: u8 = attr(&ctx, kind_node, "code")?
-        .trim()
-        .parse()
-        .map_err(|_| ctx.invalid(kind_node, "実施区分 code 1-9"))?;
+    let service_kind: u8 =
+        attr(&ctx, kind_node, "code")?.trim().parse().map_err(|_| ctx.invalid(kind_node, "実施区分 code 1-9"))?;
     if service_kind != SERVICE_CHECKUP {
-        return Err(ctx.invalid(
-            kind_node,
-            "実施区分 1 (特定健診); other kinds are not read here",
-        ));
+        return Err(ctx.invalid(kind_node, "実施区分 1 (特定健診); other kinds are not read here"));
     }
     let total_node = descend(&ctx, root, &["totalRecordCount"])?;
     let total: u32 = attr(&ctx, total_node, "value")?
         .trim()
         .parse()
         .map_err(|_| ctx.invalid(total_node, "totalRecordCount as a whole number"))?;
-    Ok(Index {
-        sender: sender.to_string(),
-        receiver,
-        created_on,
-        service_kind,
-        total,
-    })
+    Ok(Index { sender: sender.to_string(), receiver, created_on, service_kind, total })
 }
 
 /// Reads a whole archive: the index and every DATA document, all or nothing (the first error
@@ -229,30 +168,16 @@ fn read_index(text: &str, ctx: Ctx) -> Result<Index, CheckupXmlError> {
 /// root folder name carries (0 when neither has the standard shape). Nothing else is taken from
 /// file names: header fields come from the index, record fields from the documents.
 /// `totalRecordCount` must equal the DATA documents (or DATA + CLAIMS files, when CLAIMS exist).
-pub fn read_checkup_archive<R: Read + Seek>(
-    input: R,
-    archive_name: &str,
-) -> Result<CheckupArchive, CheckupXmlError> {
+pub fn read_checkup_archive<R: Read + Seek>(input: R, archive_name: &str) -> Result<CheckupArchive, CheckupXmlError> {
     let archive = archive_name.to_string();
-    let mut zip = zip::ZipArchive::new(input).map_err(|e| CheckupXmlError::NotZip {
-        archive: archive.clone(),
-        reason: e.to_string(),
-    })?;
+    let mut zip = zip::ZipArchive::new(input)
+        .map_err(|e| CheckupXmlError::NotZip { archive: archive.clone(), reason: e.to_string() })?;
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
 
-    let indexes: Vec<&String> = names
-        .iter()
-        .filter(|n| {
-            n.rsplit('/')
-                .next()
-                .is_some_and(|b| b.eq_ignore_ascii_case(INDEX_FILE))
-        })
-        .collect();
+    let indexes: Vec<&String> =
+        names.iter().filter(|n| n.rsplit('/').next().is_some_and(|b| b.eq_ignore_ascii_case(INDEX_FILE))).collect();
     let [index_name] = indexes.as_slice() else {
-        return Err(CheckupXmlError::MissingIndex {
-            archive,
-            found: indexes.len(),
-        });
+        return Err(CheckupXmlError::MissingIndex { archive, found: indexes.len() });
     };
     let root = &index_name[..index_name.len() - INDEX_FILE.len()];
 
@@ -268,11 +193,8 @@ pub fn read_checkup_archive<R: Read + Seek>(
             .cloned()
             .collect::<Vec<String>>()
     };
-    let is_xml = |n: &String| {
-        n.len() > 4
-            && n.is_char_boundary(n.len() - 4)
-            && n[n.len() - 4..].eq_ignore_ascii_case(".xml")
-    };
+    let is_xml =
+        |n: &String| n.len() > 4 && n.is_char_boundary(n.len() - 4) && n[n.len() - 4..].eq_ignore_ascii_case(".xml");
     let data_entries = under("DATA");
     if data_entries.is_empty() {
         return Err(CheckupXmlError::MissingDataFolder { archive });
@@ -285,29 +207,16 @@ pub fn read_checkup_archive<R: Read + Seek>(
     let claims = under("CLAIMS").into_iter().filter(is_xml).count();
 
     let index_text = read_entry(&mut zip, &archive, index_name)?;
-    let index = read_index(
-        &index_text,
-        Ctx {
-            archive: &archive,
-            file: index_name,
-        },
-    )?;
+    let index = read_index(&index_text, Ctx { archive: &archive, file: index_name })?;
     let declared = usize::try_from(index.total).unwrap_or(usize::MAX);
     if declared != documents.len() && (claims == 0 || declared != documents.len() + claims) {
-        return Err(CheckupXmlError::CountMismatch {
-            archive,
-            declared: index.total,
-            found: documents.len(),
-        });
+        return Err(CheckupXmlError::CountMismatch { archive, declared: index.total, found: documents.len() });
     }
 
     let root_folder = root.trim_end_matches('/');
-    let from_name =
-        ArchiveHeader::parse_name(root_folder).or_else(|| ArchiveHeader::parse_name(archive_name));
-    let receiver = index
-        .receiver
-        .or_else(|| from_name.as_ref().map(|h| h.receiver_insurer.clone()))
-        .unwrap_or_default();
+    let from_name = ArchiveHeader::parse_name(root_folder).or_else(|| ArchiveHeader::parse_name(archive_name));
+    let receiver =
+        index.receiver.or_else(|| from_name.as_ref().map(|h| h.receiver_insurer.clone())).unwrap_or_default();
     let header = ArchiveHeader {
         sender_institution: index.sender,
         receiver_insurer: receiver,
@@ -319,19 +228,9 @@ pub fn read_checkup_archive<R: Read + Seek>(
     let mut records = Vec::with_capacity(documents.len());
     for name in &documents {
         let text = read_entry(&mut zip, &archive, name)?;
-        records.push(document::read(
-            &text,
-            Ctx {
-                archive: &archive,
-                file: name,
-            },
-        )?);
+        records.push(document::read(&text, Ctx { archive: &archive, file: name })?);
     }
-    Ok(CheckupArchive {
-        header,
-        declared_count: index.total,
-        records,
-    })
+    Ok(CheckupArchive { header, declared_count: index.total, records })
 }
 
 /// One file of the archive as UTF-8 text, bounded in size.
@@ -341,18 +240,12 @@ fn read_entry<R: Read + Seek>(
     name: &str,
 ) -> Result<String, CheckupXmlError> {
     let unreadable = |reason: String| CheckupXmlError::Unreadable {
-        at: Location {
-            archive: archive.to_string(),
-            file: name.to_string(),
-            path: String::new(),
-        },
+        at: Location { archive: archive.to_string(), file: name.to_string(), path: String::new() },
         reason,
     };
     let file = zip.by_name(name).map_err(|e| unreadable(e.to_string()))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(e.to_string()))?;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| unreadable(e.to_string()))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(unreadable(format!("larger than {MAX_FILE_BYTES} bytes")));
     }

@@ -36,24 +36,11 @@ pub(crate) fn render(record: &CheckupRecord, document_id: &str, created_on: Naiv
         "<ClinicalDocument xmlns=\"{NS_HL7}\" xmlns:xsi=\"{NS_XSI}\" \
          xsi:schemaLocation=\"{NS_HL7} ../XSD/hc08_V08.xsd\">\n"
     ));
-    x.push_str(&format!(
-        "<typeId root=\"{CDA_TYPE_ROOT}\" extension=\"{CDA_TYPE_EXTENSION}\"/>\n"
-    ));
-    x.push_str(&format!(
-        "<id root=\"{}.1{}\" extension=\"{}\"/>\n",
-        oid::INSTITUTION,
-        e(&inst.code),
-        e(document_id)
-    ));
-    x.push_str(&format!(
-        "<code code=\"{REPORT_CATEGORY_CHECKUP}\" codeSystem=\"{}\"/>\n",
-        oid::REPORT_CATEGORY
-    ));
+    x.push_str(&format!("<typeId root=\"{CDA_TYPE_ROOT}\" extension=\"{CDA_TYPE_EXTENSION}\"/>\n"));
+    x.push_str(&format!("<id root=\"{}.1{}\" extension=\"{}\"/>\n", oid::INSTITUTION, e(&inst.code), e(document_id)));
+    x.push_str(&format!("<code code=\"{REPORT_CATEGORY_CHECKUP}\" codeSystem=\"{}\"/>\n", oid::REPORT_CATEGORY));
     x.push_str("<title>特定健診情報ファイル</title>\n");
-    x.push_str(&format!(
-        "<effectiveTime value=\"{}\"/>\n",
-        date(created_on)
-    ));
+    x.push_str(&format!("<effectiveTime value=\"{}\"/>\n", date(created_on)));
     x.push_str("<confidentialityCode code=\"N\" codeSystem=\"2.16.840.1.113883.5.25\"/>\n");
     // recordTarget: who.
     x.push_str("<recordTarget>\n<patientRole>\n");
@@ -66,35 +53,17 @@ pub(crate) fn render(record: &CheckupRecord, document_id: &str, created_on: Naiv
     if let Some(branch) = record.card_branch {
         x.push_str(&id(oid::CARD_BRANCH, &format!("{branch:02}")));
     }
-    x.push_str(&format!(
-        "<addr><postalCode>{}</postalCode>{}</addr>\n",
-        e(&record.postal_code),
-        e(&record.address)
-    ));
+    x.push_str(&format!("<addr><postalCode>{}</postalCode>{}</addr>\n", e(&record.postal_code), e(&record.address)));
     x.push_str("<patient>\n");
     x.push_str(&format!("<name>{}</name>\n", e(&record.name_kana)));
-    x.push_str(&format!(
-        "<administrativeGenderCode code=\"{}\" codeSystem=\"{}\"/>\n",
-        record.sex.code(),
-        oid::SEX
-    ));
-    x.push_str(&format!(
-        "<birthTime value=\"{}\"/>\n",
-        date(record.birth_date)
-    ));
+    x.push_str(&format!("<administrativeGenderCode code=\"{}\" codeSystem=\"{}\"/>\n", record.sex.code(), oid::SEX));
+    x.push_str(&format!("<birthTime value=\"{}\"/>\n", date(record.birth_date)));
     x.push_str("</patient>\n</patientRole>\n</recordTarget>\n");
     // author: the 健診機関 that made the document.
-    x.push_str(&format!(
-        "<author>\n<time value=\"{}\"/>\n<assignedAuthor>\n",
-        date(created_on)
-    ));
+    x.push_str(&format!("<author>\n<time value=\"{}\"/>\n<assignedAuthor>\n", date(created_on)));
     x.push_str("<id nullFlavor=\"NI\"/>\n<representedOrganization>\n");
     x.push_str(&id(oid::INSTITUTION, &inst.code));
-    x.push_str(&format!(
-        "<name>{}</name>\n<addr>{}</addr>\n",
-        e(&inst.name),
-        e(&inst.address)
-    ));
+    x.push_str(&format!("<name>{}</name>\n<addr>{}</addr>\n", e(&inst.name), e(&inst.address)));
     x.push_str("</representedOrganization>\n</assignedAuthor>\n</author>\n");
     // custodian is mandatory in CDA; the 健診機関 keeps the original.
     x.push_str("<custodian>\n<assignedCustodian>\n<representedCustodianOrganization>\n");
@@ -103,14 +72,8 @@ pub(crate) fn render(record: &CheckupRecord, document_id: &str, created_on: Naiv
     x.push_str("</representedCustodianOrganization>\n</assignedCustodian>\n</custodian>\n");
     // documentationOf: what was done, when (健診実施日).
     x.push_str("<documentationOf>\n<serviceEvent>\n");
-    x.push_str(&format!(
-        "<code code=\"{PROGRAM_CHECKUP}\" codeSystem=\"{}\"/>\n",
-        oid::PROGRAM_TYPE
-    ));
-    x.push_str(&format!(
-        "<effectiveTime value=\"{}\"/>\n",
-        date(record.exam_date)
-    ));
+    x.push_str(&format!("<code code=\"{PROGRAM_CHECKUP}\" codeSystem=\"{}\"/>\n", oid::PROGRAM_TYPE));
+    x.push_str(&format!("<effectiveTime value=\"{}\"/>\n", date(record.exam_date)));
     x.push_str("</serviceEvent>\n</documentationOf>\n");
     // Body: one section with one entry per result.
     x.push_str("<component>\n<structuredBody>\n<component>\n<section>\n");
@@ -129,40 +92,18 @@ pub(crate) fn render(record: &CheckupRecord, document_id: &str, created_on: Naiv
 fn render_entry(x: &mut String, result: &CheckupResult) {
     let e = escape;
     let def = item(&result.code);
-    let negation = if matches!(result.value, ResultValue::NotPerformed) {
-        " negationInd=\"true\""
-    } else {
-        ""
-    };
-    x.push_str(&format!(
-        "<entry>\n<observation classCode=\"OBS\" moodCode=\"EVN\"{negation}>\n"
-    ));
-    let display = def
-        .map(|d| format!(" displayName=\"{}\"", e(d.name)))
-        .unwrap_or_default();
-    x.push_str(&format!(
-        "<code code=\"{}\" codeSystem=\"{}\"{display}/>\n",
-        e(&result.code),
-        oid::ITEM_CODE
-    ));
+    let negation = if matches!(result.value, ResultValue::NotPerformed) { " negationInd=\"true\"" } else { "" };
+    x.push_str(&format!("<entry>\n<observation classCode=\"OBS\" moodCode=\"EVN\"{negation}>\n"));
+    let display = def.map(|d| format!(" displayName=\"{}\"", e(d.name))).unwrap_or_default();
+    x.push_str(&format!("<code code=\"{}\" codeSystem=\"{}\"{display}/>\n", e(&result.code), oid::ITEM_CODE));
     let declared = def.map(|d| d.value_type);
     match &result.value {
-        ResultValue::Quantity { value, unit } => x.push_str(&format!(
-            "<value xsi:type=\"PQ\" value=\"{}\" unit=\"{}\"/>\n",
-            e(value),
-            e(unit)
-        )),
+        ResultValue::Quantity { value, unit } => {
+            x.push_str(&format!("<value xsi:type=\"PQ\" value=\"{}\" unit=\"{}\"/>\n", e(value), e(unit)))
+        }
         ResultValue::Coded { code, code_system } => {
-            let ty = if declared == Some(ValueType::Co) {
-                "CO"
-            } else {
-                "CD"
-            };
-            x.push_str(&format!(
-                "<value xsi:type=\"{ty}\" code=\"{}\" codeSystem=\"{}\"/>\n",
-                e(code),
-                e(code_system)
-            ));
+            let ty = if declared == Some(ValueType::Co) { "CO" } else { "CD" };
+            x.push_str(&format!("<value xsi:type=\"{ty}\" code=\"{}\" codeSystem=\"{}\"/>\n", e(code), e(code_system)));
         }
         ResultValue::Text(text) => {
             x.push_str(&format!("<value xsi:type=\"ST\">{}</value>\n", e(text)));
@@ -184,24 +125,16 @@ pub(crate) fn conform(def: &ItemDef, value: ResultValue) -> Result<ResultValue, 
         (_, v @ (ResultValue::NotPerformed | ResultValue::Unmeasurable)) => Ok(v),
         (ValueType::Pq, ResultValue::Quantity { value, unit }) => {
             if !xml::is_decimal(&value) {
-                return Err(format!(
-                    "a decimal number in the PQ value of item {}",
-                    def.code
-                ));
+                return Err(format!("a decimal number in the PQ value of item {}", def.code));
             }
             if unit.trim().is_empty() {
                 return Err(format!("a unit on the PQ value of item {}", def.code));
             }
             match def.unit {
-                Some(canonical) if def.unit_matches(&unit) => Ok(ResultValue::Quantity {
-                    value,
-                    unit: canonical.to_string(),
-                }),
-                _ => Err(format!(
-                    "unit {} for item {}",
-                    def.unit.unwrap_or("(none)"),
-                    def.code
-                )),
+                Some(canonical) if def.unit_matches(&unit) => {
+                    Ok(ResultValue::Quantity { value, unit: canonical.to_string() })
+                }
+                _ => Err(format!("unit {} for item {}", def.unit.unwrap_or("(none)"), def.code)),
             }
         }
         // Outside the measurable range: L / H from HL7 ObservationInterpretation.
@@ -222,23 +155,13 @@ pub(crate) fn conform(def: &ItemDef, value: ResultValue) -> Result<ResultValue, 
         }
         // Surrounding whitespace is dropped, as the reader drops it.
         (ValueType::St, ResultValue::Text(t)) => Ok(ResultValue::Text(t.trim().to_string())),
-        (ty, _) => Err(format!(
-            "a value of type {} for item {}",
-            ty.xsi_type(),
-            def.code
-        )),
+        (ty, _) => Err(format!("a value of type {} for item {}", ty.xsi_type(), def.code)),
     }
 }
 
 /// Reads one hc08 CDA document. `file_name` is used only in error messages.
 pub fn read_checkup_document(xml: &str, file_name: &str) -> Result<CheckupRecord, CheckupXmlError> {
-    read(
-        xml,
-        Ctx {
-            archive: "",
-            file: file_name,
-        },
-    )
+    read(xml, Ctx { archive: "", file: file_name })
 }
 
 pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlError> {
@@ -248,37 +171,19 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
         return Err(ctx.invalid(root, "root element ClinicalDocument"));
     }
     if root.tag_name().namespace() != Some(NS_HL7) {
-        return Err(CheckupXmlError::WrongNamespace {
-            at: ctx.at(Some(root)),
-            expected: NS_HL7.to_string(),
-        });
+        return Err(CheckupXmlError::WrongNamespace { at: ctx.at(Some(root)), expected: NS_HL7.to_string() });
     }
     let type_id = descend(&ctx, root, &["typeId"])?;
-    if type_id.attribute("root") != Some(CDA_TYPE_ROOT)
-        || type_id.attribute("extension") != Some(CDA_TYPE_EXTENSION)
-    {
-        return Err(ctx.invalid(
-            type_id,
-            format!("CDA R2 typeId {CDA_TYPE_ROOT} / {CDA_TYPE_EXTENSION}"),
-        ));
+    if type_id.attribute("root") != Some(CDA_TYPE_ROOT) || type_id.attribute("extension") != Some(CDA_TYPE_EXTENSION) {
+        return Err(ctx.invalid(type_id, format!("CDA R2 typeId {CDA_TYPE_ROOT} / {CDA_TYPE_EXTENSION}")));
     }
     let code = descend(&ctx, root, &["code"])?;
     if code.attribute("code") != Some(REPORT_CATEGORY_CHECKUP)
-        || code
-            .attribute("codeSystem")
-            .is_some_and(|s| s != oid::REPORT_CATEGORY)
+        || code.attribute("codeSystem").is_some_and(|s| s != oid::REPORT_CATEGORY)
     {
-        return Err(ctx.invalid(
-            code,
-            "報告区分 10 (特定健診情報) in codeSystem 1.2.392.200119.6.1001",
-        ));
+        return Err(ctx.invalid(code, "報告区分 10 (特定健診情報) in codeSystem 1.2.392.200119.6.1001"));
     }
-    date_attr(
-        &ctx,
-        descend(&ctx, root, &["effectiveTime"])?,
-        "value",
-        "作成日",
-    )?;
+    date_attr(&ctx, descend(&ctx, root, &["effectiveTime"])?, "value", "作成日")?;
 
     // recordTarget: 保険者番号, 記号・番号・枝番, address, name, sex, birth date.
     let role = descend(&ctx, root, &["recordTarget", "patientRole"])?;
@@ -309,16 +214,11 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
     let card_number = card_part(number, "番号")?;
     if card_number.is_empty() {
         let at = number_node.unwrap_or(role);
-        return Err(ctx.invalid(
-            at,
-            format!("id with root {} (番号), not empty", oid::CARD_NUMBER),
-        ));
+        return Err(ctx.invalid(at, format!("id with root {} (番号), not empty", oid::CARD_NUMBER)));
     }
     let card_branch = match id_ext(oid::CARD_BRANCH)? {
         None => None,
-        Some((node, raw)) => {
-            Some(CardId::parse_branch(raw).map_err(|_| ctx.invalid(node, "枝番 of 2 digits"))?)
-        }
+        Some((node, raw)) => Some(CardId::parse_branch(raw).map_err(|_| ctx.invalid(node, "枝番 of 2 digits"))?),
     };
     let (postal_code, address) = match child(role, "addr") {
         Some(addr) => split_addr(addr),
@@ -327,41 +227,22 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
     let patient = descend(&ctx, role, &["patient"])?;
     let name_kana = person_name(descend(&ctx, patient, &["name"])?);
     let gender = descend(&ctx, patient, &["administrativeGenderCode"])?;
-    let sex = Sex::from_code(attr(&ctx, gender, "code")?)
-        .ok_or_else(|| ctx.invalid(gender, "男女区分 1 or 2"))?;
-    let birth_date = date_attr(
-        &ctx,
-        descend(&ctx, patient, &["birthTime"])?,
-        "value",
-        "生年月日",
-    )?;
+    let sex = Sex::from_code(attr(&ctx, gender, "code")?).ok_or_else(|| ctx.invalid(gender, "男女区分 1 or 2"))?;
+    let birth_date = date_attr(&ctx, descend(&ctx, patient, &["birthTime"])?, "value", "生年月日")?;
 
     // author: the 健診機関.
-    let org = descend(
-        &ctx,
-        root,
-        &["author", "assignedAuthor", "representedOrganization"],
-    )?;
+    let org = descend(&ctx, root, &["author", "assignedAuthor", "representedOrganization"])?;
     let org_id = children(org, "id")
         .find(|n| n.attribute("root") == Some(oid::INSTITUTION))
-        .ok_or_else(|| {
-            ctx.invalid(
-                org,
-                format!("id with root {} (健診機関番号)", oid::INSTITUTION),
-            )
-        })?;
+        .ok_or_else(|| ctx.invalid(org, format!("id with root {} (健診機関番号)", oid::INSTITUTION)))?;
     let org_code = attr(&ctx, org_id, "extension")?.trim();
     if !xml::is_digits(org_code, 10, 10) {
         return Err(ctx.invalid(org_id, "健診機関番号 of 10 digits"));
     }
     let institution = CheckupInstitution {
         code: org_code.to_string(),
-        name: child(org, "name")
-            .map(|n| all_text(n).trim().to_string())
-            .unwrap_or_default(),
-        address: child(org, "addr")
-            .map(|a| split_addr(a).1)
-            .unwrap_or_default(),
+        name: child(org, "name").map(|n| all_text(n).trim().to_string()).unwrap_or_default(),
+        address: child(org, "addr").map(|a| split_addr(a).1).unwrap_or_default(),
     };
 
     // documentationOf: 健診実施日.
@@ -379,8 +260,7 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
         .filter(|s| {
             child(*s, "code").is_some_and(|c| {
                 c.attribute("code") == Some(SECTION_CHECKUP)
-                    && c.attribute("codeSystem")
-                        .is_none_or(|cs| cs == oid::SECTION)
+                    && c.attribute("codeSystem").is_none_or(|cs| cs == oid::SECTION)
             })
         })
         .collect();
@@ -390,8 +270,7 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
     let mut results = Vec::new();
     for section in sections {
         for entry in children(section, "entry") {
-            let obs =
-                child(entry, "observation").ok_or_else(|| ctx.missing(entry, "observation"))?;
+            let obs = child(entry, "observation").ok_or_else(|| ctx.missing(entry, "observation"))?;
             read_observation(&ctx, obs, &mut results)?;
         }
     }
@@ -415,9 +294,7 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
 /// `<addr>` is mixed content: a `postalCode` element plus the address as text (possibly in
 /// further elements). Returns (postal code, address).
 fn split_addr(addr: Node) -> (String, String) {
-    let postal = child(addr, "postalCode")
-        .map(|p| all_text(p).trim().to_string())
-        .unwrap_or_default();
+    let postal = child(addr, "postalCode").map(|p| all_text(p).trim().to_string()).unwrap_or_default();
     let address: String = addr
         .descendants()
         .filter(|n| n.is_text() && !n.ancestors().any(|a| a.has_tag_name("postalCode")))
@@ -435,20 +312,12 @@ fn person_name(name: Node) -> String {
         .map(|c| all_text(c).trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    if parts.is_empty() {
-        all_text(name).trim().to_string()
-    } else {
-        parts.join(" ")
-    }
+    if parts.is_empty() { all_text(name).trim().to_string() } else { parts.join(" ") }
 }
 
 /// One observation, and its `COMP` components. A group (`<code nullFlavor="NA"/>`) only carries
 /// components. `RSON` relationships (詳細健診の実施理由) are not results and are skipped.
-fn read_observation(
-    ctx: &Ctx,
-    obs: Node,
-    out: &mut Vec<CheckupResult>,
-) -> Result<(), CheckupXmlError> {
+fn read_observation(ctx: &Ctx, obs: Node, out: &mut Vec<CheckupResult>) -> Result<(), CheckupXmlError> {
     let code_el = child(obs, "code").ok_or_else(|| ctx.missing(obs, "code"))?;
     let components = children(obs, "entryRelationship")
         .filter(|r| r.attribute("typeCode") == Some("COMP"))
@@ -474,10 +343,7 @@ fn read_observation(
             let raw = read_value(ctx, v, def)?;
             conform(def, raw).map_err(|expected| ctx.invalid(v, expected))?
         };
-        out.push(CheckupResult {
-            code: def.code.to_string(),
-            value,
-        });
+        out.push(CheckupResult { code: def.code.to_string(), value });
     }
     for component in components {
         read_observation(ctx, component, out)?;
@@ -503,56 +369,31 @@ fn read_value(ctx: &Ctx, v: Node, def: &ItemDef) -> Result<ResultValue, CheckupX
         "CD" | "CO" => Ok(ResultValue::Coded {
             code: attr(ctx, v, "code")?.trim().to_string(),
             // Often omitted when it is the item's own code system.
-            code_system: v
-                .attribute("codeSystem")
-                .or(def.code_system)
-                .unwrap_or_default()
-                .to_string(),
+            code_system: v.attribute("codeSystem").or(def.code_system).unwrap_or_default().to_string(),
         }),
         // Surrounding whitespace is layout (pretty-printed files indent it), not content.
         "ST" => Ok(ResultValue::Text(all_text(v).trim().to_string())),
-        _ => Err(ctx.invalid(
-            v,
-            format!(
-                "xsi:type {} for item {}",
-                def.value_type.xsi_type(),
-                def.code
-            ),
-        )),
+        _ => Err(ctx.invalid(v, format!("xsi:type {} for item {}", def.value_type.xsi_type(), def.code))),
     }
 }
 
 /// Checks a record before it is written, so the writer never emits what the reader rejects.
 /// Returns the canonical results (units spelled as in the table).
-pub(crate) fn validate_for_write(
-    record: &CheckupRecord,
-) -> Result<Vec<CheckupResult>, (String, String)> {
+pub(crate) fn validate_for_write(record: &CheckupRecord) -> Result<Vec<CheckupResult>, (String, String)> {
     let fail = |path: &str, expected: String| Err((path.to_string(), expected));
     if !xml::is_digits(&record.insurer_number, 1, 8) {
-        return fail(
-            "/ClinicalDocument/recordTarget/patientRole/id",
-            "保険者番号 of up to 8 digits".into(),
-        );
+        return fail("/ClinicalDocument/recordTarget/patientRole/id", "保険者番号 of up to 8 digits".into());
     }
     let symbol = normalize_card_part(&record.card_symbol);
     let number = normalize_card_part(&record.card_number);
     if symbol != record.card_symbol || symbol.chars().count() > 20 {
-        return fail(
-            "/ClinicalDocument/recordTarget/patientRole/id",
-            "記号 normalised, at most 20 characters".into(),
-        );
+        return fail("/ClinicalDocument/recordTarget/patientRole/id", "記号 normalised, at most 20 characters".into());
     }
     if number != record.card_number || number.is_empty() || number.chars().count() > 20 {
-        return fail(
-            "/ClinicalDocument/recordTarget/patientRole/id",
-            "番号 normalised, 1-20 characters".into(),
-        );
+        return fail("/ClinicalDocument/recordTarget/patientRole/id", "番号 normalised, 1-20 characters".into());
     }
     if record.card_branch.is_some_and(|b| b > 99) {
-        return fail(
-            "/ClinicalDocument/recordTarget/patientRole/id",
-            "枝番 0-99".into(),
-        );
+        return fail("/ClinicalDocument/recordTarget/patientRole/id", "枝番 0-99".into());
     }
     if !xml::is_digits(&record.institution.code, 10, 10) {
         return fail(
@@ -562,21 +403,12 @@ pub(crate) fn validate_for_write(
     }
     let mut out = Vec::with_capacity(record.results.len());
     for (i, r) in record.results.iter().enumerate() {
-        let path = format!(
-            "/ClinicalDocument/component/structuredBody/component/section/entry[{}]",
-            i + 1
-        );
+        let path = format!("/ClinicalDocument/component/structuredBody/component/section/entry[{}]", i + 1);
         let Some(def) = items::item(&r.code) else {
-            return fail(
-                &path,
-                format!("a 第4期 item code, not {}", xml::quotable_code(&r.code)),
-            );
+            return fail(&path, format!("a 第4期 item code, not {}", xml::quotable_code(&r.code)));
         };
         match conform(def, r.value.clone()) {
-            Ok(value) => out.push(CheckupResult {
-                code: r.code.clone(),
-                value,
-            }),
+            Ok(value) => out.push(CheckupResult { code: r.code.clone(), value }),
             Err(expected) => return fail(&path, expected),
         }
     }

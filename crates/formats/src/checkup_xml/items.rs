@@ -53,17 +53,13 @@ impl ItemDef {
     /// Whether `unit` names this item's unit: case-insensitive, `mmHg` ≡ `mm[Hg]`, because
     /// generators differ in exactly these ways.
     pub fn unit_matches(&self, unit: &str) -> bool {
-        self.unit
-            .is_some_and(|u| normalize_unit(u) == normalize_unit(unit))
+        self.unit.is_some_and(|u| normalize_unit(u) == normalize_unit(unit))
     }
 }
 
 /// Unit comparison key: lower case, square brackets and spaces dropped (`mm[Hg]` → `mmhg`).
 pub fn normalize_unit(unit: &str) -> String {
-    unit.chars()
-        .filter(|c| !matches!(c, '[' | ']' | ' '))
-        .flat_map(char::to_lowercase)
-        .collect()
+    unit.chars().filter(|c| !matches!(c, '[' | ']' | ' ')).flat_map(char::to_lowercase).collect()
 }
 
 /// OIDs used in the documents and as code systems of coded results.
@@ -111,40 +107,16 @@ pub mod oid {
 }
 
 const fn pq(code: &'static str, name: &'static str, unit: &'static str) -> ItemDef {
-    ItemDef {
-        code,
-        name,
-        value_type: ValueType::Pq,
-        unit: Some(unit),
-        code_system: None,
-    }
+    ItemDef { code, name, value_type: ValueType::Pq, unit: Some(unit), code_system: None }
 }
 const fn cd(code: &'static str, name: &'static str, system: &'static str) -> ItemDef {
-    ItemDef {
-        code,
-        name,
-        value_type: ValueType::Cd,
-        unit: None,
-        code_system: Some(system),
-    }
+    ItemDef { code, name, value_type: ValueType::Cd, unit: None, code_system: Some(system) }
 }
 const fn co(code: &'static str, name: &'static str, system: &'static str) -> ItemDef {
-    ItemDef {
-        code,
-        name,
-        value_type: ValueType::Co,
-        unit: None,
-        code_system: Some(system),
-    }
+    ItemDef { code, name, value_type: ValueType::Co, unit: None, code_system: Some(system) }
 }
 const fn st(code: &'static str, name: &'static str) -> ItemDef {
-    ItemDef {
-        code,
-        name,
-        value_type: ValueType::St,
-        unit: None,
-        code_system: None,
-    }
+    ItemDef { code, name, value_type: ValueType::St, unit: None, code_system: None }
 }
 
 const MG_DL: &str = "mg/dL";
@@ -176,27 +148,11 @@ pub static ITEMS: &[ItemDef] = &[
     pq("3F015129902327101", "随時中性脂肪(可視吸光光度法)", MG_DL),
     pq("3F015129902327201", "随時中性脂肪(紫外吸光光度法)", MG_DL),
     pq("3F015129902399901", "随時中性脂肪(その他)", MG_DL),
-    pq(
-        "3F070000002327101",
-        "HDLコレステロール(可視吸光光度法)",
-        MG_DL,
-    ),
-    pq(
-        "3F070000002327201",
-        "HDLコレステロール(紫外吸光光度法)",
-        MG_DL,
-    ),
+    pq("3F070000002327101", "HDLコレステロール(可視吸光光度法)", MG_DL),
+    pq("3F070000002327201", "HDLコレステロール(紫外吸光光度法)", MG_DL),
     pq("3F070000002399901", "HDLコレステロール(その他)", MG_DL),
-    pq(
-        "3F077000002327101",
-        "LDLコレステロール(可視吸光光度法)",
-        MG_DL,
-    ),
-    pq(
-        "3F077000002327201",
-        "LDLコレステロール(紫外吸光光度法)",
-        MG_DL,
-    ),
+    pq("3F077000002327101", "LDLコレステロール(可視吸光光度法)", MG_DL),
+    pq("3F077000002327201", "LDLコレステロール(紫外吸光光度法)", MG_DL),
     pq("3F077000002399901", "LDLコレステロール(その他)", MG_DL),
     pq("3F077000002391901", "LDLコレステロール(計算法)", MG_DL),
     pq("3F069000002391901", "Non-HDLコレステロール", MG_DL),
@@ -221,28 +177,12 @@ pub static ITEMS: &[ItemDef] = &[
     pq("3B090000002327101", "γ-GT(γ-GTP)(可視吸光光度法)", U_L),
     pq("3B090000002399901", "γ-GT(γ-GTP)(その他)", U_L),
     // 尿
-    co(
-        "1A020000000191111",
-        "尿糖(機械読み取り)",
-        oid::URINE_QUALITATIVE,
-    ),
+    co("1A020000000191111", "尿糖(機械読み取り)", oid::URINE_QUALITATIVE),
     co("1A020000000190111", "尿糖(目視法)", oid::URINE_QUALITATIVE),
-    co(
-        "1A010000000191111",
-        "尿蛋白(機械読み取り)",
-        oid::URINE_QUALITATIVE,
-    ),
-    co(
-        "1A010000000190111",
-        "尿蛋白(目視法)",
-        oid::URINE_QUALITATIVE,
-    ),
+    co("1A010000000191111", "尿蛋白(機械読み取り)", oid::URINE_QUALITATIVE),
+    co("1A010000000190111", "尿蛋白(目視法)", oid::URINE_QUALITATIVE),
     // 腎機能 (詳細健診)
-    pq(
-        "3C015000002327101",
-        "血清クレアチニン(可視吸光光度法)",
-        MG_DL,
-    ),
+    pq("3C015000002327101", "血清クレアチニン(可視吸光光度法)", MG_DL),
     pq("3C015000002399901", "血清クレアチニン(その他)", MG_DL),
     pq(EGFR, "eGFR", "mL/min/1.73m2"),
     // 質問票
@@ -256,22 +196,14 @@ pub static ITEMS: &[ItemDef] = &[
     st("9N712167200000049", "服薬3(脂質)(保険者再確認)"),
     cd("9N716000000000011", "既往歴1(脳血管)", oid::YES_NO),
     cd("9N721000000000011", "既往歴2(心血管)", oid::YES_NO),
-    cd(
-        "9N726000000000011",
-        "既往歴3(腎不全・人工透析)",
-        oid::YES_NO,
-    ),
+    cd("9N726000000000011", "既往歴3(腎不全・人工透析)", oid::YES_NO),
     cd("9N731000000000011", "貧血", oid::YES_NO),
     cd(SMOKING, "喫煙", oid::SMOKING),
     cd(DRINKING_FREQUENCY, "飲酒", oid::DRINKING_FREQUENCY),
     co(DRINKING_AMOUNT, "飲酒量", oid::DRINKING_AMOUNT),
     cd(GUIDANCE_HISTORY, "特定保健指導の受診歴", oid::YES_NO),
     // 判定
-    cd(
-        METABOLIC_SYNDROME,
-        "メタボリックシンドローム判定",
-        oid::METABOLIC_SYNDROME,
-    ),
+    cd(METABOLIC_SYNDROME, "メタボリックシンドローム判定", oid::METABOLIC_SYNDROME),
     cd(GUIDANCE_LEVEL, "保健指導レベル", oid::GUIDANCE_LEVEL),
     st(DOCTOR_DIAGNOSIS, "医師の診断(判定)"),
     st(DOCTOR_NAME, "健診を実施した医師の氏名"),
@@ -317,53 +249,22 @@ pub const DBP: &[&str] = &[DBP_1, DBP_2, DBP_OTHER];
 /// 採血時間 (食後), decides 空腹時 vs 随時.
 pub const BLOOD_DRAW_TIMING: &str = "9N141000000000011";
 /// 空腹時中性脂肪, one code per 測定法.
-pub const TG_FASTING: &[&str] = &[
-    "3F015000002327101",
-    "3F015000002327201",
-    "3F015000002399901",
-];
+pub const TG_FASTING: &[&str] = &["3F015000002327101", "3F015000002327201", "3F015000002399901"];
 /// 随時中性脂肪 (第4期), one code per 測定法.
-pub const TG_CASUAL: &[&str] = &[
-    "3F015129902327101",
-    "3F015129902327201",
-    "3F015129902399901",
-];
+pub const TG_CASUAL: &[&str] = &["3F015129902327101", "3F015129902327201", "3F015129902399901"];
 /// HDLコレステロール.
-pub const HDL: &[&str] = &[
-    "3F070000002327101",
-    "3F070000002327201",
-    "3F070000002399901",
-];
+pub const HDL: &[&str] = &["3F070000002327101", "3F070000002327201", "3F070000002399901"];
 /// LDLコレステロール (direct methods and 計算法).
-pub const LDL: &[&str] = &[
-    "3F077000002327101",
-    "3F077000002327201",
-    "3F077000002399901",
-    "3F077000002391901",
-];
+pub const LDL: &[&str] = &["3F077000002327101", "3F077000002327201", "3F077000002399901", "3F077000002391901"];
 /// Non-HDLコレステロール.
 pub const NON_HDL: &[&str] = &["3F069000002391901"];
 /// 空腹時血糖.
-pub const FPG: &[&str] = &[
-    "3D010000001926101",
-    "3D010000002227101",
-    "3D010000001927201",
-    "3D010000001999901",
-];
+pub const FPG: &[&str] = &["3D010000001926101", "3D010000002227101", "3D010000001927201", "3D010000001999901"];
 /// 随時血糖.
-pub const CASUAL_GLUCOSE: &[&str] = &[
-    "3D010129901926101",
-    "3D010129902227101",
-    "3D010129901927201",
-    "3D010129901999901",
-];
+pub const CASUAL_GLUCOSE: &[&str] =
+    &["3D010129901926101", "3D010129902227101", "3D010129901927201", "3D010129901999901"];
 /// HbA1c (NGSP).
-pub const HBA1C: &[&str] = &[
-    "3D046000001906202",
-    "3D046000001920402",
-    "3D046000001927102",
-    "3D046000001999902",
-];
+pub const HBA1C: &[&str] = &["3D046000001906202", "3D046000001920402", "3D046000001927102", "3D046000001999902"];
 /// AST.
 pub const AST: &[&str] = &["3B035000002327201", "3B035000002399901"];
 /// ALT.
@@ -411,11 +312,7 @@ mod tests {
         let mut seen = HashSet::new();
         for d in ITEMS {
             assert_eq!(d.code.len(), 17, "{}", d.code);
-            assert!(
-                d.code.bytes().all(|b| b.is_ascii_alphanumeric()),
-                "{}",
-                d.code
-            );
+            assert!(d.code.bytes().all(|b| b.is_ascii_alphanumeric()), "{}", d.code);
             assert!(seen.insert(d.code), "duplicate {}", d.code);
             match d.value_type {
                 ValueType::Pq => assert!(d.unit.is_some() && d.code_system.is_none()),
@@ -467,10 +364,7 @@ mod tests {
             URINE_PROTEIN,
             CREATININE,
         ];
-        for code in singles
-            .into_iter()
-            .chain(groups.into_iter().flatten().copied())
-        {
+        for code in singles.into_iter().chain(groups.into_iter().flatten().copied()) {
             assert!(item(code).is_some(), "{code} missing from ITEMS");
         }
     }

@@ -48,20 +48,14 @@ impl Ctx<'_> {
     }
     /// `Invalid` at `node`.
     pub fn invalid(&self, node: Node, expected: impl Into<String>) -> CheckupXmlError {
-        CheckupXmlError::Invalid {
-            at: self.at(Some(node)),
-            expected: expected.into(),
-        }
+        CheckupXmlError::Invalid { at: self.at(Some(node)), expected: expected.into() }
     }
     /// `Invalid` for a required child element that is absent (path ends in `/child`).
     pub fn missing(&self, parent: Node, child: &str) -> CheckupXmlError {
         let mut at = self.at(Some(parent));
         at.path.push('/');
         at.path.push_str(child);
-        CheckupXmlError::Invalid {
-            at,
-            expected: format!("element {child}"),
-        }
+        CheckupXmlError::Invalid { at, expected: format!("element {child}") }
     }
     /// Parses XML (a UTF-8 BOM is allowed; DTDs are refused by roxmltree's defaults).
     pub fn parse<'i>(&self, text: &'i str) -> Result<roxmltree::Document<'i>, CheckupXmlError> {
@@ -69,11 +63,7 @@ impl Ctx<'_> {
         roxmltree::Document::parse(text).map_err(|e| {
             let pos = e.pos();
             // roxmltree's message may quote document text; only the position is reported.
-            CheckupXmlError::Malformed {
-                at: self.at(None),
-                line: pos.row,
-                column: pos.col,
-            }
+            CheckupXmlError::Malformed { at: self.at(None), line: pos.row, column: pos.col }
         })
     }
 }
@@ -88,11 +78,7 @@ pub(crate) fn path_of(node: Node) -> String {
             let same = |s: &Node| s.is_element() && s.tag_name().name() == name;
             let before = n.prev_siblings().skip(1).filter(same).count();
             let after = n.next_siblings().skip(1).filter(same).count();
-            if before + after > 0 {
-                format!("{name}[{}]", before + 1)
-            } else {
-                name.to_string()
-            }
+            if before + after > 0 { format!("{name}[{}]", before + 1) } else { name.to_string() }
         })
         .collect();
     parts.reverse();
@@ -100,12 +86,8 @@ pub(crate) fn path_of(node: Node) -> String {
 }
 
 /// Child elements with local name `name` (namespaces are not compared: files differ).
-pub(crate) fn children<'a, 'i>(
-    node: Node<'a, 'i>,
-    name: &'static str,
-) -> impl Iterator<Item = Node<'a, 'i>> {
-    node.children()
-        .filter(move |c| c.is_element() && c.tag_name().name() == name)
+pub(crate) fn children<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> impl Iterator<Item = Node<'a, 'i>> {
+    node.children().filter(move |c| c.is_element() && c.tag_name().name() == name)
 }
 
 /// First child element with local name `name`.
@@ -127,13 +109,8 @@ pub(crate) fn descend<'a, 'i>(
 }
 
 /// A required attribute.
-pub(crate) fn attr<'a>(
-    ctx: &Ctx,
-    node: Node<'a, '_>,
-    name: &str,
-) -> Result<&'a str, CheckupXmlError> {
-    node.attribute(name)
-        .ok_or_else(|| ctx.invalid(node, format!("attribute {name}")))
+pub(crate) fn attr<'a>(ctx: &Ctx, node: Node<'a, '_>, name: &str) -> Result<&'a str, CheckupXmlError> {
+    node.attribute(name).ok_or_else(|| ctx.invalid(node, format!("attribute {name}")))
 }
 
 /// `xsi:type`, without any namespace prefix of its value (`xsi:type="PQ"` or `"hl7:PQ"`).
@@ -144,19 +121,11 @@ pub(crate) fn xsi_type<'a>(node: Node<'a, '_>) -> Option<&'a str> {
 
 /// All text below `node`, concatenated.
 pub(crate) fn all_text(node: Node) -> String {
-    node.descendants()
-        .filter(|n| n.is_text())
-        .filter_map(|n| n.text())
-        .collect()
+    node.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect()
 }
 
 /// A `YYYYMMDD` date (a longer HL7 timestamp is cut to its date) from attribute `name`.
-pub(crate) fn date_attr(
-    ctx: &Ctx,
-    node: Node,
-    name: &str,
-    what: &str,
-) -> Result<NaiveDate, CheckupXmlError> {
+pub(crate) fn date_attr(ctx: &Ctx, node: Node, name: &str, what: &str) -> Result<NaiveDate, CheckupXmlError> {
     let v = attr(ctx, node, name)?;
     let bad = || ctx.invalid(node, format!("{what} as a valid date YYYYMMDD in @{name}"));
     let head = v.get(..8).ok_or_else(bad)?;

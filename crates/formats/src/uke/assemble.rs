@@ -9,8 +9,8 @@ use super::error::UkeError;
 use super::error::UkeWarning;
 use super::fields::{At, Show};
 use super::layout::{
-    self, Count, DELIVERY_SKIPPED, DPC_RECORDS, HEALTH_INSURANCE_PAYER_CODES, LineLayout,
-    ReceiptLayout, dental, medical, pharmacy,
+    self, Count, DELIVERY_SKIPPED, DPC_RECORDS, HEALTH_INSURANCE_PAYER_CODES, LineLayout, ReceiptLayout, dental,
+    medical, pharmacy,
 };
 use super::records::{RecordReader, UkeRecord, display_id};
 use chrono::{Datelike, NaiveDate};
@@ -18,9 +18,7 @@ use kenpo_domain::InsurerNumber;
 use kenpo_domain::YearMonth;
 use kenpo_domain::ids::{CardId, normalize_card_part};
 use kenpo_domain::person::Sex;
-use kenpo_domain::receipt::{
-    CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine,
-};
+use kenpo_domain::receipt::{CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine};
 use std::io::BufRead;
 
 /// The file-level facts from the header record(s).
@@ -136,8 +134,13 @@ pub struct ReceiptAssembler<R> {
 impl<R: BufRead> ReceiptAssembler<R> {
     /// Reads the header. `file_name` is used in messages and to recognise DPC files.
     pub fn new(input: R, file_name: &str) -> Result<Self, UkeError> {
-        let mut records = RecordReader::new(input, file_name);
-        let file = file_name.to_string();
+        Self::from_records(RecordReader::new(input, file_name))
+    }
+
+    /// Builds on a record reader that has not yielded anything yet.
+    pub fn from_records(mut records: RecordReader<R>) -> Result<Self, UkeError> {
+        let file_name = records.file_name().to_string();
+        let file = file_name.clone();
         let first = loop {
             match records.read_record()? {
                 None => {
@@ -153,10 +156,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
             }
         };
         let delivery = first.prefix.is_some();
-        let at = At {
-            file: &file,
-            rec: &first,
-        };
+        let at = At { file: &file, rec: &first };
         let upper = file_name.to_ascii_uppercase();
         let dpc_name = upper.contains("RECEIPTD") || upper.contains("DPC");
         let mut pending = None;
@@ -172,20 +172,14 @@ impl<R: BufRead> ReceiptAssembler<R> {
                         (Table::Dental, h)
                     }
                     _ => {
-                        return Err(at.error(
-                            4,
-                            "点数表",
-                            format!("expected 1 (医科) or 3 (歯科), found {tensu:?}"),
-                        ));
+                        return Err(at.error(4, "点数表", format!("expected 1 (医科) or 3 (歯科), found {tensu:?}")));
                     }
                 }
             }
             "UK" => (Table::Dental, dental_uk(&at, delivery)?),
             "YK" => (Table::Pharmacy, pharmacy_yk(&at, delivery)?),
             _ => {
-                return Err(at.structure(
-                    "a UKE file must start with IR (医科/歯科), UK (歯科) or YK (調剤)",
-                ));
+                return Err(at.structure("a UKE file must start with IR (医科/歯科), UK (歯科) or YK (調剤)"));
             }
         };
         let mut header = header;
@@ -193,12 +187,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
             // The phone number lives in the IR that precedes each dental receipt.
             if let Some(next) = records.read_record()? {
                 if next.id() == "IR" {
-                    header.phone = At {
-                        file: &file,
-                        rec: &next,
-                    }
-                    .text(8)
-                    .to_string();
+                    header.phone = At { file: &file, rec: &next }.text(8).to_string();
                 }
                 pending = Some(next);
             }
@@ -255,13 +244,8 @@ impl<R: BufRead> ReceiptAssembler<R> {
                 && prefix.data_kind != "1"
                 && r.id() != "MN"
             {
-                return Err(At {
-                    file: &self.file,
-                    rec: r,
-                }
-                .unsupported(
-                    "correction data (データ識別 other than 1) in an insurer-side delivery",
-                ));
+                return Err(At { file: &self.file, rec: r }
+                    .unsupported("correction data (データ識別 other than 1) in an insurer-side delivery"));
             }
         }
         Ok(rec)
@@ -275,10 +259,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
                 return Ok(None);
             };
             let file = self.file.clone();
-            let at = At {
-                file: &file,
-                rec: &rec,
-            };
+            let at = At { file: &file, rec: &rec };
             if self.go_seen && !self.header.delivery {
                 return Err(at.structure("record after GO"));
             }
@@ -292,6 +273,9 @@ impl<R: BufRead> ReceiptAssembler<R> {
                     let h = medical_ir(&at, true, false)?;
                     self.institution = h.institution;
                 }
+                "IR" if self.table == Table::Medical => {
+                    return Err(at.structure("a second IR record (one UKE file holds one 医療機関)"));
+                }
                 "GO" => self.go(&at)?,
                 "JY" if self.header.delivery => {
                     return Err(at.unsupported("JY 補正 records are not applied by this reader"));
@@ -304,10 +288,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
             }
         };
         let file = self.file.clone();
-        let at = At {
-            file: &file,
-            rec: &start,
-        };
+        let at = At { file: &file, rec: &start };
         if self.table == Table::Dental && !dental_ir_seen && !self.header.delivery {
             return Err(at.structure("in a 歯科 file each RE must follow its IR"));
         }
@@ -323,18 +304,11 @@ impl<R: BufRead> ReceiptAssembler<R> {
             if !self.is_known(id) {
                 return Err(self.unknown(&rec));
             }
-            b.add(
-                self,
-                &At {
-                    file: &file,
-                    rec: &rec,
-                },
-            )?;
+            b.add(self, &At { file: &file, rec: &rec })?;
         }
         let assembled = b.finish(self);
         self.block.receipts += 1;
-        self.block.cases +=
-            u64::from(assembled.has_health_insurance) + assembled.public_payers as u64;
+        self.block.cases += u64::from(assembled.has_health_insurance) + assembled.public_payers as u64;
         self.block.points += if assembled.has_health_insurance {
             assembled.receipt.total_points
         } else {
@@ -347,8 +321,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
         let common = matches!(id, "RE" | "HO" | "KO" | "SN" | "GO");
         let table = match self.table {
             Table::Medical => {
-                matches!(id, "IR" | "SY" | "SI" | "IY" | "TO" | "TI" | "TR" | "TS")
-                    || DPC_RECORDS.contains(&id)
+                matches!(id, "IR" | "SY" | "SI" | "IY" | "TO" | "TI" | "TR" | "TS") || DPC_RECORDS.contains(&id)
             }
             Table::Dental => matches!(id, "UK" | "IR" | "HS" | "SS" | "SI" | "IY" | "TO"),
             Table::Pharmacy => matches!(id, "YK" | "SH" | "CZ" | "IY" | "TO"),
@@ -398,24 +371,20 @@ impl<R: BufRead> ReceiptAssembler<R> {
             if let Some(declared) = count
                 && declared != self.block.cases
             {
-                self.trailer
-                    .warnings
-                    .push(UkeWarning::DeclaredCountMismatch {
-                        line: at.rec.line,
-                        declared,
-                        counted: self.block.cases,
-                    });
+                self.trailer.warnings.push(UkeWarning::DeclaredCountMismatch {
+                    line: at.rec.line,
+                    declared,
+                    counted: self.block.cases,
+                });
             }
             if let Some(declared) = points
                 && declared != self.block.points
             {
-                self.trailer
-                    .warnings
-                    .push(UkeWarning::DeclaredPointsMismatch {
-                        line: at.rec.line,
-                        declared,
-                        counted: self.block.points,
-                    });
+                self.trailer.warnings.push(UkeWarning::DeclaredPointsMismatch {
+                    line: at.rec.line,
+                    declared,
+                    counted: self.block.points,
+                });
             }
         }
         self.block = Block::default();
@@ -463,20 +432,11 @@ fn prefecture(at: &At, position: usize) -> Result<u8, UkeError> {
     let p = at.digits(position, "都道府県", 2, Show::Value)?;
     match p.parse::<u8>() {
         Ok(n) if (1..=47).contains(&n) => Ok(n),
-        _ => Err(at.error(
-            position,
-            "都道府県",
-            format!("expected 01..47, found {p:?}"),
-        )),
+        _ => Err(at.error(position, "都道府県", format!("expected 01..47, found {p:?}"))),
     }
 }
 
-fn institution(
-    at: &At,
-    pref: usize,
-    code: usize,
-    name: Option<usize>,
-) -> Result<Institution, UkeError> {
+fn institution(at: &At, pref: usize, code: usize, name: Option<usize>) -> Result<Institution, UkeError> {
     Ok(Institution {
         code: at.digits(code, "医療機関コード", 7, Show::Value)?,
         prefecture: prefecture(at, pref)?,
@@ -490,11 +450,7 @@ fn medical_ir(at: &At, delivery: bool, dpc_name: bool) -> Result<UkeHeader, UkeE
     Ok(UkeHeader {
         review_body: review_body(at)?,
         institution: institution(at, 3, 5, Some(7))?,
-        kind: if dpc_name {
-            ReceiptKind::Dpc
-        } else {
-            ReceiptKind::Medical
-        },
+        kind: if dpc_name { ReceiptKind::Dpc } else { ReceiptKind::Medical },
         billing_month: at.month(8, "請求年月", Show::Value)?,
         phone: at.text(10).to_string(),
         volume: at.text(9).to_string(),
@@ -546,11 +502,7 @@ fn pharmacy_yk(at: &At, delivery: bool) -> Result<UkeHeader, UkeError> {
 
 fn expect_tensu(at: &At, code: &str) -> Result<(), UkeError> {
     let t = at.text(4);
-    if t == code {
-        Ok(())
-    } else {
-        Err(at.error(4, "点数表", format!("expected {code}, found {t:?}")))
-    }
+    if t == code { Ok(()) } else { Err(at.error(4, "点数表", format!("expected {code}, found {t:?}"))) }
 }
 
 /// Collects one receipt's records.
@@ -591,22 +543,11 @@ impl Builder {
                 ),
             ));
         }
-        let setting = CareSetting::from_receipt_type(&receipt_type).ok_or_else(|| {
-            at.error(
-                3,
-                "レセプト種別",
-                format!("not a レセプト種別: {receipt_type:?}"),
-            )
-        })?;
+        let setting = CareSetting::from_receipt_type(&receipt_type)
+            .ok_or_else(|| at.error(3, "レセプト種別", format!("not a レセプト種別: {receipt_type:?}")))?;
         let service_month = at.month(4, "診療年月", Show::Value)?;
         let patient_name = at.required(5, "氏名")?.to_string();
-        let sex = Sex::from_code(at.text(6)).ok_or_else(|| {
-            at.error(
-                6,
-                "男女区分",
-                "expected 1 or 2".to_string(),
-            )
-        })?;
+        let sex = Sex::from_code(at.text(6)).ok_or_else(|| at.error(6, "男女区分", "expected 1 or 2".to_string()))?;
         let birth_date = at.date(7, "生年月日", Show::Withheld)?;
         let admission_date = match layout.admission {
             Some(p) => at.opt_date(p, "入院年月日", Show::Withheld)?,
@@ -622,10 +563,7 @@ impl Builder {
             }
             None => None,
         };
-        let patient_name_kana = layout
-            .kana
-            .map(|p| at.text(p).to_string())
-            .unwrap_or_default();
+        let patient_name_kana = layout.kana.map(|p| at.text(p).to_string()).unwrap_or_default();
         let receipt_start = match layout.re_start_date {
             Some(p) => at.opt_date(p, "診療開始日", Show::Withheld)?,
             None => None,
@@ -724,7 +662,11 @@ impl Builder {
             (Table::Pharmacy, "CZ") => self.cz(at),
             (Table::Pharmacy, "IY") => self.pharmacy_iy(at),
             (Table::Pharmacy, "TO") => {
-                if !self.warnings.iter().any(|w| matches!(w, UkeWarning::RecordsSkipped { what, .. } if what.starts_with("調剤 TO"))) {
+                if !self
+                    .warnings
+                    .iter()
+                    .any(|w| matches!(w, UkeWarning::RecordsSkipped { what, .. } if what.starts_with("調剤 TO")))
+                {
                     self.warnings.push(UkeWarning::RecordsSkipped {
                         line: at.rec.line,
                         receipt_number: self.number,
@@ -752,13 +694,8 @@ impl Builder {
         }
         at.check_count(self.layout.ho)?;
         let raw = at.text(2);
-        let insurer = InsurerNumber::parse(raw).map_err(|_| {
-            at.error(
-                2,
-                "保険者番号",
-                format!("expected 6 or 8 digits, found {raw:?}"),
-            )
-        })?;
+        let insurer = InsurerNumber::parse(raw)
+            .map_err(|_| at.error(2, "保険者番号", format!("expected 6 or 8 digits, found {raw:?}")))?;
         let number = normalize_card_part(at.text(4));
         if number.is_empty() {
             return Err(at.error(4, "被保険者証等の番号", "required, found nothing".into()));
@@ -787,11 +724,7 @@ impl Builder {
             let raw = at.text(layout::SN_BRANCH);
             if !raw.is_empty() {
                 let branch = CardId::parse_branch(raw).map_err(|_| {
-                    at.error(
-                        layout::SN_BRANCH,
-                        "枝番",
-                        "expected 2 digits (value withheld: personal data)".into(),
-                    )
+                    at.error(layout::SN_BRANCH, "枝番", "expected 2 digits (value withheld: personal data)".into())
                 })?;
                 self.receipt.card_branch = Some(branch);
             }
@@ -812,9 +745,9 @@ impl Builder {
         // 入院外 receipts carry 診療開始日 and 転帰区分 on RE instead of each HS.
         let start_date = match at.opt_date(2, "診療開始日", Show::Withheld)? {
             Some(d) => d,
-            None => self.receipt_start.ok_or_else(|| {
-                at.error(2, "診療開始日", "missing here and in RE 診療開始日".into())
-            })?,
+            None => self
+                .receipt_start
+                .ok_or_else(|| at.error(2, "診療開始日", "missing here and in RE 診療開始日".into()))?,
         };
         let outcome = outcome(at, 3, true)?.or(self.receipt_outcome).unwrap_or(1);
         self.diagnosis(at, 5, start_date, outcome, 6, 7, 10)
@@ -833,24 +766,14 @@ impl Builder {
     ) -> Result<(), UkeError> {
         let code = at.digits(code_pos, "傷病名コード", 7, Show::Withheld)?;
         let modifiers = at.text(modifiers_pos);
-        if !modifiers.len().is_multiple_of(4)
-            || !modifiers.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            return Err(at.error(
-                modifiers_pos,
-                "修飾語コード",
-                "expected 4-character codes".to_string(),
-            ));
+        if !modifiers.len().is_multiple_of(4) || !modifiers.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(at.error(modifiers_pos, "修飾語コード", "expected 4-character codes".to_string()));
         }
         let main = match at.text(main_pos) {
             "" => false,
             "01" => true,
             _ => {
-                return Err(at.error(
-                    main_pos,
-                    "主傷病",
-                    "expected 01 or nothing".to_string(),
-                ));
+                return Err(at.error(main_pos, "主傷病", "expected 01 or nothing".to_string()));
             }
         };
         self.receipt.diagnoses.push(Diagnosis {
@@ -869,11 +792,7 @@ impl Builder {
         let c = at.text(position);
         if !c.is_empty() {
             if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(at.error(
-                    position,
-                    "診療識別",
-                    "expected 2 digits".to_string(),
-                ));
+                return Err(at.error(position, "診療識別", "expected 2 digits".to_string()));
             }
             self.category = c.to_string();
         }
@@ -903,21 +822,14 @@ impl Builder {
         if let Some(day1) = l.day1 {
             for day in 1..=31u8 {
                 let position = day1 + usize::from(day) - 1;
-                if at
-                    .opt_u32(position, "算定日情報", Show::Withheld)?
-                    .is_some_and(|n| n > 0)
-                {
+                if at.opt_u32(position, "算定日情報", Show::Withheld)?.is_some_and(|n| n > 0) {
                     service_days.push(day);
                 }
             }
         }
         self.receipt.lines.push(ReceiptLine {
             kind,
-            care_category: if l.category.is_some() {
-                self.category.clone()
-            } else {
-                String::new()
-            },
+            care_category: if l.category.is_some() { self.category.clone() } else { String::new() },
             payer_code,
             code,
             quantity,
@@ -957,14 +869,8 @@ impl Builder {
             self.receipt.kind = ReceiptKind::Dpc;
         }
         if !self.ho_seen {
-            self.warnings.push(UkeWarning::NoHealthInsurance {
-                line: self.line,
-                receipt_number: self.number,
-            });
-        } else if matches!(
-            self.receipt.kind,
-            ReceiptKind::Medical | ReceiptKind::Dental
-        ) {
+            self.warnings.push(UkeWarning::NoHealthInsurance { line: self.line, receipt_number: self.number });
+        } else if matches!(self.receipt.kind, ReceiptKind::Medical | ReceiptKind::Dental) {
             // DPC receipts hold 包括 points outside the lines, and the 調剤 layout is too
             // partial here, so only 医科 出来高 and 歯科 are checked.
             let lines = health_insurance_line_points(&self.receipt);
@@ -994,9 +900,7 @@ impl Builder {
 pub(crate) fn health_insurance_line_points(r: &Receipt) -> i64 {
     r.lines
         .iter()
-        .filter(|l| {
-            HEALTH_INSURANCE_PAYER_CODES.contains(&l.payer_code.as_str()) && l.care_category != "97"
-        })
+        .filter(|l| HEALTH_INSURANCE_PAYER_CODES.contains(&l.payer_code.as_str()) && l.care_category != "97")
         .filter_map(|l| l.points.map(|p| p * i64::from(l.count)))
         .sum()
 }
@@ -1006,11 +910,7 @@ fn payer(at: &At, position: usize) -> Result<String, UkeError> {
     if p.len() == 1 && p.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(p.to_string())
     } else {
-        Err(at.error(
-            position,
-            "負担区分",
-            "expected one character (別表21)".to_string(),
-        ))
+        Err(at.error(position, "負担区分", "expected one character (別表21)".to_string()))
     }
 }
 
@@ -1019,11 +919,7 @@ fn outcome(at: &At, position: usize, optional: bool) -> Result<Option<u8>, UkeEr
     match at.text(position) {
         "" if optional => Ok(None),
         v @ ("1" | "2" | "3" | "4") => Ok(v.parse().ok()),
-        _ => Err(at.error(
-            position,
-            "転帰区分",
-            "expected 1, 2, 3 or 4".to_string(),
-        )),
+        _ => Err(at.error(position, "転帰区分", "expected 1, 2, 3 or 4".to_string())),
     }
 }
 

@@ -19,55 +19,22 @@ pub enum UkeError {
     },
     /// Bytes that are not CP932 (Shift_JIS with the Windows extensions).
     #[error("{file}: line {line}: {record} field {position}: invalid CP932 byte sequence")]
-    Encoding {
-        file: String,
-        line: u64,
-        record: String,
-        position: usize,
-    },
+    Encoding { file: String, line: u64, record: String, position: usize },
     /// A record identifier this reader does not know for the file's 点数表.
     #[error("{file}: line {line}: unknown record {record} for a {kind} file")]
-    UnknownRecord {
-        file: String,
-        line: u64,
-        record: String,
-        kind: &'static str,
-    },
+    UnknownRecord { file: String, line: u64, record: String, kind: &'static str },
     /// A known record with too few or too many fields.
     #[error("{file}: line {line}: {record}: expected {expected} fields, found {found}")]
-    FieldCount {
-        file: String,
-        line: u64,
-        record: String,
-        expected: String,
-        found: usize,
-    },
+    FieldCount { file: String, line: u64, record: String, expected: String, found: usize },
     /// One field does not hold what the layout says it must.
     #[error("{file}: line {line}: {record} field {position} ({name}): {problem}")]
-    Field {
-        file: String,
-        line: u64,
-        record: String,
-        position: usize,
-        name: &'static str,
-        problem: String,
-    },
+    Field { file: String, line: u64, record: String, position: usize, name: &'static str, problem: String },
     /// Records in an order the format does not allow (e.g. SY before any RE, nothing after GO).
     #[error("{file}: line {line}: {record}: {problem}")]
-    Structure {
-        file: String,
-        line: u64,
-        record: String,
-        problem: String,
-    },
+    Structure { file: String, line: u64, record: String, problem: String },
     /// Well-formed input that this reader deliberately does not interpret (e.g. JY 補正).
     #[error("{file}: line {line}: {record}: not supported: {what}")]
-    Unsupported {
-        file: String,
-        line: u64,
-        record: String,
-        what: String,
-    },
+    Unsupported { file: String, line: u64, record: String, what: String },
 }
 
 /// Something a reader noticed but did not refuse; the importer decides what to do with it.
@@ -75,32 +42,15 @@ pub enum UkeError {
 pub enum UkeWarning {
     /// GO 総件数 differs from the count of the receipts (per the spec: 1 per receipt with HO,
     /// plus 1 per KO).
-    DeclaredCountMismatch {
-        line: u64,
-        declared: u64,
-        counted: u64,
-    },
+    DeclaredCountMismatch { line: u64, declared: u64, counted: u64 },
     /// GO 総合計点数 differs from the sum of the main payer's 合計点数.
-    DeclaredPointsMismatch {
-        line: u64,
-        declared: i64,
-        counted: i64,
-    },
+    DeclaredPointsMismatch { line: u64, declared: i64, counted: i64 },
     /// HO 合計点数 differs from the points written on the receipt's lines.
-    PointsMismatch {
-        line: u64,
-        receipt_number: u32,
-        declared: i64,
-        lines: i64,
-    },
+    PointsMismatch { line: u64, receipt_number: u32, declared: i64, lines: i64 },
     /// A receipt without HO (公費単独): it carries no 医療保険 points or card.
     NoHealthInsurance { line: u64, receipt_number: u32 },
     /// A block of records that this reader recognises but does not turn into lines.
-    RecordsSkipped {
-        line: u64,
-        receipt_number: u32,
-        what: &'static str,
-    },
+    RecordsSkipped { line: u64, receipt_number: u32, what: &'static str },
     /// The file ends without the 0x1A end-of-file byte the spec requires.
     MissingEofMarker,
     /// An insurer-side delivery without a GO record for its last block.
@@ -110,44 +60,21 @@ pub enum UkeWarning {
 impl fmt::Display for UkeWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UkeWarning::DeclaredCountMismatch {
-                line,
-                declared,
-                counted,
-            } => write!(
-                f,
-                "line {line}: GO 総件数 is {declared}, the receipts count {counted}"
-            ),
-            UkeWarning::DeclaredPointsMismatch {
-                line,
-                declared,
-                counted,
-            } => write!(
-                f,
-                "line {line}: GO 総合計点数 is {declared}, the receipts add up to {counted}"
-            ),
-            UkeWarning::PointsMismatch {
-                line,
-                receipt_number,
-                declared,
-                lines,
-            } => write!(
+            UkeWarning::DeclaredCountMismatch { line, declared, counted } => {
+                write!(f, "line {line}: GO 総件数 is {declared}, the receipts count {counted}")
+            }
+            UkeWarning::DeclaredPointsMismatch { line, declared, counted } => {
+                write!(f, "line {line}: GO 総合計点数 is {declared}, the receipts add up to {counted}")
+            }
+            UkeWarning::PointsMismatch { line, receipt_number, declared, lines } => write!(
                 f,
                 "line {line}: receipt {receipt_number}: HO 合計点数 is {declared}, its lines add \
                  up to {lines}"
             ),
-            UkeWarning::NoHealthInsurance {
-                line,
-                receipt_number,
-            } => write!(
-                f,
-                "line {line}: receipt {receipt_number} has no HO record (公費単独)"
-            ),
-            UkeWarning::RecordsSkipped {
-                line,
-                receipt_number,
-                what,
-            } => {
+            UkeWarning::NoHealthInsurance { line, receipt_number } => {
+                write!(f, "line {line}: receipt {receipt_number} has no HO record (公費単独)")
+            }
+            UkeWarning::RecordsSkipped { line, receipt_number, what } => {
                 write!(f, "line {line}: receipt {receipt_number}: skipped {what}")
             }
             UkeWarning::MissingEofMarker => f.write_str("no 0x1A end-of-file byte"),
@@ -167,11 +94,7 @@ pub enum UkeWriteError {
     Unencodable { at: Location, field: &'static str },
     /// A value the layout cannot hold (too long, wrong shape, forbidden character).
     #[error("{at}: {field}: {problem}")]
-    Invalid {
-        at: Location,
-        field: &'static str,
-        problem: String,
-    },
+    Invalid { at: Location, field: &'static str, problem: String },
     /// Data the layout for this 点数表 has no (verified) place for.
     #[error("{at}: not supported: {what}")]
     Unsupported { at: Location, what: String },

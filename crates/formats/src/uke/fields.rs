@@ -95,21 +95,11 @@ impl At<'_> {
 
     pub fn required(&self, position: usize, name: &'static str) -> Result<&str, UkeError> {
         let t = self.text(position);
-        if t.is_empty() {
-            Err(self.error(position, name, "required, found nothing".into()))
-        } else {
-            Ok(t)
-        }
+        if t.is_empty() { Err(self.error(position, name, "required, found nothing".into())) } else { Ok(t) }
     }
 
     /// Exactly `len` ASCII digits.
-    pub fn digits(
-        &self,
-        position: usize,
-        name: &'static str,
-        len: usize,
-        show: Show,
-    ) -> Result<String, UkeError> {
+    pub fn digits(&self, position: usize, name: &'static str, len: usize, show: Show) -> Result<String, UkeError> {
         let t = self.text(position);
         if t.len() == len && t.bytes().all(|b| b.is_ascii_digit()) {
             Ok(t.to_string())
@@ -119,12 +109,7 @@ impl At<'_> {
     }
 
     /// A non-negative integer (no sign); `None` when empty.
-    pub fn opt_u64(
-        &self,
-        position: usize,
-        name: &'static str,
-        show: Show,
-    ) -> Result<Option<u64>, UkeError> {
+    pub fn opt_u64(&self, position: usize, name: &'static str, show: Show) -> Result<Option<u64>, UkeError> {
         let t = self.text(position);
         if t.is_empty() {
             return Ok(None);
@@ -132,37 +117,22 @@ impl At<'_> {
         if t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(self.bad(position, name, "a whole number", show));
         }
-        t.parse()
-            .map(Some)
-            .map_err(|_| self.bad(position, name, "a whole number", show))
+        t.parse().map(Some).map_err(|_| self.bad(position, name, "a whole number", show))
     }
 
-    pub fn opt_u32(
-        &self,
-        position: usize,
-        name: &'static str,
-        show: Show,
-    ) -> Result<Option<u32>, UkeError> {
+    pub fn opt_u32(&self, position: usize, name: &'static str, show: Show) -> Result<Option<u32>, UkeError> {
         match self.opt_u64(position, name, show)? {
             None => Ok(None),
-            Some(n) => u32::try_from(n)
-                .map(Some)
-                .map_err(|_| self.bad(position, name, "a smaller number", show)),
+            Some(n) => u32::try_from(n).map(Some).map_err(|_| self.bad(position, name, "a smaller number", show)),
         }
     }
 
     pub fn u32(&self, position: usize, name: &'static str, show: Show) -> Result<u32, UkeError> {
-        self.opt_u32(position, name, show)?
-            .ok_or_else(|| self.bad(position, name, "a whole number", show))
+        self.opt_u32(position, name, show)?.ok_or_else(|| self.bad(position, name, "a whole number", show))
     }
 
     /// An integer, optionally negative (点数 of マイナス items); `None` when empty.
-    pub fn opt_i64(
-        &self,
-        position: usize,
-        name: &'static str,
-        show: Show,
-    ) -> Result<Option<i64>, UkeError> {
+    pub fn opt_i64(&self, position: usize, name: &'static str, show: Show) -> Result<Option<i64>, UkeError> {
         let t = self.text(position);
         if t.is_empty() {
             return Ok(None);
@@ -171,14 +141,11 @@ impl At<'_> {
         if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(self.bad(position, name, "a whole number", show));
         }
-        t.parse()
-            .map(Some)
-            .map_err(|_| self.bad(position, name, "a whole number", show))
+        t.parse().map(Some).map_err(|_| self.bad(position, name, "a whole number", show))
     }
 
     pub fn i64(&self, position: usize, name: &'static str, show: Show) -> Result<i64, UkeError> {
-        self.opt_i64(position, name, show)?
-            .ok_or_else(|| self.bad(position, name, "a whole number", show))
+        self.opt_i64(position, name, show)?.ok_or_else(|| self.bad(position, name, "a whole number", show))
     }
 
     /// A decimal number as written (`12`, `0.5`); empty allowed.
@@ -192,36 +159,17 @@ impl At<'_> {
     }
 
     /// A date, 西暦 `YYYYMMDD` or 和暦 `GYYMMDD`.
-    pub fn date(
-        &self,
-        position: usize,
-        name: &'static str,
-        show: Show,
-    ) -> Result<NaiveDate, UkeError> {
+    pub fn date(&self, position: usize, name: &'static str, show: Show) -> Result<NaiveDate, UkeError> {
         parse_receipt_date(self.text(position))
             .map_err(|_| self.bad(position, name, "a date (YYYYMMDD or GYYMMDD)", show))
     }
 
-    pub fn opt_date(
-        &self,
-        position: usize,
-        name: &'static str,
-        show: Show,
-    ) -> Result<Option<NaiveDate>, UkeError> {
-        if self.text(position).is_empty() {
-            Ok(None)
-        } else {
-            self.date(position, name, show).map(Some)
-        }
+    pub fn opt_date(&self, position: usize, name: &'static str, show: Show) -> Result<Option<NaiveDate>, UkeError> {
+        if self.text(position).is_empty() { Ok(None) } else { self.date(position, name, show).map(Some) }
     }
 
     /// A month, 西暦 `YYYYMM` or 和暦 `GYYMM`.
-    pub fn month(
-        &self,
-        position: usize,
-        name: &'static str,
-        show: Show,
-    ) -> Result<YearMonth, UkeError> {
+    pub fn month(&self, position: usize, name: &'static str, show: Show) -> Result<YearMonth, UkeError> {
         let bad = || self.bad(position, name, "a month (YYYYMM or GYYMM)", show);
         let (y, m) = parse_receipt_month(self.text(position)).map_err(|_| bad())?;
         YearMonth::new(y, m).ok_or_else(bad)

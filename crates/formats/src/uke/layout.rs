@@ -6,25 +6,26 @@
 //! written under an older spec, before fields were added at the end, still reads.
 //!
 //! Sources (keys as in `shared/reference/uke-receipt-format.md`):
-//! * **医科** — [SPEC-M] 記録条件仕様（医科用）令和4年4月版, 第1章 3(4), read from
+//! * **医科** — \[SPEC-M\] 記録条件仕様（医科用）令和4年4月版, 第1章 3(4), read from
 //!   `shared/reference/specs/shinryo-kiroku-joken-ika-R4.txt`. Verified.
 //! * **歯科** — the 歯科用 記録条件仕様 itself was not read. Three independent public readers
 //!   agree on every position used here except TO:
 //!   (a) a TypeScript record schema transcribed, with page numbers, from 「記録条件仕様（歯科用）
 //!   令和8年6月版」 (`R08bt1_3_kiroku_dental.pdf`; repository not identified, found by code
 //!   search); (b) a PHP importer of dental UKE files (和暦 era; repository not identified);
-//!   (c) [GOSM] `okayu3/gosmartana` `pkg/rece/cst.go` (HS 2–7, 10; HO 7; KO 9; RE 14, 20;
+//!   (c) \[GOSM\] `okayu3/gosmartana` `pkg/rece/cst.go` (HS 2–7, 10; HO 7; KO 9; RE 14, 20;
 //!   IR 7; IY day 1 at 9). They show that a dental file starts with **UK** (受付情報: name,
 //!   請求年月, マルチボリューム) and carries an **IR without a name before every receipt**.
 //!   Dental TO is taken from (a) alone; another file of the same origin disagrees (points at
 //!   9, not 13), so TO is **unverified**. Dental SI is from (a) alone.
 //! * **調剤** — the 調剤用 spec was not read and no complete public layout was found. YK 3–7
 //!   and CZ 3 (処方月日), 6 (調剤数量), 11 (first 点数) and IY 3 (医薬品コード), 4 (使用量)
-//!   are from [GOSM] and agree with a Python sample generator found by code search, which is
+//!   are from \[GOSM\] and agree with a Python sample generator found by code search, which is
 //!   also the only source for YK 8–9 and for CZ 4 (調剤月日), 7 (負担区分), 10 (code). The
-//!   調剤 RE positions 2–7 follow [GOSM] (種別 3, 年月 4, 氏名 5, 男女 6, 生年月日 7). Everything
+//!   調剤 RE positions 2–7 follow \[GOSM\] (種別 3, 年月 4, 氏名 5, 男女 6, 生年月日 7). Everything
 //!   else about 調剤 is **unverified**; the writer writes only these positions and the reader
-//!   does not bound the field count.
+//!   does not bound the field count. GO is taken to be the 4-field GO of 医科 in all three
+//!   (for 歯科 sources (a) and (b) agree; for 調剤 it is an assumption).
 
 /// Accepted field counts of a record when reading.
 #[derive(Clone, Copy, Debug)]
@@ -36,16 +37,10 @@ pub(crate) struct Count {
 
 impl Count {
     pub const fn exact(n: usize) -> Self {
-        Count {
-            min: n,
-            max: Some(n),
-        }
+        Count { min: n, max: Some(n) }
     }
     pub const fn range(min: usize, max: usize) -> Self {
-        Count {
-            min,
-            max: Some(max),
-        }
+        Count { min, max: Some(max) }
     }
     pub const fn at_least(min: usize) -> Self {
         Count { min, max: None }
@@ -154,12 +149,8 @@ pub(crate) mod medical {
         day1: Some(14),
     };
     /// IY: as SI with 4 医薬品コード, 5 使用量.
-    pub const IY: LineLayout = LineLayout {
-        id: "IY",
-        code_name: "医薬品コード",
-        quantity_name: "使用量",
-        ..SI
-    };
+    pub const IY: LineLayout =
+        LineLayout { id: "IY", code_name: "医薬品コード", quantity_name: "使用量", ..SI };
     /// TO: 4 特定器材コード, 5 使用量, 6 点数, 7 回数, 8 単位コード, 9 単価, 10 予備,
     /// 11 商品名, 12–17 コメント×3, 18–48 days.
     pub const TO: LineLayout = LineLayout {
@@ -306,7 +297,7 @@ pub(crate) mod pharmacy {
         ko: Count::at_least(6),
     };
 
-    /// SH (処方基本): 2 処方番号 per [GOSM]; not interpreted.
+    /// SH (処方基本): 2 処方番号 per \[GOSM\]; not interpreted.
     pub const SH: Count = Count::at_least(2);
     pub const SH_WRITTEN: usize = 2;
 
@@ -355,14 +346,13 @@ pub(crate) mod pharmacy {
     ];
 }
 
-/// DPC-only records ([MEDD] `include/rezept_dpc.hrl`): skipped, and mark the receipt as DPC.
+/// DPC-only records (\[MEDD\] `include/rezept_dpc.hrl`): skipped, and mark the receipt as DPC.
 pub(crate) const DPC_RECORDS: &[&str] = &["BU", "SB", "KK", "SK", "GA", "HH", "GT", "CD"];
 
 /// Insurer-side delivery records that this reader skips (MN starts a receipt there; its
-/// columns differ between [GOSM] and [MEDD], so nothing is taken from it).
+/// columns differ between \[GOSM\] and \[MEDD\], so nothing is taken from it).
 pub(crate) const DELIVERY_SKIPPED: &[&str] = &["MN", "EX", "RC", "ON"];
 
 /// 負担区分 codes (別表21) in which 医療保険 has points: the lines HO 合計点数 adds up.
-pub(crate) const HEALTH_INSURANCE_PAYER_CODES: &[&str] = &[
-    "1", "2", "3", "E", "G", "4", "M", "N", "O", "P", "Q", "V", "W", "X", "Y", "9",
-];
+pub(crate) const HEALTH_INSURANCE_PAYER_CODES: &[&str] =
+    &["1", "2", "3", "E", "G", "4", "M", "N", "O", "P", "Q", "V", "W", "X", "Y", "9"];

@@ -1,7 +1,7 @@
 //! The record layer: bytes in, one decoded record at a time out.
 //!
 //! A UKE file is a sequence of CSV records (no quoting) in CP932, each ended by CR LF, with one
-//! 0x1A byte after the last one ([SPEC-M] 第1章 3(3)). The reader keeps one line in memory,
+//! 0x1A byte after the last one (\[SPEC-M\] 第1章 3(3)). The reader keeps one line in memory,
 //! accepts a lone LF as a line end, stops at 0x1A, and decodes field by field so that an
 //! invalid byte can be reported with its field position. Commas, CR, LF and 0x1A are below 0x40
 //! and so can never be the second byte of a Shift_JIS character: splitting on them before
@@ -52,11 +52,7 @@ impl UkeRecord {
     /// The field at 1-based spec position `position` (1 = the identifier); `""` when the record
     /// is shorter.
     pub fn field(&self, position: usize) -> &str {
-        position
-            .checked_sub(1)
-            .and_then(|i| self.fields.get(i))
-            .map(String::as_str)
-            .unwrap_or("")
+        position.checked_sub(1).and_then(|i| self.fields.get(i)).map(String::as_str).unwrap_or("")
     }
 
     /// Number of fields, identifier included (the spec's 項目数).
@@ -73,13 +69,7 @@ impl UkeRecord {
 // Field values may be names or card numbers: debug output shows only the shape.
 impl fmt::Debug for UkeRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "UkeRecord {{ line: {}, id: {:?}, fields: {} }}",
-            self.line,
-            display_id(self.id()),
-            self.len()
-        )
+        write!(f, "UkeRecord {{ line: {}, id: {:?}, fields: {} }}", self.line, display_id(self.id()), self.len())
     }
 }
 
@@ -153,10 +143,7 @@ impl<R: BufRead> RecordReader<R> {
             let n = (&mut self.input)
                 .take(limit)
                 .read_until(b'\n', &mut self.buf)
-                .map_err(|source| UkeError::Io {
-                    file: self.file.clone(),
-                    source,
-                })?;
+                .map_err(|source| UkeError::Io { file: self.file.clone(), source })?;
             if n == 0 {
                 self.finished = true;
                 return Ok(None);
@@ -187,9 +174,7 @@ impl<R: BufRead> RecordReader<R> {
                 continue;
             }
             let raw: Vec<&[u8]> = bytes.split(|&b| b == b',').collect();
-            let delivery = *self
-                .delivery
-                .get_or_insert_with(|| looks_like_delivery(&raw));
+            let delivery = *self.delivery.get_or_insert_with(|| looks_like_delivery(&raw));
             return self.decode(raw, delivery).map(Some);
         }
     }
@@ -226,26 +211,14 @@ impl<R: BufRead> RecordReader<R> {
                     problem: "control character inside a field".into(),
                 });
             }
-            let text = SHIFT_JIS
-                .decode_without_bom_handling_and_without_replacement(bytes)
-                .ok_or_else(|| UkeError::Encoding {
-                    file: self.file.clone(),
-                    line: self.line,
-                    record: id.clone(),
-                    position,
-                })?;
+            let text = SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).ok_or_else(|| {
+                UkeError::Encoding { file: self.file.clone(), line: self.line, record: id.clone(), position }
+            })?;
             fields.push(text.into_owned());
         }
-        let prefix = delivery.then(|| DeliveryPrefix {
-            data_kind: ascii(raw[0]),
-            row: ascii(raw[1]),
-            branch: ascii(raw[2]),
-        });
-        Ok(UkeRecord {
-            line: self.line,
-            fields,
-            prefix,
-        })
+        let prefix =
+            delivery.then(|| DeliveryPrefix { data_kind: ascii(raw[0]), row: ascii(raw[1]), branch: ascii(raw[2]) });
+        Ok(UkeRecord { line: self.line, fields, prefix })
     }
 }
 

@@ -62,8 +62,7 @@ impl RecordOut {
     }
 
     fn write_to<W: Write>(&self, out: &mut W) -> Result<(), UkeWriteError> {
-        let mut line =
-            Vec::with_capacity(self.fields.iter().map(|f| f.len() + 1).sum::<usize>() + 2);
+        let mut line = Vec::with_capacity(self.fields.iter().map(|f| f.len() + 1).sum::<usize>() + 2);
         for (i, f) in self.fields.iter().enumerate() {
             if i > 0 {
                 line.push(b',');
@@ -76,26 +75,10 @@ impl RecordOut {
     }
 }
 
-fn encode_text(
-    value: &str,
-    field: &'static str,
-    max_bytes: usize,
-    at: Location,
-) -> Result<Vec<u8>, UkeWriteError> {
-    if let Some(c) = value
-        .chars()
-        .find(|c| matches!(c, ',' | '"') || c.is_control())
-    {
-        let what = if c.is_control() {
-            "a control character".to_string()
-        } else {
-            format!("{c:?}")
-        };
-        return Err(UkeWriteError::Invalid {
-            at,
-            field,
-            problem: format!("contains {what}, which UKE cannot carry"),
-        });
+fn encode_text(value: &str, field: &'static str, max_bytes: usize, at: Location) -> Result<Vec<u8>, UkeWriteError> {
+    if let Some(c) = value.chars().find(|c| matches!(c, ',' | '"') || c.is_control()) {
+        let what = if c.is_control() { "a control character".to_string() } else { format!("{c:?}") };
+        return Err(UkeWriteError::Invalid { at, field, problem: format!("contains {what}, which UKE cannot carry") });
     }
     let (bytes, _, unmappable) = SHIFT_JIS.encode(value);
     if unmappable {
@@ -112,26 +95,14 @@ fn encode_text(
 }
 
 fn invalid(at: Location, field: &'static str, problem: impl Into<String>) -> UkeWriteError {
-    UkeWriteError::Invalid {
-        at,
-        field,
-        problem: problem.into(),
-    }
+    UkeWriteError::Invalid { at, field, problem: problem.into() }
 }
 
 fn unsupported(at: Location, what: impl Into<String>) -> UkeWriteError {
-    UkeWriteError::Unsupported {
-        at,
-        what: what.into(),
-    }
+    UkeWriteError::Unsupported { at, what: what.into() }
 }
 
-fn require_digits(
-    value: &str,
-    len: usize,
-    at: Location,
-    field: &'static str,
-) -> Result<(), UkeWriteError> {
+fn require_digits(value: &str, len: usize, at: Location, field: &'static str) -> Result<(), UkeWriteError> {
     if value.len() == len && value.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
@@ -174,11 +145,7 @@ fn is_canonical_decimal(q: &str) -> bool {
 pub fn write_uke<W: Write>(out: &mut W, file: &UkeFile) -> Result<(), UkeWriteError> {
     let at = Location::File;
     if !matches!(file.review_body, 1 | 2) {
-        return Err(invalid(
-            at,
-            "審査支払機関",
-            "must be 1 (支払基金) or 2 (国保連)",
-        ));
+        return Err(invalid(at, "審査支払機関", "must be 1 (支払基金) or 2 (国保連)"));
     }
     let inst = &file.institution;
     require_digits(&inst.code, 7, at, "医療機関コード")?;
@@ -229,8 +196,7 @@ pub fn write_uke<W: Write>(out: &mut W, file: &UkeFile) -> Result<(), UkeWriteEr
     }
     let mut total_points: i64 = 0;
     for (i, r) in file.receipts.iter().enumerate() {
-        let number = u32::try_from(i + 1)
-            .map_err(|_| invalid(Location::File, "総件数", "too many receipts"))?;
+        let number = u32::try_from(i + 1).map_err(|_| invalid(Location::File, "総件数", "too many receipts"))?;
         write_receipt(out, file, r, number)?;
         total_points += r.total_points;
     }
@@ -243,33 +209,14 @@ pub fn write_uke<W: Write>(out: &mut W, file: &UkeFile) -> Result<(), UkeWriteEr
     Ok(())
 }
 
-fn write_receipt<W: Write>(
-    out: &mut W,
-    file: &UkeFile,
-    r: &Receipt,
-    number: u32,
-) -> Result<(), UkeWriteError> {
+fn write_receipt<W: Write>(out: &mut W, file: &UkeFile, r: &Receipt, number: u32) -> Result<(), UkeWriteError> {
     let at = Location::Receipt(number);
     if r.kind != file.kind {
-        return Err(invalid(
-            at,
-            "kind",
-            format!(
-                "a {} receipt in a {} file",
-                r.kind.label(),
-                file.kind.label()
-            ),
-        ));
+        return Err(invalid(at, "kind", format!("a {} receipt in a {} file", r.kind.label(), file.kind.label())));
     }
     let (fi, ri) = (&file.institution, &r.institution);
-    if (fi.code.as_str(), fi.prefecture, fi.name.as_str())
-        != (ri.code.as_str(), ri.prefecture, ri.name.as_str())
-    {
-        return Err(invalid(
-            at,
-            "医療機関",
-            "differs from the file's 医療機関 (one UKE file is one 医療機関)",
-        ));
+    if (fi.code.as_str(), fi.prefecture, fi.name.as_str()) != (ri.code.as_str(), ri.prefecture, ri.name.as_str()) {
+        return Err(invalid(at, "医療機関", "differs from the file's 医療機関 (one UKE file is one 医療機関)"));
     }
     require_digits(&r.receipt_type, 4, at, "レセプト種別")?;
     let first = match r.kind {
@@ -281,25 +228,14 @@ fn write_receipt<W: Write>(
         return Err(invalid(
             at,
             "レセプト種別",
-            format!(
-                "must start with {} for {}",
-                char::from(first),
-                r.kind.label()
-            ),
+            format!("must start with {} for {}", char::from(first), r.kind.label()),
         ));
     }
     if CareSetting::from_receipt_type(&r.receipt_type) != Some(r.setting) {
-        return Err(invalid(
-            at,
-            "レセプト種別",
-            "its last digit disagrees with the 入院/入院外 setting",
-        ));
+        return Err(invalid(at, "レセプト種別", "its last digit disagrees with the 入院/入院外 setting"));
     }
     if r.insurer_number.is_empty() {
-        return Err(unsupported(
-            at,
-            "a receipt without 保険者番号 (公費単独): KO records are not modelled",
-        ));
+        return Err(unsupported(at, "a receipt without 保険者番号 (公費単独): KO records are not modelled"));
     }
     let layout = match r.kind {
         ReceiptKind::Medical | ReceiptKind::Dpc => medical::RECEIPT,
@@ -351,22 +287,14 @@ fn write_receipt<W: Write>(
         }
         ReceiptKind::Pharmacy => {
             if !r.diagnoses.is_empty() {
-                return Err(unsupported(
-                    at,
-                    "diagnoses on a 調剤 receipt (the 調剤 record set has none)",
-                ));
+                return Err(unsupported(at, "diagnoses on a 調剤 receipt (the 調剤 record set has none)"));
             }
             write_pharmacy_lines(out, r, number)
         }
     }
 }
 
-fn write_re<W: Write>(
-    out: &mut W,
-    r: &Receipt,
-    number: u32,
-    layout: &ReceiptLayout,
-) -> Result<(), UkeWriteError> {
+fn write_re<W: Write>(out: &mut W, r: &Receipt, number: u32, layout: &ReceiptLayout) -> Result<(), UkeWriteError> {
     let at = Location::Receipt(number);
     let mut re = RecordOut::new("RE", layout.re_written);
     re.set(2, number.to_string());
@@ -381,10 +309,7 @@ fn write_re<W: Write>(
     match layout.admission {
         Some(p) => re.set_opt(p, r.admission_date.map(ymd)),
         None if r.admission_date.is_some() => {
-            return Err(unsupported(
-                at,
-                format!("入院年月日 on a {} receipt", r.kind.label()),
-            ));
+            return Err(unsupported(at, format!("入院年月日 on a {} receipt", r.kind.label())));
         }
         None => {}
     }
@@ -402,13 +327,7 @@ fn write_re<W: Write>(
             re.set(p, s);
         }
         (None, Some(_)) => {
-            return Err(unsupported(
-                at,
-                format!(
-                    "検索番号 on a {} receipt (position unverified)",
-                    r.kind.label()
-                ),
-            ));
+            return Err(unsupported(at, format!("検索番号 on a {} receipt (position unverified)", r.kind.label())));
         }
         (_, None) => {}
     }
@@ -418,12 +337,7 @@ fn write_re<W: Write>(
     re.write_to(out)
 }
 
-fn write_ho<W: Write>(
-    out: &mut W,
-    r: &Receipt,
-    layout: &ReceiptLayout,
-    at: Location,
-) -> Result<(), UkeWriteError> {
+fn write_ho<W: Write>(out: &mut W, r: &Receipt, layout: &ReceiptLayout, at: Location) -> Result<(), UkeWriteError> {
     let insurer = &r.insurer_number;
     if insurer.is_empty() || insurer.len() > 8 || !insurer.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid(at, "保険者番号", "must be up to 8 digits"));
@@ -441,28 +355,14 @@ fn write_ho<W: Write>(
     ho.set(5, r.days.to_string());
     ho.set(6, r.total_points.to_string());
     for (position, value, field) in [
-        (
-            layout.meal_amount,
-            r.meal_amount,
-            "食事療養・生活療養 合計金額",
-        ),
-        (
-            layout.patient_charge,
-            r.patient_charge,
-            "負担金額（医療保険）",
-        ),
+        (layout.meal_amount, r.meal_amount, "食事療養・生活療養 合計金額"),
+        (layout.patient_charge, r.patient_charge, "負担金額（医療保険）"),
     ] {
         match (position, value) {
             (Some(p), Some(v)) if v >= 0 => ho.set(p, v.to_string()),
             (Some(_), Some(_)) => return Err(invalid(at, field, "must not be negative")),
             (None, Some(_)) => {
-                return Err(unsupported(
-                    at,
-                    format!(
-                        "{field} on a {} receipt (position unverified)",
-                        r.kind.label()
-                    ),
-                ));
+                return Err(unsupported(at, format!("{field} on a {} receipt (position unverified)", r.kind.label())));
             }
             (_, None) => {}
         }
@@ -470,30 +370,17 @@ fn write_ho<W: Write>(
     ho.write_to(out)
 }
 
-fn write_diagnosis<W: Write>(
-    out: &mut W,
-    d: &Diagnosis,
-    at: Location,
-    dental: bool,
-) -> Result<(), UkeWriteError> {
+fn write_diagnosis<W: Write>(out: &mut W, d: &Diagnosis, at: Location, dental: bool) -> Result<(), UkeWriteError> {
     require_digits(&d.code, 7, at, "傷病名コード")?;
     if !(1..=4).contains(&d.outcome) {
         return Err(invalid(at, "転帰区分", "must be 1..=4"));
     }
     let m = &d.modifiers;
     if !m.len().is_multiple_of(4) || m.len() > 80 || !m.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(invalid(
-            at,
-            "修飾語コード",
-            "must be up to 20 four-character codes",
-        ));
+        return Err(invalid(at, "修飾語コード", "must be up to 20 four-character codes"));
     }
     if d.name.is_some() && d.code != UNCODED_DIAGNOSIS {
-        return Err(invalid(
-            at,
-            "傷病名称",
-            "is recorded only for 未コード化傷病名 (0000999)",
-        ));
+        return Err(invalid(at, "傷病名称", "is recorded only for 未コード化傷病名 (0000999)"));
     }
     // 医科 SY: 2 code, 3 start, 4 outcome, 5 modifiers, 6 name, 7 main.
     // 歯科 HS: 2 start, 3 outcome, 5 code, 6 modifiers, 7 name, 10 main.
@@ -517,12 +404,7 @@ fn write_diagnosis<W: Write>(
 }
 
 /// Validates what every line shares: codes, quantity, 回数 and days.
-fn check_line(
-    l: &ReceiptLine,
-    month: YearMonth,
-    at: Location,
-    layout: &LineLayout,
-) -> Result<(), UkeWriteError> {
+fn check_line(l: &ReceiptLine, month: YearMonth, at: Location, layout: &LineLayout) -> Result<(), UkeWriteError> {
     if l.payer_code.len() != 1 || !l.payer_code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(invalid(at, "負担区分", "must be one character (別表21)"));
     }
@@ -540,11 +422,7 @@ fn check_line(
     let last = u8::try_from(month.days_in_month()).unwrap_or(31);
     let ordered = l.service_days.windows(2).all(|w| w[0] < w[1]);
     if !ordered || l.service_days.iter().any(|&d| d == 0 || d > last) {
-        return Err(invalid(
-            at,
-            "算定日情報",
-            "service days must be increasing days of the 診療年月",
-        ));
+        return Err(invalid(at, "算定日情報", "service days must be increasing days of the 診療年月"));
     }
     Ok(())
 }
@@ -556,18 +434,10 @@ fn day_counts(l: &ReceiptLine, at: Location) -> Result<Vec<(u8, u32)>, UkeWriteE
         return Ok(Vec::new());
     }
     if l.count < n {
-        return Err(invalid(
-            at,
-            "回数",
-            "smaller than the number of service days",
-        ));
+        return Err(invalid(at, "回数", "smaller than the number of service days"));
     }
     let (base, extra) = (l.count / n, l.count % n);
-    Ok(l.service_days
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| (d, base + u32::from((i as u32) < extra)))
-        .collect())
+    Ok(l.service_days.iter().enumerate().map(|(i, &d)| (d, base + u32::from((i as u32) < extra))).collect())
 }
 
 fn write_lines<W: Write>(
@@ -579,10 +449,7 @@ fn write_lines<W: Write>(
     let mut previous: Option<&str> = None;
     let mut omitted = 0usize;
     for (i, l) in r.lines.iter().enumerate() {
-        let at = Location::Line {
-            receipt: number,
-            line: i,
-        };
+        let at = Location::Line { receipt: number, line: i };
         let layout = layout_of(l.kind);
         check_line(l, r.service_month, at, &layout)?;
         let c = l.care_category.as_str();
@@ -634,26 +501,16 @@ fn write_lines<W: Write>(
 
 /// 調剤: each 調剤行為 (CZ) opens a 処方 (SH) and the drugs (IY) after it belong to it. The
 /// minimal layout has no 診療識別, 回数 or per-drug 点数, so lines must not need them.
-fn write_pharmacy_lines<W: Write>(
-    out: &mut W,
-    r: &Receipt,
-    number: u32,
-) -> Result<(), UkeWriteError> {
+fn write_pharmacy_lines<W: Write>(out: &mut W, r: &Receipt, number: u32) -> Result<(), UkeWriteError> {
     let mut current: Option<&ReceiptLine> = None;
     let mut prescriptions = 0u32;
     for (i, l) in r.lines.iter().enumerate() {
-        let at = Location::Line {
-            receipt: number,
-            line: i,
-        };
+        let at = Location::Line { receipt: number, line: i };
         if !l.care_category.is_empty() {
             return Err(unsupported(at, "診療識別 on a 調剤 line"));
         }
         if l.count != 1 {
-            return Err(unsupported(
-                at,
-                "回数 other than 1 on a 調剤 line (no 回数 field)",
-            ));
+            return Err(unsupported(at, "回数 other than 1 on a 調剤 line (no 回数 field)"));
         }
         match l.kind {
             LineKind::Procedure => {
@@ -665,23 +522,19 @@ fn write_pharmacy_lines<W: Write>(
                 let mut sh = RecordOut::new("SH", pharmacy::SH_WRITTEN);
                 sh.set(2, prescriptions.to_string());
                 sh.write_to(out)?;
-                let l_ = pharmacy::CZ;
-                let mut cz = RecordOut::new("CZ", l_.written);
+                let cz_layout = pharmacy::CZ;
+                let mut cz = RecordOut::new("CZ", cz_layout.written);
                 if let Some(&day) = l.service_days.first() {
-                    let date = NaiveDate::from_ymd_opt(
-                        r.service_month.year(),
-                        r.service_month.month(),
-                        u32::from(day),
-                    )
-                    .ok_or_else(|| invalid(at, "調剤月日", "not a day of the 調剤年月"))?;
+                    let date = NaiveDate::from_ymd_opt(r.service_month.year(), r.service_month.month(), u32::from(day))
+                        .ok_or_else(|| invalid(at, "調剤月日", "not a day of the 調剤年月"))?;
                     cz.set(pharmacy::CZ_DISPENSED_ON, ymd(date));
                 }
-                cz.set(l_.quantity, &l.quantity);
-                if let Some(p) = l_.payer {
+                cz.set(cz_layout.quantity, &l.quantity);
+                if let Some(p) = cz_layout.payer {
                     cz.set(p, &l.payer_code);
                 }
-                cz.set(l_.code, &l.code);
-                if let Some(p) = l_.points {
+                cz.set(cz_layout.code, &l.code);
+                if let Some(p) = cz_layout.points {
                     cz.set_opt(p, l.points);
                 }
                 cz.write_to(out)?;
@@ -690,34 +543,22 @@ fn write_pharmacy_lines<W: Write>(
             LineKind::Drug => {
                 check_line(l, r.service_month, at, &pharmacy::IY)?;
                 let Some(cz) = current else {
-                    return Err(unsupported(
-                        at,
-                        "a 調剤 drug line before any 調剤行為 (CZ) line",
-                    ));
+                    return Err(unsupported(at, "a 調剤 drug line before any 調剤行為 (CZ) line"));
                 };
                 if l.payer_code != cz.payer_code || l.service_days != cz.service_days {
-                    return Err(unsupported(
-                        at,
-                        "a 調剤 drug line whose 負担区分 or day differs from its CZ",
-                    ));
+                    return Err(unsupported(at, "a 調剤 drug line whose 負担区分 or day differs from its CZ"));
                 }
                 if l.points.is_some() {
-                    return Err(unsupported(
-                        at,
-                        "点数 on a 調剤 drug line (no 点数 field in IY)",
-                    ));
+                    return Err(unsupported(at, "点数 on a 調剤 drug line (no 点数 field in IY)"));
                 }
-                let l_ = pharmacy::IY;
-                let mut iy = RecordOut::new("IY", l_.written);
-                iy.set(l_.code, &l.code);
-                iy.set(l_.quantity, &l.quantity);
+                let iy_layout = pharmacy::IY;
+                let mut iy = RecordOut::new("IY", iy_layout.written);
+                iy.set(iy_layout.code, &l.code);
+                iy.set(iy_layout.quantity, &l.quantity);
                 iy.write_to(out)?;
             }
             LineKind::Material => {
-                return Err(unsupported(
-                    at,
-                    "特定器材 on a 調剤 receipt (TO layout unverified)",
-                ));
+                return Err(unsupported(at, "特定器材 on a 調剤 receipt (TO layout unverified)"));
             }
         }
     }
