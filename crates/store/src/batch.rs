@@ -2,6 +2,7 @@
 //! transaction. The same SQL runs on SQLite (inside one transaction this is its fast path)
 //! and on PostgreSQL (multi-row VALUES).
 
+use crate::Backend;
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
@@ -21,6 +22,7 @@ const MAX_PARAMS: usize = 16_000;
 /// Buffers rows for one table and writes them in as few statements as the parameter limit
 /// allows.
 pub(crate) struct TableBuffer {
+    backend: Backend,
     table: &'static str,
     columns: &'static [&'static str],
     values: Vec<Val>,
@@ -28,8 +30,8 @@ pub(crate) struct TableBuffer {
 }
 
 impl TableBuffer {
-    pub(crate) fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
-        Self { table, columns, values: Vec::new(), sql_cache: HashMap::new() }
+    pub(crate) fn new(backend: Backend, table: &'static str, columns: &'static [&'static str]) -> Self {
+        Self { backend, table, columns, values: Vec::new(), sql_cache: HashMap::new() }
     }
 
     pub(crate) fn push(&mut self, row: Vec<Val>) {
@@ -42,7 +44,7 @@ impl TableBuffer {
     }
 
     fn sql(&mut self, rows: usize) -> String {
-        let (table, columns) = (self.table, self.columns);
+        let (backend, table, columns) = (self.backend, self.table, self.columns);
         self.sql_cache
             .entry(rows)
             .or_insert_with(|| {
@@ -57,7 +59,13 @@ impl TableBuffer {
                         if c > 0 {
                             sql.push_str(", ");
                         }
-                        sql.push_str(&format!("${}", r * width + c + 1));
+                        // SQLite gets anonymous `?`: sqlx looks every parameter up by name, and
+                        // SQLite's name lookup is linear, so `$n` made a 16,000-value
+                        // statement quadratic (measured: 90% of an import's time).
+                        match backend {
+                            Backend::Sqlite => sql.push('?'),
+                            Backend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
+                        }
                     }
                     sql.push(')');
                 }

@@ -108,7 +108,8 @@ impl Store {
         }
         let import_id = next_id(&mut tx, "imports").await?;
         let mut next = next_id(&mut tx, "cash_benefits").await?;
-        let mut buffer = TableBuffer::new("cash_benefits", &COLUMNS);
+        let backend = self.backend;
+        let mut buffer = TableBuffer::new(backend, "cash_benefits", &COLUMNS);
         let mut count = 0u64;
         for row in rows {
             let NewBenefitClaim { line, insurer_number, card, claim } = row.map_err(StoreError::Input)?;

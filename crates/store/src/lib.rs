@@ -15,6 +15,7 @@
 
 mod batch;
 mod benefits;
+pub mod columns;
 mod db;
 mod error;
 mod guard;

@@ -57,10 +57,11 @@ struct Buffers {
 }
 
 impl Buffers {
-    fn new() -> Self {
+    fn new(backend: Backend) -> Self {
         Self {
-            employers: TableBuffer::new("employers", &["code", "name", "address"]),
+            employers: TableBuffer::new(backend, "employers", &["code", "name", "address"]),
             persons: TableBuffer::new(
+                backend,
                 "persons",
                 &[
                     "id",
@@ -79,17 +80,27 @@ impl Buffers {
                 ],
             ),
             periods: TableBuffer::new(
+                backend,
                 "eligibility_periods",
                 &["person_id", "seq", "acquired_on", "acquisition_reason", "lost_on", "loss_reason"],
             ),
             remuneration: TableBuffer::new(
+                backend,
                 "standard_remuneration",
                 &["person_id", "effective_from", "grade", "monthly_amount"],
             ),
-            bonuses: TableBuffer::new("bonuses", &["person_id", "paid_on", "amount", "standard_amount"]),
-            dependants: TableBuffer::new("dependants", &["person_id", "relationship", "cohabiting", "annual_income"]),
-            contacts: TableBuffer::new("contacts", &["person_id", "postal_code", "address", "phone"]),
-            my_numbers: TableBuffer::new("my_numbers", &["person_id", "key_id", "nonce", "ciphertext", "blind_index"]),
+            bonuses: TableBuffer::new(backend, "bonuses", &["person_id", "paid_on", "amount", "standard_amount"]),
+            dependants: TableBuffer::new(
+                backend,
+                "dependants",
+                &["person_id", "relationship", "cohabiting", "annual_income"],
+            ),
+            contacts: TableBuffer::new(backend, "contacts", &["person_id", "postal_code", "address", "phone"]),
+            my_numbers: TableBuffer::new(
+                backend,
+                "my_numbers",
+                &["person_id", "key_id", "nonce", "ciphertext", "blind_index"],
+            ),
         }
     }
 
@@ -171,7 +182,7 @@ impl Store {
 
         let mut next_person = next_id(&mut tx, "persons").await?;
         let mut summary = ImportSummary { import_id, ..Default::default() };
-        let mut buffers = Buffers::new();
+        let mut buffers = Buffers::new(self.backend);
         let mut in_batch = 0usize;
         let here = |line: u64, problem: &str| StoreError::Input(format!("{file_name}:{line}: {problem}"));
 
