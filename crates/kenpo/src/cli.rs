@@ -77,6 +77,16 @@ pub enum Command {
     },
     /// List the uses of 別表2 with their ids.
     Purposes,
+    /// The published notice, rendered from the policy catalogue.
+    Notice {
+        #[command(subcommand)]
+        what: crate::policy_cmd::NoticeWhat,
+    },
+    /// The policy catalogue: lint, explain, matrix, Cedar.
+    Policy {
+        #[command(subcommand)]
+        what: crate::policy_cmd::PolicyWhat,
+    },
     /// The main job on a fresh folder: init, generate, import, summary.
     Demo {
         #[arg(long, default_value_t = 10_000)]
@@ -175,10 +185,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             output::stats(&stats, cli.json)
         }
-        Command::Purposes => {
-            output::purposes(cli.json);
-            Ok(())
-        }
+        Command::Purposes => crate::policy_cmd::purposes(cli.json),
+        Command::Notice { what } => crate::policy_cmd::notice(what),
+        Command::Policy { what } => crate::policy_cmd::policy(what, cli.json),
         Command::Demo { members, seed } => demo(&location, members, seed, cli.json).await,
         Command::Bench { what } => crate::bench::run(what, &location).await,
     }

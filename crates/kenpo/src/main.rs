@@ -9,6 +9,7 @@ mod bench;
 mod cli;
 mod config;
 mod output;
+mod policy_cmd;
 
 use anyhow::Result;
 use clap::Parser;

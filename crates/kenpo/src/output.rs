@@ -160,6 +160,9 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
             );
         }
     }
+    if !v.masked.is_empty() {
+        println!("  (マスク表示: {:?} — この利用目的では不要な項目)", v.masked);
+    }
     for w in &v.withheld {
         println!("  (非表示: {} — 規則 {})", w.category.label(), w.rule);
     }
@@ -186,28 +189,6 @@ pub fn stats(s: &Stats, json: bool) -> Result<()> {
         s.my_numbers_on_file, s.cash_benefit_claims, s.receipts, s.checkups
     );
     Ok(())
-}
-
-pub fn purposes(json: bool) {
-    if json {
-        let list: Vec<_> = kenpo_policy::PURPOSES
-            .iter()
-            .map(
-                |p| json!({"id": p.id, "group": p.group as u8, "text": p.text, "my_number_affair": p.my_number_affair}),
-            )
-            .collect();
-        println!("{}", serde_json::Value::Array(list));
-        return;
-    }
-    for p in kenpo_policy::PURPOSES.iter() {
-        println!(
-            "{:<36} 別表2-{} {}{}",
-            p.id,
-            p.group as u8,
-            p.text,
-            if p.my_number_affair { " [番号法]" } else { "" }
-        );
-    }
 }
 
 pub fn demo(g: &GenerateSummary, r: &ImportSummary, claims: u64, s: &Stats, json: bool) -> Result<()> {

@@ -6,17 +6,28 @@
 //! Must never: read or hold personal data, open a database, or know how data is stored. It
 //! decides on (actor, action, purpose, categories, subject) and nothing else.
 //!
-//! The engine here is the foundation's placeholder ([`FoundationPolicy`]): deny by default,
-//! purposes must be in the notice's 別表2, My Number only for 番号法 affairs, members only
-//! their own data, contractors nothing until the catalogue names their contracts. The policy
-//! catalogue issue replaces it with the catalogue-driven engine behind the same trait.
+//! The engine is compiled from the policy catalogue ([`catalogue`], the notice as data) into
+//! a decision table ([`engine::CatalogueEngine`]): deny by default; staff roles act only for
+//! their uses; contractors only within their contracts' uses, categories and periods; members
+//! only on their own data; 個人番号 only for 番号法 affairs. The same catalogue renders the
+//! published notice ([`render`]), is linted ([`lint`]) and compiled to Cedar ([`cedar`]) as the
+//! analysable reference.
 
-mod purposes;
+pub mod catalogue;
+pub mod cedar;
+pub mod diff;
+pub mod engine;
+pub mod lint;
+pub mod matrix;
+pub mod render;
 
-pub use purposes::{PURPOSES, Purpose, PurposeGroup};
+pub use catalogue::Catalogue;
+pub use engine::CatalogueEngine;
 
+use chrono::NaiveDate;
 use kenpo_domain::{DataCategory, Field};
 use std::fmt;
+use std::sync::Arc;
 
 /// The society's internal id of a person (the store assigns it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,7 +114,7 @@ pub enum ParseError {
         "actor {0:?} is not of the form staff:ROLE[:USER], contractor:ID, member:PERSON_ID or system:JOB (roles: eligibility, benefits, health, receipt_review, mynumber_officer, privacy_officer, auditor)"
     )]
     Actor(String),
-    #[error("purpose {0:?} is not a use listed in the notice (別表2); `kenpo policy purposes` lists them")]
+    #[error("purpose {0:?} is not a use id (lowercase ASCII such as eligibility.management); `kenpo purposes` lists them")]
     Purpose(String),
 }
 
@@ -138,29 +149,26 @@ impl fmt::Display for Actor {
     }
 }
 
-/// A use from 別表2, by its stable id. Only ids of listed uses can be constructed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PurposeId(&'static Purpose);
+/// A use from 別表2, by its stable id (e.g. `eligibility.management`). Only the form is
+/// checked here; whether the catalogue lists it is the engine's question (unknown → denied).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PurposeId(Arc<str>);
 
 impl PurposeId {
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        PURPOSES.iter().find(|p| p.id == s).map(PurposeId).ok_or_else(|| ParseError::Purpose(s.to_string()))
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+        if ok { Ok(PurposeId(Arc::from(s))) } else { Err(ParseError::Purpose(s.to_string())) }
     }
-    pub fn id(self) -> &'static str {
-        self.0.id
-    }
-    pub fn purpose(self) -> &'static Purpose {
-        self.0
-    }
-    /// A 番号法 affair (別表2 group 1 番号法に定める利用事務/情報連携, group 7).
-    pub fn is_my_number_affair(self) -> bool {
-        self.0.my_number_affair
+    pub fn id(&self) -> &str {
+        &self.0
     }
 }
 
 impl fmt::Display for PurposeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.id)
+        f.write_str(&self.0)
     }
 }
 
@@ -178,8 +186,8 @@ impl AccessContext {
     pub fn actor(&self) -> &Actor {
         &self.actor
     }
-    pub fn purpose(&self) -> PurposeId {
-        self.purpose
+    pub fn purpose(&self) -> &PurposeId {
+        &self.purpose
     }
 }
 
@@ -216,6 +224,18 @@ pub struct AccessRequest<'a> {
     pub action: Action,
     pub category: DataCategory,
     pub subject: &'a Subject,
+    /// The day of the access (contracts and catalogue versions are dated).
+    pub on: NaiveDate,
+}
+
+/// The record APPI asks for when data leaves the society (Art. 29), or comes in (Art. 30).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvisionRecord {
+    /// Who receives (or sends): a contractor's name or the counterparty of the use.
+    pub counterparty: String,
+    /// 委託, 法令, 同意, 番号法 …
+    pub basis: String,
+    pub use_id: String,
 }
 
 /// What must be done with an allowed access.
@@ -223,6 +243,8 @@ pub struct AccessRequest<'a> {
 pub struct Obligations {
     /// Fields to mask in what is returned.
     pub mask: Vec<Field>,
+    /// A provision record to write (exports that leave the society).
+    pub provision: Option<ProvisionRecord>,
 }
 
 /// The answer: allowed with obligations, or denied; always with the rule that decided.
@@ -235,10 +257,10 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn allow(rule: &'static str) -> Self {
-        Self { allowed: true, rule, obligations: Obligations::default() }
+    pub fn allow(rule: &'static str, obligations: Obligations) -> Self {
+        Self { allowed: true, rule, obligations }
     }
-    fn deny(rule: &'static str) -> Self {
+    pub fn deny(rule: &'static str) -> Self {
         Self { allowed: false, rule, obligations: Obligations::default() }
     }
 }
@@ -250,84 +272,21 @@ pub trait PolicyEngine: Send + Sync {
     fn version(&self) -> &str;
 }
 
-/// The foundation's placeholder engine (see the crate doc). Deny by default.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FoundationPolicy;
-
-impl PolicyEngine for FoundationPolicy {
-    fn decide(&self, req: &AccessRequest<'_>) -> Decision {
-        let purpose = req.context.purpose();
-        if req.category == DataCategory::MyNumber && !purpose.is_my_number_affair() {
-            return Decision::deny("my_number_only_for_bangouhou_affairs");
-        }
-        match req.context.actor() {
-            Actor::Staff { role, .. } => {
-                if req.category == DataCategory::MyNumber && *role != StaffRole::MyNumberOfficer {
-                    return Decision::deny("my_number_only_by_officer");
-                }
-                Decision::allow("foundation_staff_listed_purpose")
-            }
-            Actor::System { .. } => Decision::allow("foundation_batch_listed_purpose"),
-            Actor::Member { person } => match (req.action, req.subject) {
-                (Action::Read, Subject::Person(p)) if p == person => Decision::allow("member_reads_own_data"),
-                _ => Decision::deny("member_only_own_data_read"),
-            },
-            Actor::Contractor { .. } => Decision::deny("contractor_needs_catalogue_contract"),
-        }
-    }
-    fn version(&self) -> &str {
-        "foundation-0"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ctx(actor: &str, purpose: &str) -> AccessContext {
-        AccessContext::new(Actor::parse(actor).unwrap(), PurposeId::parse(purpose).unwrap())
-    }
-
-    fn decide(c: &AccessContext, action: Action, category: DataCategory, subject: Subject) -> Decision {
-        FoundationPolicy.decide(&AccessRequest { context: c, action, category, subject: &subject })
-    }
-
     #[test]
-    fn unknown_purposes_and_actors_are_refused_at_parse() {
-        assert!(PurposeId::parse("marketing").is_err());
+    fn actors_and_purposes_parse_strictly() {
+        assert!(PurposeId::parse("Marketing!").is_err());
+        assert!(PurposeId::parse("eligibility.management").is_ok());
         assert!(Actor::parse("staff:janitor").is_err());
         assert!(Actor::parse("member:abc").is_err());
+        assert!(Actor::parse("contractor:c01:x").is_err());
         assert_eq!(
             Actor::parse("staff:eligibility:sato").unwrap(),
             Actor::Staff { role: StaffRole::Eligibility, user: "sato".into() }
         );
-    }
-
-    #[test]
-    fn my_number_only_for_bangouhou_affairs_and_officers() {
-        // 別表2 group 1: 番号法に定める利用事務 is the My Number affair; eligibility management is not.
-        let officer = ctx("staff:mynumber_officer:a", "mynumber.affairs");
-        assert!(decide(&officer, Action::Read, DataCategory::MyNumber, Subject::Person(PersonId(1))).allowed);
-        let clerk = ctx("staff:eligibility:b", "mynumber.affairs");
-        assert!(!decide(&clerk, Action::Read, DataCategory::MyNumber, Subject::Person(PersonId(1))).allowed);
-        let wrong_purpose = ctx("staff:mynumber_officer:a", "eligibility.management");
-        let d = decide(&wrong_purpose, Action::Read, DataCategory::MyNumber, Subject::Person(PersonId(1)));
-        assert!(!d.allowed);
-        assert_eq!(d.rule, "my_number_only_for_bangouhou_affairs");
-    }
-
-    #[test]
-    fn members_read_only_their_own_data() {
-        let me = ctx("member:7", "eligibility.management");
-        assert!(decide(&me, Action::Read, DataCategory::Identity, Subject::Person(PersonId(7))).allowed);
-        assert!(!decide(&me, Action::Read, DataCategory::Identity, Subject::Person(PersonId(8))).allowed);
-        assert!(!decide(&me, Action::Write, DataCategory::Identity, Subject::Person(PersonId(7))).allowed);
-        assert!(!decide(&me, Action::Read, DataCategory::Identity, Subject::Population).allowed);
-    }
-
-    #[test]
-    fn contractors_are_denied_by_default() {
-        let c = ctx("contractor:c02", "analysis.entrustment");
-        assert!(!decide(&c, Action::Read, DataCategory::ReceiptCost, Subject::Population).allowed);
+        assert_eq!(Actor::parse("member:7").unwrap(), Actor::Member { person: PersonId(7) });
     }
 }

@@ -159,7 +159,7 @@ impl Store {
         .bind(content_sha256.to_string())
         .bind(chrono::Utc::now().to_rfc3339())
         .bind(ctx.actor().to_string())
-        .bind(ctx.purpose().id())
+        .bind(ctx.purpose().id().to_string())
         .bind(count as i64)
         .execute(&mut *tx)
         .await?;

@@ -10,7 +10,7 @@ pub enum StoreError {
     Denied {
         actor: String,
         action: &'static str,
-        purpose: &'static str,
+        purpose: String,
         category: DataCategory,
         rule: &'static str,
         policy_version: String,
@@ -30,6 +30,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (use sqlite://PATH or postgres://…)")]
     Url,
+    #[error("policy catalogue: {0}")]
+    Policy(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
 }

@@ -14,8 +14,8 @@
 //! ```
 
 use crate::{Store, StoreError};
-use kenpo_domain::DataCategory;
-use kenpo_policy::{AccessContext, AccessRequest, Action, Decision, Subject};
+use kenpo_domain::{DataCategory, Field};
+use kenpo_policy::{AccessContext, AccessRequest, Action, Decision, ProvisionRecord, Subject};
 
 /// Proof of an allowed access: who, for what, on which categories of whom.
 // `context`, `action` and `subject` are what the audit log (next issue) records with each grant.
@@ -25,6 +25,10 @@ pub(crate) struct Grant<'a> {
     pub(crate) action: Action,
     categories: Vec<DataCategory>,
     pub(crate) subject: Subject,
+    /// Fields to mask in what is returned (union of the allowed decisions' obligations).
+    pub(crate) mask: Vec<Field>,
+    /// Provision records the decisions ask for (written by the audit log).
+    pub(crate) provisions: Vec<ProvisionRecord>,
 }
 
 impl Grant<'_> {
@@ -39,6 +43,18 @@ impl Grant<'_> {
     pub(crate) fn covers(&self, category: DataCategory) -> bool {
         self.categories.contains(&category)
     }
+    fn absorb(&mut self, decision: Decision) {
+        for f in decision.obligations.mask {
+            if !self.mask.contains(&f) {
+                self.mask.push(f);
+            }
+        }
+        if let Some(p) = decision.obligations.provision
+            && !self.provisions.contains(&p)
+        {
+            self.provisions.push(p);
+        }
+    }
 }
 
 /// A category the policy refused, with the rule that refused it.
@@ -50,14 +66,15 @@ pub struct Withheld {
 
 impl Store {
     fn ask(&self, ctx: &AccessContext, action: Action, category: DataCategory, subject: &Subject) -> Decision {
-        self.policy.decide(&AccessRequest { context: ctx, action, category, subject })
+        let on = self.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        self.policy.decide(&AccessRequest { context: ctx, action, category, subject, on })
     }
 
     fn denied(&self, ctx: &AccessContext, action: Action, category: DataCategory, decision: &Decision) -> StoreError {
         StoreError::Denied {
             actor: ctx.actor().to_string(),
             action: action.id(),
-            purpose: ctx.purpose().id(),
+            purpose: ctx.purpose().id().to_string(),
             category,
             rule: decision.rule,
             policy_version: self.policy.version().to_string(),
@@ -72,13 +89,16 @@ impl Store {
         categories: &[DataCategory],
         subject: Subject,
     ) -> Result<Grant<'a>, StoreError> {
+        let mut grant =
+            Grant { context: ctx, action, categories: categories.to_vec(), subject, mask: Vec::new(), provisions: Vec::new() };
         for &category in categories {
-            let decision = self.ask(ctx, action, category, &subject);
+            let decision = self.ask(ctx, action, category, &grant.subject);
             if !decision.allowed {
                 return Err(self.denied(ctx, action, category, &decision));
             }
+            grant.absorb(decision);
         }
-        Ok(Grant { context: ctx, action, categories: categories.to_vec(), subject })
+        Ok(grant)
     }
 
     /// Decides each category separately (kanidm's "which rows, then which fields"): the grant
@@ -95,16 +115,19 @@ impl Store {
         if !first.allowed {
             return Err(self.denied(ctx, action, required, &first));
         }
-        let mut categories = vec![required];
+        let mut grant =
+            Grant { context: ctx, action, categories: vec![required], subject, mask: Vec::new(), provisions: Vec::new() };
+        grant.absorb(first);
         let mut withheld = Vec::new();
         for &category in optional {
-            let decision = self.ask(ctx, action, category, &subject);
+            let decision = self.ask(ctx, action, category, &grant.subject);
             if decision.allowed {
-                categories.push(category);
+                grant.categories.push(category);
+                grant.absorb(decision);
             } else {
                 withheld.push(Withheld { category, rule: decision.rule });
             }
         }
-        Ok((Grant { context: ctx, action, categories, subject }, withheld))
+        Ok((grant, withheld))
     }
 }

@@ -27,14 +27,14 @@ pub mod vault;
 pub use benefits::{BenefitView, NewBenefitClaim};
 pub use db::Backend;
 pub use error::StoreError;
-pub use people::{EligibilityView, IdentityView, PersonView, RemunerationView, Withheld};
+pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;
 pub use vault::VaultKeys;
 
 pub use kenpo_policy::{AccessContext, Actor, PersonId, PurposeId};
 
-use kenpo_policy::{FoundationPolicy, PolicyEngine};
+use kenpo_policy::{CatalogueEngine, PolicyEngine};
 use std::sync::Arc;
 
 /// The guarded store.
@@ -43,15 +43,24 @@ pub struct Store {
     backend: Backend,
     vault: vault::Vault,
     policy: Arc<dyn PolicyEngine>,
+    /// The day decisions are taken on; `None` = today (tests pin it).
+    today: Option<chrono::NaiveDate>,
 }
 
 impl Store {
     /// Opens (and migrates) the store at `url` (`sqlite://path` or `postgres://…`), with the
-    /// vault keys, deciding with the foundation policy until another is set.
+    /// vault keys, deciding with the shipped policy catalogue until another engine is set.
     pub async fn open(url: &str, keys: VaultKeys) -> Result<Self, StoreError> {
+        let engine = CatalogueEngine::default_engine().map_err(|e| StoreError::Policy(e.to_string()))?;
         let (pool, backend) = db::connect(url).await?;
         db::migrate(&pool, backend).await?;
-        Ok(Self { pool, backend, vault: vault::Vault::new(keys), policy: Arc::new(FoundationPolicy) })
+        Ok(Self { pool, backend, vault: vault::Vault::new(keys), policy: Arc::new(engine), today: None })
+    }
+
+    /// Pins the day decisions are taken on (contracts are dated); for tests and re-runs.
+    pub fn with_decision_date(mut self, day: chrono::NaiveDate) -> Self {
+        self.today = Some(day);
+        self
     }
 
     /// Replaces the policy engine (the catalogue-driven engine plugs in here).

@@ -8,7 +8,7 @@ use crate::{Store, StoreError};
 use kenpo_domain::person::{
     Bonus, Contact, EligibilityPeriod, Employer, PersonKind, Relationship, Sex, StandardRemuneration,
 };
-use kenpo_domain::{CardId, DataCategory, MyNumber};
+use kenpo_domain::{CardId, DataCategory, Field, MyNumber};
 use kenpo_policy::{AccessContext, Action, PersonId, Subject};
 use serde::Serialize;
 
@@ -63,7 +63,12 @@ pub struct PersonView {
     pub contact: Option<Contact>,
     pub cash_benefits: Option<Vec<BenefitView>>,
     pub withheld: Vec<Withheld>,
+    /// Fields shown as ＊＊＊ because the use's obligations mask them.
+    pub masked: Vec<Field>,
 }
+
+/// What a masked text field shows.
+pub const MASK: &str = "＊＊＊";
 
 const VIEW_OPTIONAL: [DataCategory; 7] = [
     DataCategory::Eligibility,
@@ -286,7 +291,7 @@ impl Store {
         let cash_benefits =
             if grant.covers(DataCategory::CashBenefit) { Some(self.benefits_of(&grant, person).await?) } else { None };
 
-        Ok(PersonView {
+        let mut view = PersonView {
             id: person.0,
             identity,
             eligibility,
@@ -296,6 +301,30 @@ impl Store {
             contact,
             cash_benefits,
             withheld,
-        })
+            masked: Vec::new(),
+        };
+        apply_masks(&mut view, &grant.mask);
+        Ok(view)
+    }
+}
+
+/// Replaces the text of masked fields. Only text fields can be masked; the catalogue's lint
+/// refuses masks on others.
+fn apply_masks(view: &mut PersonView, mask: &[Field]) {
+    for field in mask {
+        let slot: Option<&mut String> = match field {
+            Field::NameKanji => Some(&mut view.identity.name_kanji),
+            Field::NameKana => Some(&mut view.identity.name_kana),
+            Field::CardSymbol => Some(&mut view.identity.card_symbol),
+            Field::CardNumber => Some(&mut view.identity.card_number),
+            Field::Address => view.contact.as_mut().map(|c| &mut c.address),
+            Field::Phone => view.contact.as_mut().map(|c| &mut c.phone),
+            Field::PostalCode => view.contact.as_mut().map(|c| &mut c.postal_code),
+            _ => None,
+        };
+        if let Some(text) = slot {
+            *text = MASK.to_string();
+            view.masked.push(*field);
+        }
     }
 }

@@ -160,7 +160,7 @@ impl Store {
         .bind(content_sha256.to_string())
         .bind(chrono::Utc::now().to_rfc3339())
         .bind(ctx.actor().to_string())
-        .bind(ctx.purpose().id())
+        .bind(ctx.purpose().id().to_string())
         .execute(&mut *tx)
         .await?;
 

@@ -90,5 +90,9 @@ pub fn rows(society: &Society, people: &[kenpo_domain::person::Person]) -> Vec<R
 }
 
 pub async fn open(db: &TestDb, keys: VaultKeys) -> Store {
-    Store::open(&db.url, keys).await.expect("open store")
+    // Decisions are dated (contract periods); pin the day so the tests do not age.
+    Store::open(&db.url, keys)
+        .await
+        .expect("open store")
+        .with_decision_date(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"))
 }

@@ -95,9 +95,12 @@ async fn access_is_decided_per_actor_purpose_and_category() {
         let id = PersonId(idx as i64 + 1);
         let number = holder.my_number.clone().unwrap();
 
-        // Contractors get nothing until the catalogue names their contract.
-        let err = store.person(&ctx("contractor:c02", "analysis.entrustment"), id).await.unwrap_err();
-        assert!(matches!(err, StoreError::Denied { rule: "contractor_needs_catalogue_contract", .. }), "{backend}");
+        // 白石薬品 (薬あっせん販売) is not entrusted with cost analysis: refused.
+        let err = store.person(&ctx("contractor:c17", "analysis.entrustment"), id).await.unwrap_err();
+        assert!(matches!(err, StoreError::Denied { rule: "contract_does_not_cover_use", .. }), "{backend}: {err}");
+        // A staff role acts only for its uses: the health staff do not manage eligibility.
+        let err = store.person(&ctx("staff:health:t", "eligibility.management"), id).await.unwrap_err();
+        assert!(matches!(err, StoreError::Denied { rule: "role_not_listed_for_use", .. }), "{backend}: {err}");
         // A member reads their own record, not another's.
         assert!(store.person(&ctx(&format!("member:{}", id.0), "eligibility.management"), id).await.is_ok());
         let other = PersonId(id.0 % 20 + 1);
@@ -117,6 +120,25 @@ async fn access_is_decided_per_actor_purpose_and_category() {
             "{msg}"
         );
         assert!(!msg.contains(&holder.name_kanji) && !msg.contains(&number.expose_digits()));
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn obligations_mask_fields_the_use_does_not_need() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "mask").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let people = import(&store, 10, "a").await;
+        // 管理運営の基礎資料 (別表2 6) needs no names: the catalogue masks them.
+        let v = store.person(&ctx("staff:privacy_officer:t", "admin.basic_material"), PersonId(1)).await.unwrap();
+        assert_eq!(v.identity.name_kanji, kenpo_store::MASK, "{backend}");
+        assert!(v.masked.contains(&kenpo_domain::Field::NameKanji), "{backend}");
+        assert_ne!(people[0].name_kanji, kenpo_store::MASK);
+        // The same person for eligibility management shows the name.
+        let v = store.person(&ctx("staff:eligibility:t", "eligibility.management"), PersonId(1)).await.unwrap();
+        assert_eq!(v.identity.name_kanji, people[0].name_kanji, "{backend}");
+        assert!(v.masked.is_empty());
         store.close().await;
     }
 }
