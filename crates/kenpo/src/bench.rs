@@ -4,11 +4,20 @@
 use crate::config::Location;
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use kenpo_store::{AccessContext, Actor, PurposeId};
+use kenpo_policy::PolicyEngine;
+use kenpo_store::{AccessContext, Actor, PersonId, PurposeId};
 use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum BenchWhat {
+    /// Decision latency (p50/p99, single thread): the catalogue's decision table beside Cedar,
+    /// and the cost a decision adds to one guarded read on SQLite.
+    Policy {
+        #[arg(long, default_value_t = 200_000)]
+        iterations: usize,
+        #[arg(long, default_value = "bench-data")]
+        dir: std::path::PathBuf,
+    },
     /// Generate and import a roster of N insured persons (plus ~0.8 dependants each).
     Roster {
         #[arg(long, default_value_t = 1_000_000)]
@@ -34,8 +43,69 @@ fn dir_size(path: &std::path::Path, prefix: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Allows everything: the baseline that shows what the real decision costs inside a read.
+struct AllowAll;
+impl PolicyEngine for AllowAll {
+    fn decide(&self, _: &kenpo_policy::AccessRequest<'_>) -> kenpo_policy::Decision {
+        kenpo_policy::Decision::allow("bench_allow_all", kenpo_policy::Obligations::default())
+    }
+    fn version(&self) -> &str {
+        "bench"
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
+    let catalogue = kenpo_policy::Catalogue::default_catalogue()?;
+    println!("{}", kenpo_cedar::bench_report(&catalogue, iterations));
+
+    // One guarded read (Store::person: the row, then each category's decision) on SQLite.
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let out = dir.join("synthetic");
+    crate::cli::generate(1_000, 1, &out, true)?;
+    let location = Location::new(&dir.join("sqlite"), None);
+    location.init().await?;
+    let store = location.open().await?;
+    let ctx = AccessContext::new(Actor::parse("system:bench")?, PurposeId::parse("mynumber.affairs")?);
+    crate::cli::import_roster(&store, &ctx, &out.join("roster.csv")).await?;
+    store.close().await;
+    let reader = AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
+    let reads = 5_000usize;
+    let mut results = Vec::new();
+    for (label, allow_all) in [("catalogue decision", false), ("allow-all baseline", true), ("catalogue decision", false)] {
+        let mut store = location.open().await?;
+        if allow_all {
+            store = store.with_policy(std::sync::Arc::new(AllowAll));
+        }
+        let mut times = Vec::with_capacity(reads);
+        for i in 0..reads {
+            let started = Instant::now();
+            let _ = store.person(&reader, PersonId((i % 1_700) as i64 + 1)).await?;
+            times.push(started.elapsed().as_secs_f64() * 1e6);
+        }
+        store.close().await;
+        times.sort_by(|a, b| a.total_cmp(b));
+        results.push((label, percentile(&times, 0.5), percentile(&times, 0.99)));
+    }
+    println!("guarded read (Store::person, 8 category decisions, SQLite, {reads} reads each):");
+    for (label, p50, p99) in &results {
+        println!("  {label:<20} p50 {p50:>8.1} µs  p99 {p99:>8.1} µs");
+    }
+    let with = (results[0].1 + results[2].1) / 2.0;
+    println!("  decision cost per read ≈ {:.1} µs at p50 ({:.1}% of the read)", with - results[1].1, (with - results[1].1) / with * 100.0);
+    Ok(())
+}
+
 pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
-    let BenchWhat::Roster { members, postgres, dir } = what;
+    let (members, postgres, dir) = match what {
+        BenchWhat::Policy { iterations, dir } => return bench_policy(iterations, &dir).await,
+        BenchWhat::Roster { members, postgres, dir } => (members, postgres, dir),
+    };
     if dir.exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
     }
