@@ -71,7 +71,7 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
     let location = Location::new(&dir.join("sqlite"), None);
     location.init().await?;
     let store = location.open().await?;
-    let ctx = AccessContext::new(Actor::parse("system:bench")?, PurposeId::parse("mynumber.affairs")?);
+    let ctx = AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
     crate::cli::import_roster(&store, &ctx, &out.join("roster.csv")).await?;
     store.close().await;
     let reader = AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
@@ -127,7 +127,7 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
     let parse_secs = started.elapsed().as_secs_f64();
     println!("parse only (baseline): {:.1} s, {:.0} people/s", parse_secs, parsed as f64 / parse_secs);
 
-    let ctx = AccessContext::new(Actor::parse("system:bench")?, PurposeId::parse("mynumber.affairs")?);
+    let ctx = AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
     let sqlite_dir = dir.join("sqlite");
     let location = Location::new(&sqlite_dir, None);
     location.init().await?;

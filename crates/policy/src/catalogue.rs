@@ -183,6 +183,10 @@ pub struct Task {
     pub categories: Vec<String>,
     /// One line: why this mapping.
     pub reason: String,
+    /// The contractor also records data for this task (e.g. runs the core system). Without it a
+    /// contractor only reads, or is handed data (export).
+    #[serde(default)]
+    pub write: bool,
     /// Where the notice leaves the mapping open, the finding.
     #[serde(default)]
     pub ambiguity: Option<String>,

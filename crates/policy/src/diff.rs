@@ -39,6 +39,9 @@ pub fn diff(old: &Catalogue, new: &Catalogue) -> Vec<String> {
                         u.counterparty.clone().unwrap_or_default()
                     ));
                 }
+                if !o.my_number_affair && u.my_number_affair {
+                    out.push(format!("「{}」を番号法に定める事務とし、個人番号を利用します", u.text));
+                }
                 if o.flow != u.flow {
                     out.push(format!("「{}」の取扱いを {} から {} に変えます", u.text, o.flow.label(), u.flow.label()));
                 }
@@ -54,6 +57,9 @@ pub fn diff(old: &Catalogue, new: &Catalogue) -> Vec<String> {
         match old.contractors.iter().find(|o| o.id == c.id || o.name == c.name) {
             None => out.push(format!("業務委託先を追加します: {}（{}）", c.name, c.work)),
             Some(o) => {
+                if o.name != c.name {
+                    out.push(format!("業務委託先の名称を変更します: {} → {}", o.name, c.name));
+                }
                 if o.work != c.work {
                     out.push(format!("{} への委託内容を変更します:「{}」→「{}」", c.name, o.work, c.work));
                 }
@@ -63,12 +69,24 @@ pub fn diff(old: &Catalogue, new: &Catalogue) -> Vec<String> {
                 if !added.is_empty() {
                     out.push(format!("{} に新たに {} を預けます", c.name, cat_labels(&added)));
                 }
+                let removed: BTreeSet<&String> = before.difference(&after).copied().collect();
+                if !removed.is_empty() {
+                    out.push(format!("{} には今後 {} を預けません", c.name, cat_labels(&removed)));
+                }
             }
         }
     }
     for o in &old.contractors {
         if !new.contractors.iter().any(|c| c.id == o.id || c.name == o.name) {
             out.push(format!("業務委託先から外します: {}", o.name));
+        }
+    }
+    for row in &old.data_rows {
+        let new_row = new.data_rows.iter().find(|r| r.label == row.label);
+        for item in &row.items {
+            if !new_row.is_some_and(|r| r.items.iter().any(|i| i.text == item.text)) {
+                out.push(format!("保有する個人情報（{}）から「{}」を除きます", row.label, item.text));
+            }
         }
     }
     for row in &new.data_rows {

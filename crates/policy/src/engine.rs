@@ -44,6 +44,7 @@ impl RoleSet {
 #[derive(Clone, Debug)]
 struct CompiledUse {
     flow: Flow,
+    receive: bool,
     my_number_affair: bool,
     categories: CategorySet,
     roles: RoleSet,
@@ -59,7 +60,8 @@ struct CompiledContractor {
     from: NaiveDate,
     to: NaiveDate,
     my_number_affair: bool,
-    per_use: HashMap<String, CategorySet>,
+    /// Per use: the categories received, and whether the contractor also writes.
+    per_use: HashMap<String, (CategorySet, bool)>,
 }
 
 /// The decision engine over a catalogue.
@@ -95,6 +97,7 @@ impl CatalogueEngine {
                 u.id.clone(),
                 CompiledUse {
                     flow: u.flow,
+                    receive: u.direction == crate::catalogue::Direction::Receive,
                     my_number_affair: u.my_number_affair,
                     categories: CategorySet::of(&categories_of(&u.categories)),
                     roles: RoleSet(roles),
@@ -107,12 +110,13 @@ impl CatalogueEngine {
         }
         let mut contractors = HashMap::new();
         for c in &catalogue.contractors {
-            let mut per_use: HashMap<String, CategorySet> = HashMap::new();
+            let mut per_use: HashMap<String, (CategorySet, bool)> = HashMap::new();
             for task in &c.tasks {
                 let cats = CategorySet::of(&categories_of(&task.categories));
                 for use_id in &task.uses {
                     let entry = per_use.entry(use_id.clone()).or_default();
-                    entry.0 |= cats.0;
+                    entry.0.0 |= cats.0;
+                    entry.1 |= task.write;
                 }
             }
             contractors.insert(
@@ -168,6 +172,10 @@ impl PolicyEngine for CatalogueEngine {
         if req.action == Action::Export && !u.flow.leaves_society() {
             return Decision::deny("export_only_for_uses_that_leave_the_society");
         }
+        if req.action == Action::Export && u.receive {
+            // 「他機関より情報を受ける場合」: the society receives; nothing is sent under it.
+            return Decision::deny("receive_use_sends_nothing");
+        }
         match req.context.actor() {
             Actor::Staff { role, .. } => {
                 if u.roles.0 & RoleSet::bit(*role) == 0 {
@@ -175,6 +183,10 @@ impl PolicyEngine for CatalogueEngine {
                 }
                 if my_number && *role != StaffRole::MyNumberOfficer {
                     return Decision::deny("my_number_only_by_officer");
+                }
+                if req.action != Action::Read && matches!(role, StaffRole::Auditor | StaffRole::PrivacyOfficer) {
+                    // Oversight looks; it does not change or hand out what it oversees.
+                    return Decision::deny("oversight_roles_read_only");
                 }
                 Decision::allow("role_acts_for_use", self.obligations(u, req, None))
             }
@@ -188,7 +200,7 @@ impl PolicyEngine for CatalogueEngine {
                 let Some(c) = self.contractors.get(id) else {
                     return Decision::deny("unknown_contractor");
                 };
-                let Some(categories) = c.per_use.get(req.context.purpose().id()) else {
+                let Some((categories, writes)) = c.per_use.get(req.context.purpose().id()) else {
                     return Decision::deny("contract_does_not_cover_use");
                 };
                 if !(c.from <= req.on && req.on <= c.to) {
@@ -200,6 +212,9 @@ impl PolicyEngine for CatalogueEngine {
                 if my_number && !c.my_number_affair {
                     return Decision::deny("contractor_my_number_needs_bangou_contract");
                 }
+                if req.action == Action::Write && !writes {
+                    return Decision::deny("contractor_write_not_in_contract");
+                }
                 Decision::allow("contract_covers_use", self.obligations(u, req, Some(c)))
             }
             Actor::Member { person } => {
@@ -208,6 +223,11 @@ impl PolicyEngine for CatalogueEngine {
                 }
                 if my_number {
                     return Decision::deny("member_never_reads_my_number");
+                }
+                if req.category == DataCategory::ReceiptClinical {
+                    // 診療報酬明細書等の被保険者等への開示 goes through a disclosure request, in
+                    // which the society first asks the institution (傷病名 may harm the patient).
+                    return Decision::deny("member_diagnoses_via_disclosure_request");
                 }
                 match (req.action, req.subject) {
                     (Action::Read, Subject::Person(p)) if p == person => {

@@ -36,8 +36,11 @@ fn strip_tags(s: &str) -> String {
     out
 }
 
+/// A contractor row of the original: number, name, work.
+type ContractorRow = (String, String, String);
+
 /// The pieces of the original, derived from its text alone.
-fn original_pieces() -> (Vec<String>, Vec<String>, Vec<(String, String, String)>) {
+fn original_pieces() -> (Vec<String>, Vec<String>, Vec<ContractorRow>) {
     let text = original();
     let mut purposes = Vec::new();
     let mut data = Vec::new();
