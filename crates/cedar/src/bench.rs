@@ -2,7 +2,7 @@
 //! measurements behind `docs/cedar-performance.md`. Single thread, `std::time::Instant` around
 //! each decision, after a warm-up pass.
 
-use crate::{CedarEngine, Compiled, compile, pretty};
+use crate::{CedarEngine, Compiled, compile};
 use cedar_policy::{
     Authorizer, Context, Entities, Entity, EntityUid, PolicySet, Request, RestrictedExpression, Schema,
 };
@@ -11,8 +11,7 @@ use kenpo_domain::DataCategory;
 use kenpo_policy::catalogue::Catalogue;
 use kenpo_policy::engine::actor_kinds;
 use kenpo_policy::{
-    AccessContext, AccessRequest, Action, Actor, CatalogueEngine, PersonId, PolicyEngine, PurposeId, StaffRole,
-    Subject,
+    AccessContext, AccessRequest, Action, Actor, CatalogueEngine, PersonId, PolicyEngine, PurposeId, StaffRole, Subject,
 };
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -152,11 +151,17 @@ pub fn bench_report(c: &Catalogue, iterations: usize) -> String {
     let mean_policies = if requests.is_empty() {
         0.0
     } else {
-        requests.iter().map(|r| partitioned.policies_evaluated(r.context.purpose().id(), r.context.actor())).sum::<usize>()
-            as f64
+        requests
+            .iter()
+            .map(|r| partitioned.policies_evaluated(r.context.purpose().id(), r.context.actor()))
+            .sum::<usize>() as f64
             / requests.len() as f64
     };
-    let _ = writeln!(out, "policy decision latency, catalogue {} (single thread, {iterations} decisions each)", c.meta.version);
+    let _ = writeln!(
+        out,
+        "policy decision latency, catalogue {} (single thread, {iterations} decisions each)",
+        c.meta.version
+    );
     let _ = writeln!(
         out,
         "mix: {} requests (actor kinds × uses × categories × actions) on {}, {} allowed",
@@ -187,8 +192,20 @@ pub fn bench_report(c: &Catalogue, iterations: usize) -> String {
     let _ = writeln!(out, "{:<20} {:>10.3} {:>10.3} {:>10.3}", "(empty timing)", clock.p50, clock.p99, clock.mean);
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     let (t, n, p) = (results[0].1, results[1].1, results[2].1);
-    let _ = writeln!(out, "\nratios (p50): naive/partitioned {:.1}×, naive/table {:.0}×, partitioned/table {:.0}×", ratio(n.p50, p.p50), ratio(n.p50, t.p50), ratio(p.p50, t.p50));
-    let _ = writeln!(out, "ratios (p99): naive/partitioned {:.1}×, naive/table {:.0}×, partitioned/table {:.0}×", ratio(n.p99, p.p99), ratio(n.p99, t.p99), ratio(p.p99, t.p99));
+    let _ = writeln!(
+        out,
+        "\nratios (p50): naive/partitioned {:.1}×, naive/table {:.0}×, partitioned/table {:.0}×",
+        ratio(n.p50, p.p50),
+        ratio(n.p50, t.p50),
+        ratio(p.p50, t.p50)
+    );
+    let _ = writeln!(
+        out,
+        "ratios (p99): naive/partitioned {:.1}×, naive/table {:.0}×, partitioned/table {:.0}×",
+        ratio(n.p99, p.p99),
+        ratio(n.p99, t.p99),
+        ratio(p.p99, t.p99)
+    );
     let _ = writeln!(
         out,
         "Cedar's published median: {}–{} µs per authorization (its benchmark policy sets)",
@@ -207,7 +224,8 @@ fn synthetic(shape: &str, n: usize) -> Option<PolicySet> {
 /// cost per policy evaluated by shape. The figures behind `docs/cedar-performance.md`.
 pub fn investigation_report(c: &Catalogue, iterations: usize) -> String {
     let mut out = String::new();
-    let (Ok(Compiled { schema, policies }), Ok(naive), Ok(part)) = (compile(c), CedarEngine::naive(c), CedarEngine::new(c))
+    let (Ok(Compiled { schema, policies }), Ok(naive), Ok(part)) =
+        (compile(c), CedarEngine::naive(c), CedarEngine::new(c))
     else {
         return "Cedar policies do not compile\n".to_string();
     };
@@ -237,54 +255,102 @@ pub fn investigation_report(c: &Catalogue, iterations: usize) -> String {
     };
 
     let _ = writeln!(out, "-- building the request --");
-    row(&mut out, "EntityUid::from_str (parses with Cedar's grammar)", time_fn(iterations, || {
-        black_box(EntityUid::from_str(black_box(r#"Staff::"eligibility""#)).ok());
-    }));
+    row(
+        &mut out,
+        "EntityUid::from_str (parses with Cedar's grammar)",
+        time_fn(iterations, || {
+            black_box(EntityUid::from_str(black_box(r#"Staff::"eligibility""#)).ok());
+        }),
+    );
     let prebuilt = naive.uids.staff[0].clone();
-    row(&mut out, "EntityUid clone (prebuilt)", time_fn(iterations, || {
-        black_box(prebuilt.clone());
-    }));
+    row(
+        &mut out,
+        "EntityUid clone (prebuilt)",
+        time_fn(iterations, || {
+            black_box(prebuilt.clone());
+        }),
+    );
     let on = kenpo_policy::cedar::day(req.on);
-    row(&mut out, "Context::from_pairs (purpose, on, subject)", time_fn(iterations, || {
-        let pairs = vec![
-            ("purpose".to_string(), RestrictedExpression::new_string(purpose.id().to_string())),
-            ("on".to_string(), RestrictedExpression::new_long(on)),
-            ("subject".to_string(), RestrictedExpression::new_entity_uid(naive.uids.member(7))),
-        ];
-        black_box(Context::from_pairs(pairs).ok());
-    }));
-    let json = format!(r#"{{"purpose": "{}", "on": {on}, "subject": {{"__entity": {{"type": "Member", "id": "7"}}}}}}"#, purpose.id());
-    row(&mut out, "Context::from_json_str", time_fn(iterations, || {
-        black_box(Context::from_json_str(black_box(&json), None).ok());
-    }));
-    row(&mut out, "whole Cedar request (uids, context, Request::new)", time_fn(iterations, || {
-        black_box(naive.request(black_box(&req)));
-    }));
-    let request_parts = naive.request(&req).and_then(|r| {
-        Some((r.principal()?.clone(), r.action()?.clone(), r.resource()?.clone(), r.context()?.clone()))
-    });
+    row(
+        &mut out,
+        "Context::from_pairs (purpose, on, subject)",
+        time_fn(iterations, || {
+            let pairs = vec![
+                ("purpose".to_string(), RestrictedExpression::new_entity_uid(naive.uids.purpose(purpose.id()))),
+                ("on".to_string(), RestrictedExpression::new_long(on)),
+                ("subject".to_string(), RestrictedExpression::new_entity_uid(naive.uids.member(7))),
+            ];
+            black_box(Context::from_pairs(pairs).ok());
+        }),
+    );
+    let json = format!(
+        r#"{{"purpose": {{"__entity": {{"type": "Use", "id": "{}"}}}}, "on": {on}, "subject": {{"__entity": {{"type": "Member", "id": "7"}}}}}}"#,
+        purpose.id()
+    );
+    row(
+        &mut out,
+        "Context::from_json_str",
+        time_fn(iterations, || {
+            black_box(Context::from_json_str(black_box(&json), None).ok());
+        }),
+    );
+    row(
+        &mut out,
+        "whole Cedar request (uids, context, Request::new)",
+        time_fn(iterations, || {
+            black_box(naive.request(black_box(&req)));
+        }),
+    );
+    let request_parts = naive
+        .request(&req)
+        .and_then(|r| Some((r.principal()?.clone(), r.action()?.clone(), r.resource()?.clone(), r.context()?.clone())));
     if let Some((p, a, r, ctx)) = request_parts {
-        row(&mut out, "Request::new without schema", time_fn(iterations, || {
-            black_box(Request::new(p.clone(), a.clone(), r.clone(), ctx.clone(), None).ok());
-        }));
-        row(&mut out, "Request::new validated against the schema", time_fn(iterations, || {
-            black_box(Request::new(p.clone(), a.clone(), r.clone(), ctx.clone(), Some(&schema)).ok());
-        }));
+        row(
+            &mut out,
+            "Request::new without schema",
+            time_fn(iterations, || {
+                black_box(Request::new(p.clone(), a.clone(), r.clone(), ctx.clone(), None).ok());
+            }),
+        );
+        row(
+            &mut out,
+            "Request::new validated against the schema",
+            time_fn(iterations, || {
+                black_box(Request::new(p.clone(), a.clone(), r.clone(), ctx.clone(), Some(&schema)).ok());
+            }),
+        );
     }
 
     let _ = writeln!(out, "\n-- building entities (done once by CedarEngine) --");
-    row(&mut out, &format!("Entities for {} staff + {} contractors, no schema", StaffRole::ALL.len(), c.contractors.len()), time_fn(iterations.min(2000), || {
-        black_box(build_entities(c, &naive, None));
-    }));
-    row(&mut out, "same, validated against the schema", time_fn(iterations.min(2000), || {
-        black_box(build_entities(c, &naive, Some(&schema)));
-    }));
+    let what = format!(
+        "Entities: {} staff, {} contractors, {} uses; no schema",
+        StaffRole::ALL.len(),
+        c.contractors.len(),
+        c.uses.len()
+    );
+    row(
+        &mut out,
+        &what,
+        time_fn(iterations.min(2000), || {
+            black_box(build_entities(c, &naive, None));
+        }),
+    );
+    row(
+        &mut out,
+        "same, with the schema (adds actions, checks every entity)",
+        time_fn(iterations.min(2000), || {
+            black_box(build_entities(c, &naive, Some(&schema)));
+        }),
+    );
 
     let _ = writeln!(out, "\n-- is_authorized with a prebuilt request, by policy set --");
     let count = |s: &PolicySet| s.policies().count();
     let sets: Vec<(String, &PolicySet)> = vec![
         (format!("naive: all {} policies", count(&policies)), &naive.all),
-        (format!("partitioned: use + staff ({} policies)", count(naive_partition(&part, purpose.id(), &staff))), naive_partition(&part, purpose.id(), &staff)),
+        (
+            format!("partitioned: use + staff ({} policies)", count(naive_partition(&part, purpose.id(), &staff))),
+            naive_partition(&part, purpose.id(), &staff),
+        ),
         (format!("forbids only, staff ({} policies)", count(&part.forbids_only[0])), &part.forbids_only[0]),
         ("empty set".to_string(), &EMPTY),
     ];
@@ -296,34 +362,81 @@ pub fn investigation_report(c: &Catalogue, iterations: usize) -> String {
         row(&mut out, name, s);
         measured.push((count(set), s.p50));
     }
-    if let (Some(&(n_all, t_all)), Some(&(n_part, t_part))) = (measured.first(), measured.get(1)) {
-        if n_all > n_part {
-            let _ = writeln!(out, "slope naive→partitioned: {:.3} µs per policy", (t_all - t_part) / (n_all - n_part) as f64);
-        }
+    if let (Some(&(n_all, t_all)), Some(&(n_part, t_part))) = (measured.first(), measured.get(1))
+        && n_all > n_part
+    {
+        let slope = (t_all - t_part) / (n_all - n_part) as f64;
+        let _ = writeln!(out, "slope naive→partitioned: {slope:.3} µs per policy");
     }
 
-    let _ = writeln!(out, "\n-- per-policy cost by shape (synthetic sets, staff request, empty entities) --");
-    let empty = Entities::empty();
-    let shapes = [
-        ("principal scope does not match", r#"permit (principal == Contractor::"z{i}", action, resource) when { context.purpose == "x" };"#),
-        ("scope matches, purpose test false", r#"permit (principal is Staff, action, resource) when { context.purpose == "p{i}" && resource in [Category::"identity", Category::"eligibility"] };"#),
-        ("scope matches, set.contains(purpose) false", r#"permit (principal is Staff, action, resource) when { ["p{i}", "q{i}", "r{i}", "s{i}"].contains(context.purpose) };"#),
-        ("condition raises an error (missing attribute)", r#"permit (principal, action, resource) when { principal.missing_{i} == 1 };"#),
-        ("unconditional permit (satisfied)", r#"permit (principal, action, resource);"#),
+    let _ = writeln!(
+        out,
+        "\n-- per-policy cost by shape: {SHAPE_COPIES} copies of one policy, minus the empty set, per copy --"
+    );
+    out.push_str(&shape_costs(iterations / 4));
+    out
+}
+
+const SHAPE_COPIES: usize = 50;
+
+/// The cost of one policy by shape, on a request none of them permits except the unconditional
+/// one: staff `s` (in `Role::"r"`) reads `Category::"c9"` for purpose `"zz"`.
+fn shape_costs(iterations: usize) -> String {
+    let mut out = String::new();
+    let cats6 =
+        "[Category::\"c1\", Category::\"c2\", Category::\"c3\", Category::\"c4\", Category::\"c5\", Category::\"c6\"]";
+    let strings30: Vec<String> = (0..30).map(|i| format!("\"u{i}\"")).collect();
+    let strings30 = format!("[{}]", strings30.join(", "));
+    let shapes: Vec<(&str, String)> = vec![
+        ("permit (principal, action, resource);  [satisfied]", "permit (principal, action, resource);".into()),
+        ("principal == Contractor::\"z\" [scope mismatch]", "permit (principal == Contractor::\"z{i}\", action, resource);".into()),
+        ("principal is Contractor [scope mismatch]", "permit (principal is Contractor, action, resource);".into()),
+        ("principal in Role::\"r\" + purpose test", "permit (principal in Role::\"r\", action, resource) when { context.purpose == \"p{i}\" };".into()),
+        ("action == Action::\"read\" + purpose test", "permit (principal, action == Action::\"read\", resource) when { context.purpose == \"p{i}\" };".into()),
+        ("action in [read, write] + purpose test", "permit (principal, action in [Action::\"read\", Action::\"write\"], resource) when { context.purpose == \"p{i}\" };".into()),
+        ("when { context.purpose == \"p\" }", "permit (principal, action, resource) when { context.purpose == \"p{i}\" };".into()),
+        ("when { context.use == Use::\"p\" } (entity)", "permit (principal, action, resource) when { context.use == Use::\"p{i}\" };".into()),
+        ("when { principal in [3 roles] }", "permit (principal, action, resource) when { principal in [Role::\"a{i}\", Role::\"b\", Role::\"c\"] };".into()),
+        ("when { resource in [6 categories] }", format!("permit (principal, action, resource) when {{ resource in {cats6} }};")),
+        ("when { [6 categories].contains(resource) }", format!("permit (principal, action, resource) when {{ {cats6}.contains(resource) }};")),
+        ("when { resource == c1 || … || resource == c6 }", "permit (principal, action, resource) when { resource == Category::\"c1\" || resource == Category::\"c2\" || resource == Category::\"c3\" || resource == Category::\"c4\" || resource == Category::\"c5\" || resource == Category::\"c6\" };".into()),
+        ("when { [30 strings].contains(context.purpose) }", format!("permit (principal, action, resource) when {{ {strings30}.contains(context.purpose) }};")),
+        ("when { context.use.affair } (entity attribute)", "permit (principal, action, resource) when { context.use.affair_{i} };".into()),
+        ("when { principal.missing } (evaluation error)", "permit (principal, action, resource) when { principal.missing_{i} };".into()),
     ];
+    let role = EntityUid::from_str("Role::\"r\"").ok();
+    let staff = EntityUid::from_str("Staff::\"s\"").ok();
+    let use_uid = EntityUid::from_str("Use::\"u1\"").ok();
+    let (Some(role), Some(staff), Some(use_uid)) = (role, staff, use_uid) else { return "uids do not parse\n".into() };
+    let use_attrs: HashMap<String, RestrictedExpression> =
+        (0..SHAPE_COPIES).map(|i| (format!("affair_{i}"), RestrictedExpression::new_bool(false))).collect();
+    let entities = Entity::new(use_uid.clone(), use_attrs, HashSet::new()).ok().and_then(|u| {
+        Entities::from_entities([Entity::new_no_attrs(staff.clone(), [role].into_iter().collect()), u], None).ok()
+    });
+    let context = Context::from_pairs([
+        ("purpose".to_string(), RestrictedExpression::new_string("zz".into())),
+        ("use".to_string(), RestrictedExpression::new_entity_uid(use_uid)),
+    ]);
+    let (Some(entities), Ok(context)) = (entities, context) else { return "entities do not build\n".into() };
+    let (Ok(action), Ok(resource)) = (EntityUid::from_str("Action::\"read\""), EntityUid::from_str("Category::\"c9\""))
+    else {
+        return "uids do not parse\n".into();
+    };
+    let Ok(request) = Request::new(staff, action, resource, context, None) else { return "request\n".into() };
+    let authorizer = Authorizer::new();
+    let base = time_fn(iterations, || {
+        black_box(authorizer.is_authorized(black_box(&request), &EMPTY, &entities));
+    });
+    let _ = writeln!(out, "{:<52} {:>8.3} µs per request", "empty policy set", base.p50);
     for (name, shape) in shapes {
-        let mut line = format!("{name:<48}");
-        for n in [10usize, 100] {
-            let Some(set) = synthetic(shape, n) else {
-                line.push_str(" (does not parse)");
-                break;
-            };
-            let s = time_fn(iterations / 2, || {
-                black_box(authorizer.is_authorized(black_box(&request), &set, &empty));
-            });
-            let _ = write!(line, " n={n}: {:>7.2} µs ({:.3}/policy)", s.p50, s.p50 / n as f64);
-        }
-        let _ = writeln!(out, "{line}");
+        let Some(set) = synthetic(&shape, SHAPE_COPIES) else {
+            let _ = writeln!(out, "{name:<52} (does not parse)");
+            continue;
+        };
+        let s = time_fn(iterations, || {
+            black_box(authorizer.is_authorized(black_box(&request), &set, &entities));
+        });
+        let _ = writeln!(out, "{name:<52} {:>8.3} µs per policy", (s.p50 - base.p50) / SHAPE_COPIES as f64);
     }
     out
 }
@@ -335,21 +448,5 @@ fn naive_partition<'a>(engine: &'a CedarEngine, purpose: &str, actor: &Actor) ->
 }
 
 fn build_entities(c: &Catalogue, engine: &CedarEngine, schema: Option<&Schema>) -> Option<Entities> {
-    let role = cedar_policy::EntityTypeName::from_str(kenpo_policy::cedar::ROLE).ok()?;
-    let mut list = Vec::new();
-    for (r, staff) in StaffRole::ALL.iter().zip(&engine.uids.staff) {
-        let parent = EntityUid::from_type_name_and_id(role.clone(), cedar_policy::EntityId::new(r.id()));
-        list.push(Entity::new_no_attrs(staff.clone(), [parent].into_iter().collect::<HashSet<_>>()));
-    }
-    for k in &c.contractors {
-        let attrs: HashMap<String, RestrictedExpression> = [
-            ("contract_from".to_string(), RestrictedExpression::new_long(kenpo_policy::cedar::day(k.contract_from))),
-            ("contract_to".to_string(), RestrictedExpression::new_long(kenpo_policy::cedar::day(k.contract_to))),
-            ("my_number_affair".to_string(), RestrictedExpression::new_bool(k.my_number_affair)),
-        ]
-        .into_iter()
-        .collect();
-        list.push(Entity::new(engine.uids.contractors.get(&k.id)?.clone(), attrs, HashSet::new()).ok()?);
-    }
-    Entities::from_entities(list, schema).map_err(|e| pretty(&e)).ok()
+    crate::entities(c, &engine.uids, schema).ok()
 }

@@ -6,10 +6,11 @@
 //! decision table (`kenpo_policy::CatalogueEngine`) agree on every combination, and
 //! [`bench_report`] can compare their latency.
 //!
-//! The decision table is the hot path. Cedar evaluates every policy of the set it is given
-//! (about 1.6 µs each here, see `docs/cedar-performance.md`), so [`CedarEngine`] keeps one
-//! small policy set per (use, principal type) — the use's permits for that kind of actor
-//! and the forbids that can apply to it — and evaluates only that one.
+//! The decision table is the hot path. Cedar evaluates every policy of the set it is given,
+//! rebuilding each policy's condition on every request (0.3 µs per policy before any
+//! condition, see `docs/cedar-performance.md`), so [`CedarEngine`] slices the policies once:
+//! per (use, principal) one small set with the use's permits whose scope can match that
+//! principal and the forbids that can apply to it, and evaluates only that set.
 //!
 //! Must never: read or hold personal data. Like `kenpo-policy`, it decides on
 //! (actor, action, purpose, category, subject, day) and nothing else.
@@ -25,7 +26,9 @@ use cedar_policy::{
 use kenpo_domain::{DataCategory, Field};
 use kenpo_policy::catalogue::{Catalogue, Flow, field_by_name};
 use kenpo_policy::cedar as model;
-use kenpo_policy::{AccessRequest, Action, Actor, Decision, Obligations, PolicyEngine, ProvisionRecord, StaffRole, Subject};
+use kenpo_policy::{
+    AccessRequest, Action, Actor, Decision, Obligations, PolicyEngine, ProvisionRecord, StaffRole, Subject,
+};
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
@@ -43,10 +46,14 @@ pub struct Compiled {
 
 /// Parses the catalogue's generated schema and policies (no validation). Errors as strings.
 pub fn compile(c: &Catalogue) -> Result<Compiled, Vec<String>> {
-    let schema_text = model::schema(c);
+    compile_text(&model::schema(c), &model::policies(c))
+}
+
+/// Parses a schema (`.cedarschema` syntax) and policies whose ids are their `@id`s.
+pub fn compile_text(schema: &str, policies: &str) -> Result<Compiled, Vec<String>> {
     let (schema, _warnings) =
-        Schema::from_cedarschema_str(&schema_text).map_err(|e| vec![format!("schema: {}", pretty(&e))])?;
-    let parsed = PolicySet::from_str(&model::policies(c)).map_err(|e| vec![format!("policies: {}", pretty(&e))])?;
+        Schema::from_cedarschema_str(schema).map_err(|e| vec![format!("schema: {}", pretty(&e))])?;
+    let parsed = PolicySet::from_str(policies).map_err(|e| vec![format!("policies: {}", pretty(&e))])?;
     let mut errors = Vec::new();
     let mut renamed = Vec::new();
     for p in parsed.policies() {
@@ -64,7 +71,12 @@ pub fn compile(c: &Catalogue) -> Result<Compiled, Vec<String>> {
 
 /// Parses the generated schema and policies and runs Cedar's strict validator over them.
 pub fn validate(c: &Catalogue) -> Result<(), Vec<String>> {
-    let compiled = compile(c)?;
+    validate_text(&model::schema(c), &model::policies(c))
+}
+
+/// Parses a schema and policies and runs Cedar's strict validator (warnings count as errors).
+pub fn validate_text(schema: &str, policies: &str) -> Result<(), Vec<String>> {
+    let compiled = compile_text(schema, policies)?;
     let result = Validator::new(compiled.schema).validate(&compiled.policies, ValidationMode::Strict);
     let mut errors: Vec<String> = result.validation_errors().map(|e| pretty(e)).collect();
     errors.extend(result.validation_warnings().map(|w| format!("warning: {}", pretty(w))));
@@ -82,32 +94,61 @@ fn pretty(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// The principal types of the model, as indices into per-kind tables.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Kind {
-    Staff = 0,
-    System = 1,
-    Contractor = 2,
-    Member = 3,
+/// The principals a policy set is sliced for: each staff role, batch jobs, each contractor of
+/// the catalogue, any other contractor, any member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Class {
+    Staff(StaffRole),
+    System,
+    Contractor(String),
+    OtherContractor,
+    Member,
 }
 
-const KINDS: [Kind; 4] = [Kind::Staff, Kind::System, Kind::Contractor, Kind::Member];
+impl Class {
+    /// Every class, in the order `CedarEngine::class_index` relies on.
+    fn all(c: &Catalogue) -> Vec<Class> {
+        let mut out: Vec<Class> = StaffRole::ALL.into_iter().map(Class::Staff).collect();
+        out.push(Class::System);
+        out.extend(c.contractors.iter().map(|k| Class::Contractor(k.id.clone())));
+        out.push(Class::OtherContractor);
+        out.push(Class::Member);
+        out
+    }
 
-impl Kind {
-    fn type_name(self) -> &'static str {
+    fn type_name(&self) -> &'static str {
         match self {
-            Kind::Staff => model::STAFF,
-            Kind::System => model::SYSTEM,
-            Kind::Contractor => model::CONTRACTOR,
-            Kind::Member => model::MEMBER,
+            Class::Staff(_) => model::STAFF,
+            Class::System => model::SYSTEM,
+            Class::Contractor(_) | Class::OtherContractor => model::CONTRACTOR,
+            Class::Member => model::MEMBER,
         }
     }
-    fn of(actor: &Actor) -> Self {
-        match actor {
-            Actor::Staff { .. } => Kind::Staff,
-            Actor::System { .. } => Kind::System,
-            Actor::Contractor { .. } => Kind::Contractor,
-            Actor::Member { .. } => Kind::Member,
+
+    /// Whether a policy with this principal scope can apply to a principal of the class. Exact
+    /// for classes of one entity (staff roles, batch, listed contractors); for open classes
+    /// (members, unlisted contractors) any scope naming their type is kept.
+    fn may_match(&self, scope: &PrincipalConstraint, uids: &Uids) -> bool {
+        let ty = |t: &EntityTypeName| t.to_string() == self.type_name();
+        let (uid, ancestors) = match self {
+            Class::Staff(role) => (uids.staff_uid(*role), uids.role_uid(*role)),
+            Class::System => (Some(&uids.system), None),
+            Class::Contractor(id) => (uids.contractors.get(id), None),
+            Class::OtherContractor | Class::Member => (None, None),
+        };
+        let is_or_in = |e: &EntityUid| match uid {
+            Some(u) => u == e || ancestors == Some(e),
+            None => ty(e.type_name()) && !uids.contractors.values().any(|k| k == e),
+        };
+        match scope {
+            PrincipalConstraint::Any => true,
+            PrincipalConstraint::Is(t) => ty(t),
+            PrincipalConstraint::Eq(e) => match uid {
+                Some(u) => u == e,
+                None => ty(e.type_name()) && !uids.contractors.values().any(|k| k == e),
+            },
+            PrincipalConstraint::In(e) => is_or_in(e),
+            PrincipalConstraint::IsIn(t, e) => ty(t) && is_or_in(e),
         }
     }
 }
@@ -117,10 +158,10 @@ impl Kind {
 pub enum Mode {
     /// One policy set with every policy (Cedar evaluates all of them for each request).
     Naive,
-    /// One policy set per (use, principal type): that use's permits for the kind of actor and
-    /// the forbids that can apply to it. Exact, because a permit's `@purpose` use is the only
-    /// purpose its condition accepts, and a policy scoped to one principal type cannot apply
-    /// to another.
+    /// One policy set per (use, principal): the use's permits whose principal scope can match
+    /// and the forbids that can apply. Exact, because a permit's `@purpose` use is the only
+    /// purpose its condition accepts, and a policy whose scope cannot match the principal
+    /// cannot be satisfied.
     Partitioned,
 }
 
@@ -139,7 +180,10 @@ struct Uids {
     actions: [EntityUid; 3],
     categories: Vec<EntityUid>,
     staff: Vec<EntityUid>,
+    roles: Vec<EntityUid>,
     system: EntityUid,
+    use_type: EntityTypeName,
+    uses: HashMap<String, EntityUid>,
     contractor_type: EntityTypeName,
     contractors: HashMap<String, EntityUid>,
     member_type: EntityTypeName,
@@ -159,11 +203,16 @@ impl Uids {
         let category = type_name(model::CATEGORY)?;
         let staff = type_name(model::STAFF)?;
         let contractor_type = type_name(model::CONTRACTOR)?;
+        let role = type_name(model::ROLE)?;
+        let use_type = type_name(model::USE)?;
         Ok(Self {
             actions: [Action::Read, Action::Write, Action::Export].map(|a| uid(&action, a.id())),
             categories: DataCategory::ALL.iter().map(|d| uid(&category, d.id())).collect(),
             staff: StaffRole::ALL.iter().map(|r| uid(&staff, r.id())).collect(),
+            roles: StaffRole::ALL.iter().map(|r| uid(&role, r.id())).collect(),
             system: uid(&type_name(model::SYSTEM)?, "batch"),
+            uses: model::uses(c).iter().map(|u| (u.id.clone(), uid(&use_type, &u.id))).collect(),
+            use_type,
             contractors: c.contractors.iter().map(|k| (k.id.clone(), uid(&contractor_type, &k.id))).collect(),
             contractor_type,
             member_type: type_name(model::MEMBER)?,
@@ -182,11 +231,21 @@ impl Uids {
         DataCategory::ALL.iter().position(|x| *x == d).and_then(|i| self.categories.get(i))
     }
 
+    fn staff_uid(&self, role: StaffRole) -> Option<&EntityUid> {
+        StaffRole::ALL.iter().position(|r| *r == role).and_then(|i| self.staff.get(i))
+    }
+
+    fn role_uid(&self, role: StaffRole) -> Option<&EntityUid> {
+        StaffRole::ALL.iter().position(|r| *r == role).and_then(|i| self.roles.get(i))
+    }
+
+    fn purpose(&self, id: &str) -> EntityUid {
+        self.uses.get(id).cloned().unwrap_or_else(|| uid(&self.use_type, id))
+    }
+
     fn principal(&self, actor: &Actor) -> Option<EntityUid> {
         match actor {
-            Actor::Staff { role, .. } => {
-                StaffRole::ALL.iter().position(|r| r == role).and_then(|i| self.staff.get(i)).cloned()
-            }
+            Actor::Staff { role, .. } => self.staff_uid(*role).cloned(),
             Actor::System { .. } => Some(self.system.clone()),
             Actor::Contractor { id } => {
                 Some(self.contractors.get(id).cloned().unwrap_or_else(|| uid(&self.contractor_type, id)))
@@ -200,13 +259,25 @@ impl Uids {
     }
 }
 
-/// The entities of the model: staff (one per role, in its role) and contractors.
-fn entities(c: &Catalogue, uids: &Uids, schema: &Schema) -> Result<Entities, String> {
-    let role = type_name(model::ROLE)?;
+/// The entities of the model: staff (one per role, in its role), contractors and uses. The
+/// schema adds the actions and checks every entity against it.
+fn entities(c: &Catalogue, uids: &Uids, schema: Option<&Schema>) -> Result<Entities, String> {
     let mut list = Vec::new();
-    for (r, staff) in StaffRole::ALL.iter().zip(&uids.staff) {
-        let parents: HashSet<EntityUid> = [uid(&role, r.id())].into_iter().collect();
-        list.push(Entity::new_no_attrs(staff.clone(), parents));
+    for (staff, role) in uids.staff.iter().zip(&uids.roles) {
+        list.push(Entity::new_no_attrs(staff.clone(), [role.clone()].into_iter().collect()));
+    }
+    for u in model::uses(c) {
+        let attrs: HashMap<String, RestrictedExpression> = [
+            ("my_number_affair".to_string(), RestrictedExpression::new_bool(u.my_number_affair)),
+            ("leaves_society".to_string(), RestrictedExpression::new_bool(u.leaves_society)),
+            ("receives".to_string(), RestrictedExpression::new_bool(u.receives)),
+            ("statutory".to_string(), RestrictedExpression::new_bool(u.statutory)),
+        ]
+        .into_iter()
+        .collect();
+        let e = Entity::new(uids.purpose(&u.id), attrs, HashSet::new())
+            .map_err(|e| format!("use {}: {}", u.id, pretty(&e)))?;
+        list.push(e);
     }
     for k in &c.contractors {
         let attrs: HashMap<String, RestrictedExpression> = [
@@ -220,17 +291,7 @@ fn entities(c: &Catalogue, uids: &Uids, schema: &Schema) -> Result<Entities, Str
             .map_err(|e| format!("contractor {}: {}", k.id, pretty(&e)))?;
         list.push(e);
     }
-    Entities::from_entities(list, Some(schema)).map_err(|e| format!("entities: {}", pretty(&e)))
-}
-
-/// The principal type a policy is scoped to, if any.
-fn scoped_kind(p: &Policy) -> Option<Kind> {
-    let ty = match p.principal_constraint() {
-        PrincipalConstraint::Any | PrincipalConstraint::In(_) => return None,
-        PrincipalConstraint::Eq(u) => u.type_name().to_string(),
-        PrincipalConstraint::Is(t) | PrincipalConstraint::IsIn(t, _) => t.to_string(),
-    };
-    KINDS.into_iter().find(|k| k.type_name() == ty)
+    Entities::from_entities(list, schema).map_err(|e| format!("entities: {}", pretty(&e)))
 }
 
 /// The catalogue's policies evaluated by Cedar.
@@ -243,10 +304,12 @@ pub struct CedarEngine {
     uids: Uids,
     /// Every policy (naive mode).
     all: PolicySet,
-    /// Per use, per principal type (partitioned mode).
-    partitions: HashMap<String, [PolicySet; 4]>,
-    /// Per principal type, the forbids alone (a purpose the catalogue does not list).
-    forbids_only: [PolicySet; 4],
+    /// Position of each listed contractor in the catalogue (its class is `Class::all`'s 8 + i).
+    contractor_index: HashMap<String, usize>,
+    /// Per use, per principal class (partitioned mode).
+    partitions: HashMap<String, Vec<PolicySet>>,
+    /// Per principal class, the forbids alone (a purpose the catalogue does not list).
+    forbids_only: Vec<PolicySet>,
     obligations: HashMap<String, UseObligations>,
     contractor_names: HashMap<String, String>,
     policy_count: usize,
@@ -266,40 +329,39 @@ impl CedarEngine {
     pub fn with_mode(c: &Catalogue, mode: Mode) -> Result<Self, String> {
         let Compiled { schema, policies } = compile(c).map_err(|e| e.join("\n"))?;
         let uids = Uids::new(c)?;
-        let entities = entities(c, &uids, &schema)?;
-        let mut forbids: Vec<(Option<Kind>, Policy)> = Vec::new();
-        let mut permits: HashMap<&str, Vec<(Option<Kind>, Policy)>> = HashMap::new();
+        let entities = entities(c, &uids, Some(&schema))?;
+        let mut forbids: Vec<&Policy> = Vec::new();
+        let use_ids: Vec<String> = model::uses(c).into_iter().map(|u| u.id).collect();
+        let mut permits: HashMap<&str, Vec<&Policy>> = HashMap::new();
         for p in policies.policies() {
-            let kind = scoped_kind(p);
             match p.effect() {
-                cedar_policy::Effect::Forbid => forbids.push((kind, p.clone())),
+                cedar_policy::Effect::Forbid => forbids.push(p),
                 cedar_policy::Effect::Permit => {
                     let purpose = p
                         .annotation(model::PURPOSE_ANNOTATION)
                         .ok_or_else(|| format!("permit {} has no @{}", p.id(), model::PURPOSE_ANNOTATION))?;
-                    let key = c.use_by_id(purpose).map(|u| u.id.as_str()).ok_or_else(|| {
+                    let key = use_ids.iter().find(|u| *u == purpose).map(String::as_str).ok_or_else(|| {
                         format!("permit {}: @{} {purpose} is not a use", p.id(), model::PURPOSE_ANNOTATION)
                     })?;
-                    permits.entry(key).or_default().push((kind, p.clone()));
+                    permits.entry(key).or_default().push(p);
                 }
             }
         }
-        let set = |list: &mut dyn Iterator<Item = &(Option<Kind>, Policy)>, kind: Kind| {
-            let chosen = list.filter(|(k, _)| k.is_none() || *k == Some(kind)).map(|(_, p)| p.clone());
-            PolicySet::from_policies(chosen).map_err(|e| pretty(&e))
+        let classes = Class::all(c);
+        let slice = |candidates: &[&Policy], class: &Class| {
+            let chosen = candidates.iter().filter(|p| class.may_match(&p.principal_constraint(), &uids));
+            PolicySet::from_policies(chosen.map(|p| (*p).clone())).map_err(|e| pretty(&e))
         };
         let mut forbids_only = Vec::new();
-        for kind in KINDS {
-            forbids_only.push(set(&mut forbids.iter(), kind)?);
-        }
         let mut partitions = HashMap::new();
-        for u in &c.uses {
-            let mut sets = Vec::new();
-            let own = permits.get(u.id.as_str()).map(Vec::as_slice).unwrap_or_default();
-            for kind in KINDS {
-                sets.push(set(&mut own.iter().chain(forbids.iter()), kind)?);
-            }
-            partitions.insert(u.id.clone(), to_array(sets)?);
+        if mode == Mode::Partitioned {
+            forbids_only = classes.iter().map(|class| slice(&forbids, class)).collect::<Result<Vec<_>, _>>()?;
+        }
+        for id in use_ids.iter().filter(|_| mode == Mode::Partitioned) {
+            let mut candidates = permits.get(id.as_str()).cloned().unwrap_or_default();
+            candidates.extend(forbids.iter().copied());
+            let sets = classes.iter().map(|class| slice(&candidates, class)).collect::<Result<Vec<_>, _>>()?;
+            partitions.insert(id.clone(), sets);
         }
         let obligations = c
             .uses
@@ -322,8 +384,9 @@ impl CedarEngine {
             uids,
             policy_count: policies.policies().count(),
             all: policies,
+            contractor_index: c.contractors.iter().enumerate().map(|(i, k)| (k.id.clone(), i)).collect(),
             partitions,
-            forbids_only: to_array(forbids_only)?,
+            forbids_only,
             obligations,
             contractor_names: c.contractors.iter().map(|k| (k.id.clone(), k.name.clone())).collect(),
         })
@@ -343,15 +406,26 @@ impl CedarEngine {
         self.policy_set(purpose, actor).policies().count()
     }
 
-    fn policy_set(&self, purpose: &str, actor: &Actor) -> &PolicySet {
-        let kind = Kind::of(actor) as usize;
-        match self.mode {
-            Mode::Naive => &self.all,
-            Mode::Partitioned => match self.partitions.get(purpose) {
-                Some(sets) => &sets[kind],
-                None => &self.forbids_only[kind],
-            },
+    /// The index of the actor's class in `classes` (the order of `Class::all`).
+    fn class_index(&self, actor: &Actor) -> Option<usize> {
+        let roles = StaffRole::ALL.len();
+        let listed = self.contractor_index.len();
+        match actor {
+            Actor::Staff { role, .. } => StaffRole::ALL.iter().position(|r| r == role),
+            Actor::System { .. } => Some(roles),
+            Actor::Contractor { id } => {
+                Some(self.contractor_index.get(id).map_or(roles + 1 + listed, |i| roles + 1 + i))
+            }
+            Actor::Member { .. } => Some(roles + 2 + listed),
         }
+    }
+
+    fn policy_set(&self, purpose: &str, actor: &Actor) -> &PolicySet {
+        if self.mode == Mode::Naive {
+            return &self.all;
+        }
+        let sets = self.partitions.get(purpose).unwrap_or(&self.forbids_only);
+        self.class_index(actor).and_then(|i| sets.get(i)).unwrap_or(&self.all)
     }
 
     /// The Cedar request for an access (`None` if the category or role is unknown to the model).
@@ -359,7 +433,10 @@ impl CedarEngine {
         let principal = self.uids.principal(req.context.actor())?;
         let resource = self.uids.category(req.category)?.clone();
         let mut pairs = vec![
-            ("purpose".to_string(), RestrictedExpression::new_string(req.context.purpose().id().to_string())),
+            (
+                "purpose".to_string(),
+                RestrictedExpression::new_entity_uid(self.uids.purpose(req.context.purpose().id())),
+            ),
             ("on".to_string(), RestrictedExpression::new_long(model::day(req.on))),
         ];
         if let Subject::Person(p) = req.subject {
@@ -394,10 +471,6 @@ impl CedarEngine {
     }
 }
 
-fn to_array(sets: Vec<PolicySet>) -> Result<[PolicySet; 4], String> {
-    sets.try_into().map_err(|_| "expected one policy set per principal type".to_string())
-}
-
 /// The basis recorded for a provision when the use names none (as the decision table does).
 fn default_basis(flow: Flow) -> &'static str {
     match flow {
@@ -416,8 +489,9 @@ impl PolicyEngine for CedarEngine {
         if response.decision() == cedar_policy::Decision::Allow {
             return Decision::allow(RULE_PERMIT, self.obligations(req));
         }
-        let reasons: Vec<&str> = response.diagnostics().reason().map(|id| id.as_ref()).collect();
-        let forbid = model::FORBID_RULES.into_iter().find(|rule| reasons.contains(rule));
+        let fired: Vec<&str> =
+            response.diagnostics().reason().filter_map(|id| model::forbid_rule(id.as_ref())).collect();
+        let forbid = model::FORBID_RULES.into_iter().find(|rule| fired.contains(rule));
         Decision::deny(forbid.unwrap_or(RULE_DEFAULT_DENY))
     }
 

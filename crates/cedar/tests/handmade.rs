@@ -24,14 +24,14 @@ contractors_as_of = "(2025年1月現在)"
 [[data_rows]]
 label = "適用関連"
 items = [{ text = "氏名" }, { text = "個人番号" }]
-categories = ["identity", "my_number", "eligibility", "cash_benefit", "receipt_cost"]
+categories = ["identity", "my_number", "eligibility", "cash_benefit", "receipt_cost", "receipt_clinical"]
 
 [[groups]]
 number = 1
 title = "保険給付"
 [[groups.sections]]
 heading = "内部"
-uses = ["eligibility.management", "mynumber.affairs"]
+uses = ["eligibility.management", "mynumber.affairs", "mynumber.receive_info"]
 [[groups.sections]]
 heading = "提供"
 uses = ["benefits.payroll_payment"]
@@ -40,9 +40,9 @@ uses = ["benefits.payroll_payment"]
 id = "eligibility.management"
 text = "被保険者等の資格管理"
 flow = "internal"
-categories = ["identity", "eligibility", "my_number"]
+categories = ["identity", "eligibility", "my_number", "receipt_clinical"]
 reason = "資格の管理"
-roles = ["eligibility", "system"]
+roles = ["eligibility", "system", "auditor"]
 member_self = true
 mask = ["Address"]
 
@@ -63,6 +63,16 @@ counterparty = "事業主"
 categories = ["identity", "cash_benefit"]
 reason = "支払"
 roles = ["benefits"]
+
+[[uses]]
+id = "mynumber.receive_info"
+text = "他機関より情報を受ける"
+flow = "bangou_linkage"
+direction = "receive"
+my_number_affair = true
+categories = ["identity", "my_number"]
+reason = "番号法"
+roles = ["mynumber_officer"]
 "#;
 
 const ROLES: &str = r#"
@@ -75,6 +85,9 @@ label = "給付担当"
 [[roles]]
 id = "mynumber_officer"
 label = "番号事務取扱担当者"
+[[roles]]
+id = "auditor"
+label = "監査担当"
 "#;
 
 const CONTRACTORS: &str = r#"
@@ -102,6 +115,7 @@ text = "個人番号の収集"
 uses = ["mynumber.affairs"]
 categories = ["identity", "my_number"]
 reason = "収集"
+write = true
 "#;
 
 fn catalogue() -> Catalogue {
@@ -128,6 +142,7 @@ fn member(p: i64) -> Actor {
 /// (actor, use, action, category, subject, day, expected allowed, expected Cedar rule).
 type Case = (Actor, &'static str, Action, Cat, Subject, NaiveDate, bool, &'static str);
 
+#[rustfmt::skip]
 fn cases() -> Vec<Case> {
     use Action::*;
     use StaffRole::*;
@@ -151,12 +166,21 @@ fn cases() -> Vec<Case> {
         (staff(Benefits), "benefits.payroll_payment", Read, Cat::Eligibility, one.clone(), june, false, "cedar_default_deny"),
         (staff(Benefits), "benefits.payroll_payment", Export, Cat::CashBenefit, all.clone(), june, true, "cedar_permit"),
         (staff(Benefits), "marketing.campaign", Read, Cat::Identity, one.clone(), june, false, "cedar_default_deny"),
+        // Oversight reads, never writes.
+        (staff(Auditor), "eligibility.management", Read, Cat::ReceiptClinical, one.clone(), june, true, "cedar_permit"),
+        (staff(Auditor), "eligibility.management", Write, Cat::Identity, one.clone(), june, false, "oversight_roles_read_only"),
+        // A use under which the society receives: linkage, but nothing is sent.
+        (staff(MyNumberOfficer), "mynumber.receive_info", Read, Cat::MyNumber, all.clone(), june, true, "cedar_permit"),
+        (staff(MyNumberOfficer), "mynumber.receive_info", Export, Cat::MyNumber, all.clone(), june, false, "receive_use_sends_nothing"),
         // Batch jobs.
         (Actor::System { job: "import".into() }, "eligibility.management", Write, Cat::Eligibility, all.clone(), june, true, "cedar_permit"),
         (Actor::System { job: "import".into() }, "benefits.payroll_payment", Read, Cat::Identity, all.clone(), june, false, "cedar_default_deny"),
         // Contractor in force; a category of its task the use does not need; after its contract.
         (contractor("c01"), "benefits.payroll_payment", Export, Cat::CashBenefit, all.clone(), june, true, "cedar_permit"),
         (contractor("c01"), "benefits.payroll_payment", Read, Cat::ReceiptCost, all.clone(), june, false, "cedar_default_deny"),
+        // c01's task does not write; c02's does.
+        (contractor("c01"), "benefits.payroll_payment", Write, Cat::CashBenefit, all.clone(), june, false, "cedar_default_deny"),
+        (contractor("c02"), "mynumber.affairs", Write, Cat::MyNumber, all.clone(), d(2025, 2, 1), true, "cedar_permit"),
         (contractor("c01"), "benefits.payroll_payment", Read, Cat::Identity, all.clone(), d(2026, 1, 1), false, "contract_not_in_force"),
         (contractor("c01"), "eligibility.management", Read, Cat::Identity, all.clone(), june, false, "cedar_default_deny"),
         // The expired 番号法 contract: allowed until 2025-03-31, denied after.
@@ -165,10 +189,21 @@ fn cases() -> Vec<Case> {
         (contractor("c99"), "mynumber.affairs", Read, Cat::Identity, all.clone(), june, false, "cedar_default_deny"),
         // A member: reads their own data, never another's, never writes, never 個人番号.
         (member(1), "eligibility.management", Read, Cat::Identity, one.clone(), june, true, "cedar_permit"),
+        (member(1), "eligibility.management", Read, Cat::ReceiptClinical, one.clone(), june, false, "member_diagnoses_via_disclosure_request"),
         (member(1), "eligibility.management", Read, Cat::Identity, two.clone(), june, false, "member_only_own_data_read"),
         (member(1), "eligibility.management", Read, Cat::Identity, all.clone(), june, false, "member_only_own_data_read"),
         (member(1), "eligibility.management", Write, Cat::Identity, one.clone(), june, false, "member_only_own_data_read"),
         (member(1), "mynumber.affairs", Read, Cat::Identity, one.clone(), june, false, "cedar_default_deny"),
+        // Legal duties outside 別表2 (開示請求, 委託先の監督): read-only, never 個人番号, and not
+        // bound by the catalogue's effective date.
+        (staff(PrivacyOfficer), "appi.disclosure", Read, Cat::ReceiptClinical, one.clone(), june, true, "cedar_permit"),
+        (staff(PrivacyOfficer), "appi.disclosure", Read, Cat::Identity, one.clone(), d(2024, 12, 31), true, "cedar_permit"),
+        (staff(PrivacyOfficer), "appi.disclosure", Read, Cat::Identity, all.clone(), june, false, "cedar_default_deny"),
+        (staff(PrivacyOfficer), "appi.disclosure", Read, Cat::MyNumber, one.clone(), june, false, "my_number_only_for_bangouhou_affairs"),
+        (staff(Auditor), "appi.disclosure", Read, Cat::Identity, one.clone(), june, false, "cedar_default_deny"),
+        (staff(Auditor), "appi.supervision", Read, Cat::CashBenefit, all.clone(), june, true, "cedar_permit"),
+        (staff(Auditor), "appi.supervision", Write, Cat::CashBenefit, all.clone(), june, false, "oversight_roles_read_only"),
+        (staff(Eligibility), "appi.supervision", Read, Cat::Identity, all.clone(), june, false, "cedar_default_deny"),
         // Before the catalogue takes effect nothing is allowed.
         (staff(Eligibility), "eligibility.management", Read, Cat::Identity, one.clone(), d(2024, 12, 31), false, "catalogue_not_yet_in_force"),
         (contractor("c02"), "mynumber.affairs", Read, Cat::MyNumber, all, d(2024, 12, 31), false, "catalogue_not_yet_in_force"),
@@ -192,7 +227,9 @@ fn generation_is_deterministic_and_annotated() {
     let statements = text.matches("permit (").count() + text.matches("forbid (").count();
     assert_eq!(text.matches("@id(").count(), statements);
     for id in [
-        "\"eligibility.management/staff\"",
+        "\"eligibility.management/staff:eligibility\"",
+        "\"eligibility.management/staff:auditor\"",
+        "\"oversight_roles_read_only/auditor\"",
         "\"eligibility.management/system\"",
         "\"eligibility.management/member\"",
         "\"benefits.payroll_payment/contractor:c01\"",
@@ -260,4 +297,27 @@ fn agrees_with_the_decision_table_on_every_combination() {
 fn print_generated() {
     let c = catalogue();
     println!("{}\n{}", kenpo_policy::cedar::schema(&c), kenpo_policy::cedar::policies(&c));
+}
+
+#[test]
+fn the_validator_rejects_what_the_schema_does_not_allow() {
+    let c = catalogue();
+    let schema = kenpo_policy::cedar::schema(&c);
+    let policies = kenpo_policy::cedar::policies(&c);
+    assert!(kenpo_cedar::validate_text(&schema, &policies).is_ok());
+    for broken in [
+        // A category that does not exist.
+        policies.replacen("Category::\"cash_benefit\"", "Category::\"cash_bonus\"", 1),
+        // An attribute contractors do not have.
+        policies.replacen("principal.contract_to", "principal.contract_until", 1),
+        // A string compared with a use.
+        policies.replacen("context.purpose == Use::\"mynumber.affairs\"", "context.purpose == \"mynumber.affairs\"", 1),
+    ] {
+        assert_ne!(broken, policies);
+        let errors = kenpo_cedar::validate_text(&schema, &broken).expect_err("must not validate");
+        assert!(!errors.is_empty());
+    }
+    // A policy without @id cannot be told apart in decisions.
+    let unnamed = format!("{policies}\npermit (principal, action, resource) when {{ false }};");
+    assert!(kenpo_cedar::validate_text(&schema, &unnamed).is_err());
 }

@@ -35,3 +35,10 @@ fn cedar_agrees_with_the_decision_table() {
     assert!(result.allowed > 0, "nothing allowed: the comparison would be vacuous");
     assert!(result.mismatches.is_empty(), "{} mismatches:\n{}", result.mismatches.len(), result.mismatches.join("\n"));
 }
+
+#[test]
+#[ignore = "prints the generated Cedar schema and policies of the shipped catalogue"]
+fn print_shipped_cedar() {
+    let c = shipped();
+    println!("{}\n{}", kenpo_policy::cedar::schema(&c), kenpo_policy::cedar::policies(&c));
+}

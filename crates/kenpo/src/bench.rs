@@ -74,10 +74,13 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
     let ctx = AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
     crate::cli::import_roster(&store, &ctx, &out.join("roster.csv")).await?;
     store.close().await;
-    let reader = AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
+    let reader =
+        AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
     let reads = 5_000usize;
     let mut results = Vec::new();
-    for (label, allow_all) in [("catalogue decision", false), ("allow-all baseline", true), ("catalogue decision", false)] {
+    for (label, allow_all) in
+        [("catalogue decision", false), ("allow-all baseline", true), ("catalogue decision", false)]
+    {
         let mut store = location.open().await?;
         if allow_all {
             store = store.with_policy(std::sync::Arc::new(AllowAll));
@@ -97,7 +100,11 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
         println!("  {label:<20} p50 {p50:>8.1} µs  p99 {p99:>8.1} µs");
     }
     let with = (results[0].1 + results[2].1) / 2.0;
-    println!("  decision cost per read ≈ {:.1} µs at p50 ({:.1}% of the read)", with - results[1].1, (with - results[1].1) / with * 100.0);
+    println!(
+        "  decision cost per read ≈ {:.1} µs at p50 ({:.1}% of the read)",
+        with - results[1].1,
+        (with - results[1].1) / with * 100.0
+    );
     Ok(())
 }
 

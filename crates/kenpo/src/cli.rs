@@ -94,6 +94,37 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        what: crate::audit_cmd::AuditWhat,
+    },
+    /// Export person data as CSV to a named recipient for a purpose (writes the APPI provision record).
+    Export {
+        /// contractor:ID (委託) or the name of another body (第三者提供).
+        #[arg(long)]
+        to: String,
+        /// Data categories, comma separated (identity is always included).
+        #[arg(long)]
+        categories: String,
+        /// covered, covered:YYYY-MM-DD or ids:1,2,3
+        #[arg(long, default_value = "covered")]
+        who: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        access: Access,
+    },
+    /// A member's disclosure report (開示請求への回答), HTML and JSON.
+    Disclose {
+        #[arg(long)]
+        member: i64,
+        #[arg(long)]
+        out: PathBuf,
+        /// The 個人情報保護管理者 answering the request.
+        #[arg(long = "as", default_value = "staff:privacy_officer:-")]
+        actor: String,
+    },
     /// Benchmarks that print figures (not tests).
     Bench {
         #[command(subcommand)]
@@ -190,6 +221,11 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Policy { what } => crate::policy_cmd::policy(what, cli.json),
         Command::Demo { members, seed } => demo(&location, members, seed, cli.json).await,
         Command::Bench { what } => crate::bench::run(what, &location).await,
+        Command::Audit { what } => crate::audit_cmd::audit(what, &location, cli.json).await,
+        Command::Export { to, categories, who, out, access } => {
+            crate::audit_cmd::export(&location, &access.context()?, &to, &categories, &who, &out, cli.json).await
+        }
+        Command::Disclose { member, out, actor } => crate::audit_cmd::disclose(&location, &actor, member, &out).await,
     }
 }
 

@@ -57,6 +57,11 @@ impl Location {
         } else {
             false
         };
+        // The audit log's checkpoint signing key, also kept outside the database.
+        let audit_key = self.data_dir.join("audit-signing.key");
+        if !audit_key.exists() {
+            kenpo_audit::AuditSigningKey::generate().write_new_file(&audit_key)?;
+        }
         let store = self.open().await?;
         store.close().await;
         Ok(created)

@@ -5,9 +5,11 @@
 //! `--as` and `--purpose`, and calls the store. It owns presentation (Japanese text, `--json`)
 //! and nothing else: no SQL, no policy, no domain rule lives here.
 
+mod audit_cmd;
 mod bench;
 mod cli;
 mod config;
+mod disclosure_html;
 mod output;
 mod policy_cmd;
 

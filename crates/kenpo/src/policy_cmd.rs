@@ -210,7 +210,14 @@ pub fn purposes(json: bool) -> Result<()> {
     }
     for u in &c.uses {
         let group = c.placement(&u.id).map(|(g, _)| g.number).unwrap_or(0);
-        println!("{:<36} 別表2-{} [{}] {}{}", u.id, group, u.flow.label(), u.text, if u.my_number_affair { " [番号法]" } else { "" });
+        println!(
+            "{:<36} 別表2-{} [{}] {}{}",
+            u.id,
+            group,
+            u.flow.label(),
+            u.text,
+            if u.my_number_affair { " [番号法]" } else { "" }
+        );
     }
     Ok(())
 }

@@ -80,7 +80,8 @@ fn run_demo_and_check(database: Option<String>) {
     let denied = kenpo(
         &data,
         db,
-        &["member", "show", "--id", "1", "--as", "contractor:c02", "--purpose", "analysis.entrustment"],
+        // 白石薬品 (c17) is not entrusted with cost analysis.
+        &["member", "show", "--id", "1", "--as", "contractor:c17", "--purpose", "analysis.entrustment"],
     );
     assert!(!denied.status.success());
     assert!(String::from_utf8_lossy(&denied.stderr).contains("denied"), "{}", String::from_utf8_lossy(&denied.stderr));

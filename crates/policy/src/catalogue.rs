@@ -37,6 +37,24 @@ pub struct Meta {
     /// Title of the contractor list and its "as of" line, e.g. 「(2025年1月現在)」.
     pub contractor_list_title: String,
     pub contractors_as_of: String,
+    /// Years the audit log's personal payloads are kept after a member's coverage ends;
+    /// afterwards the member key is erased (the chain stays verifiable).
+    #[serde(default = "default_audit_retention")]
+    pub audit_retention_years: u32,
+    /// Years APPI provision/receipt records are kept (Art. 29/30 and 施行規則: 3 years).
+    #[serde(default = "default_provision_retention")]
+    pub provision_record_retention_years: u32,
+    /// Whether a member's disclosure report names the staff who looked (default: roles only).
+    #[serde(default)]
+    pub disclose_staff_names: bool,
+}
+
+fn default_audit_retention() -> u32 {
+    5
+}
+
+fn default_provision_retention() -> u32 {
+    3
 }
 
 /// One bullet of a 別表1 row: the item text and its bracketed detail (【…】), if any.
@@ -284,7 +302,8 @@ impl Catalogue {
         let find = |name: &str| {
             sources.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).ok_or_else(|| CatalogueError::Read(name.into()))
         };
-        let parse_err = |file: &str, e: toml::de::Error| CatalogueError::Parse { file: file.into(), message: e.to_string() };
+        let parse_err =
+            |file: &str, e: toml::de::Error| CatalogueError::Parse { file: file.into(), message: e.to_string() };
         let notice: NoticeFile = toml::from_str(find("notice.toml")?).map_err(|e| parse_err("notice.toml", e))?;
         let roles: RolesFile = toml::from_str(find("roles.toml")?).map_err(|e| parse_err("roles.toml", e))?;
         let contractors: ContractorsFile =
@@ -310,7 +329,9 @@ impl Catalogue {
             problem: problem.into(),
         };
         let category = |file: &str, what: &str, id: &str| {
-            DataCategory::from_id(id).map(|_| ()).ok_or_else(|| invalid(file, format!("{what}: category {id:?}"), "is not a data category"))
+            DataCategory::from_id(id)
+                .map(|_| ())
+                .ok_or_else(|| invalid(file, format!("{what}: category {id:?}"), "is not a data category"))
         };
         let mut use_ids = BTreeSet::new();
         for u in &self.uses {
@@ -318,7 +339,11 @@ impl Catalogue {
                 return Err(invalid("notice.toml", format!("use {}", u.id), "is defined twice"));
             }
             if !is_id(&u.id) {
-                return Err(invalid("notice.toml", format!("use {:?}", u.id), "id must be lowercase ASCII, digits, '.', '_'"));
+                return Err(invalid(
+                    "notice.toml",
+                    format!("use {:?}", u.id),
+                    "id must be lowercase ASCII, digits, '.', '_'",
+                ));
             }
             for c in &u.categories {
                 category("notice.toml", &format!("use {}", u.id), c)?;
@@ -338,7 +363,11 @@ impl Catalogue {
             for s in &g.sections {
                 for id in &s.uses {
                     if !use_ids.contains(id.as_str()) {
-                        return Err(invalid("notice.toml", format!("group {}: use {id}", g.number), "is not defined in [[uses]]"));
+                        return Err(invalid(
+                            "notice.toml",
+                            format!("group {}: use {id}", g.number),
+                            "is not defined in [[uses]]",
+                        ));
                     }
                     if placed.insert(id.clone(), g.number).is_some() {
                         return Err(invalid("notice.toml", format!("use {id}"), "is placed in 別表2 twice"));
@@ -375,7 +404,11 @@ impl Catalogue {
                 return Err(invalid("contractors.toml", format!("contractor {}", c.id), "is defined twice"));
             }
             if c.contract_to < c.contract_from {
-                return Err(invalid("contractors.toml", format!("contractor {}", c.id), "contract ends before it starts"));
+                return Err(invalid(
+                    "contractors.toml",
+                    format!("contractor {}", c.id),
+                    "contract ends before it starts",
+                ));
             }
             for t in &c.tasks {
                 for c2 in &t.categories {

@@ -4,34 +4,38 @@
 //! Pure text generation (no Cedar dependency here): `kenpo-cedar` parses, validates and
 //! evaluates the text. The decision table is the hot path; Cedar is the validated, analysable
 //! reference, and a test checks that the two agree on every (actor kind, use, category,
-//! action, date) combination.
+//! action, day) combination.
 //!
 //! # Model
 //!
 //! * Principals: `Staff::"<role id>"` in `Role::"<role id>"` (one per role: the user name is for
-//!   the audit trail, never for the decision); `System::"<job>"` (batch jobs);
+//!   the audit trail, never for the decision); `System::"batch"` (batch jobs, whatever the job);
 //!   `Contractor::"<id>"` with `contract_from`, `contract_to` (Long, yyyymmdd) and
 //!   `my_number_affair`; `Member::"<person id>"`.
 //! * Resource: `Category::"<data category id>"` (an enumerated entity type).
-//! * Actions: `read`, `write`, `export`.
-//! * Context: `purpose` (the use id), `on` (the day, Long yyyymmdd) and, when the access
-//!   touches one person, `subject` (that person as a `Member`).
+//! * Actions: `read`, `write`, `export`, grouped as `read_write` (read, write) and `any` (all
+//!   three): a use's permit names the group it allows.
+//! * Context: `purpose`, the use (`Use::"<use id>"`, an entity whose attributes
+//!   `my_number_affair` and `leaves_society` come from the catalogue); `on`, the day (Long
+//!   yyyymmdd); and, when the access touches one person, `subject` (that person as a `Member`).
 //!
 //! # Policies
 //!
-//! One `permit` per (use, actor kind) — staff roles, batch, members, and each contractor whose
-//! tasks serve the use — scoped to the use's categories (for a contractor: the categories its
-//! tasks for the use receive, within the use's). Then `forbid` safety nets carry the rules that
-//! hold whatever the use: the catalogue's effective date, 個人番号 only for 番号法 affairs and
-//! only by the officer (staff) or a 番号法 contract (contractors), never for members, export
-//! only for uses whose data leaves the society, contracts only within their period, members
-//! only reading their own data. Each policy has `@id` naming the catalogue entry (permits:
-//! `<use>/<actor kind>`; forbids: the same rule ids as the decision table), and permits carry
-//! `@purpose("<use>")`: the policy can only be satisfied when `context.purpose` is that use,
-//! which lets an engine evaluate only the policies of the request's use.
+//! One `permit` per (use, actor kind) — each staff role the use lists, batch, members, and each
+//! contractor whose tasks serve the use — scoped to the use's categories (for a contractor: the
+//! categories its tasks for the use receive, within the use's). Then `forbid` safety nets carry
+//! the rules that hold whatever the use: the catalogue's effective date, 個人番号 only for
+//! 番号法 affairs and only by the officer (staff) or a 番号法 contract (contractors), never for
+//! members, export only for uses whose data leaves the society, contracts only within their
+//! period, members only reading their own data. Each policy has `@id` naming the catalogue
+//! entry (permits: `<use>/<actor kind>`; forbids: the decision table's rule id for the same
+//! rule), and permits carry `@purpose("<use>")`: the permit is satisfied only when
+//! `context.purpose` is that use, which lets an engine evaluate only the request's use's
+//! permits (`kenpo-cedar` does; see `docs/cedar-performance.md`).
 
 use crate::StaffRole;
-use crate::catalogue::{Catalogue, SYSTEM_ROLE, Use, categories_of};
+use crate::catalogue::{Catalogue, Direction, SYSTEM_ROLE, Use, categories_of};
+use crate::engine::{STATUTORY_DISCLOSURE, STATUTORY_SUPERVISION};
 use chrono::{Datelike, NaiveDate};
 use kenpo_domain::DataCategory;
 use std::collections::BTreeSet;
@@ -44,24 +48,79 @@ pub const PURPOSE_ANNOTATION: &str = "purpose";
 
 /// Rule ids of the generated `forbid` policies (their `@id`), in the order they are emitted.
 /// They are the decision table's rule ids for the same rules.
-pub const FORBID_RULES: [&str; 8] = [
+/// A forbid emitted once per role has `@id("<rule>/<role>")`: see [`forbid_rule`].
+pub const FORBID_RULES: [&str; 11] = [
     FORBID_NOT_YET_IN_FORCE,
     FORBID_MY_NUMBER_OUTSIDE_AFFAIRS,
     FORBID_EXPORT_INTERNAL,
+    FORBID_RECEIVE_SENDS_NOTHING,
     FORBID_MY_NUMBER_NOT_OFFICER,
+    FORBID_OVERSIGHT_READ_ONLY,
     FORBID_CONTRACT_NOT_IN_FORCE,
     FORBID_CONTRACTOR_MY_NUMBER,
     FORBID_MEMBER_MY_NUMBER,
+    FORBID_MEMBER_DIAGNOSES,
     FORBID_MEMBER_OTHERS,
 ];
 pub const FORBID_NOT_YET_IN_FORCE: &str = "catalogue_not_yet_in_force";
 pub const FORBID_MY_NUMBER_OUTSIDE_AFFAIRS: &str = "my_number_only_for_bangouhou_affairs";
 pub const FORBID_EXPORT_INTERNAL: &str = "export_only_for_uses_that_leave_the_society";
+pub const FORBID_RECEIVE_SENDS_NOTHING: &str = "receive_use_sends_nothing";
 pub const FORBID_MY_NUMBER_NOT_OFFICER: &str = "my_number_only_by_officer";
+pub const FORBID_OVERSIGHT_READ_ONLY: &str = "oversight_roles_read_only";
 pub const FORBID_CONTRACT_NOT_IN_FORCE: &str = "contract_not_in_force";
 pub const FORBID_CONTRACTOR_MY_NUMBER: &str = "contractor_my_number_needs_bangou_contract";
 pub const FORBID_MEMBER_MY_NUMBER: &str = "member_never_reads_my_number";
+pub const FORBID_MEMBER_DIAGNOSES: &str = "member_diagnoses_via_disclosure_request";
 pub const FORBID_MEMBER_OTHERS: &str = "member_only_own_data_read";
+
+/// The rule of [`FORBID_RULES`] a forbid's `@id` stands for (`rule` or `rule/<qualifier>`).
+pub fn forbid_rule(id: &str) -> Option<&'static str> {
+    let rule = id.split('/').next().unwrap_or(id);
+    FORBID_RULES.into_iter().find(|r| *r == rule)
+}
+
+/// Staff roles that oversee: they read, never write or export (as the decision table rules).
+pub const OVERSIGHT_ROLES: [StaffRole; 2] = [StaffRole::Auditor, StaffRole::PrivacyOfficer];
+
+/// The facts about a use the model keeps as `Use` entity attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UseFacts {
+    pub id: String,
+    pub my_number_affair: bool,
+    pub leaves_society: bool,
+    pub receives: bool,
+    /// A legal duty outside 別表2 that the decision table rules on in code (開示請求, 委託先の監督).
+    pub statutory: bool,
+}
+
+/// The `Use` entities: the catalogue's uses, then the statutory duties (a catalogue use with a
+/// statutory duty's id is shadowed by the duty, as in the decision table).
+pub fn uses(c: &Catalogue) -> Vec<UseFacts> {
+    let mut out: Vec<UseFacts> = c
+        .uses
+        .iter()
+        .filter(|u| !STATUTORY_USES.contains(&u.id.as_str()))
+        .map(|u| UseFacts {
+            id: u.id.clone(),
+            my_number_affair: u.my_number_affair,
+            leaves_society: u.flow.leaves_society(),
+            receives: u.direction == Direction::Receive,
+            statutory: false,
+        })
+        .collect();
+    out.extend(STATUTORY_USES.iter().map(|id| UseFacts {
+        id: id.to_string(),
+        my_number_affair: false,
+        leaves_society: false,
+        receives: false,
+        statutory: true,
+    }));
+    out
+}
+
+/// The legal duties the decision table rules on outside the catalogue.
+pub const STATUTORY_USES: [&str; 2] = [STATUTORY_DISCLOSURE, STATUTORY_SUPERVISION];
 
 /// Entity type names of the model.
 pub const STAFF: &str = "Staff";
@@ -70,7 +129,12 @@ pub const SYSTEM: &str = "System";
 pub const CONTRACTOR: &str = "Contractor";
 pub const MEMBER: &str = "Member";
 pub const CATEGORY: &str = "Category";
+pub const USE: &str = "Use";
 pub const ACTION: &str = "Action";
+/// Action group of read and write (what every use's permit allows).
+pub const READ_WRITE: &str = "read_write";
+/// Action group of read, write and export (uses whose data leaves the society).
+pub const ANY_ACTION: &str = "any";
 
 /// A day as the Long the model uses (yyyymmdd).
 pub fn day(d: NaiveDate) -> i64 {
@@ -118,7 +182,8 @@ pub fn role_ids(c: &Catalogue) -> Vec<String> {
 /// The Cedar schema of the model.
 pub fn schema(c: &Catalogue) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "// Cedar schema generated from the policy catalogue {} — do not edit.", comment(&c.meta.version));
+    let _ =
+        writeln!(s, "// Cedar schema generated from the policy catalogue {} — do not edit.", comment(&c.meta.version));
     let _ = writeln!(s, "// Dates are Long yyyymmdd.");
     s.push('\n');
     let roles: Vec<String> = role_ids(c).iter().map(|r| quote(r)).collect();
@@ -139,27 +204,49 @@ pub fn schema(c: &Catalogue) -> String {
     let categories: Vec<String> = DataCategory::ALL.iter().map(|d| quote(d.id())).collect();
     let _ = writeln!(s, "// Data categories (kenpo_domain::DataCategory).");
     let _ = writeln!(s, "entity {CATEGORY} enum [{}];", categories.join(", "));
+    let _ = writeln!(s, "// A use of 別表2 (notice.toml), by id.");
+    let _ = writeln!(s, "entity {USE} {{");
+    let _ = writeln!(s, "  // A 番号法 affair: the only uses under which 個人番号 may be touched.");
+    let _ = writeln!(s, "  my_number_affair: Bool,");
+    let _ = writeln!(s, "  // The use's data leaves the society (委託, 第三者提供, 情報連携): export is possible.");
+    let _ = writeln!(s, "  leaves_society: Bool,");
+    let _ = writeln!(
+        s,
+        "  // The society receives data from another body under this use (他機関より情報を受ける): it sends nothing."
+    );
+    let _ = writeln!(s, "  receives: Bool,");
+    let _ = writeln!(
+        s,
+        "  // A legal duty outside 別表2 (開示請求, 委託先の監督): the catalogue's effective date does not bound it."
+    );
+    let _ = writeln!(s, "  statutory: Bool,");
+    let _ = writeln!(s, "}};");
     s.push('\n');
     let _ = writeln!(s, "type AccessContext = {{");
-    let _ = writeln!(s, "  // The use of 別表2 the access is for.");
-    let _ = writeln!(s, "  purpose: String,");
+    let _ = writeln!(s, "  // The use the access is for.");
+    let _ = writeln!(s, "  purpose: {USE},");
     let _ = writeln!(s, "  // The day of the access.");
     let _ = writeln!(s, "  on: Long,");
     let _ = writeln!(s, "  // The person whose data is touched; absent for population-wide access.");
     let _ = writeln!(s, "  subject?: {MEMBER},");
     let _ = writeln!(s, "}};");
     s.push('\n');
-    let _ = writeln!(s, "action read, write, export appliesTo {{");
+    let _ = writeln!(
+        s,
+        "// Action groups a use's permit names: {READ_WRITE} (every use), {ANY_ACTION} (uses whose data leaves the society)."
+    );
+    let _ = writeln!(s, "action {READ_WRITE}, {ANY_ACTION};");
+    let _ = writeln!(s, "action read, write in [{READ_WRITE}, {ANY_ACTION}] appliesTo {{");
+    let _ = writeln!(s, "  principal: [{STAFF}, {SYSTEM}, {CONTRACTOR}, {MEMBER}],");
+    let _ = writeln!(s, "  resource: [{CATEGORY}],");
+    let _ = writeln!(s, "  context: AccessContext,");
+    let _ = writeln!(s, "}};");
+    let _ = writeln!(s, "action export in [{ANY_ACTION}] appliesTo {{");
     let _ = writeln!(s, "  principal: [{STAFF}, {SYSTEM}, {CONTRACTOR}, {MEMBER}],");
     let _ = writeln!(s, "  resource: [{CATEGORY}],");
     let _ = writeln!(s, "  context: AccessContext,");
     let _ = writeln!(s, "}};");
     s
-}
-
-fn string_set(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| quote(s)).collect();
-    format!("[{}]", quoted.join(", "))
 }
 
 fn entity(ty: &str, id: &str) -> String {
@@ -171,11 +258,27 @@ fn entity_set(ty: &str, ids: &[&str]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-fn actions(u: &Use) -> String {
-    if u.flow.leaves_society() {
-        format!("action in {}", entity_set(ACTION, &["read", "write", "export"]))
-    } else {
-        format!("action in {}", entity_set(ACTION, &["read", "write"]))
+/// Whether data can be sent out under a use (export possible).
+pub fn sends(u: &Use) -> bool {
+    u.flow.leaves_society() && u.direction != Direction::Receive
+}
+
+/// The action scope of a permit allowing these actions (a group when one fits).
+fn action_scope(read: bool, write: bool, export: bool) -> String {
+    match (read, write, export) {
+        (true, true, true) => format!("action in {}", entity(ACTION, ANY_ACTION)),
+        (true, true, false) => format!("action in {}", entity(ACTION, READ_WRITE)),
+        _ => {
+            let ids: Vec<&str> = [(read, "read"), (write, "write"), (export, "export")]
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, id)| id)
+                .collect();
+            match ids.as_slice() {
+                [one] => format!("action == {}", entity(ACTION, one)),
+                _ => format!("action in {}", entity_set(ACTION, &ids)),
+            }
+        }
     }
 }
 
@@ -208,7 +311,8 @@ pub fn policies(c: &Catalogue) -> String {
     out.push_str("// Deny by default: a request is allowed when a permit holds and no forbid does.\n\n");
     forbids(c, &mut out);
     let all: BTreeSet<DataCategory> = DataCategory::ALL.into_iter().collect();
-    for u in &c.uses {
+    statutory(&mut out);
+    for u in c.uses.iter().filter(|u| !STATUTORY_USES.contains(&u.id.as_str())) {
         let placement = match c.placement(&u.id) {
             Some((g, s)) => format!("別表2 {} {} 【{}】", g.number, g.title, s.heading),
             None => "別表2 (not placed)".to_string(),
@@ -221,7 +325,7 @@ pub fn policies(c: &Catalogue) -> String {
             out.push_str("// (no categories: nothing is allowed for this use)\n\n");
             continue;
         }
-        let purpose = format!("context.purpose == {}", quote(&u.id));
+        let purpose = format!("context.purpose == {}", entity(USE, &u.id));
         let resource = format!("resource in {}", entity_set(CATEGORY, &cats));
         let mut staff_roles: Vec<&str> = Vec::new();
         for r in &u.roles {
@@ -229,14 +333,15 @@ pub fn policies(c: &Catalogue) -> String {
                 staff_roles.push(r);
             }
         }
-        if !staff_roles.is_empty() {
-            let head = format!("permit (principal is {STAFF}, {}, resource)", actions(u));
-            let roles = format!("principal in {}", entity_set(ROLE, &staff_roles));
-            let conds = [purpose.clone(), roles, resource.clone()];
-            policy(&mut out, &format!("{}/staff", u.id), Some(&u.id), &head, &conds, "when");
+        for role in staff_roles {
+            let oversight = OVERSIGHT_ROLES.iter().any(|r| r.id() == role);
+            let actions = action_scope(true, !oversight, !oversight && sends(u));
+            let head = format!("permit (principal is {STAFF} in {}, {actions}, resource)", entity(ROLE, role));
+            let conds = [purpose.clone(), resource.clone()];
+            policy(&mut out, &format!("{}/staff:{role}", u.id), Some(&u.id), &head, &conds, "when");
         }
         if u.roles.iter().any(|r| r == SYSTEM_ROLE) {
-            let head = format!("permit (principal is {SYSTEM}, {}, resource)", actions(u));
+            let head = format!("permit (principal is {SYSTEM}, {}, resource)", action_scope(true, true, sends(u)));
             let conds = [purpose.clone(), resource.clone()];
             policy(&mut out, &format!("{}/system", u.id), Some(&u.id), &head, &conds, "when");
         }
@@ -248,8 +353,10 @@ pub fn policies(c: &Catalogue) -> String {
         for k in &c.contractors {
             let mut received: BTreeSet<DataCategory> = BTreeSet::new();
             let mut serves = false;
-            for t in k.tasks.iter().filter(|t| t.uses.iter().any(|x| *x == u.id)) {
+            let mut writes = false;
+            for t in k.tasks.iter().filter(|t| t.uses.contains(&u.id)) {
                 serves = true;
+                writes |= t.write;
                 received.extend(categories_of(&t.categories));
             }
             if !serves {
@@ -262,7 +369,8 @@ pub fn policies(c: &Catalogue) -> String {
                 continue;
             }
             let _ = writeln!(out, "// {} {}", k.id, comment(&k.name));
-            let head = format!("permit (principal == {}, {}, resource)", entity(CONTRACTOR, &k.id), actions(u));
+            let actions = action_scope(true, writes, sends(u));
+            let head = format!("permit (principal == {}, {actions}, resource)", entity(CONTRACTOR, &k.id));
             let conds = [purpose.clone(), format!("resource in {}", entity_set(CATEGORY, &cats))];
             policy(&mut out, &id, Some(&u.id), &head, &conds, "when");
         }
@@ -270,35 +378,80 @@ pub fn policies(c: &Catalogue) -> String {
     out
 }
 
+/// The legal duties outside 別表2, as the decision table rules on them.
+fn statutory(out: &mut String) {
+    let my_number = entity(CATEGORY, DataCategory::MyNumber.id());
+    let read = format!("action == {}", entity(ACTION, "read"));
+    out.push_str("// ---- Legal duties outside 別表2: read-only, never 個人番号 ----\n");
+    out.push_str("// 開示請求への対応 (個人情報保護法第33条): the 個人情報保護管理者 reads one member's data.\n");
+    let officer = StaffRole::PrivacyOfficer.id();
+    policy(
+        out,
+        &format!("{STATUTORY_DISCLOSURE}/staff:{officer}"),
+        Some(STATUTORY_DISCLOSURE),
+        &format!("permit (principal is {STAFF} in {}, {read}, resource)", entity(ROLE, officer)),
+        &[
+            format!("context.purpose == {}", entity(USE, STATUTORY_DISCLOSURE)),
+            "context has subject".to_string(),
+            format!("resource != {my_number}"),
+        ],
+        "when",
+    );
+    out.push_str("// 委託先の監督 (個人情報保護法第25条): the 個人情報保護管理者 and the auditor read records.\n");
+    for role in [StaffRole::PrivacyOfficer, StaffRole::Auditor] {
+        policy(
+            out,
+            &format!("{STATUTORY_SUPERVISION}/staff:{}", role.id()),
+            Some(STATUTORY_SUPERVISION),
+            &format!("permit (principal is {STAFF} in {}, {read}, resource)", entity(ROLE, role.id())),
+            &[format!("context.purpose == {}", entity(USE, STATUTORY_SUPERVISION)), format!("resource != {my_number}")],
+            "when",
+        );
+    }
+}
+
 fn forbids(c: &Catalogue, out: &mut String) {
     let my_number = entity(CATEGORY, DataCategory::MyNumber.id());
     out.push_str("// ---- Safety nets: rules that hold whatever the use ----\n");
-    out.push_str("// The catalogue is not in force before its effective date.\n");
+    out.push_str("// The catalogue is not in force before its effective date (legal duties are not bound by it).\n");
     policy(
         out,
         FORBID_NOT_YET_IN_FORCE,
         None,
         "forbid (principal, action, resource)",
-        &[format!("context.on < {}", day(c.meta.effective_from))],
+        &[format!("context.on < {}", day(c.meta.effective_from)), "!context.purpose.statutory".to_string()],
         "when",
     );
 
     out.push_str("// 個人番号 only for 番号法 affairs (番号法 Art. 9, 19).\n");
-    let affairs: Vec<&str> = c.uses.iter().filter(|u| u.my_number_affair).map(|u| u.id.as_str()).collect();
-    let conds = if affairs.is_empty() {
-        Vec::new()
-    } else {
-        vec![format!("{}.contains(context.purpose)", string_set(&affairs))]
-    };
-    let head = format!("forbid (principal, action, resource == {my_number})");
-    policy(out, FORBID_MY_NUMBER_OUTSIDE_AFFAIRS, None, &head, &conds, "unless");
+    policy(
+        out,
+        FORBID_MY_NUMBER_OUTSIDE_AFFAIRS,
+        None,
+        &format!("forbid (principal, action, resource == {my_number})"),
+        &["context.purpose.my_number_affair".to_string()],
+        "unless",
+    );
 
     out.push_str("// Export only for uses whose data leaves the society (委託, 第三者提供, 情報連携).\n");
-    let leaving: Vec<&str> = c.uses.iter().filter(|u| u.flow.leaves_society()).map(|u| u.id.as_str()).collect();
-    let conds =
-        if leaving.is_empty() { Vec::new() } else { vec![format!("{}.contains(context.purpose)", string_set(&leaving))] };
-    let head = format!("forbid (principal, action == {}, resource)", entity(ACTION, "export"));
-    policy(out, FORBID_EXPORT_INTERNAL, None, &head, &conds, "unless");
+    policy(
+        out,
+        FORBID_EXPORT_INTERNAL,
+        None,
+        &format!("forbid (principal, action == {}, resource)", entity(ACTION, "export")),
+        &["context.purpose.leaves_society".to_string()],
+        "unless",
+    );
+
+    out.push_str("// A use under which the society receives data sends nothing out.\n");
+    policy(
+        out,
+        FORBID_RECEIVE_SENDS_NOTHING,
+        None,
+        &format!("forbid (principal, action == {}, resource)", entity(ACTION, "export")),
+        &["context.purpose.receives".to_string()],
+        "when",
+    );
 
     out.push_str("// Among staff, only the 番号事務取扱担当者 touches 個人番号.\n");
     policy(
@@ -309,6 +462,18 @@ fn forbids(c: &Catalogue, out: &mut String) {
         &[format!("principal in {}", entity(ROLE, StaffRole::MyNumberOfficer.id()))],
         "unless",
     );
+
+    out.push_str("// Oversight roles look; they do not change or hand out what they oversee.\n");
+    for role in OVERSIGHT_ROLES {
+        policy(
+            out,
+            &format!("{FORBID_OVERSIGHT_READ_ONLY}/{}", role.id()),
+            None,
+            &format!("forbid (principal is {STAFF} in {}, action, resource)", entity(ROLE, role.id())),
+            &[format!("action == {}", entity(ACTION, "read"))],
+            "unless",
+        );
+    }
 
     out.push_str("// A contractor acts only within its contract period.\n");
     policy(
@@ -331,7 +496,27 @@ fn forbids(c: &Catalogue, out: &mut String) {
     );
 
     out.push_str("// Members never read 個人番号 through Kenpo.\n");
-    policy(out, FORBID_MEMBER_MY_NUMBER, None, &format!("forbid (principal is {MEMBER}, action, resource == {my_number})"), &[], "");
+    policy(
+        out,
+        FORBID_MEMBER_MY_NUMBER,
+        None,
+        &format!("forbid (principal is {MEMBER}, action, resource == {my_number})"),
+        &[],
+        "",
+    );
+
+    out.push_str("// Members see diagnoses (レセプトの傷病名・診療内容) only through a disclosure request.\n");
+    policy(
+        out,
+        FORBID_MEMBER_DIAGNOSES,
+        None,
+        &format!(
+            "forbid (principal is {MEMBER}, action, resource == {})",
+            entity(CATEGORY, DataCategory::ReceiptClinical.id())
+        ),
+        &[],
+        "",
+    );
 
     out.push_str("// Members only read, and only their own data.\n");
     policy(

@@ -144,7 +144,12 @@ impl CatalogueEngine {
         &self.catalogue
     }
 
-    fn obligations(&self, u: &CompiledUse, req: &AccessRequest<'_>, contractor: Option<&CompiledContractor>) -> Obligations {
+    fn obligations(
+        &self,
+        u: &CompiledUse,
+        req: &AccessRequest<'_>,
+        contractor: Option<&CompiledContractor>,
+    ) -> Obligations {
         let provision = (req.action == Action::Export && u.flow.leaves_society()).then(|| ProvisionRecord {
             counterparty: contractor.map(|c| c.name.clone()).unwrap_or_else(|| u.counterparty.clone()),
             basis: if contractor.is_some() { "委託".to_string() } else { u.basis.clone() },
@@ -154,8 +159,54 @@ impl CatalogueEngine {
     }
 }
 
+/// 開示請求への対応 (個人情報保護法第33条): a legal duty towards the member, not a use of 別表2.
+pub const STATUTORY_DISCLOSURE: &str = "appi.disclosure";
+/// 委託先の監督 (個人情報保護法第25条): a legal duty, not a use of 別表2.
+pub const STATUTORY_SUPERVISION: &str = "appi.supervision";
+
+/// The two legal duties the catalogue does not list as uses (policy-findings F-21): only the
+/// 個人情報保護管理者 (and, for supervision, the auditor) act for them, read-only, never 個人番号.
+fn statutory(purpose: &str, req: &AccessRequest<'_>) -> Option<Decision> {
+    let role = match req.context.actor() {
+        Actor::Staff { role, .. } => Some(*role),
+        _ => None,
+    };
+    let decision = match purpose {
+        STATUTORY_DISCLOSURE => {
+            if role != Some(StaffRole::PrivacyOfficer) {
+                Decision::deny("disclosure_by_privacy_officer_only")
+            } else if req.action != Action::Read || !matches!(req.subject, Subject::Person(_)) {
+                Decision::deny("disclosure_reads_one_member")
+            } else if req.category == DataCategory::MyNumber {
+                Decision::deny("disclosure_shows_my_number_presence_only")
+            } else {
+                Decision::allow("statutory_disclosure", Obligations::default())
+            }
+        }
+        STATUTORY_SUPERVISION => {
+            if !matches!(role, Some(StaffRole::PrivacyOfficer | StaffRole::Auditor)) {
+                Decision::deny("supervision_by_privacy_officer_or_auditor")
+            } else if req.action != Action::Read || req.category == DataCategory::MyNumber {
+                Decision::deny("supervision_reads_records_only")
+            } else {
+                Decision::allow("statutory_supervision", Obligations::default())
+            }
+        }
+        _ => return None,
+    };
+    Some(decision)
+}
+
+/// Who may operate the audit log itself (verify, checkpoint, prove, erase after retention).
+pub fn audit_operator(actor: &Actor) -> bool {
+    matches!(actor, Actor::Staff { role: StaffRole::Auditor | StaffRole::PrivacyOfficer, .. } | Actor::System { .. })
+}
+
 impl PolicyEngine for CatalogueEngine {
     fn decide(&self, req: &AccessRequest<'_>) -> Decision {
+        if let Some(decision) = statutory(req.context.purpose().id(), req) {
+            return decision;
+        }
         let Some(u) = self.uses.get(req.context.purpose().id()) else {
             return Decision::deny("purpose_not_in_catalogue");
         };
@@ -313,7 +364,12 @@ impl CatalogueEngine {
                         if k.my_number_affair { " (番号法の委託)" } else { "" }
                     ));
                     for t in k.tasks.iter().filter(|t| t.uses.iter().any(|u| u == purpose)) {
-                        lines.push(format!("  業務「{}」→ 情報区分 {} — {}", t.text, t.categories.join(", "), t.reason));
+                        lines.push(format!(
+                            "  業務「{}」→ 情報区分 {} — {}",
+                            t.text,
+                            t.categories.join(", "),
+                            t.reason
+                        ));
                     }
                 }
             }

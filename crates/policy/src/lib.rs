@@ -114,7 +114,9 @@ pub enum ParseError {
         "actor {0:?} is not of the form staff:ROLE[:USER], contractor:ID, member:PERSON_ID or system:JOB (roles: eligibility, benefits, health, receipt_review, mynumber_officer, privacy_officer, auditor)"
     )]
     Actor(String),
-    #[error("purpose {0:?} is not a use id (lowercase ASCII such as eligibility.management); `kenpo purposes` lists them")]
+    #[error(
+        "purpose {0:?} is not a use id (lowercase ASCII such as eligibility.management); `kenpo purposes` lists them"
+    )]
     Purpose(String),
 }
 

@@ -35,7 +35,8 @@ impl std::fmt::Display for Finding {
 /// All checks, as of `on` (contract periods are dated).
 pub fn lint(c: &Catalogue, on: NaiveDate) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut push = |id, severity, subject: String, message: String| out.push(Finding { id, severity, subject, message });
+    let mut push =
+        |id, severity, subject: String, message: String| out.push(Finding { id, severity, subject, message });
     let listed: BTreeSet<&str> = c.data_rows.iter().flat_map(|r| r.categories.iter().map(String::as_str)).collect();
     let use_ids: BTreeSet<&str> = c.uses.iter().map(|u| u.id.as_str()).collect();
     let contracted: BTreeSet<&str> =
@@ -45,7 +46,12 @@ pub fn lint(c: &Catalogue, on: NaiveDate) -> Vec<Finding> {
         let subject = format!("use {}", u.id);
         for cat in &u.categories {
             if !listed.contains(cat.as_str()) {
-                push("K003", Severity::Error, subject.clone(), format!("needs category {cat}, which 別表1 does not list"));
+                push(
+                    "K003",
+                    Severity::Error,
+                    subject.clone(),
+                    format!("needs category {cat}, which 別表1 does not list"),
+                );
             }
         }
         if u.categories.iter().any(|x| x == DataCategory::MyNumber.id()) && !u.my_number_affair {
@@ -61,7 +67,12 @@ pub fn lint(c: &Catalogue, on: NaiveDate) -> Vec<Finding> {
             );
         }
         if u.flow == Flow::Entrustment && !contracted.contains(u.id.as_str()) {
-            push("K012", Severity::Warning, subject.clone(), "is an entrustment (委託) but no contractor's task serves it".into());
+            push(
+                "K012",
+                Severity::Warning,
+                subject.clone(),
+                "is an entrustment (委託) but no contractor's task serves it".into(),
+            );
         }
         if u.roles.is_empty() && !u.member_self && !contracted.contains(u.id.as_str()) {
             push("K011", Severity::Warning, subject.clone(), "no role, member or contractor may act for it".into());
@@ -80,20 +91,40 @@ pub fn lint(c: &Catalogue, on: NaiveDate) -> Vec<Finding> {
             let mut allowed: BTreeSet<&str> = BTreeSet::new();
             for use_id in &t.uses {
                 match c.use_by_id(use_id) {
-                    None => push("K002", Severity::Error, subject.clone(), format!("names use {use_id}, which 別表2 does not list")),
+                    None => push(
+                        "K002",
+                        Severity::Error,
+                        subject.clone(),
+                        format!("names use {use_id}, which 別表2 does not list"),
+                    ),
                     Some(u) => allowed.extend(u.categories.iter().map(String::as_str)),
                 }
             }
             for cat in &t.categories {
                 if !allowed.contains(cat.as_str()) && !t.uses.is_empty() {
-                    push("K009", Severity::Error, subject.clone(), format!("receives {cat}, which none of its uses needs"));
+                    push(
+                        "K009",
+                        Severity::Error,
+                        subject.clone(),
+                        format!("receives {cat}, which none of its uses needs"),
+                    );
                 }
                 if cat == DataCategory::MyNumber.id() && !k.my_number_affair {
-                    push("K005", Severity::Error, subject.clone(), "receives 個人番号 but the contract is not a 番号法 affair".into());
+                    push(
+                        "K005",
+                        Severity::Error,
+                        subject.clone(),
+                        "receives 個人番号 but the contract is not a 番号法 affair".into(),
+                    );
                 }
             }
             if expired && !t.categories.is_empty() {
-                push("K007", Severity::Error, subject.clone(), format!("contract ended {} but still grants access", k.contract_to));
+                push(
+                    "K007",
+                    Severity::Error,
+                    subject.clone(),
+                    format!("contract ended {} but still grants access", k.contract_to),
+                );
             }
             if let Some(a) = &t.ambiguity {
                 push("K010", Severity::Warning, subject.clone(), format!("the notice is ambiguous: {a}"));
@@ -108,7 +139,12 @@ pub fn lint(c: &Catalogue, on: NaiveDate) -> Vec<Finding> {
     for row in &c.data_rows {
         for cat in &row.categories {
             if !c.uses.iter().any(|u| u.categories.contains(cat)) {
-                push("K013", Severity::Warning, format!("別表1 {}", row.label), format!("category {cat} is held but no use needs it"));
+                push(
+                    "K013",
+                    Severity::Warning,
+                    format!("別表1 {}", row.label),
+                    format!("category {cat} is held but no use needs it"),
+                );
             }
         }
     }

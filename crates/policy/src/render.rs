@@ -58,7 +58,10 @@ pub fn html(c: &Catalogue) -> String {
          table{border-collapse:collapse}td,th{border:1px solid #888;padding:.3em .6em;vertical-align:top}\
          ul{list-style:none;padding-left:1em}</style>\n</head>\n<body>\n",
     );
-    out.push_str(&format!("<h2>{}</h2>\n<table>\n<tr><th>個人情報の種類</th><th>情報の内容</th></tr>\n", esc(&c.meta.data_table_title)));
+    out.push_str(&format!(
+        "<h2>{}</h2>\n<table>\n<tr><th>個人情報の種類</th><th>情報の内容</th></tr>\n",
+        esc(&c.meta.data_table_title)
+    ));
     for row in &c.data_rows {
         out.push_str(&format!("<tr><td>{}</td><td><ul>", esc(&row.label)));
         for item in &row.items {

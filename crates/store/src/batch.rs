@@ -14,6 +14,7 @@ pub(crate) enum Val {
     Text(String),
     OptText(Option<String>),
     Bytes(Vec<u8>),
+    OptBytes(Option<Vec<u8>>),
 }
 
 // Stay well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
@@ -92,6 +93,7 @@ impl TableBuffer {
                     Val::Text(s) => query.bind(s),
                     Val::OptText(s) => query.bind(s),
                     Val::Bytes(b) => query.bind(b),
+                    Val::OptBytes(b) => query.bind(b),
                 };
             }
             query.execute(&mut **tx).await?;

@@ -87,12 +87,14 @@ impl Store {
     where
         I: IntoIterator<Item = Result<NewBenefitClaim, String>>,
     {
-        let grant = self.decide(
-            ctx,
-            Action::Write,
-            &[DataCategory::CashBenefit, DataCategory::CashBenefitClinical],
-            Subject::Population,
-        )?;
+        let grant = self
+            .decide(
+                ctx,
+                Action::Write,
+                &[DataCategory::CashBenefit, DataCategory::CashBenefitClinical],
+                Subject::Population,
+            )
+            .await?;
         grant.require(DataCategory::CashBenefit)?;
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
@@ -111,6 +113,7 @@ impl Store {
         let backend = self.backend;
         let mut buffer = TableBuffer::new(backend, "cash_benefits", &COLUMNS);
         let mut count = 0u64;
+        let mut people = Vec::new();
         for row in rows {
             let NewBenefitClaim { line, insurer_number, card, claim } = row.map_err(StoreError::Input)?;
             let person: Option<(i64,)> = sqlx::query_as(
@@ -127,6 +130,7 @@ impl Store {
                     "{file_name}:{line}: column 番号: no person on file with that 記号・番号・枝番"
                 )));
             };
+            people.push(person_id);
             let c = claim;
             buffer.push(vec![
                 Val::Int(next),
@@ -164,6 +168,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         buffer.flush(&mut tx).await?;
+        let seq = self.record_in(&mut tx, &grant, &crate::audit::Touched::Set(people.clone())).await?;
+        // Claims come from the members themselves: no Art. 30 record (not a third party).
+        let _ = seq;
         tx.commit().await?;
         Ok(count)
     }

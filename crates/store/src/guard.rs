@@ -13,6 +13,7 @@
 //! }
 //! ```
 
+use crate::audit::Touched;
 use crate::{Store, StoreError};
 use kenpo_domain::{DataCategory, Field};
 use kenpo_policy::{AccessContext, AccessRequest, Action, Decision, ProvisionRecord, Subject};
@@ -27,8 +28,10 @@ pub(crate) struct Grant<'a> {
     pub(crate) subject: Subject,
     /// Fields to mask in what is returned (union of the allowed decisions' obligations).
     pub(crate) mask: Vec<Field>,
-    /// Provision records the decisions ask for (written by the audit log).
+    /// Provision records the decisions ask for (written with the export).
     pub(crate) provisions: Vec<ProvisionRecord>,
+    /// Categories refused within a field-level read (recorded as a denial beside the grant).
+    withheld: Vec<Withheld>,
 }
 
 impl Grant<'_> {
@@ -82,18 +85,27 @@ impl Store {
     }
 
     /// All categories must be allowed, or the access fails naming the first refused one.
-    pub(crate) fn decide<'a>(
+    pub(crate) async fn decide<'a>(
         &self,
         ctx: &'a AccessContext,
         action: Action,
         categories: &[DataCategory],
         subject: Subject,
     ) -> Result<Grant<'a>, StoreError> {
-        let mut grant =
-            Grant { context: ctx, action, categories: categories.to_vec(), subject, mask: Vec::new(), provisions: Vec::new() };
+        let mut grant = Grant {
+            context: ctx,
+            action,
+            categories: categories.to_vec(),
+            subject,
+            mask: Vec::new(),
+            provisions: Vec::new(),
+            withheld: Vec::new(),
+        };
         for &category in categories {
             let decision = self.ask(ctx, action, category, &grant.subject);
             if !decision.allowed {
+                // The refusal is a decision too: it is logged before the caller hears of it.
+                self.audit_now(ctx, action, &[category], false, decision.rule, &touched(&grant.subject)).await?;
                 return Err(self.denied(ctx, action, category, &decision));
             }
             grant.absorb(decision);
@@ -103,7 +115,7 @@ impl Store {
 
     /// Decides each category separately (kanidm's "which rows, then which fields"): the grant
     /// covers the allowed ones, the rest come back as withheld. `required` must be allowed.
-    pub(crate) fn decide_fields<'a>(
+    pub(crate) async fn decide_fields<'a>(
         &self,
         ctx: &'a AccessContext,
         action: Action,
@@ -113,10 +125,18 @@ impl Store {
     ) -> Result<(Grant<'a>, Vec<Withheld>), StoreError> {
         let first = self.ask(ctx, action, required, &subject);
         if !first.allowed {
+            self.audit_now(ctx, action, &[required], false, first.rule, &touched(&subject)).await?;
             return Err(self.denied(ctx, action, required, &first));
         }
-        let mut grant =
-            Grant { context: ctx, action, categories: vec![required], subject, mask: Vec::new(), provisions: Vec::new() };
+        let mut grant = Grant {
+            context: ctx,
+            action,
+            categories: vec![required],
+            subject,
+            mask: Vec::new(),
+            provisions: Vec::new(),
+            withheld: Vec::new(),
+        };
         grant.absorb(first);
         let mut withheld = Vec::new();
         for &category in optional {
@@ -128,6 +148,43 @@ impl Store {
                 withheld.push(Withheld { category, rule: decision.rule });
             }
         }
+        grant.withheld = withheld.clone();
         Ok((grant, withheld))
+    }
+
+    /// Records an allowed access (and any categories withheld from it) in its own transaction.
+    /// Call it after reading and before returning: nothing is handed out unless it succeeds.
+    pub(crate) async fn record(&self, grant: &Grant<'_>, what: &Touched) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let seq = self.record_in(&mut tx, grant, what).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Records an allowed access inside the caller's transaction (writes: same transaction as
+    /// the data it records).
+    pub(crate) async fn record_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        grant: &Grant<'_>,
+        what: &Touched,
+    ) -> Result<i64, StoreError> {
+        let rule = "allowed";
+        let seq = self.append_audit(tx, grant.context, grant.action, &grant.categories, true, rule, what).await?;
+        if !grant.withheld.is_empty() {
+            let categories: Vec<DataCategory> = grant.withheld.iter().map(|w| w.category).collect();
+            let mut rules: Vec<&str> = grant.withheld.iter().map(|w| w.rule).collect();
+            rules.dedup();
+            self.append_audit(tx, grant.context, grant.action, &categories, false, &rules.join("+"), what).await?;
+        }
+        Ok(seq)
+    }
+}
+
+/// The audit subject of a policy subject.
+pub(crate) fn touched(subject: &Subject) -> Touched {
+    match subject {
+        Subject::Person(p) => Touched::Person(p.0),
+        Subject::Population => Touched::Population,
     }
 }

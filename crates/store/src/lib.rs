@@ -13,21 +13,28 @@
 //! personal values in an error or a log, or know any file format (the CLI parses files and
 //! hands plain domain values in).
 
+mod audit;
+mod audit_ops;
 mod batch;
 mod benefits;
 pub mod columns;
 mod db;
 mod error;
+mod export;
 mod guard;
 mod people;
+mod provisions;
 mod roster;
 mod stats;
 pub mod vault;
 
+pub use audit_ops::{AccessLine, BadEntry, ContractorReport, Disclosure, VerifyReport};
 pub use benefits::{BenefitView, NewBenefitClaim};
 pub use db::Backend;
 pub use error::StoreError;
+pub use export::{ExportedRows, Recipient, Selection};
 pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
+pub use provisions::ProvisionView;
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;
 pub use vault::VaultKeys;
@@ -45,6 +52,8 @@ pub struct Store {
     policy: Arc<dyn PolicyEngine>,
     /// The day decisions are taken on; `None` = today (tests pin it).
     today: Option<chrono::NaiveDate>,
+    /// (audit payload retention years, provision record retention years), from the catalogue.
+    retention: (u32, u32),
 }
 
 impl Store {
@@ -52,9 +61,11 @@ impl Store {
     /// vault keys, deciding with the shipped policy catalogue until another engine is set.
     pub async fn open(url: &str, keys: VaultKeys) -> Result<Self, StoreError> {
         let engine = CatalogueEngine::default_engine().map_err(|e| StoreError::Policy(e.to_string()))?;
+        let meta = &engine.catalogue().meta;
+        let retention = (meta.audit_retention_years, meta.provision_record_retention_years);
         let (pool, backend) = db::connect(url).await?;
         db::migrate(&pool, backend).await?;
-        Ok(Self { pool, backend, vault: vault::Vault::new(keys), policy: Arc::new(engine), today: None })
+        Ok(Self { pool, backend, vault: vault::Vault::new(keys), policy: Arc::new(engine), today: None, retention })
     }
 
     /// Pins the day decisions are taken on (contracts are dated); for tests and re-runs.

@@ -1,5 +1,6 @@
 //! Reading people: which person (the row decision), then which categories (field decisions).
 
+use crate::audit::Touched;
 use crate::batch::parse_iso;
 use crate::benefits::BenefitView;
 pub use crate::guard::Withheld;
@@ -98,7 +99,7 @@ impl Store {
         insurer_number: &str,
         card: &CardId,
     ) -> Result<PersonId, StoreError> {
-        let grant = self.decide(ctx, Action::Read, &[DataCategory::Identity], Subject::Population)?;
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::Identity], Subject::Population).await?;
         grant.require(DataCategory::Identity)?;
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT id FROM persons WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3 AND card_branch = $4",
@@ -109,6 +110,9 @@ impl Store {
         .bind(card.branch as i64)
         .fetch_optional(&self.pool)
         .await?;
+        // A hit tells who the card belongs to: recorded as touching that person.
+        let touched = row.map(|(id,)| Touched::Person(id)).unwrap_or(Touched::Population);
+        self.record(&grant, &touched).await?;
         row.map(|(id,)| PersonId(id)).ok_or_else(|| StoreError::NotFound("no person with that 記号・番号・枝番".into()))
     }
 
@@ -118,7 +122,7 @@ impl Store {
         ctx: &AccessContext,
         number: &MyNumber,
     ) -> Result<Option<PersonId>, StoreError> {
-        let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Population)?;
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Population).await?;
         grant.require(DataCategory::MyNumber)?;
         let index = self.vault.blind_index(number);
         let rows: Vec<SealedOf> = sqlx::query_as(
@@ -132,31 +136,36 @@ impl Store {
         for row in rows {
             let opened = self.vault.open(row.person_id, &row.sealed)?;
             if &opened == number {
+                self.record(&grant, &Touched::Person(row.person_id)).await?;
                 return Ok(Some(PersonId(row.person_id)));
             }
         }
+        self.record(&grant, &Touched::Population).await?;
         Ok(None)
     }
 
     /// The person's 個人番号 (番号法 affairs only). The returned value masks itself when printed.
     pub async fn my_number(&self, ctx: &AccessContext, person: PersonId) -> Result<Option<MyNumber>, StoreError> {
-        let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Person(person))?;
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::MyNumber], Subject::Person(person)).await?;
         grant.require(DataCategory::MyNumber)?;
         let row: Option<Sealed> =
             sqlx::query_as("SELECT key_id, nonce, ciphertext, blind_index FROM my_numbers WHERE person_id = $1")
                 .bind(person.0)
                 .fetch_optional(&self.pool)
                 .await?;
-        match row {
-            None => Ok(None),
-            Some(sealed) => Ok(Some(self.vault.open(person.0, &sealed)?)),
-        }
+        let number = match row {
+            None => None,
+            Some(sealed) => Some(self.vault.open(person.0, &sealed)?),
+        };
+        self.record(&grant, &Touched::Person(person.0)).await?;
+        Ok(number)
     }
 
     /// One person, with every category the policy allows for this actor and purpose.
     pub async fn person(&self, ctx: &AccessContext, person: PersonId) -> Result<PersonView, StoreError> {
-        let (grant, withheld) =
-            self.decide_fields(ctx, Action::Read, DataCategory::Identity, &VIEW_OPTIONAL, Subject::Person(person))?;
+        let (grant, withheld) = self
+            .decide_fields(ctx, Action::Read, DataCategory::Identity, &VIEW_OPTIONAL, Subject::Person(person))
+            .await?;
         let row: Option<PersonRow> = sqlx::query_as(
             "SELECT insurer_number, card_symbol, card_number, card_branch, kind, insured_id, name_kanji, name_kana, \
              birth_date, sex, employer_code FROM persons WHERE id = $1",
@@ -304,6 +313,7 @@ impl Store {
             masked: Vec::new(),
         };
         apply_masks(&mut view, &grant.mask);
+        self.record(&grant, &Touched::Person(person.0)).await?;
         Ok(view)
     }
 }

@@ -1,5 +1,6 @@
 //! Roster import: all-or-nothing, in one transaction, with multi-row inserts.
 
+use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, next_id};
 use crate::guard::Grant;
 use crate::{Backend, Store, StoreError};
@@ -133,7 +134,7 @@ impl Store {
     where
         I: IntoIterator<Item = Result<NewPerson, String>>,
     {
-        let grant = self.decide(ctx, Action::Write, &ROSTER_CATEGORIES, Subject::Population)?;
+        let grant = self.decide(ctx, Action::Write, &ROSTER_CATEGORIES, Subject::Population).await?;
         // Asked only if a row carries a 個人番号, so a roster without numbers needs no 番号法 purpose.
         let mut my_number_grant: Option<Grant<'_>> = None;
 
@@ -181,6 +182,7 @@ impl Store {
         }
 
         let mut next_person = next_id(&mut tx, "persons").await?;
+        let first_person = next_person;
         let mut summary = ImportSummary { import_id, ..Default::default() };
         let mut buffers = Buffers::new(self.backend);
         let mut in_batch = 0usize;
@@ -302,7 +304,7 @@ impl Store {
             if let Some(number) = &p.my_number {
                 if my_number_grant.is_none() {
                     my_number_grant =
-                        Some(self.decide(ctx, Action::Write, &[DataCategory::MyNumber], Subject::Population)?);
+                        Some(self.decide(ctx, Action::Write, &[DataCategory::MyNumber], Subject::Population).await?);
                 }
                 let sealed = self.vault.seal(id, number);
                 buffers.my_numbers.push(vec![
@@ -333,7 +335,29 @@ impl Store {
             .bind(import_id)
             .execute(&mut *tx)
             .await?;
-        debug_assert!(grant.covers(DataCategory::Identity));
+        // The write and its audit entries commit together, or not at all.
+        let ids: Vec<i64> = (first_person..next_person).collect();
+        let seq = self.record_in(&mut tx, &grant, &Touched::Set(ids.clone())).await?;
+        if let Some(g) = &my_number_grant {
+            self.record_in(&mut tx, g, &Touched::Set(ids.clone())).await?;
+        }
+        // APPI Art. 30: data received from a third party (employers' 資格取得届 and the like).
+        self.insert_provision(
+            &mut tx,
+            crate::provisions::NewProvision {
+                direction: "receive",
+                counterparty: "事業主（資格取得届等）".into(),
+                basis: "法令（健康保険法第48条）".into(),
+                use_id: ctx.purpose().id().to_string(),
+                categories: ROSTER_CATEGORIES.iter().map(|c| c.id().to_string()).collect(),
+                fields: String::new(),
+                subjects: ids,
+                file_name: file_name.to_string(),
+                actor: ctx.actor().to_string(),
+                audit_seq: seq,
+            },
+        )
+        .await?;
         tx.commit().await?;
         progress(summary.people);
         Ok(summary)

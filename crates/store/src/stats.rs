@@ -30,12 +30,14 @@ pub struct Stats {
 
 impl Store {
     pub async fn stats(&self, ctx: &AccessContext, as_of: chrono::NaiveDate) -> Result<Stats, StoreError> {
-        let grant = self.decide(
-            ctx,
-            Action::Read,
-            &[DataCategory::Identity, DataCategory::Eligibility, DataCategory::Remuneration],
-            Subject::Population,
-        )?;
+        let grant = self
+            .decide(
+                ctx,
+                Action::Read,
+                &[DataCategory::Identity, DataCategory::Eligibility, DataCategory::Remuneration],
+                Subject::Population,
+            )
+            .await?;
         grant.require(DataCategory::Remuneration)?;
         let day = crate::batch::iso(as_of);
         let count = |sql: &'static str| async move {
@@ -89,6 +91,7 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         s.mean_standard_remuneration = mean.unwrap_or(0.0).round() as i64;
+        self.record(&grant, &crate::audit::Touched::Population).await?;
         Ok(s)
     }
 }

@@ -173,6 +173,45 @@ impl Vault {
         }
     }
 
+    /// Wraps a member's audit key (32 bytes) under the vault key, bound to the person.
+    pub fn wrap_member_key(&self, person_id: i64, key: &[u8; 32]) -> (Vec<u8>, Vec<u8>) {
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let aad = format!("kenpo/member_keys/v1/person/{person_id}").into_bytes();
+        let wrapped = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: key, aad: &aad })
+            .expect("AES-GCM encryption of 32 bytes cannot fail");
+        (nonce.to_vec(), wrapped)
+    }
+
+    pub fn unwrap_member_key(
+        &self,
+        person_id: i64,
+        nonce: &[u8],
+        wrapped: &[u8],
+    ) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+        if nonce.len() != 12 {
+            return Err(VaultError::Decrypt);
+        }
+        let aad = format!("kenpo/member_keys/v1/person/{person_id}").into_bytes();
+        let plain = Zeroizing::new(
+            self.cipher
+                .decrypt(Nonce::from_slice(nonce), Payload { msg: wrapped, aad: &aad })
+                .map_err(|_| VaultError::Decrypt)?,
+        );
+        let mut key = Zeroizing::new([0u8; 32]);
+        if plain.len() != 32 {
+            return Err(VaultError::Decrypt);
+        }
+        key.copy_from_slice(&plain);
+        Ok(key)
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.keys.key_id
+    }
+
     pub fn open(&self, person_id: i64, sealed: &Sealed) -> Result<MyNumber, VaultError> {
         if sealed.key_id != self.keys.key_id {
             return Err(VaultError::WrongKey { expected: sealed.key_id.clone(), found: self.keys.key_id.clone() });

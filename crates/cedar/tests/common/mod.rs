@@ -7,8 +7,7 @@ use kenpo_cedar::{CedarEngine, Mode};
 use kenpo_domain::DataCategory;
 use kenpo_policy::engine::actor_kinds;
 use kenpo_policy::{
-    AccessContext, AccessRequest, Action, Actor, Catalogue, CatalogueEngine, PersonId, PolicyEngine, PurposeId,
-    Subject,
+    AccessContext, AccessRequest, Action, Actor, Catalogue, CatalogueEngine, PersonId, PolicyEngine, PurposeId, Subject,
 };
 
 /// The days to check: the day before the catalogue's effective date, the effective date, the
@@ -73,6 +72,9 @@ pub fn agreement(c: &Catalogue) -> Agreement {
     let naive = CedarEngine::naive(c).expect("naive Cedar engine builds");
     assert_eq!(fast.mode(), Mode::Partitioned);
     let mut purposes: Vec<PurposeId> = c.uses.iter().map(|u| PurposeId::parse(&u.id).expect("use id")).collect();
+    for id in kenpo_policy::cedar::STATUTORY_USES {
+        purposes.push(PurposeId::parse(id).expect("statutory id"));
+    }
     purposes.push(PurposeId::parse("unknown.purpose").expect("id"));
     let days = days(c);
     let naive_day = inside(c);

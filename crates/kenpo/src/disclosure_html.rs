@@ -1,0 +1,153 @@
+//! The member's disclosure report (保有個人データ開示報告書) as a Japanese HTML page.
+
+use kenpo_domain::DataCategory;
+use kenpo_policy::catalogue::Catalogue;
+use kenpo_store::Disclosure;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
+    let p = &d.person;
+    let i = &p.identity;
+    let mut h = String::from(
+        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>保有個人データ開示報告書</title>\n\
+         <style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.6}table{border-collapse:collapse;margin:.5em 0}\
+         td,th{border:1px solid #888;padding:.2em .5em;text-align:left;vertical-align:top}h2{border-bottom:2px solid #333}</style>\n</head><body>\n",
+    );
+    h.push_str("<h1>保有個人データ開示報告書</h1>\n");
+    h.push_str(&format!(
+        "<p>個人情報の保護に関する法律第33条に基づき、当組合が保有する {} 様の個人データ、その利用目的、第三者提供等の記録および閲覧の記録を開示します。</p>\n",
+        esc(&i.name_kanji)
+    ));
+    h.push_str("<h2>1. 保有している個人データ</h2>\n<table>\n");
+    let mut row = |k: &str, v: String| h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>\n", esc(k), esc(&v)));
+    row("区分", i.kind.label().to_string());
+    row(
+        "保険者番号・記号・番号・枝番",
+        format!("{} {} {} {:02}", i.insurer_number, i.card_symbol, i.card_number, i.card_branch),
+    );
+    row("氏名（カナ）", format!("{}（{}）", i.name_kanji, i.name_kana));
+    row("生年月日・性別", format!("{} {}", i.birth_date, i.sex.label()));
+    if let Some(e) = &p.eligibility {
+        for period in &e.periods {
+            row(
+                "資格",
+                format!(
+                    "{} 取得（{}）{}",
+                    period.acquired_on,
+                    period.acquisition_reason,
+                    period.lost_on.map(|l| format!(" — {l} 喪失")).unwrap_or_default()
+                ),
+            );
+        }
+        if let Some(emp) = &e.employer {
+            row("事業所", emp.name.clone());
+        }
+        row(
+            "個人番号",
+            if e.my_number_on_file {
+                "保有しています（番号そのものは番号法に基づく手続でのみ開示します）".into()
+            } else {
+                "保有していません".into()
+            },
+        );
+    }
+    if let Some(r) = &p.remuneration {
+        for m in &r.monthly {
+            row("標準報酬月額", format!("{} 円（{} 級, {} から）", m.monthly_amount, m.grade, m.effective_from));
+        }
+        for b in &r.bonuses {
+            row("標準賞与額", format!("{} 円（{} 支給）", b.standard_amount, b.paid_on));
+        }
+    }
+    if let Some(rel) = &p.relation {
+        row("続柄・同居", format!("{} {}", rel.relationship.label(), if rel.cohabiting { "同居" } else { "別居" }));
+    }
+    if let Some(income) = p.annual_income {
+        row("前年度収入", format!("{income} 円"));
+    }
+    if let Some(c) = &p.contact {
+        row("連絡先", format!("〒{} {} {}", c.postal_code, c.address, c.phone));
+    }
+    if let Some(claims) = &p.cash_benefits {
+        for c in claims {
+            row(
+                "現金給付",
+                format!(
+                    "{} {} 受付 {} 請求 {} 円 {}",
+                    c.kind.label(),
+                    c.status.label(),
+                    c.received_on,
+                    c.claimed_amount,
+                    c.decided_amount.map(|d| format!("決定 {d} 円")).unwrap_or_default()
+                ),
+            );
+        }
+    }
+    h.push_str("</table>\n");
+
+    h.push_str("<h2>2. 利用目的</h2>\n<p>保有する個人データの区分ごとに、公表している利用目的（別表2）のうち該当するものです。</p>\n<table><tr><th>区分</th><th>利用目的</th></tr>\n");
+    for category in DataCategory::ALL {
+        if category == DataCategory::MyNumber {
+            continue;
+        }
+        let uses: Vec<String> = catalogue
+            .uses
+            .iter()
+            .filter(|u| u.categories.iter().any(|c| c == category.id()))
+            .map(|u| format!("・{}", esc(&u.text)))
+            .collect();
+        if !uses.is_empty() {
+            h.push_str(&format!("<tr><td>{}</td><td>{}</td></tr>\n", esc(category.label()), uses.join("<br>")));
+        }
+    }
+    h.push_str("</table>\n");
+
+    h.push_str("<h2>3. 第三者提供・委託先への提供および受領の記録</h2>\n");
+    if d.provisions.is_empty() {
+        h.push_str("<p>記録はありません。</p>\n");
+    } else {
+        h.push_str(
+            "<table><tr><th>日時</th><th>区分</th><th>相手方</th><th>根拠</th><th>利用目的</th><th>項目</th></tr>\n",
+        );
+        for pr in &d.provisions {
+            let purpose = catalogue.use_by_id(&pr.use_id).map(|u| u.text.clone()).unwrap_or_else(|| pr.use_id.clone());
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(&pr.at),
+                if pr.direction == "provide" { "提供" } else { "受領" },
+                esc(&pr.counterparty),
+                esc(&pr.basis),
+                esc(&purpose),
+                esc(&pr.categories)
+            ));
+        }
+        h.push_str("</table>\n");
+    }
+
+    h.push_str("<h2>4. 閲覧・利用の記録</h2>\n<table><tr><th>日時</th><th>行為者</th><th>利用目的</th><th>操作</th><th>区分</th><th>結果</th></tr>\n");
+    for a in &d.accesses {
+        let purpose = catalogue.use_by_id(&a.purpose).map(|u| u.text.clone()).unwrap_or_else(|| a.purpose.clone());
+        let op = match a.action.as_str() {
+            "read" => "閲覧",
+            "write" => "登録・更新",
+            "export" => "出力・提供",
+            other => other,
+        };
+        let batch = a.batch_size.map(|n| format!("（一括処理 {n} 人）")).unwrap_or_default();
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&a.at),
+            esc(&a.who),
+            esc(&batch),
+            esc(&purpose),
+            op,
+            esc(&a.categories),
+            if a.outcome == "allow" { "許可" } else { "拒否" }
+        ));
+    }
+    h.push_str("</table>\n</body></html>\n");
+    h
+}

@@ -1,0 +1,451 @@
+//! Operating the audit log: verify, checkpoint, prove, erase after retention; and the two
+//! reports the law asks for: a member's disclosure (APPI Art. 33) and contractor supervision
+//! (Art. 25).
+
+use crate::audit::{AUDIT_COLUMNS, AuditRow, Touched, subject_tag};
+use crate::people::PersonView;
+use crate::provisions::{PROVISION_COLUMNS, ProvisionView};
+use crate::{Store, StoreError};
+use kenpo_audit::{AuditSigningKey, ChainVerifier, Checkpoint, InclusionProof, SignedCheckpoint, VerifyingKey};
+use kenpo_domain::DataCategory;
+use kenpo_policy::engine::audit_operator;
+use kenpo_policy::{AccessContext, Action, PersonId};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The result of `audit verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub checkpoints: u64,
+    /// Checkpoint signatures checked (a public key was given).
+    pub signatures_checked: bool,
+    /// The first entry (or checkpoint) that does not verify, and why.
+    pub first_bad: Option<BadEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BadEntry {
+    pub seq: i64,
+    pub problem: String,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.first_bad.is_none()
+    }
+}
+
+const PAGE: i64 = 50_000;
+
+impl Store {
+    fn require_operator(&self, ctx: &AccessContext) -> Result<(), StoreError> {
+        if audit_operator(ctx.actor()) {
+            Ok(())
+        } else {
+            Err(StoreError::Denied {
+                actor: ctx.actor().to_string(),
+                action: "operate",
+                purpose: ctx.purpose().id().to_string(),
+                category: DataCategory::Identity,
+                rule: "audit_log_operated_by_auditor_privacy_officer_or_system",
+                policy_version: self.policy.version().to_string(),
+            })
+        }
+    }
+
+    /// Every entry hash, in seq order, checking the chain as it goes.
+    async fn walk_chain(&self) -> Result<(Vec<[u8; 32]>, Option<BadEntry>), StoreError> {
+        let mut verifier = ChainVerifier::new();
+        let mut hashes = Vec::new();
+        let mut from = 0i64;
+        loop {
+            let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT {PAGE}");
+            let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).fetch_all(&self.pool).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let bad = |problem: String| Some(BadEntry { seq: row.seq, problem });
+                let (fields, prev, hash) = match (row.fields(), row.prev(), row.hash()) {
+                    (Ok(f), Ok(p), Ok(h)) => (f, p, h),
+                    _ => return Ok((hashes, bad("row is malformed".into()))),
+                };
+                if let Err(e) = verifier.push(&fields, &prev, &hash) {
+                    let seq = e.seq() as i64;
+                    return Ok((hashes, Some(BadEntry { seq, problem: e.to_string() })));
+                }
+                // A payload still present must be the one the chain committed to.
+                if let (Some(nonce), Some(payload)) = (&row.payload_nonce, &row.payload) {
+                    let digest: [u8; 32] = Sha256::new().chain_update(nonce).chain_update(payload).finalize().into();
+                    if digest != fields.payload_digest {
+                        return Ok((hashes, bad("encrypted payload does not match its digest (edited)".into())));
+                    }
+                }
+                hashes.push(hash);
+            }
+            from = rows.last().map(|r| r.seq + 1).unwrap_or(from);
+        }
+        // The head remembers how many entries were appended: a deleted tail shows here.
+        let (next, last): (i64, Vec<u8>) =
+            sqlx::query_as("SELECT next_seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        if next != hashes.len() as i64 || hashes.last().map(|h| h.to_vec()).unwrap_or_else(|| vec![0; 32]) != last {
+            let seq = hashes.len() as i64;
+            return Ok((
+                hashes,
+                Some(BadEntry {
+                    seq,
+                    problem: format!("log ends at {seq} but {next} entries were appended (deleted tail)"),
+                }),
+            ));
+        }
+        Ok((hashes, None))
+    }
+
+    /// Recomputes the chain and every checkpoint; names the first bad entry.
+    pub async fn audit_verify(
+        &self,
+        ctx: &AccessContext,
+        public_key: Option<&VerifyingKey>,
+    ) -> Result<VerifyReport, StoreError> {
+        self.require_operator(ctx)?;
+        let (hashes, mut first_bad) = self.walk_chain().await?;
+        // kenpo_audit's tree functions take entry hashes and hash the leaves themselves.
+        let leaves = &hashes;
+        let checkpoints = self.checkpoints().await?;
+        if first_bad.is_none() {
+            for cp in &checkpoints {
+                let size = cp.checkpoint.size as usize;
+                let problem = if size == 0 || size > leaves.len() {
+                    Some(format!("checkpoint of size {size} covers entries that are missing"))
+                } else if kenpo_audit::merkle_root(&leaves[..size]) != cp.checkpoint.root {
+                    Some(format!("checkpoint of size {size}: Merkle root differs (entries before it changed)"))
+                } else if hashes[size - 1] != cp.checkpoint.last_entry_hash {
+                    Some(format!("checkpoint of size {size}: last entry hash differs"))
+                } else if let Some(key) = public_key
+                    && cp.verify(key).is_err()
+                {
+                    Some(format!("checkpoint of size {size}: signature does not verify"))
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    first_bad = Some(BadEntry { seq: size as i64 - 1, problem });
+                    break;
+                }
+            }
+        }
+        let report = VerifyReport {
+            entries: hashes.len() as u64,
+            checkpoints: checkpoints.len() as u64,
+            signatures_checked: public_key.is_some(),
+            first_bad,
+        };
+        if report.ok() {
+            // Only a sound log gets the verification itself appended to it.
+            self.audit_now(ctx, Action::Read, &[], true, "audit_verified", &Touched::Nothing).await?;
+        }
+        Ok(report)
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        let rows: Vec<(i64, String, String, Vec<u8>, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT size, at, log_id, root, last_entry_hash, signature FROM audit_checkpoints ORDER BY size",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for (size, at, log_id, root, last, sig) in rows {
+            let corrupt = || StoreError::Corrupt(format!("checkpoint {size}"));
+            out.push(SignedCheckpoint {
+                checkpoint: Checkpoint {
+                    log_id,
+                    size: size.max(0) as u64,
+                    root: root.as_slice().try_into().map_err(|_| corrupt())?,
+                    last_entry_hash: last.as_slice().try_into().map_err(|_| corrupt())?,
+                    at,
+                },
+                signature: sig.as_slice().try_into().map_err(|_| corrupt())?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Seals the log so far: Merkle root over every entry, signed with the key held outside
+    /// the database. Refuses to seal a log that does not verify.
+    pub async fn audit_checkpoint(
+        &self,
+        ctx: &AccessContext,
+        key: &AuditSigningKey,
+        log_id: &str,
+    ) -> Result<SignedCheckpoint, StoreError> {
+        self.require_operator(ctx)?;
+        let (hashes, bad) = self.walk_chain().await?;
+        if let Some(bad) = bad {
+            return Err(StoreError::Corrupt(format!(
+                "audit entry {}: {} — not sealing a broken log",
+                bad.seq, bad.problem
+            )));
+        }
+        if hashes.is_empty() {
+            return Err(StoreError::NotFound("the audit log is empty".into()));
+        }
+        let checkpoint = Checkpoint {
+            log_id: log_id.to_string(),
+            size: hashes.len() as u64,
+            root: kenpo_audit::merkle_root(&hashes),
+            last_entry_hash: hashes[hashes.len() - 1],
+            at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        };
+        let signed = checkpoint.sign(key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT size FROM audit_checkpoints WHERE size = $1")
+            .bind(checkpoint.size as i64)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            sqlx::query(
+                "INSERT INTO audit_checkpoints (size, at, log_id, root, last_entry_hash, signature) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(checkpoint.size as i64)
+            .bind(checkpoint.at.clone())
+            .bind(checkpoint.log_id.clone())
+            .bind(checkpoint.root.to_vec())
+            .bind(checkpoint.last_entry_hash.to_vec())
+            .bind(signed.signature.to_vec())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(signed)
+    }
+
+    /// An RFC 6962 inclusion proof of one entry in the latest checkpoint that covers it.
+    pub async fn audit_prove(&self, ctx: &AccessContext, seq: i64) -> Result<InclusionProof, StoreError> {
+        self.require_operator(ctx)?;
+        let cp =
+            self.checkpoints().await?.into_iter().rev().find(|c| c.checkpoint.size as i64 > seq).ok_or_else(|| {
+                StoreError::NotFound(format!("no checkpoint covers entry {seq} yet (run `kenpo audit checkpoint`)"))
+            })?;
+        let size = cp.checkpoint.size as i64;
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq < $1 ORDER BY seq");
+        let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(size).fetch_all(&self.pool).await?;
+        let row =
+            rows.iter().find(|r| r.seq == seq).ok_or_else(|| StoreError::NotFound(format!("audit entry {seq}")))?;
+        let leaves: Vec<[u8; 32]> = rows.iter().map(|r| r.hash()).collect::<Result<_, _>>()?;
+        if leaves.len() as i64 != size {
+            return Err(StoreError::Corrupt("entries under the checkpoint are missing".into()));
+        }
+        Ok(InclusionProof {
+            entry: row.fields()?,
+            entry_hash: row.hash()?,
+            prev_hash: row.prev()?,
+            index: seq as u64,
+            size: size as u64,
+            path: kenpo_audit::inclusion_proof(&leaves, seq as usize),
+            checkpoint: cp,
+        })
+    }
+
+    /// Erases what the log says about a member (after the retention period): deletes the
+    /// member key and the encrypted payloads. Tags become unlinkable; the chain still verifies.
+    pub async fn audit_erase_member(
+        &self,
+        ctx: &AccessContext,
+        person: PersonId,
+        on: chrono::NaiveDate,
+    ) -> Result<u64, StoreError> {
+        self.require_operator(ctx)?;
+        let years = self.retention_years();
+        let lost: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT MAX(lost_on) FROM eligibility_periods WHERE person_id = $1")
+                .bind(person.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        let still_covered: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM eligibility_periods WHERE person_id = $1 AND lost_on IS NULL")
+                .bind(person.0)
+                .fetch_one(&self.pool)
+                .await?;
+        if still_covered.0 > 0 {
+            return Err(StoreError::Input(format!(
+                "person {person} is still covered: the retention period has not begun"
+            )));
+        }
+        if let Some((Some(lost),)) = lost {
+            let lost = crate::batch::parse_iso(&lost)?;
+            let until = lost.checked_add_months(chrono::Months::new(12 * years)).unwrap_or(lost);
+            if on < until {
+                return Err(StoreError::Input(format!(
+                    "retention of {years} years runs until {until}; nothing erased"
+                )));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let erased = match self.member_key(&mut tx, person.0, false).await? {
+            None => 0,
+            Some(key) => {
+                let tag = subject_tag(&key);
+                let result =
+                    sqlx::query("UPDATE audit_log SET payload = NULL, payload_nonce = NULL WHERE subject_tag = $1")
+                        .bind(tag)
+                        .execute(&mut *tx)
+                        .await?;
+                sqlx::query("DELETE FROM member_keys WHERE person_id = $1").bind(person.0).execute(&mut *tx).await?;
+                result.rows_affected()
+            }
+        };
+        self.append_audit(&mut tx, ctx, Action::Write, &[], true, "retention_erasure", &Touched::Nothing).await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+
+    pub(crate) fn retention_years(&self) -> u32 {
+        self.retention.0
+    }
+}
+
+/// One line of a member's access history.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessLine {
+    pub at: String,
+    /// A role label, a contractor's name, or 「システム処理」; staff names only if the catalogue says so.
+    pub who: String,
+    pub purpose: String,
+    pub action: String,
+    pub categories: String,
+    pub outcome: String,
+    /// For batch entries: how many people the run touched.
+    pub batch_size: Option<u64>,
+}
+
+/// The answer to a member's 開示請求.
+#[derive(Debug, Clone, Serialize)]
+pub struct Disclosure {
+    pub person: PersonView,
+    pub provisions: Vec<ProvisionView>,
+    pub accesses: Vec<AccessLine>,
+}
+
+/// What a contractor received and accessed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractorReport {
+    pub contractor: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub received: Vec<ProvisionView>,
+    /// (purpose, categories, outcome, count)
+    pub accesses: Vec<(String, String, String, i64)>,
+}
+
+impl Store {
+    /// A member's disclosure report: data held (every category but 個人番号, whose presence is
+    /// shown), provision records about them, and who looked, when and why. Decided under the
+    /// statutory purpose `appi.disclosure` (個人情報保護管理者 only).
+    pub async fn disclosure(
+        &self,
+        ctx: &AccessContext,
+        person: PersonId,
+        name_of: &dyn Fn(&str) -> String,
+    ) -> Result<Disclosure, StoreError> {
+        let view = self.person(ctx, person).await?;
+        let provisions = self.provisions_about(person.0).await?;
+        let mut accesses = Vec::new();
+        let mut tx = self.pool.begin().await?;
+        let key = self.member_key(&mut tx, person.0, false).await?;
+        tx.rollback().await?;
+        if let Some(key) = key {
+            let tag = subject_tag(&key);
+            let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE subject_tag = $1 ORDER BY seq");
+            let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tag).fetch_all(&self.pool).await?;
+            for r in rows {
+                // The tag could in principle collide: confirm through the encrypted payload.
+                let confirmed = match (&r.payload_nonce, &r.payload) {
+                    (Some(n), Some(p)) => Store::open_payload(&key, r.seq, n, p) == Some(person.0),
+                    _ => false,
+                };
+                if confirmed {
+                    accesses.push(AccessLine {
+                        at: r.at,
+                        who: name_of(&r.actor),
+                        purpose: r.purpose,
+                        action: r.action,
+                        categories: r.categories,
+                        outcome: r.outcome,
+                        batch_size: None,
+                    });
+                }
+            }
+        }
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE subject_kind = 'set' ORDER BY seq");
+        let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        for r in rows {
+            let set = r.subject_set.clone().unwrap_or_default();
+            if kenpo_audit::ranges_contain(&set, person.0).unwrap_or(false) {
+                let size = kenpo_audit::decode_ranges(&set)
+                    .map(|rs| rs.iter().map(|r| (r.end() - r.start() + 1) as u64).sum())
+                    .ok();
+                accesses.push(AccessLine {
+                    at: r.at,
+                    who: name_of(&r.actor),
+                    purpose: r.purpose,
+                    action: r.action,
+                    categories: r.categories,
+                    outcome: r.outcome,
+                    batch_size: size,
+                });
+            }
+        }
+        accesses.sort_by(|a, b| a.at.cmp(&b.at));
+        Ok(Disclosure { person: view, provisions, accesses })
+    }
+
+    /// For APPI Art. 25 supervision: what a contractor received (provision records naming it)
+    /// and what it accessed (decisions with it as actor), between two days.
+    pub async fn contractor_report(
+        &self,
+        ctx: &AccessContext,
+        contractor_id: &str,
+        contractor_name: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<ContractorReport, StoreError> {
+        let grant =
+            self.decide(ctx, Action::Read, &[DataCategory::Identity], kenpo_policy::Subject::Population).await?;
+        let (from_s, to_s) =
+            (from.format("%Y-%m-%d").to_string(), (to + chrono::Days::new(1)).format("%Y-%m-%d").to_string());
+        let sql = format!(
+            "SELECT {PROVISION_COLUMNS} FROM provisions WHERE counterparty = $1 AND at >= $2 AND at < $3 ORDER BY id"
+        );
+        let received: Vec<ProvisionView> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(contractor_name.to_string())
+            .bind(from_s.clone())
+            .bind(to_s.clone())
+            .fetch_all(&self.pool)
+            .await?;
+        let accesses: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT purpose, categories, outcome, COUNT(*) FROM audit_log WHERE actor = $1 AND at >= $2 AND at < $3 \
+             GROUP BY purpose, categories, outcome ORDER BY purpose, categories, outcome",
+        )
+        .bind(format!("contractor:{contractor_id}"))
+        .bind(from_s)
+        .bind(to_s)
+        .fetch_all(&self.pool)
+        .await?;
+        self.record(&grant, &Touched::Population).await?;
+        Ok(ContractorReport { contractor: contractor_id.to_string(), from, to, received, accesses })
+    }
+}
+
+impl Store {
+    /// Appends an operator's mark (no personal data) and returns its seq once committed: used
+    /// to bracket maintenance, and by the crash test to know which entries were acknowledged.
+    pub async fn audit_mark(&self, ctx: &AccessContext, note: &str) -> Result<i64, StoreError> {
+        self.require_operator(ctx)?;
+        let rule = format!(
+            "mark:{}",
+            note.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>()
+        );
+        self.audit_now(ctx, Action::Write, &[], true, &rule, &Touched::Nothing).await
+    }
+}

@@ -1,0 +1,108 @@
+//! APPI Art. 29/30 records: what left the society (provide) or came in from a third party
+//! (receive), to whom or from whom, on what basis, about whom, which items. Written in the same
+//! transaction as the export or import they record.
+
+use crate::batch::{TableBuffer, Val, next_id};
+use crate::{Store, StoreError};
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+pub(crate) struct NewProvision {
+    pub direction: &'static str,
+    pub counterparty: String,
+    pub basis: String,
+    pub use_id: String,
+    pub categories: Vec<String>,
+    /// Field names, comma separated (empty = the whole categories).
+    pub fields: String,
+    pub subjects: Vec<i64>,
+    pub file_name: String,
+    pub actor: String,
+    pub audit_seq: i64,
+}
+
+/// A provision record as shown in reports (subjects as a count; membership is tested apart).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ProvisionView {
+    pub id: i64,
+    pub at: String,
+    pub direction: String,
+    pub counterparty: String,
+    pub basis: String,
+    pub use_id: String,
+    pub categories: String,
+    pub fields: String,
+    pub subject_count: i64,
+    pub file_name: String,
+    pub audit_seq: i64,
+}
+
+pub(crate) const PROVISION_COLUMNS: &str =
+    "id, at, direction, counterparty, basis, use_id, categories, fields, subject_count, file_name, audit_seq";
+
+impl Store {
+    pub(crate) async fn insert_provision(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        p: NewProvision,
+    ) -> Result<i64, StoreError> {
+        let id = next_id(tx, "provisions").await?;
+        let mut row = TableBuffer::new(
+            self.backend,
+            "provisions",
+            &[
+                "id",
+                "at",
+                "direction",
+                "counterparty",
+                "basis",
+                "use_id",
+                "categories",
+                "fields",
+                "subject_set",
+                "subject_count",
+                "file_name",
+                "actor",
+                "audit_seq",
+            ],
+        );
+        row.push(vec![
+            Val::Int(id),
+            Val::Text(chrono::Utc::now().to_rfc3339()),
+            Val::Text(p.direction.to_string()),
+            Val::Text(p.counterparty),
+            Val::Text(p.basis),
+            Val::Text(p.use_id),
+            Val::Text(p.categories.join(",")),
+            Val::Text(p.fields),
+            Val::Bytes(kenpo_audit::encode_ranges(&p.subjects)),
+            Val::Int(p.subjects.len() as i64),
+            Val::Text(p.file_name),
+            Val::Text(p.actor),
+            Val::Int(p.audit_seq),
+        ]);
+        row.flush(tx).await?;
+        Ok(id)
+    }
+
+    /// Provision records whose subjects include `person` (reads every record's id ranges).
+    pub(crate) async fn provisions_about(&self, person: i64) -> Result<Vec<ProvisionView>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, subject_set FROM provisions ORDER BY id").fetch_all(&self.pool).await?;
+        let mut ids = Vec::new();
+        for (id, set) in rows {
+            if kenpo_audit::ranges_contain(&set, person)
+                .map_err(|_| StoreError::Corrupt(format!("provision {id}: subject set")))?
+            {
+                ids.push(id);
+            }
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            let sql = format!("SELECT {PROVISION_COLUMNS} FROM provisions WHERE id = $1");
+            let v: ProvisionView = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&self.pool).await?;
+            out.push(v);
+        }
+        Ok(out)
+    }
+}
