@@ -23,7 +23,7 @@ fn cedar_agrees_with_the_decision_table() {
     let days = common::days(&c);
     let result = common::agreement(&c);
     println!(
-        "shipped catalogue {}: {} combinations checked ({} actor kinds × ({} uses + 1 unknown) × 13 categories × 3 actions × {} days; members on own/other/population data), {} allowed; {} also against naive Cedar",
+        "shipped catalogue {}: {} combinations checked ({} actor kinds × ({} uses + 2 statutory duties + 1 unknown purpose) × 13 categories × 3 actions × {} days; members on own/other/population data), {} allowed; {} also against naive Cedar",
         c.meta.version,
         result.checked,
         common::actors(&c).len(),

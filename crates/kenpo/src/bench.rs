@@ -10,6 +10,16 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum BenchWhat {
+    /// Audited guarded reads per second (1 and 8 clients) on SQLite and PostgreSQL; build with
+    /// `--features bench-baseline` to print the unaudited baseline beside them.
+    Audit {
+        #[arg(long, default_value_t = 20_000)]
+        reads: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "bench-data")]
+        dir: std::path::PathBuf,
+    },
     /// Decision latency (p50/p99, single thread): the catalogue's decision table beside Cedar,
     /// and the cost a decision adds to one guarded read on SQLite.
     Policy {
@@ -111,6 +121,7 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
 pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
     let (members, postgres, dir) = match what {
         BenchWhat::Policy { iterations, dir } => return bench_policy(iterations, &dir).await,
+        BenchWhat::Audit { reads, postgres, dir } => return bench_audit(reads, postgres, &dir).await,
         BenchWhat::Roster { members, postgres, dir } => (members, postgres, dir),
     };
     if dir.exists() {
@@ -181,4 +192,92 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
         sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench").await?;
     }
     Ok(())
+}
+
+/// `kenpo bench audit`: audited guarded reads per second, 1 and 8 clients, SQLite and PostgreSQL.
+pub async fn bench_audit(reads: usize, postgres: Option<String>, dir: &std::path::Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let out = dir.join("synthetic");
+    crate::cli::generate(1_000, 1, &out, true)?;
+    let roster = out.join("roster.csv");
+    let mut targets: Vec<(String, Location)> = vec![("sqlite".into(), Location::new(&dir.join("sqlite"), None))];
+    if let Some(server) = postgres {
+        sqlx::any::install_default_drivers();
+        let admin = format!("{}/postgres", server.trim_end_matches('/'));
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
+        sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench_audit").await?;
+        sqlx::Executor::execute(&mut conn, "CREATE DATABASE kenpo_bench_audit").await?;
+        let url = format!("{}/kenpo_bench_audit", server.trim_end_matches('/'));
+        targets.push(("postgres".into(), Location::new(&dir.join("sqlite"), Some(&url))));
+    }
+    let officer =
+        AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
+    let reader =
+        AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
+    println!("audited guarded read = Store::find_person (policy decision + one indexed SELECT + audit entry)");
+    for (name, location) in &targets {
+        location.init().await?;
+        let store = location.open().await?;
+        crate::cli::import_roster(&store, &officer, &roster).await?;
+        // The cards to look up, read through the access layer once.
+        let bytes = std::fs::read(&roster)?;
+        let cards: Vec<kenpo_domain::CardId> =
+            kenpo_formats::roster::RosterReader::new(bytes.as_slice(), "roster.csv")?
+                .filter_map(|r| r.ok().map(|r| r.person.card))
+                .collect();
+        store.close().await;
+        let cards = std::sync::Arc::new(cards);
+        for clients in [1usize, 8, 64] {
+            let mut line = format!("{name:<8} {clients} client(s):");
+            let mut modes = vec![("audited", false)];
+            if cfg!(feature = "bench-baseline") {
+                modes.push(("no audit (baseline)", true));
+            }
+            let mut rates = Vec::new();
+            for (label, unaudited) in modes {
+                let store = open_for_bench(location, unaudited).await?;
+                let store = std::sync::Arc::new(store);
+                let started = Instant::now();
+                let per_client = reads / clients;
+                let mut tasks = Vec::new();
+                for c in 0..clients {
+                    let (store, cards, reader) = (store.clone(), cards.clone(), reader.clone());
+                    tasks.push(tokio::spawn(async move {
+                        for i in 0..per_client {
+                            let card = &cards[(c * 7919 + i) % cards.len()];
+                            store.find_person(&reader, "06279996", card).await?;
+                        }
+                        Ok::<(), kenpo_store::StoreError>(())
+                    }));
+                }
+                for t in tasks {
+                    t.await??;
+                }
+                let secs = started.elapsed().as_secs_f64();
+                let rate = (per_client * clients) as f64 / secs;
+                rates.push(rate);
+                line.push_str(&format!("  {label}: {rate:.0} reads/s"));
+                if let Ok(store) = std::sync::Arc::try_unwrap(store) {
+                    store.close().await;
+                }
+            }
+            if rates.len() == 2 {
+                line.push_str(&format!("  (audited = {:.2}× baseline)", rates[0] / rates[1]));
+            }
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+async fn open_for_bench(location: &Location, unaudited: bool) -> Result<kenpo_store::Store> {
+    let store = location.open().await?;
+    #[cfg(feature = "bench-baseline")]
+    if unaudited {
+        return Ok(store.without_audit_for_baseline());
+    }
+    let _ = unaudited;
+    Ok(store)
 }

@@ -17,6 +17,9 @@ use kenpo_domain::DataCategory;
 use kenpo_policy::{AccessContext, Action};
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Transaction};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
 use zeroize::Zeroizing;
 
 /// Whose data an audit entry is about.
@@ -140,8 +143,7 @@ impl Store {
         Ok(Some(key))
     }
 
-    /// Appends one entry inside `tx` and returns its seq. The head row serialises appenders:
-    /// its UPDATE is the transaction's first write, so it takes the write lock at once.
+    /// Appends one entry inside `tx` and returns its seq (writes: the entry commits with them).
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn append_audit(
         &self,
@@ -153,81 +155,18 @@ impl Store {
         rule: &str,
         touched: &Touched,
     ) -> Result<i64, StoreError> {
-        let (next, last): (i64, Vec<u8>) =
-            sqlx::query_as("UPDATE audit_head SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq, last_hash")
-                .fetch_one(&mut **tx)
-                .await?;
-        let seq = next - 1;
-        let prev = hash32(&last, "head hash", seq)?;
-        let (kind, subject, tag, set, nonce, payload, digest) = match touched {
-            Touched::Nothing => ("none", AuditSubject::None, None, None, None, None, [0u8; 32]),
-            Touched::Population => ("population", AuditSubject::Population, None, None, None, None, [0u8; 32]),
-            Touched::Set(ids) => {
-                let ranges = kenpo_audit::encode_ranges(ids);
-                ("set", AuditSubject::Set { ranges: ranges.clone() }, None, Some(ranges), None, None, [0u8; 32])
-            }
-            Touched::Person(person) => {
-                let key = self.member_key(tx, *person, true).await?.ok_or(StoreError::Corrupt("member key".into()))?;
-                let tag = subject_tag(&key);
-                let mut nonce = [0u8; 12];
-                OsRng.fill_bytes(&mut nonce);
-                let plain = format!("{{\"person_id\":{person}}}");
-                let aad = format!("kenpo/audit/v1/seq/{seq}");
-                let ct = member_cipher(&key)
-                    .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: aad.as_bytes() })
-                    .expect("AES-GCM encryption cannot fail for small inputs");
-                let digest: [u8; 32] = Sha256::new().chain_update(nonce).chain_update(&ct).finalize().into();
-                (
-                    "person",
-                    AuditSubject::Person { tag: tag.clone() },
-                    Some(tag),
-                    None,
-                    Some(nonce.to_vec()),
-                    Some(ct),
-                    digest,
-                )
-            }
-        };
-        let mut category_ids: Vec<&str> = categories.iter().map(|c| c.id()).collect();
-        category_ids.sort_unstable();
-        category_ids.dedup();
-        let fields = EntryFields {
-            seq: seq as u64,
-            at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-            actor: ctx.actor().to_string(),
-            purpose: ctx.purpose().id().to_string(),
-            action: action.id().to_string(),
-            categories: category_ids.iter().map(|s| s.to_string()).collect(),
-            outcome: if allowed { OUTCOME_ALLOW } else { OUTCOME_DENY }.to_string(),
-            rule: rule.to_string(),
+        let job = PendingEntry::new(ctx, action, categories, allowed, rule, touched.clone());
+        let seqs = append_batch(tx, &self.audit_env(), std::slice::from_ref(&job)).await?;
+        Ok(seqs[0])
+    }
+
+    pub(crate) fn audit_env(&self) -> AuditEnv {
+        AuditEnv {
+            vault: self.vault.clone(),
+            backend: self.backend,
             policy_version: self.policy.version().to_string(),
-            subject,
-            payload_digest: digest,
-        };
-        let hash = kenpo_audit::entry_hash(&prev, &kenpo_audit::canonical(&fields));
-        let mut row = TableBuffer::new(self.backend, "audit_log", &AUDIT_INSERT_COLUMNS);
-        row.push(vec![
-            Val::Int(seq),
-            Val::Text(fields.at),
-            Val::Text(fields.actor),
-            Val::Text(fields.purpose),
-            Val::Text(fields.action),
-            Val::Text(category_ids.join(",")),
-            Val::Text(fields.outcome),
-            Val::Text(fields.rule),
-            Val::Text(fields.policy_version),
-            Val::Text(kind.to_string()),
-            Val::OptBytes(tag),
-            Val::OptBytes(set),
-            Val::OptBytes(nonce),
-            Val::OptBytes(payload),
-            Val::Bytes(digest.to_vec()),
-            Val::Bytes(prev.to_vec()),
-            Val::Bytes(hash.to_vec()),
-        ]);
-        row.flush(tx).await?;
-        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(hash.to_vec()).execute(&mut **tx).await?;
-        Ok(seq)
+            keys: self.member_keys.clone(),
+        }
     }
 
     /// Records a decision in its own transaction (reads and denials). Returns once durable: the
@@ -241,10 +180,8 @@ impl Store {
         rule: &str,
         touched: &Touched,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let seq = self.append_audit(&mut tx, ctx, action, categories, allowed, rule, touched).await?;
-        tx.commit().await?;
-        Ok(seq)
+        let job = PendingEntry::new(ctx, action, categories, allowed, rule, touched.clone());
+        self.appender.append(vec![job]).await.map(|seqs| seqs[0])
     }
 
     /// Decrypts an entry's payload with the member key, if both still exist.
@@ -279,3 +216,261 @@ const AUDIT_INSERT_COLUMNS: [&str; 17] = [
     "prev_hash",
     "entry_hash",
 ];
+
+/// What an entry needs besides its place in the chain.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingEntry {
+    actor: String,
+    purpose: String,
+    action: Action,
+    categories: Vec<&'static str>,
+    allowed: bool,
+    rule: String,
+    touched: Touched,
+}
+
+impl PendingEntry {
+    pub(crate) fn new(
+        ctx: &AccessContext,
+        action: Action,
+        categories: &[DataCategory],
+        allowed: bool,
+        rule: &str,
+        touched: Touched,
+    ) -> Self {
+        let mut categories: Vec<&'static str> = categories.iter().map(|c| c.id()).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        Self {
+            actor: ctx.actor().to_string(),
+            purpose: ctx.purpose().id().to_string(),
+            action,
+            categories,
+            allowed,
+            rule: rule.to_string(),
+            touched,
+        }
+    }
+}
+
+/// Member keys already read or created and committed (keys are immutable once stored).
+pub(crate) type KeyCache = Arc<Mutex<HashMap<i64, Zeroizing<[u8; 32]>>>>;
+
+/// What appending needs from the store, owned, so the appender task can hold it.
+#[derive(Clone)]
+pub(crate) struct AuditEnv {
+    vault: Arc<crate::vault::Vault>,
+    backend: crate::Backend,
+    policy_version: String,
+    keys: KeyCache,
+}
+
+impl AuditEnv {
+    pub(crate) fn new(
+        vault: Arc<crate::vault::Vault>,
+        backend: crate::Backend,
+        policy_version: String,
+        keys: KeyCache,
+    ) -> Self {
+        Self { vault, backend, policy_version, keys }
+    }
+}
+
+/// Appends entries in order inside `tx`: one head update for the batch, one multi-row insert.
+/// Keys created here are cached only by the caller after the commit (`fresh_keys`).
+async fn append_batch(
+    tx: &mut Transaction<'static, Any>,
+    env: &AuditEnv,
+    jobs: &[PendingEntry],
+) -> Result<Vec<i64>, StoreError> {
+    let (next, last): (i64, Vec<u8>) =
+        sqlx::query_as("UPDATE audit_head SET next_seq = next_seq + $1 WHERE id = 1 RETURNING next_seq, last_hash")
+            .bind(jobs.len() as i64)
+            .fetch_one(&mut **tx)
+            .await?;
+    let first = next - jobs.len() as i64;
+    let mut prev = hash32(&last, "head hash", first)?;
+    let mut rows = TableBuffer::new(env.backend, "audit_log", &AUDIT_INSERT_COLUMNS);
+    let mut seqs = Vec::with_capacity(jobs.len());
+    for (i, job) in jobs.iter().enumerate() {
+        let seq = first + i as i64;
+        let (kind, subject, tag, set, nonce, payload, digest) = match &job.touched {
+            Touched::Nothing => ("none", AuditSubject::None, None, None, None, None, [0u8; 32]),
+            Touched::Population => ("population", AuditSubject::Population, None, None, None, None, [0u8; 32]),
+            Touched::Set(ids) => {
+                let ranges = kenpo_audit::encode_ranges(ids);
+                ("set", AuditSubject::Set { ranges: ranges.clone() }, None, Some(ranges), None, None, [0u8; 32])
+            }
+            Touched::Person(person) => {
+                let key = member_key_in(tx, env, *person).await?;
+                let tag = subject_tag(&key);
+                let mut nonce = [0u8; 12];
+                OsRng.fill_bytes(&mut nonce);
+                let plain = format!("{{\"person_id\":{person}}}");
+                let aad = format!("kenpo/audit/v1/seq/{seq}");
+                let ct = member_cipher(&key)
+                    .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: aad.as_bytes() })
+                    .expect("AES-GCM encryption cannot fail for small inputs");
+                let digest: [u8; 32] = Sha256::new().chain_update(nonce).chain_update(&ct).finalize().into();
+                (
+                    "person",
+                    AuditSubject::Person { tag: tag.clone() },
+                    Some(tag),
+                    None,
+                    Some(nonce.to_vec()),
+                    Some(ct),
+                    digest,
+                )
+            }
+        };
+        let fields = EntryFields {
+            seq: seq as u64,
+            at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            actor: job.actor.clone(),
+            purpose: job.purpose.clone(),
+            action: job.action.id().to_string(),
+            categories: job.categories.iter().map(|s| s.to_string()).collect(),
+            outcome: if job.allowed { OUTCOME_ALLOW } else { OUTCOME_DENY }.to_string(),
+            rule: job.rule.clone(),
+            policy_version: env.policy_version.clone(),
+            subject,
+            payload_digest: digest,
+        };
+        let hash = kenpo_audit::entry_hash(&prev, &kenpo_audit::canonical(&fields));
+        rows.push(vec![
+            Val::Int(seq),
+            Val::Text(fields.at),
+            Val::Text(fields.actor),
+            Val::Text(fields.purpose),
+            Val::Text(fields.action),
+            Val::Text(job.categories.join(",")),
+            Val::Text(fields.outcome),
+            Val::Text(fields.rule),
+            Val::Text(fields.policy_version),
+            Val::Text(kind.to_string()),
+            Val::OptBytes(tag),
+            Val::OptBytes(set),
+            Val::OptBytes(nonce),
+            Val::OptBytes(payload),
+            Val::Bytes(digest.to_vec()),
+            Val::Bytes(prev.to_vec()),
+            Val::Bytes(hash.to_vec()),
+        ]);
+        prev = hash;
+        seqs.push(seq);
+    }
+    rows.flush(tx).await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(prev.to_vec()).execute(&mut **tx).await?;
+    Ok(seqs)
+}
+
+/// The member's key: from the cache, else the table, else created inside `tx`.
+async fn member_key_in(
+    tx: &mut Transaction<'static, Any>,
+    env: &AuditEnv,
+    person: i64,
+) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    if let Some(key) = env.keys.lock().ok().and_then(|cache| cache.get(&person).cloned()) {
+        return Ok(key);
+    }
+    let row: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT nonce, wrapped FROM member_keys WHERE person_id = $1")
+        .bind(person)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some((nonce, wrapped)) = row {
+        // Stored keys are committed: safe to cache.
+        let key = env.vault.unwrap_member_key(person, &nonce, &wrapped)?;
+        if let Ok(mut cache) = env.keys.lock() {
+            cache.insert(person, key.clone());
+        }
+        return Ok(key);
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(key.as_mut());
+    let (nonce, wrapped) = env.vault.wrap_member_key(person, &key);
+    sqlx::query("INSERT INTO member_keys (person_id, key_id, nonce, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(person)
+        .bind(env.vault.key_id().to_string())
+        .bind(nonce)
+        .bind(wrapped)
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&mut **tx)
+        .await?;
+    // Not cached: the transaction may still roll back; the next use reads it from the table.
+    Ok(key)
+}
+
+struct Job {
+    entries: Vec<PendingEntry>,
+    reply: oneshot::Sender<Result<Vec<i64>, String>>,
+}
+
+/// Group commit: entries from concurrent requests that arrive while a transaction is being
+/// written go into the next one together. Each caller waits for its own acknowledgement (the
+/// commit) before handing anything out; nothing acknowledged is ever lost.
+#[derive(Clone)]
+pub(crate) struct Appender {
+    sender: mpsc::Sender<Job>,
+}
+
+const GROUP_LIMIT: usize = 512;
+
+impl Appender {
+    pub(crate) fn start(pool: sqlx::AnyPool, env: AuditEnv) -> Self {
+        let (sender, mut receiver) = mpsc::channel::<Job>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = receiver.recv().await {
+                let mut jobs = vec![first];
+                let mut count = jobs[0].entries.len();
+                while count < GROUP_LIMIT {
+                    match receiver.try_recv() {
+                        Ok(job) => {
+                            count += job.entries.len();
+                            jobs.push(job);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let entries: Vec<PendingEntry> = jobs.iter().flat_map(|j| j.entries.iter().cloned()).collect();
+                let result: Result<Vec<i64>, StoreError> = async {
+                    let mut tx = pool.begin().await?;
+                    let seqs = append_batch(&mut tx, &env, &entries).await?;
+                    tx.commit().await?;
+                    Ok(seqs)
+                }
+                .await;
+                match result {
+                    Ok(seqs) => {
+                        let mut at = 0;
+                        for job in jobs {
+                            let n = job.entries.len();
+                            let _ = job.reply.send(Ok(seqs[at..at + n].to_vec()));
+                            at += n;
+                        }
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        for job in jobs {
+                            let _ = job.reply.send(Err(message.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        Self { sender }
+    }
+
+    /// Appends and waits for the commit.
+    pub(crate) async fn append(&self, entries: Vec<PendingEntry>) -> Result<Vec<i64>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Job { entries, reply })
+            .await
+            .map_err(|_| StoreError::Corrupt("the audit appender has stopped".into()))?;
+        match answer.await {
+            Ok(Ok(seqs)) => Ok(seqs),
+            Ok(Err(message)) => Err(StoreError::Audit(message)),
+            Err(_) => Err(StoreError::Corrupt("the audit appender has stopped".into())),
+        }
+    }
+}

@@ -30,6 +30,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (use sqlite://PATH or postgres://…)")]
     Url,
+    #[error("audit log: {0} (the access was not carried out)")]
+    Audit(String),
     #[error("policy catalogue: {0}")]
     Policy(String),
     #[error("stored data is inconsistent: {0}")]

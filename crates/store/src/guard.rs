@@ -13,7 +13,7 @@
 //! }
 //! ```
 
-use crate::audit::Touched;
+use crate::audit::{PendingEntry, Touched};
 use crate::{Store, StoreError};
 use kenpo_domain::{DataCategory, Field};
 use kenpo_policy::{AccessContext, AccessRequest, Action, Decision, ProvisionRecord, Subject};
@@ -155,10 +155,27 @@ impl Store {
     /// Records an allowed access (and any categories withheld from it) in its own transaction.
     /// Call it after reading and before returning: nothing is handed out unless it succeeds.
     pub(crate) async fn record(&self, grant: &Grant<'_>, what: &Touched) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let seq = self.record_in(&mut tx, grant, what).await?;
-        tx.commit().await?;
-        Ok(seq)
+        if self.unaudited {
+            return Ok(-1);
+        }
+        let mut entries =
+            vec![PendingEntry::new(grant.context, grant.action, &grant.categories, true, "allowed", what.clone())];
+        if !grant.withheld.is_empty() {
+            let categories: Vec<DataCategory> = grant.withheld.iter().map(|w| w.category).collect();
+            let mut rules: Vec<&str> = grant.withheld.iter().map(|w| w.rule).collect();
+            rules.dedup();
+            entries.push(PendingEntry::new(
+                grant.context,
+                grant.action,
+                &categories,
+                false,
+                &rules.join("+"),
+                what.clone(),
+            ));
+        }
+        // Group commit: waits until the entries are committed.
+        let seqs = self.appender.append(entries).await?;
+        Ok(seqs[0])
     }
 
     /// Records an allowed access inside the caller's transaction (writes: same transaction as

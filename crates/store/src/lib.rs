@@ -48,12 +48,18 @@ use std::sync::Arc;
 pub struct Store {
     pool: sqlx::AnyPool,
     backend: Backend,
-    vault: vault::Vault,
+    vault: Arc<vault::Vault>,
+    /// Member keys for audit payloads, cached once committed.
+    member_keys: audit::KeyCache,
+    /// Group-commit appender for decisions recorded outside a caller's transaction.
+    appender: audit::Appender,
     policy: Arc<dyn PolicyEngine>,
     /// The day decisions are taken on; `None` = today (tests pin it).
     today: Option<chrono::NaiveDate>,
     /// (audit payload retention years, provision record retention years), from the catalogue.
     retention: (u32, u32),
+    /// Benchmark baseline only (feature `unaudited-baseline`): skip audit entries.
+    unaudited: bool,
 }
 
 impl Store {
@@ -65,7 +71,14 @@ impl Store {
         let retention = (meta.audit_retention_years, meta.provision_record_retention_years);
         let (pool, backend) = db::connect(url).await?;
         db::migrate(&pool, backend).await?;
-        Ok(Self { pool, backend, vault: vault::Vault::new(keys), policy: Arc::new(engine), today: None, retention })
+        let vault = Arc::new(vault::Vault::new(keys));
+        let member_keys = audit::KeyCache::default();
+        let policy: Arc<dyn PolicyEngine> = Arc::new(engine);
+        let appender = audit::Appender::start(
+            pool.clone(),
+            audit::AuditEnv::new(vault.clone(), backend, policy.version().to_string(), member_keys.clone()),
+        );
+        Ok(Self { pool, backend, vault, member_keys, appender, policy, today: None, retention, unaudited: false })
     }
 
     /// Pins the day decisions are taken on (contracts are dated); for tests and re-runs.
@@ -77,6 +90,16 @@ impl Store {
     /// Replaces the policy engine (the catalogue-driven engine plugs in here).
     pub fn with_policy(mut self, policy: Arc<dyn PolicyEngine>) -> Self {
         self.policy = policy;
+        // The appender records the policy version with each entry: restart it for the new one.
+        self.appender = audit::Appender::start(self.pool.clone(), self.audit_env());
+        self
+    }
+
+    /// The audit benchmark's baseline: the same reads without audit entries. Exists only with
+    /// the `unaudited-baseline` feature, which no shipped build enables.
+    #[cfg(feature = "unaudited-baseline")]
+    pub fn without_audit_for_baseline(mut self) -> Self {
+        self.unaudited = true;
         self
     }
 
