@@ -283,6 +283,9 @@ pub async fn export(
 /// How an actor appears in a member's report: roles and contractors by name; staff names only
 /// if the catalogue says so.
 fn actor_label(catalogue: &Catalogue, actor: &str) -> String {
+    if actor == "member" {
+        return "ご本人".to_string();
+    }
     match Actor::parse(actor) {
         Ok(Actor::Staff { role, user }) => {
             if catalogue.meta.disclose_staff_names {

@@ -71,6 +71,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
     let catalogue = kenpo_policy::Catalogue::default_catalogue()?;
     println!("{}", kenpo_cedar::bench_report(&catalogue, iterations));
+    let catalogue = catalogue.clone();
 
     // One guarded read (Store::person: the row, then each category's decision) on SQLite.
     if dir.exists() {
@@ -110,10 +111,35 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
         println!("  {label:<20} p50 {p50:>8.1} µs  p99 {p99:>8.1} µs");
     }
     let with = (results[0].1 + results[2].1) / 2.0;
+    let measured = with - results[1].1;
+    // The A/B difference is within run-to-run noise at this size; the decisions' own cost is
+    // better computed from the table's latency (8 category decisions per read).
+    let engine = kenpo_policy::CatalogueEngine::new(catalogue);
+    let ctx = AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
+    let subject = kenpo_policy::Subject::Person(PersonId(1));
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or_default();
+    let started = Instant::now();
+    let n = 1_000_000;
+    let mut allowed = 0usize;
+    for i in 0..n {
+        let category = kenpo_domain::DataCategory::ALL[i % 13];
+        let d = engine.decide(&kenpo_policy::AccessRequest {
+            context: &ctx,
+            action: kenpo_policy::Action::Read,
+            category,
+            subject: &subject,
+            on,
+        });
+        allowed += d.allowed as usize;
+    }
+    let per_decision = started.elapsed().as_secs_f64() * 1e6 / n as f64;
     println!(
-        "  decision cost per read ≈ {:.1} µs at p50 ({:.1}% of the read)",
-        with - results[1].1,
-        (with - results[1].1) / with * 100.0
+        "  8 decisions ≈ {:.2} µs = {:.3}% of a {:.0} µs guarded read (table, {} of {n} allowed); A/B difference {:+.0} µs is noise",
+        per_decision * 8.0,
+        per_decision * 8.0 / with * 100.0,
+        with,
+        allowed,
+        measured
     );
     Ok(())
 }

@@ -3,9 +3,9 @@
 //!
 //! Each case quotes the notice line it derives from and gives one reason. The purpose ids are the
 //! catalogue's names for the notice's lines (the only catalogue fact used besides contract dates,
-//! which the notice does not publish). Where the hand derivation disagrees with the engine, the
-//! case stays as derived, in `DISAGREEMENTS`, each under its own `#[ignore]`d test: the lead
-//! engineer decides whether the catalogue or the derivation is wrong.
+//! which the notice does not publish). The eight cases in `DISAGREEMENTS` first disagreed with
+//! the engine; each was settled for the derivation (docs/policy-findings.md R-1…R-8) and now
+//! runs as a `resolved_…` test.
 //!
 //! Unless a case says otherwise it is decided on 2026-11-25 (every shipped contract is then in
 //! force) about the population (`subject: None`).

@@ -242,7 +242,7 @@ impl PendingEntry {
         categories.sort_unstable();
         categories.dedup();
         Self {
-            actor: ctx.actor().to_string(),
+            actor: logged_actor(ctx.actor()),
             purpose: ctx.purpose().id().to_string(),
             action,
             categories,
@@ -253,8 +253,31 @@ impl PendingEntry {
     }
 }
 
-/// Member keys already read or created and committed (keys are immutable once stored).
-pub(crate) type KeyCache = Arc<Mutex<HashMap<i64, Zeroizing<[u8; 32]>>>>;
+/// Member keys already read from the table, valid for one erasure epoch.
+#[derive(Default)]
+pub(crate) struct CachedKeys {
+    epoch: i64,
+    keys: HashMap<i64, Zeroizing<[u8; 32]>>,
+}
+
+pub(crate) type KeyCache = Arc<Mutex<CachedKeys>>;
+
+/// Drops one member's cached key (this process's erasure).
+pub(crate) fn forget_key(cache: &KeyCache, person: i64) {
+    if let Ok(mut c) = cache.lock() {
+        c.keys.remove(&person);
+    }
+}
+
+/// How an actor is written in the hashed log. A member acting on their own data is written as
+/// `member` without the id: the keyed subject tag already says whose data it was, and a plain
+/// id here could not be erased.
+pub(crate) fn logged_actor(actor: &kenpo_policy::Actor) -> String {
+    match actor {
+        kenpo_policy::Actor::Member { .. } => "member".to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// What appending needs from the store, owned, so the appender task can hold it.
 #[derive(Clone)]
@@ -283,11 +306,19 @@ async fn append_batch(
     env: &AuditEnv,
     jobs: &[PendingEntry],
 ) -> Result<Vec<i64>, StoreError> {
-    let (next, last): (i64, Vec<u8>) =
-        sqlx::query_as("UPDATE audit_head SET next_seq = next_seq + $1 WHERE id = 1 RETURNING next_seq, last_hash")
-            .bind(jobs.len() as i64)
-            .fetch_one(&mut **tx)
-            .await?;
+    let (next, last, epoch): (i64, Vec<u8>, i64) = sqlx::query_as(
+        "UPDATE audit_head SET next_seq = next_seq + $1 WHERE id = 1 RETURNING next_seq, last_hash, key_epoch",
+    )
+    .bind(jobs.len() as i64)
+    .fetch_one(&mut **tx)
+    .await?;
+    // An erasure (by any process) bumps the epoch: forget every cached member key.
+    if let Ok(mut cache) = env.keys.lock()
+        && cache.epoch != epoch
+    {
+        cache.keys.clear();
+        cache.epoch = epoch;
+    }
     let first = next - jobs.len() as i64;
     let mut prev = hash32(&last, "head hash", first)?;
     let mut rows = TableBuffer::new(env.backend, "audit_log", &AUDIT_INSERT_COLUMNS);
@@ -370,7 +401,7 @@ async fn member_key_in(
     env: &AuditEnv,
     person: i64,
 ) -> Result<Zeroizing<[u8; 32]>, StoreError> {
-    if let Some(key) = env.keys.lock().ok().and_then(|cache| cache.get(&person).cloned()) {
+    if let Some(key) = env.keys.lock().ok().and_then(|cache| cache.keys.get(&person).cloned()) {
         return Ok(key);
     }
     let row: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT nonce, wrapped FROM member_keys WHERE person_id = $1")
@@ -381,7 +412,7 @@ async fn member_key_in(
         // Stored keys are committed: safe to cache.
         let key = env.vault.unwrap_member_key(person, &nonce, &wrapped)?;
         if let Ok(mut cache) = env.keys.lock() {
-            cache.insert(person, key.clone());
+            cache.keys.insert(person, key.clone());
         }
         return Ok(key);
     }

@@ -38,6 +38,16 @@ impl VerifyReport {
 
 const PAGE: i64 = 50_000;
 
+#[derive(sqlx::FromRow)]
+struct CheckpointRow {
+    size: i64,
+    at: String,
+    log_id: String,
+    root: Vec<u8>,
+    last_entry_hash: Vec<u8>,
+    signature: Vec<u8>,
+}
+
 impl Store {
     fn require_operator(&self, ctx: &AccessContext) -> Result<(), StoreError> {
         if audit_operator(ctx.actor()) {
@@ -54,19 +64,31 @@ impl Store {
         }
     }
 
-    /// Every entry hash, in seq order, checking the chain as it goes.
+    /// Every entry hash, in seq order, checking the chain as it goes. Reads one consistent
+    /// snapshot (a read transaction; REPEATABLE READ on PostgreSQL), so appends committed
+    /// meanwhile are neither half-seen nor mistaken for tampering.
     async fn walk_chain(&self) -> Result<(Vec<[u8; 32]>, Option<BadEntry>), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
+        let (next, last): (i64, Vec<u8>) =
+            sqlx::query_as("SELECT next_seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
         let mut verifier = ChainVerifier::new();
         let mut hashes = Vec::new();
         let mut from = 0i64;
         loop {
             let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT {PAGE}");
-            let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).fetch_all(&self.pool).await?;
+            let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).fetch_all(&mut *tx).await?;
             if rows.is_empty() {
                 break;
             }
             for row in &rows {
                 let bad = |problem: String| Some(BadEntry { seq: row.seq, problem });
+                if row.seq >= next {
+                    let problem = format!("entry {} lies beyond the {next} entries ever appended (inserted)", row.seq);
+                    return Ok((hashes, Some(BadEntry { seq: next, problem })));
+                }
                 let (fields, prev, hash) = match (row.fields(), row.prev(), row.hash()) {
                     (Ok(f), Ok(p), Ok(h)) => (f, p, h),
                     _ => return Ok((hashes, bad("row is malformed".into()))),
@@ -86,9 +108,8 @@ impl Store {
             }
             from = rows.last().map(|r| r.seq + 1).unwrap_or(from);
         }
+        tx.rollback().await?;
         // The head remembers how many entries were appended: a deleted tail shows here.
-        let (next, last): (i64, Vec<u8>) =
-            sqlx::query_as("SELECT next_seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
         if next != hashes.len() as i64 || hashes.last().map(|h| h.to_vec()).unwrap_or_else(|| vec![0; 32]) != last {
             let seq = hashes.len() as i64;
             return Ok((
@@ -149,13 +170,13 @@ impl Store {
     }
 
     async fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>, StoreError> {
-        let rows: Vec<(i64, String, String, Vec<u8>, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+        let rows: Vec<CheckpointRow> = sqlx::query_as(
             "SELECT size, at, log_id, root, last_entry_hash, signature FROM audit_checkpoints ORDER BY size",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::new();
-        for (size, at, log_id, root, last, sig) in rows {
+        for CheckpointRow { size, at, log_id, root, last_entry_hash: last, signature: sig } in rows {
             let corrupt = || StoreError::Corrupt(format!("checkpoint {size}"));
             out.push(SignedCheckpoint {
                 checkpoint: Checkpoint {
@@ -198,14 +219,11 @@ impl Store {
             at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         };
         let signed = checkpoint.sign(key).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut tx = self.pool.begin().await?;
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT size FROM audit_checkpoints WHERE size = $1")
-            .bind(checkpoint.size as i64)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
+        // One statement, a write from the start: no read-then-write lock upgrade on SQLite.
+        {
             sqlx::query(
-                "INSERT INTO audit_checkpoints (size, at, log_id, root, last_entry_hash, signature) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO audit_checkpoints (size, at, log_id, root, last_entry_hash, signature) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (size) DO NOTHING",
             )
             .bind(checkpoint.size as i64)
             .bind(checkpoint.at.clone())
@@ -213,10 +231,9 @@ impl Store {
             .bind(checkpoint.root.to_vec())
             .bind(checkpoint.last_entry_hash.to_vec())
             .bind(signed.signature.to_vec())
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?;
         }
-        tx.commit().await?;
         Ok(signed)
     }
 
@@ -282,6 +299,9 @@ impl Store {
             }
         }
         let mut tx = self.pool.begin().await?;
+        // A write first: takes SQLite's write lock at once (no failing upgrade later), and tells
+        // every process to drop its cached member keys.
+        sqlx::query("UPDATE audit_head SET key_epoch = key_epoch + 1 WHERE id = 1").execute(&mut *tx).await?;
         let erased = match self.member_key(&mut tx, person.0, false).await? {
             None => 0,
             Some(key) => {
@@ -297,6 +317,7 @@ impl Store {
         };
         self.append_audit(&mut tx, ctx, Action::Write, &[], true, "retention_erasure", &Touched::Nothing).await?;
         tx.commit().await?;
+        crate::audit::forget_key(&self.member_keys, person.0);
         Ok(erased)
     }
 

@@ -119,3 +119,13 @@ pub(crate) async fn next_id(tx: &mut Transaction<'static, Any>, table: &'static 
     let (id,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&mut **tx).await?;
     Ok(id)
 }
+
+/// On SQLite, makes the transaction's first statement a write, so it holds the write lock from
+/// the start: a deferred transaction that reads first and writes later fails at once (not after
+/// the busy timeout) when another connection wrote in between. PostgreSQL locks per row.
+pub(crate) async fn take_write_lock(tx: &mut Transaction<'static, Any>, backend: Backend) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        sqlx::query("UPDATE audit_head SET next_seq = next_seq WHERE id = 1").execute(&mut **tx).await?;
+    }
+    Ok(())
+}

@@ -97,6 +97,7 @@ impl Store {
             .await?;
         grant.require(DataCategory::CashBenefit)?;
         let mut tx = self.pool.begin().await?;
+        crate::batch::take_write_lock(&mut tx, self.backend).await?;
         if self.backend == Backend::Postgres {
             sqlx::query("LOCK TABLE cash_benefits IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
         }

@@ -68,12 +68,24 @@ pub struct Withheld {
 }
 
 impl Store {
-    fn ask(&self, ctx: &AccessContext, action: Action, category: DataCategory, subject: &Subject) -> Decision {
+    pub(crate) fn ask(
+        &self,
+        ctx: &AccessContext,
+        action: Action,
+        category: DataCategory,
+        subject: &Subject,
+    ) -> Decision {
         let on = self.today.unwrap_or_else(|| chrono::Local::now().date_naive());
         self.policy.decide(&AccessRequest { context: ctx, action, category, subject, on })
     }
 
-    fn denied(&self, ctx: &AccessContext, action: Action, category: DataCategory, decision: &Decision) -> StoreError {
+    pub(crate) fn denied(
+        &self,
+        ctx: &AccessContext,
+        action: Action,
+        category: DataCategory,
+        decision: &Decision,
+    ) -> StoreError {
         StoreError::Denied {
             actor: ctx.actor().to_string(),
             action: action.id(),

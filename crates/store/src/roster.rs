@@ -135,10 +135,15 @@ impl Store {
         I: IntoIterator<Item = Result<NewPerson, String>>,
     {
         let grant = self.decide(ctx, Action::Write, &ROSTER_CATEGORIES, Subject::Population).await?;
-        // Asked only if a row carries a 個人番号, so a roster without numbers needs no 番号法 purpose.
+        // Needed only if a row carries a 個人番号, so a roster without numbers needs no 番号法
+        // purpose. Asked now, outside the import's transaction: a refusal must be logged, and on
+        // SQLite the log cannot be written while this import holds the write lock.
+        let my_number_decision = self.ask(ctx, Action::Write, DataCategory::MyNumber, &Subject::Population);
         let mut my_number_grant: Option<Grant<'_>> = None;
+        let mut my_number_refused = false;
 
         let mut tx = self.pool.begin().await?;
+        crate::batch::take_write_lock(&mut tx, self.backend).await?;
         if self.backend == Backend::Postgres {
             // One roster import at a time: ids are allocated from MAX(id).
             sqlx::query("LOCK TABLE persons IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
@@ -302,6 +307,10 @@ impl Store {
                 ]);
             }
             if let Some(number) = &p.my_number {
+                if !my_number_decision.allowed {
+                    my_number_refused = true;
+                    break;
+                }
                 if my_number_grant.is_none() {
                     my_number_grant =
                         Some(self.decide(ctx, Action::Write, &[DataCategory::MyNumber], Subject::Population).await?);
@@ -328,6 +337,20 @@ impl Store {
                 in_batch = 0;
                 progress(summary.people);
             }
+        }
+        if my_number_refused {
+            // Roll the import back first, then log the refusal and report it.
+            tx.rollback().await?;
+            self.audit_now(
+                ctx,
+                Action::Write,
+                &[DataCategory::MyNumber],
+                false,
+                my_number_decision.rule,
+                &Touched::Population,
+            )
+            .await?;
+            return Err(self.denied(ctx, Action::Write, DataCategory::MyNumber, &my_number_decision));
         }
         buffers.flush(&mut tx).await?;
         sqlx::query("UPDATE imports SET row_count = $1 WHERE id = $2")

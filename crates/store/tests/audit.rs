@@ -473,7 +473,6 @@ async fn a_forged_entry_beyond_the_head_is_detected() {
 /// above; this pins the diagnosis: the first bad entry is the extra one, and it is not a
 /// "deleted tail".
 #[tokio::test]
-#[ignore = "BUG: audit_ops.rs walk_chain names seq = entries (one past the extra entry) and calls it a deleted tail"]
 async fn an_entry_appended_past_the_head_is_named_as_extra() {
     for backend in BACKENDS {
         let (_db, store, mut conn, _) = victim(backend, "extra").await;
@@ -666,26 +665,85 @@ async fn erasure_after_retention_keeps_the_chain_and_forgets_the_member() {
         let last = &last_rows(&mut conn, 2).await[0];
         assert_eq!((last.rule.as_str(), last.subject_kind.as_str()), ("retention_erasure", "none"), "{backend}");
 
-        // A disclosure now shows no per-person access from before the erasure: the only one is
-        // the disclosure's own read, under a new key.
+        // A disclosure now shows no per-person access from before the erasure (at most its own
+        // read, made after it; whether that one is under a new key is checked apart below).
         let after =
             store.disclosure(&privacy_officer("appi.disclosure"), gone_id, &|a: &str| a.to_string()).await.unwrap();
-        // That read is under a new member key: a new tag, unlinkable to the erased entries.
-        let newest = log_rows(&mut conn).await.into_iter().rev().find(|r| r.subject_kind == "person").unwrap();
-        assert_eq!(newest.purpose, "appi.disclosure", "{backend}");
-        assert_ne!(newest.subject_tag.as_ref(), Some(&tag), "{backend}: an access after erasure reuses the erased tag");
-        let (keys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member_keys WHERE person_id = $1")
-            .bind(gone_id.0)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
-        assert_eq!(keys, 1, "{backend}: a new member key is stored for accesses after erasure");
         let personal: Vec<_> = after.accesses.iter().filter(|a| a.batch_size.is_none()).collect();
-        assert_eq!(personal.len(), 1, "{backend}: {personal:?}");
-        assert_eq!(personal[0].purpose, "appi.disclosure", "{backend}");
+        assert!(personal.len() <= 1, "{backend}: {personal:?}");
+        assert!(personal.iter().all(|a| a.purpose == "appi.disclosure"), "{backend}: {personal:?}");
         assert!(after.accesses.iter().all(|a| a.purpose != "eligibility.management" || a.batch_size.is_some()));
         assert!(verify(&store).await.ok(), "{backend}");
         store.close().await;
+    }
+}
+
+/// A store whose roster has, at index 0 (person 1), an insured person who left in 2015.
+async fn with_leaver(db: &TestDb, keys: VaultKeys) -> Store {
+    let store = open(db, keys).await;
+    let (society, mut people) = society(8);
+    assert_eq!(people[0].card.branch, 0);
+    people[0].eligibility = vec![EligibilityPeriod {
+        acquired_on: day(2005, 4, 1),
+        acquisition_reason: "採用".into(),
+        lost_on: Some(day(2015, 4, 1)),
+        loss_reason: Some("退職".into()),
+    }];
+    store.import_roster(&importer(), "roster.csv", "k", rows(&society, &people), &|_| {}).await.unwrap();
+    store
+}
+
+/// The tag of the newest entry about one person.
+async fn newest_tag(conn: &mut AnyConnection) -> Vec<u8> {
+    let r = log_rows(conn).await.into_iter().rev().find(|r| r.subject_kind == "person").unwrap();
+    r.subject_tag.unwrap()
+}
+
+/// After erasure the old key must be gone everywhere, memory included: an access recorded
+/// afterwards gets a new key (stored, so a disclosure can read it) and a new, unlinkable tag.
+#[tokio::test]
+async fn an_access_after_erasure_uses_a_new_member_key() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "newkey").await;
+        let store = with_leaver(&db, VaultKeys::generate()).await;
+        let mut conn = raw(&db).await;
+        let id = PersonId(1);
+        store.person(&clerk(), id).await.unwrap();
+        let old = newest_tag(&mut conn).await;
+        store.audit_erase_member(&privacy_officer("admin.basic_material"), id, day(2026, 4, 1)).await.unwrap();
+        store.person(&clerk(), id).await.unwrap();
+        assert_ne!(newest_tag(&mut conn).await, old, "{backend}: an access after erasure reuses the erased tag");
+        let (keys,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM member_keys WHERE person_id = 1").fetch_one(&mut conn).await.unwrap();
+        assert_eq!(keys, 1, "{backend}: the new key is stored");
+        let d = store.disclosure(&privacy_officer("appi.disclosure"), id, &|a: &str| a.to_string()).await.unwrap();
+        let personal: Vec<_> = d.accesses.iter().filter(|a| a.batch_size.is_none()).collect();
+        // The clerk's read after erasure (allow + deny) and the disclosure's own read.
+        assert_eq!(personal.len(), 3, "{backend}: {personal:?}");
+        store.close().await;
+    }
+}
+
+/// Two processes on one database (two stores here): one erases, the other keeps serving. The
+/// other must not go on writing entries under the erased key.
+#[tokio::test]
+async fn an_erasure_by_another_process_is_honoured() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "twoproc").await;
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = dir.path().join("vault.key");
+        VaultKeys::generate().write_new_file(&key_file).unwrap();
+        let service = with_leaver(&db, VaultKeys::read_file(&key_file).unwrap()).await;
+        let maintenance = open(&db, VaultKeys::read_file(&key_file).unwrap()).await;
+        let mut conn = raw(&db).await;
+        let id = PersonId(1);
+        service.person(&clerk(), id).await.unwrap();
+        let old = newest_tag(&mut conn).await;
+        maintenance.audit_erase_member(&privacy_officer("admin.basic_material"), id, day(2026, 4, 1)).await.unwrap();
+        service.person(&clerk(), id).await.unwrap();
+        assert_ne!(newest_tag(&mut conn).await, old, "{backend}: the service still writes under the erased key");
+        service.close().await;
+        maintenance.close().await;
     }
 }
 
@@ -903,8 +961,6 @@ async fn concurrent_appends_stay_one_dense_chain() {
 
 /// Verifying (and sealing) a live log while others append must not report tampering.
 #[tokio::test]
-#[ignore = "BUG: audit_ops.rs walk_chain reads the rows page by page and then audit_head in separate statements \
-            (no snapshot): an append committed in between makes a sound live log report a 'deleted tail'"]
 async fn verifying_a_live_log_does_not_report_tampering() {
     let mut failures = Vec::new();
     for backend in BACKENDS {
@@ -950,8 +1006,6 @@ async fn verifying_a_live_log_does_not_report_tampering() {
 /// payload). A member acting on their own data must not put their id in the chain either, or
 /// erasure leaves them linkable forever.
 #[tokio::test]
-#[ignore = "BUG: audit.rs append_audit hashes actor = ctx.actor().to_string(), i.e. `member:<person id>` in \
-            plaintext; audit_erase_member cannot erase it (it is in the chain), so the member stays linkable"]
 async fn a_member_reading_their_own_data_is_not_linkable_after_erasure() {
     for backend in BACKENDS {
         let db = fresh(backend, "selfread").await;
@@ -984,10 +1038,6 @@ async fn a_member_reading_their_own_data_is_not_linkable_after_erasure() {
 /// inside the import (asked at the first row carrying a number). It must come back as a denial,
 /// promptly, and be in the log like every other denial.
 #[tokio::test]
-#[ignore = "BUG: roster.rs import_roster asks decide(MyNumber) while its own transaction holds SQLite's write \
-            lock (INSERT INTO imports is done); the denial's audit_now (guard.rs decide, own transaction on \
-            another connection) waits busy_timeout (10 s) and fails with 'database is locked': no Denied \
-            error and no deny entry (PostgreSQL is fine)"]
 async fn a_my_number_refusal_inside_an_import_is_a_logged_denial() {
     for backend in BACKENDS {
         let db = fresh(backend, "importdeny").await;
@@ -1024,10 +1074,6 @@ async fn a_my_number_refusal_inside_an_import_is_a_logged_denial() {
 /// Erasure is maintenance on a live system: other accesses keep being logged meanwhile, and
 /// neither the erasures nor those accesses may fail for it.
 #[tokio::test]
-#[ignore = "BUG: audit_ops.rs audit_erase_member opens a deferred transaction that first reads (member_key's \
-            SELECT) and then writes (UPDATE audit_log): on SQLite (WAL) the read-to-write upgrade fails at once \
-            with 'database is locked' (code 5 / 517 SQLITE_BUSY_SNAPSHOT) when another connection appended \
-            meanwhile; busy_timeout does not apply to upgrades"]
 async fn erasure_while_others_append() {
     for backend in BACKENDS {
         let db = fresh(backend, "eraselive").await;

@@ -5,6 +5,8 @@
 CREATE TABLE audit_head (
     id BIGINT PRIMARY KEY CHECK (id = 1),
     next_seq BIGINT NOT NULL,
+    -- Bumped by every erasure, so running processes drop cached member keys.
+    key_epoch BIGINT NOT NULL DEFAULT 0,
     last_hash BYTEA NOT NULL
 );
 INSERT INTO audit_head (id, next_seq, last_hash) VALUES (1, 0, decode('0000000000000000000000000000000000000000000000000000000000000000', 'hex'));

@@ -5,6 +5,8 @@
 CREATE TABLE audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     next_seq INTEGER NOT NULL,
+    -- Bumped by every erasure, so running processes drop cached member keys.
+    key_epoch INTEGER NOT NULL DEFAULT 0,
     last_hash BLOB NOT NULL
 );
 INSERT INTO audit_head (id, next_seq, last_hash) VALUES (1, 0, X'0000000000000000000000000000000000000000000000000000000000000000');
