@@ -1,14 +1,21 @@
 //! Reading a UKE that another project wrote: receiptisan's synthetic 医科外来 sample
-//! (MIT licence; `shared/fixtures/external/receiptisan/`).
+//! (MIT licence; vendored byte-for-byte from `shared/fixtures/external/receiptisan/` into
+//! `tests/fixtures/receiptisan/` with its licence, so a clone tests without `shared/`).
 
 use kenpo_domain::receipt::{CareSetting, LineKind, ReceiptKind};
 use kenpo_formats::uke::{UkeWarning, read_uke};
 use std::path::PathBuf;
 
 fn fixture() -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} not readable: {e}", path.display()));
+    // Where the shared folder is present, the vendored copy must be the same file.
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/external/receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} not readable: {e}", path.display()))
+    if let Ok(original) = std::fs::read(&shared) {
+        assert_eq!(original, bytes, "vendored fixture differs from shared/");
+    }
+    bytes
 }
 
 // Figures derived by hand from the file, independently of this crate:
