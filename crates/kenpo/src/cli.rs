@@ -156,7 +156,7 @@ pub enum MemberWhat {
         id: Option<i64>,
         #[arg(long)]
         card: Option<String>,
-        /// 保険者番号 for --card (default: the only one on file is not assumed; give it).
+        /// 保険者番号 for --card (default: the synthetic society's).
         #[arg(long, default_value = "06279996")]
         insurer: String,
         #[command(flatten)]

@@ -2,7 +2,7 @@
 //! naming the entry. Errors break the law or the notice; warnings are where the notice is
 //! ambiguous or a use cannot be acted on — reported, never silenced.
 
-use crate::catalogue::{Catalogue, Flow, SYSTEM_ROLE};
+use crate::catalogue::{Catalogue, Flow};
 use chrono::NaiveDate;
 use kenpo_domain::DataCategory;
 use std::collections::BTreeSet;
@@ -38,7 +38,6 @@ pub fn lint(c: &Catalogue, on: NaiveDate) -> Vec<Finding> {
     let mut push =
         |id, severity, subject: String, message: String| out.push(Finding { id, severity, subject, message });
     let listed: BTreeSet<&str> = c.data_rows.iter().flat_map(|r| r.categories.iter().map(String::as_str)).collect();
-    let use_ids: BTreeSet<&str> = c.uses.iter().map(|u| u.id.as_str()).collect();
     let contracted: BTreeSet<&str> =
         c.contractors.iter().flat_map(|k| k.tasks.iter().flat_map(|t| t.uses.iter().map(String::as_str))).collect();
 
@@ -148,7 +147,6 @@ pub fn lint(c: &Catalogue, on: NaiveDate) -> Vec<Finding> {
             }
         }
     }
-    let _ = (use_ids, SYSTEM_ROLE);
     out.sort_by(|a, b| (a.severity, a.id, &a.subject).cmp(&(b.severity, b.id, &b.subject)));
     out
 }

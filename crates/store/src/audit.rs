@@ -109,38 +109,21 @@ pub(crate) fn subject_tag(key: &[u8; 32]) -> Vec<u8> {
 }
 
 impl Store {
-    /// The member's audit key, created (and stored wrapped) on first use inside `tx`.
+    /// The member's stored audit key, if any (keys are created by the appender, `member_key_in`).
     pub(crate) async fn member_key(
         &self,
         tx: &mut Transaction<'static, Any>,
         person: i64,
-        create: bool,
     ) -> Result<Option<Zeroizing<[u8; 32]>>, StoreError> {
         let row: Option<(Vec<u8>, Vec<u8>)> =
             sqlx::query_as("SELECT nonce, wrapped FROM member_keys WHERE person_id = $1")
                 .bind(person)
                 .fetch_optional(&mut **tx)
                 .await?;
-        if let Some((nonce, wrapped)) = row {
-            return Ok(Some(self.vault.unwrap_member_key(person, &nonce, &wrapped)?));
+        match row {
+            Some((nonce, wrapped)) => Ok(Some(self.vault.unwrap_member_key(person, &nonce, &wrapped)?)),
+            None => Ok(None),
         }
-        if !create {
-            return Ok(None);
-        }
-        let mut key = Zeroizing::new([0u8; 32]);
-        OsRng.fill_bytes(key.as_mut());
-        let (nonce, wrapped) = self.vault.wrap_member_key(person, &key);
-        sqlx::query(
-            "INSERT INTO member_keys (person_id, key_id, nonce, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(person)
-        .bind(self.vault.key_id().to_string())
-        .bind(nonce)
-        .bind(wrapped)
-        .bind(chrono::Utc::now().to_rfc3339())
-        .execute(&mut **tx)
-        .await?;
-        Ok(Some(key))
     }
 
     /// Appends one entry inside `tx` and returns its seq (writes: the entry commits with them).

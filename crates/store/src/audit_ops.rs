@@ -302,7 +302,7 @@ impl Store {
         // A write first: takes SQLite's write lock at once (no failing upgrade later), and tells
         // every process to drop its cached member keys.
         sqlx::query("UPDATE audit_head SET key_epoch = key_epoch + 1 WHERE id = 1").execute(&mut *tx).await?;
-        let erased = match self.member_key(&mut tx, person.0, false).await? {
+        let erased = match self.member_key(&mut tx, person.0).await? {
             None => 0,
             Some(key) => {
                 let tag = subject_tag(&key);
@@ -340,6 +340,20 @@ pub struct AccessLine {
     pub batch_size: Option<u64>,
 }
 
+impl AccessLine {
+    fn of(r: AuditRow, who: String, batch_size: Option<u64>) -> Self {
+        Self {
+            at: r.at,
+            who,
+            purpose: r.purpose,
+            action: r.action,
+            categories: r.categories,
+            outcome: r.outcome,
+            batch_size,
+        }
+    }
+}
+
 /// The answer to a member's 開示請求.
 #[derive(Debug, Clone, Serialize)]
 pub struct Disclosure {
@@ -373,7 +387,7 @@ impl Store {
         let provisions = self.provisions_about(person.0).await?;
         let mut accesses = Vec::new();
         let mut tx = self.pool.begin().await?;
-        let key = self.member_key(&mut tx, person.0, false).await?;
+        let key = self.member_key(&mut tx, person.0).await?;
         tx.rollback().await?;
         if let Some(key) = key {
             let tag = subject_tag(&key);
@@ -386,15 +400,8 @@ impl Store {
                     _ => false,
                 };
                 if confirmed {
-                    accesses.push(AccessLine {
-                        at: r.at,
-                        who: name_of(&r.actor),
-                        purpose: r.purpose,
-                        action: r.action,
-                        categories: r.categories,
-                        outcome: r.outcome,
-                        batch_size: None,
-                    });
+                    let who = name_of(&r.actor);
+                    accesses.push(AccessLine::of(r, who, None));
                 }
             }
         }
@@ -406,15 +413,8 @@ impl Store {
                 let size = kenpo_audit::decode_ranges(&set)
                     .map(|rs| rs.iter().map(|r| (r.end() - r.start() + 1) as u64).sum())
                     .ok();
-                accesses.push(AccessLine {
-                    at: r.at,
-                    who: name_of(&r.actor),
-                    purpose: r.purpose,
-                    action: r.action,
-                    categories: r.categories,
-                    outcome: r.outcome,
-                    batch_size: size,
-                });
+                let who = name_of(&r.actor);
+                accesses.push(AccessLine::of(r, who, size));
             }
         }
         accesses.sort_by(|a, b| a.at.cmp(&b.at));
