@@ -307,6 +307,14 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     eprintln!("4/4 集計");
     let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);
     let stats = store.stats(&stats_ctx, kenpo_synth::SocietyConfig::new(members, seed).as_of).await?;
+    // Seal and check the audit log the job wrote.
+    let operator = AccessContext::new(Actor::parse("system:demo-audit")?, PurposeId::parse("admin.basic_material")?);
+    let key = kenpo_audit::AuditSigningKey::read_file(&location.data_dir.join("audit-signing.key"))?;
+    let checkpoint = store.audit_checkpoint(&operator, &key, &format!("kenpo/{}", &key.public_key_hex()[..16])).await?;
+    let verified = store.audit_verify(&operator, Some(&key.verifying_key())).await?;
     store.close().await;
-    output::demo(&generated, &roster, claims, &stats, json)
+    if let Some(bad) = &verified.first_bad {
+        bail!("audit log does not verify: entry #{}: {}", bad.seq, bad.problem);
+    }
+    output::demo(&generated, &roster, claims, &stats, checkpoint.checkpoint.size, json)
 }

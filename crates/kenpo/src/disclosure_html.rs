@@ -4,8 +4,59 @@ use kenpo_domain::DataCategory;
 use kenpo_policy::catalogue::Catalogue;
 use kenpo_store::Disclosure;
 
+/// Category ids as Japanese labels, for the member.
+fn categories_ja(ids: &str) -> String {
+    ids.split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| DataCategory::from_id(c).map(|c| c.label().to_string()).unwrap_or_else(|| c.to_string()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// An RFC 3339 time as Japan time, e.g. 2026-11-26 10:33.
+fn when_ja(at: &str) -> String {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&jst).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// A purpose id in words: the catalogue's text, or the statutory duty.
+fn purpose_ja(catalogue: &Catalogue, id: &str) -> String {
+    match id {
+        kenpo_policy::engine::STATUTORY_DISCLOSURE => "保有個人データの開示（個人情報保護法第33条）".to_string(),
+        kenpo_policy::engine::STATUTORY_SUPERVISION => "委託先の監督（個人情報保護法第25条）".to_string(),
+        _ => catalogue.use_by_id(id).map(|u| u.text.clone()).unwrap_or_else(|| id.to_string()),
+    }
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The categories this report shows data for (the purposes section lists only these).
+fn held_categories(d: &Disclosure) -> Vec<DataCategory> {
+    let p = &d.person;
+    let mut held = vec![DataCategory::Identity];
+    if p.eligibility.is_some() {
+        held.push(DataCategory::Eligibility);
+    }
+    if p.remuneration.as_ref().is_some_and(|r| !r.monthly.is_empty() || !r.bonuses.is_empty()) {
+        held.push(DataCategory::Remuneration);
+    }
+    if p.annual_income.is_some() {
+        held.push(DataCategory::Income);
+    }
+    if p.relation.is_some() {
+        held.push(DataCategory::Relation);
+    }
+    if p.contact.is_some() {
+        held.push(DataCategory::Contact);
+    }
+    if p.cash_benefits.as_ref().is_some_and(|c| !c.is_empty()) {
+        held.extend([DataCategory::CashBenefit, DataCategory::CashBenefitClinical]);
+    }
+    held
 }
 
 pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
@@ -14,7 +65,7 @@ pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
     let mut h = String::from(
         "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>保有個人データ開示報告書</title>\n\
          <style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.6}table{border-collapse:collapse;margin:.5em 0}\
-         td,th{border:1px solid #888;padding:.2em .5em;text-align:left;vertical-align:top}h2{border-bottom:2px solid #333}</style>\n</head><body>\n",
+         td,th{border:1px solid #888;padding:.2em .5em;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}h2{border-bottom:2px solid #333}</style>\n</head><body>\n",
     );
     h.push_str("<h1>保有個人データ開示報告書</h1>\n");
     h.push_str(&format!(
@@ -88,11 +139,8 @@ pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
     }
     h.push_str("</table>\n");
 
-    h.push_str("<h2>2. 利用目的</h2>\n<p>保有する個人データの区分ごとに、公表している利用目的（別表2）のうち該当するものです。</p>\n<table><tr><th>区分</th><th>利用目的</th></tr>\n");
-    for category in DataCategory::ALL {
-        if category == DataCategory::MyNumber {
-            continue;
-        }
+    h.push_str("<h2>2. 利用目的</h2>\n<p>上記の個人データの区分ごとに、公表している利用目的（別表2）のうち該当するものです。</p>\n<table><tr><th>区分</th><th>利用目的</th></tr>\n");
+    for category in held_categories(d) {
         let uses: Vec<String> = catalogue
             .uses
             .iter()
@@ -113,15 +161,15 @@ pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
             "<table><tr><th>日時</th><th>区分</th><th>相手方</th><th>根拠</th><th>利用目的</th><th>項目</th></tr>\n",
         );
         for pr in &d.provisions {
-            let purpose = catalogue.use_by_id(&pr.use_id).map(|u| u.text.clone()).unwrap_or_else(|| pr.use_id.clone());
+            let purpose = purpose_ja(catalogue, &pr.use_id);
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                esc(&pr.at),
+                esc(&when_ja(&pr.at)),
                 if pr.direction == "provide" { "提供" } else { "受領" },
                 esc(&pr.counterparty),
                 esc(&pr.basis),
                 esc(&purpose),
-                esc(&pr.categories)
+                esc(&categories_ja(&pr.categories))
             ));
         }
         h.push_str("</table>\n");
@@ -129,7 +177,7 @@ pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
 
     h.push_str("<h2>4. 閲覧・利用の記録</h2>\n<table><tr><th>日時</th><th>行為者</th><th>利用目的</th><th>操作</th><th>区分</th><th>結果</th></tr>\n");
     for a in &d.accesses {
-        let purpose = catalogue.use_by_id(&a.purpose).map(|u| u.text.clone()).unwrap_or_else(|| a.purpose.clone());
+        let purpose = purpose_ja(catalogue, &a.purpose);
         let op = match a.action.as_str() {
             "read" => "閲覧",
             "write" => "登録・更新",
@@ -139,12 +187,12 @@ pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
         let batch = a.batch_size.map(|n| format!("（一括処理 {n} 人）")).unwrap_or_default();
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            esc(&a.at),
+            esc(&when_ja(&a.at)),
             esc(&a.who),
             esc(&batch),
             esc(&purpose),
             op,
-            esc(&a.categories),
+            esc(&categories_ja(&a.categories)),
             if a.outcome == "allow" { "許可" } else { "拒否" }
         ));
     }

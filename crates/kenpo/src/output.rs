@@ -191,15 +191,19 @@ pub fn stats(s: &Stats, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn demo(g: &GenerateSummary, r: &ImportSummary, claims: u64, s: &Stats, json: bool) -> Result<()> {
+pub fn demo(g: &GenerateSummary, r: &ImportSummary, claims: u64, s: &Stats, audited: u64, json: bool) -> Result<()> {
     if json {
-        println!("{}", json!({"generated": g, "roster": r, "benefit_claims": claims, "stats": s}));
+        println!(
+            "{}",
+            json!({"generated": g, "roster": r, "benefit_claims": claims, "stats": s, "audit_entries_sealed": audited})
+        );
         return Ok(());
     }
     generated(g, Path::new("(synthetic)"), false);
     roster_imported(r, false);
     benefits_imported(claims, false);
     stats(s, false)?;
+    println!("監査ログ: {audited} 件を署名付きチェックポイントで封印し、改ざんのないことを確認しました");
     println!("(レセプト・特定健診の取込は各取込機能の実装後にこのジョブへ加わります)");
     Ok(())
 }
