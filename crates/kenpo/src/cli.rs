@@ -140,6 +140,14 @@ pub enum ImportWhat {
         #[command(flatten)]
         access: Access,
     },
+    /// 電子レセプト files (UKE, as written by clinics, or the insurer-side delivery). Each file is
+    /// imported all or nothing; a file already imported is refused.
+    Receipts {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        access: Access,
+    },
     /// Cash-benefit claims CSV.
     Benefits {
         file: PathBuf,
@@ -188,6 +196,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             let summary = import_roster(&store, &access.context()?, &file).await?;
             store.close().await;
             output::roster_imported(&summary, cli.json);
+            Ok(())
+        }
+        Command::Import { what: ImportWhat::Receipts { files, access } } => {
+            let store = location.open().await?;
+            let result = import_receipts(&store, &access.context()?, &files).await;
+            store.close().await;
+            let (total, failures) = result?;
+            output::receipts_imported(&total, &failures, cli.json);
+            if !failures.is_empty() {
+                bail!("{} of {} file(s) were refused; nothing of them was stored", failures.len(), files.len());
+            }
             Ok(())
         }
         Command::Import { what: ImportWhat::Benefits { file, access } } => {
@@ -269,6 +288,66 @@ pub async fn import_roster(
     Ok(summary)
 }
 
+/// Imports receipt files one by one (each all or nothing). Returns the totals and, per refused
+/// file, the reason (file, line, record, field).
+pub async fn import_receipts(
+    store: &kenpo_store::Store,
+    ctx: &AccessContext,
+    files: &[PathBuf],
+) -> Result<(kenpo_store::ReceiptImportSummary, Vec<String>)> {
+    let mut total = kenpo_store::ReceiptImportSummary::default();
+    let mut failures = Vec::new();
+    let bar = output::Bars::new();
+    for (i, file) in files.iter().enumerate() {
+        let name = file.display().to_string();
+        let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+        let sha = sha256_hex(&bytes);
+        let parsed = match kenpo_formats::uke::read_uke(&bytes, &name) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(e.to_string());
+                continue;
+            }
+        };
+        let warnings: Vec<String> = parsed.warnings.iter().map(|w| format!("{name}: {w}")).collect();
+        match store.import_receipts(ctx, &name, &sha, &parsed.file.receipts, &warnings).await {
+            Ok(s) => {
+                total.receipts += s.receipts;
+                total.lines += s.lines;
+                total.points += s.points;
+                total.matched += s.matched;
+                total.unmatched += s.unmatched;
+                total.warnings += s.warnings;
+                total.import_id = s.import_id;
+            }
+            Err(e @ kenpo_store::StoreError::Denied { .. }) => return Err(e.into()),
+            Err(e @ kenpo_store::StoreError::AlreadyImported { .. }) => failures.push(e.to_string()),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+        bar.step("import receipts", i as u64 + 1, files.len() as u64);
+    }
+    bar.finish();
+    Ok((total, failures))
+}
+
+/// Every UKE file under a folder, in name order.
+fn uke_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("uke")) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 pub async fn import_benefits(store: &kenpo_store::Store, ctx: &AccessContext, file: &Path) -> Result<u64> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
@@ -291,20 +370,27 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     }
     location.init().await?;
     let out = location.data_dir.join("synthetic");
-    eprintln!("1/4 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
+    eprintln!("1/5 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
     let generated = generate(members, seed, &out, false)?;
     let store = location.open().await?;
-    eprintln!("2/4 加入者名簿を取込 ({})", redact(&location.database_url));
+    eprintln!("2/5 加入者名簿を取込 ({})", redact(&location.database_url));
     // The roster carries 個人番号: its import is a 番号法 affair, done by a named 番号事務取扱担当者
     // (the catalogue lets no batch job touch 個人番号).
     let roster_ctx =
         AccessContext::new(Actor::parse("staff:mynumber_officer:demo")?, PurposeId::parse("mynumber.affairs")?);
     let roster = import_roster(&store, &roster_ctx, &out.join("roster.csv")).await?;
-    eprintln!("3/4 現金給付申請を取込");
+    eprintln!("3/5 現金給付申請を取込");
     let benefits_ctx =
         AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
     let claims = import_benefits(&store, &benefits_ctx, &out.join("benefits.csv")).await?;
-    eprintln!("4/4 集計");
+    eprintln!("4/5 レセプトを取込");
+    let receipts_ctx =
+        AccessContext::new(Actor::parse("system:demo-receipts-import")?, PurposeId::parse("receipts.review")?);
+    let (receipts, failures) = import_receipts(&store, &receipts_ctx, &uke_files(&out.join("receipts"))?).await?;
+    if !failures.is_empty() {
+        bail!("the generated receipts were refused: {}", failures.join("; "));
+    }
+    eprintln!("5/5 集計");
     let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);
     let stats = store.stats(&stats_ctx, kenpo_synth::SocietyConfig::new(members, seed).as_of).await?;
     // Seal and check the audit log the job wrote.
@@ -316,5 +402,5 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     if let Some(bad) = &verified.first_bad {
         bail!("audit log does not verify: entry #{}: {}", bad.seq, bad.problem);
     }
-    output::demo(&generated, &roster, claims, &stats, checkpoint.checkpoint.size, json)
+    output::demo(&generated, &roster, claims, &receipts, &stats, checkpoint.checkpoint.size, json)
 }

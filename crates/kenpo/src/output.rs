@@ -191,19 +191,43 @@ pub fn stats(s: &Stats, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn demo(g: &GenerateSummary, r: &ImportSummary, claims: u64, s: &Stats, audited: u64, json: bool) -> Result<()> {
+pub fn receipts_imported(s: &kenpo_store::ReceiptImportSummary, failures: &[String], json: bool) {
+    if json {
+        println!("{}", json!({"summary": s, "refused": failures}));
+        return;
+    }
+    println!(
+        "レセプトを取り込みました: {} 件 ({} 行, {} 点), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件",
+        s.receipts, s.lines, s.points, s.matched, s.unmatched, s.warnings
+    );
+    for f in failures {
+        println!("  取込を拒否したファイル: {f}");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn demo(
+    g: &GenerateSummary,
+    r: &ImportSummary,
+    claims: u64,
+    receipts: &kenpo_store::ReceiptImportSummary,
+    s: &Stats,
+    audited: u64,
+    json: bool,
+) -> Result<()> {
     if json {
         println!(
             "{}",
-            json!({"generated": g, "roster": r, "benefit_claims": claims, "stats": s, "audit_entries_sealed": audited})
+            json!({"generated": g, "roster": r, "benefit_claims": claims, "receipts": receipts, "stats": s, "audit_entries_sealed": audited})
         );
         return Ok(());
     }
     generated(g, Path::new("(synthetic)"), false);
     roster_imported(r, false);
     benefits_imported(claims, false);
+    receipts_imported(receipts, &[], false);
     stats(s, false)?;
     println!("監査ログ: {audited} 件を署名付きチェックポイントで封印し、改ざんのないことを確認しました");
-    println!("(レセプト・特定健診の取込は各取込機能の実装後にこのジョブへ加わります)");
+    println!("(特定健診の取込、レセプト点検・高額療養費は各機能の実装後にこのジョブへ加わります)");
     Ok(())
 }

@@ -125,3 +125,61 @@ fn demo_on_sqlite() {
 fn demo_on_postgres() {
     run_demo_and_check(Some(pg_url("demo")));
 }
+
+/// A malformed 電子レセプト file is refused with its file and line named, and nothing of it is
+/// stored; a good file next to it still goes in.
+#[test]
+fn a_malformed_receipt_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = kenpo(&data, None, &["demo", "--members", "40", "--seed", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let count = |data: &Path| -> i64 {
+        let o =
+            kenpo(data, None, &["--json", "stats", "--as", "staff:eligibility:t", "--purpose", "admin.basic_material"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["receipts"].as_i64().unwrap()
+    };
+    let before = count(&data);
+    assert!(before > 0, "the demo imported its receipts");
+    // An invalid CP932 byte pair (0x81 0x20) in a copy of the fixture's third line.
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../formats/tests/fixtures/receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let mut bytes = std::fs::read(&fixture).unwrap();
+    let third = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).map(|(i, _)| i + 1).unwrap();
+    bytes.splice(third + 3..third + 3, [0x81u8, 0x20]);
+    let bad = dir.path().join("BAD.UKE");
+    std::fs::write(&bad, &bytes).unwrap();
+    let refused = kenpo(
+        &data,
+        None,
+        &[
+            "import",
+            "receipts",
+            bad.to_str().unwrap(),
+            "--as",
+            "staff:receipt_review:t",
+            "--purpose",
+            "receipts.review",
+        ],
+    );
+    assert!(!refused.status.success());
+    let text = String::from_utf8_lossy(&refused.stdout).to_string() + &String::from_utf8_lossy(&refused.stderr);
+    assert!(text.contains("BAD.UKE") && text.contains('3'), "{text}");
+    assert_eq!(count(&data), before, "a refused file changes nothing");
+    let good = kenpo(
+        &data,
+        None,
+        &[
+            "import",
+            "receipts",
+            fixture.to_str().unwrap(),
+            "--as",
+            "staff:receipt_review:t",
+            "--purpose",
+            "receipts.review",
+        ],
+    );
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    assert_eq!(count(&data), before + 75, "the fixture's 75 receipts");
+}

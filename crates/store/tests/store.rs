@@ -245,3 +245,46 @@ async fn every_field_has_a_column_on_both_backends() {
         }
     }
 }
+
+/// Receipts from another project's UKE (receiptisan's sample, vendored in kenpo-formats): 75
+/// receipts and 81,880 HO 合計点数 counted by hand from the file (see the formats crate's fixture
+/// test); none of them is one of our members, so all are kept unmatched. Our own generated
+/// receipts all match. A file is refused a second time and nothing changes.
+#[tokio::test]
+async fn receipts_import_matches_members_keeps_the_rest_and_refuses_repeats() {
+    let fixture = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../formats/tests/fixtures/receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE"),
+    )
+    .unwrap();
+    let parsed = kenpo_formats::uke::read_uke(&fixture, "RECEIPTC.UKE").unwrap();
+    for backend in BACKENDS {
+        let db = fresh(backend, "receipts").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let (society, people) = society(40);
+        store.import_roster(&importer(), "roster.csv", "r", rows(&society, &people), &|_| {}).await.unwrap();
+        let reviewer = ctx("staff:receipt_review:t", "receipts.review");
+        let warnings = vec!["RECEIPTC.UKE: a warning kept with the file".to_string()];
+        let s = store.import_receipts(&reviewer, "RECEIPTC.UKE", "f1", &parsed.file.receipts, &warnings).await.unwrap();
+        assert_eq!((s.receipts, s.points, s.matched, s.unmatched, s.warnings), (75, 81_880, 0, 75, 1), "{backend}");
+        let again = store.import_receipts(&reviewer, "RECEIPTC.UKE", "f1", &parsed.file.receipts, &warnings).await;
+        assert!(matches!(again, Err(StoreError::AlreadyImported { .. })), "{backend}");
+
+        // Our own members' receipts for one month.
+        let institutions = kenpo_synth::Institutions::new(&society);
+        let month = kenpo_domain::YearMonth::new(2025, 10).unwrap();
+        let mut expected = (0u64, 0i64);
+        for (i, file) in kenpo_synth::month_receipts(&society, &institutions, month).iter().enumerate() {
+            let s = store.import_receipts(&reviewer, "m.UKE", &format!("m{i}"), &file.receipts, &[]).await.unwrap();
+            assert_eq!(s.unmatched, 0, "{backend}: every generated receipt belongs to a member");
+            expected.0 += file.receipts.len() as u64;
+            expected.1 += file.receipts.iter().map(|r| r.total_points).sum::<i64>();
+        }
+        let stats = store.stats(&ctx("system:t", "admin.basic_material"), month.last_day()).await.unwrap();
+        assert_eq!(stats.receipts as u64, 75 + expected.0, "{backend}");
+        // A role that does not review receipts may not import them.
+        let err = store.import_receipts(&ctx("staff:health:t", "receipts.review"), "x", "x", &[], &[]).await;
+        assert!(matches!(err, Err(StoreError::Denied { .. })), "{backend}");
+        store.close().await;
+    }
+}

@@ -1,0 +1,252 @@
+//! Receipt import: one 電子レセプト file per transaction, all or nothing, refused a second time
+//! (content hash). Each receipt is matched to a person by 保険者番号 + 記号・番号 (+ 枝番, or the
+//! birth date when the file carries no 枝番); unmatched receipts are kept with no person.
+
+use crate::audit::Touched;
+use crate::batch::{TableBuffer, Val, iso, next_id, parse_iso, take_write_lock};
+use crate::provisions::NewProvision;
+use crate::{Store, StoreError};
+use kenpo_domain::DataCategory;
+use kenpo_domain::receipt::Receipt;
+use kenpo_policy::{AccessContext, Action, Subject};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What one file's import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReceiptImportSummary {
+    pub import_id: i64,
+    pub receipts: u64,
+    pub lines: u64,
+    pub points: i64,
+    pub matched: u64,
+    pub unmatched: u64,
+    pub warnings: u64,
+}
+
+const CATEGORIES: [DataCategory; 4] =
+    [DataCategory::Identity, DataCategory::Eligibility, DataCategory::ReceiptCost, DataCategory::ReceiptClinical];
+
+/// A person a card may belong to.
+struct Candidate {
+    id: i64,
+    branch: u8,
+    birth: chrono::NaiveDate,
+}
+
+type CardKey = (String, String, String);
+
+impl Store {
+    /// Imports the receipts of one file (already read and validated by the caller's reader;
+    /// `warnings` are the reader's, stored with the file).
+    pub async fn import_receipts(
+        &self,
+        ctx: &AccessContext,
+        file_name: &str,
+        content_sha256: &str,
+        receipts: &[Receipt],
+        warnings: &[String],
+    ) -> Result<ReceiptImportSummary, StoreError> {
+        let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
+        let mut tx = self.pool.begin().await?;
+        take_write_lock(&mut tx, self.backend).await?;
+        let existing: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM imports WHERE kind = 'receipts' AND content_sha256 = $1")
+                .bind(content_sha256.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((import_id,)) = existing {
+            return Err(StoreError::AlreadyImported { file: file_name.to_string(), import_id });
+        }
+        // Cards on file (a few MB even for a large society; read once per file).
+        let rows: Vec<(i64, String, String, String, i64, String)> =
+            sqlx::query_as("SELECT id, insurer_number, card_symbol, card_number, card_branch, birth_date FROM persons")
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
+        for (id, insurer, symbol, number, branch, birth) in rows {
+            cards.entry((insurer, symbol, number)).or_default().push(Candidate {
+                id,
+                branch: branch as u8,
+                birth: parse_iso(&birth)?,
+            });
+        }
+
+        let import_id = next_id(&mut tx, "imports").await?;
+        sqlx::query(
+            "INSERT INTO imports (id, kind, file_name, content_sha256, imported_at, actor, purpose, row_count) \
+             VALUES ($1, 'receipts', $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(import_id)
+        .bind(file_name.to_string())
+        .bind(content_sha256.to_string())
+        .bind(chrono::Utc::now().to_rfc3339())
+        .bind(ctx.actor().to_string())
+        .bind(ctx.purpose().id().to_string())
+        .bind(receipts.len() as i64)
+        .execute(&mut *tx)
+        .await?;
+
+        let b = self.backend;
+        let mut receipt_rows = TableBuffer::new(b, "receipts", &RECEIPT_COLUMNS);
+        let mut diagnosis_rows = TableBuffer::new(
+            b,
+            "receipt_diagnoses",
+            &["receipt_id", "seq", "code", "name", "start_date", "outcome", "main", "modifiers"],
+        );
+        let mut line_rows = TableBuffer::new(
+            b,
+            "receipt_lines",
+            &[
+                "receipt_id",
+                "seq",
+                "kind",
+                "care_category",
+                "payer_code",
+                "code",
+                "quantity",
+                "points",
+                "count",
+                "service_days",
+            ],
+        );
+        let mut next = next_id(&mut tx, "receipts").await?;
+        let mut summary = ReceiptImportSummary { import_id, ..Default::default() };
+        let mut people = Vec::new();
+        for r in receipts {
+            let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
+            let person = cards.get(&key).and_then(|candidates| {
+                let chosen: Vec<&Candidate> = match r.card_branch {
+                    Some(branch) => candidates.iter().filter(|c| c.branch == branch).collect(),
+                    // No 枝番 in the file: the family shares the card; the birth date tells them apart.
+                    None => candidates.iter().filter(|c| c.birth == r.birth_date).collect(),
+                };
+                (chosen.len() == 1).then(|| chosen[0].id)
+            });
+            match person {
+                Some(id) => {
+                    summary.matched += 1;
+                    people.push(id);
+                }
+                None => summary.unmatched += 1,
+            }
+            receipt_rows.push(vec![
+                Val::Int(next),
+                Val::Int(import_id),
+                Val::OptInt(person),
+                Val::Text(r.kind.code().into()),
+                Val::Text(r.setting.code().into()),
+                Val::Text(r.receipt_type.clone()),
+                Val::Text(r.service_month.to_string()),
+                Val::Text(r.institution.code.clone()),
+                Val::Int(r.institution.prefecture as i64),
+                Val::Text(r.institution.name.clone()),
+                Val::OptText(r.institution.address.clone()),
+                Val::Text(r.insurer_number.clone()),
+                Val::Text(r.card_symbol.clone()),
+                Val::Text(r.card_number.clone()),
+                Val::OptInt(r.card_branch.map(i64::from)),
+                Val::Text(r.patient_name.clone()),
+                Val::Text(r.patient_name_kana.clone()),
+                Val::Int(r.sex.code() as i64),
+                Val::Text(iso(r.birth_date)),
+                Val::OptText(r.admission_date.map(iso)),
+                Val::Int(r.days as i64),
+                Val::Int(r.total_points),
+                Val::OptInt(r.patient_charge),
+                Val::OptInt(r.meal_amount),
+                Val::OptText(r.search_number.clone()),
+            ]);
+            for (seq, d) in r.diagnoses.iter().enumerate() {
+                diagnosis_rows.push(vec![
+                    Val::Int(next),
+                    Val::Int(seq as i64),
+                    Val::Text(d.code.clone()),
+                    Val::OptText(d.name.clone()),
+                    Val::Text(iso(d.start_date)),
+                    Val::Int(d.outcome as i64),
+                    Val::Int(d.main as i64),
+                    Val::Text(d.modifiers.clone()),
+                ]);
+            }
+            for (seq, l) in r.lines.iter().enumerate() {
+                line_rows.push(vec![
+                    Val::Int(next),
+                    Val::Int(seq as i64),
+                    Val::Text(l.kind.code().into()),
+                    Val::Text(l.care_category.clone()),
+                    Val::Text(l.payer_code.clone()),
+                    Val::Text(l.code.clone()),
+                    Val::Text(l.quantity.clone()),
+                    Val::OptInt(l.points),
+                    Val::Int(l.count as i64),
+                    Val::Text(l.service_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
+                ]);
+            }
+            summary.receipts += 1;
+            summary.lines += r.lines.len() as u64;
+            summary.points += r.total_points;
+            next += 1;
+        }
+        receipt_rows.flush(&mut tx).await?;
+        diagnosis_rows.flush(&mut tx).await?;
+        line_rows.flush(&mut tx).await?;
+        let mut warning_rows = TableBuffer::new(b, "import_warnings", &["import_id", "seq", "message"]);
+        for (seq, w) in warnings.iter().enumerate() {
+            warning_rows.push(vec![Val::Int(import_id), Val::Int(seq as i64), Val::Text(w.clone())]);
+        }
+        warning_rows.flush(&mut tx).await?;
+        summary.warnings = warnings.len() as u64;
+
+        people.sort_unstable();
+        people.dedup();
+        let seq = self.record_in(&mut tx, &grant, &Touched::Set(people.clone())).await?;
+        // APPI Art. 30: receipts come from the 審査支払機関.
+        self.insert_provision(
+            &mut tx,
+            NewProvision {
+                direction: "receive",
+                counterparty: "社会保険診療報酬支払基金".into(),
+                basis: "法令（健康保険法第76条第5項）".into(),
+                use_id: ctx.purpose().id().to_string(),
+                categories: CATEGORIES.iter().map(|c| c.id().to_string()).collect(),
+                fields: String::new(),
+                subjects: people,
+                file_name: file_name.to_string(),
+                actor: ctx.actor().to_string(),
+                audit_seq: seq,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+}
+
+const RECEIPT_COLUMNS: [&str; 25] = [
+    "id",
+    "import_id",
+    "person_id",
+    "kind",
+    "setting",
+    "receipt_type",
+    "service_month",
+    "institution_code",
+    "institution_prefecture",
+    "institution_name",
+    "institution_address",
+    "insurer_number",
+    "card_symbol",
+    "card_number",
+    "card_branch",
+    "patient_name",
+    "patient_kana",
+    "patient_sex",
+    "patient_birth_date",
+    "admission_date",
+    "days",
+    "total_points",
+    "patient_charge",
+    "meal_amount",
+    "search_number",
+];
