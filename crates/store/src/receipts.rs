@@ -58,18 +58,27 @@ impl Store {
         if let Some((import_id,)) = existing {
             return Err(StoreError::AlreadyImported { file: file_name.to_string(), import_id });
         }
-        // Cards on file (a few MB even for a large society; read once per file).
-        let rows: Vec<(i64, String, String, String, i64, String)> =
-            sqlx::query_as("SELECT id, insurer_number, card_symbol, card_number, card_branch, birth_date FROM persons")
-                .fetch_all(&mut *tx)
-                .await?;
+        // The people behind the cards this file names (one indexed lookup per distinct card).
         let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
-        for (id, insurer, symbol, number, branch, birth) in rows {
-            cards.entry((insurer, symbol, number)).or_default().push(Candidate {
-                id,
-                branch: branch as u8,
-                birth: parse_iso(&birth)?,
-            });
+        for r in receipts {
+            let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
+            if cards.contains_key(&key) {
+                continue;
+            }
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT id, card_branch, birth_date FROM persons \
+                 WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3",
+            )
+            .bind(key.0.clone())
+            .bind(key.1.clone())
+            .bind(key.2.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut candidates = Vec::new();
+            for (id, branch, birth) in rows {
+                candidates.push(Candidate { id, branch: branch as u8, birth: parse_iso(&birth)? });
+            }
+            cards.insert(key, candidates);
         }
 
         let import_id = next_id(&mut tx, "imports").await?;
