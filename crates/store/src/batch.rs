@@ -129,3 +129,39 @@ pub(crate) async fn take_write_lock(tx: &mut Transaction<'static, Any>, backend:
     }
     Ok(())
 }
+
+/// Starts an import inside its transaction: refuses content already imported (same kind and
+/// SHA-256) and writes the `imports` row. Returns the new import id.
+pub(crate) async fn open_import(
+    tx: &mut Transaction<'static, Any>,
+    kind: &'static str,
+    file_name: &str,
+    content_sha256: &str,
+    ctx: &kenpo_policy::AccessContext,
+    row_count: i64,
+) -> Result<i64, crate::StoreError> {
+    let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM imports WHERE kind = $1 AND content_sha256 = $2")
+        .bind(kind)
+        .bind(content_sha256.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some((import_id,)) = existing {
+        return Err(crate::StoreError::AlreadyImported { file: file_name.to_string(), import_id });
+    }
+    let import_id = next_id(tx, "imports").await?;
+    sqlx::query(
+        "INSERT INTO imports (id, kind, file_name, content_sha256, imported_at, actor, purpose, row_count) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(import_id)
+    .bind(kind)
+    .bind(file_name.to_string())
+    .bind(content_sha256.to_string())
+    .bind(chrono::Utc::now().to_rfc3339())
+    .bind(ctx.actor().to_string())
+    .bind(ctx.purpose().id().to_string())
+    .bind(row_count)
+    .execute(&mut **tx)
+    .await?;
+    Ok(import_id)
+}

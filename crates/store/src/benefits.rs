@@ -1,6 +1,6 @@
 //! 現金給付 (cash benefit) claims: import and read.
 
-use crate::batch::{TableBuffer, Val, iso, next_id, parse_iso};
+use crate::batch::{TableBuffer, Val, iso, next_id, open_import, parse_iso};
 use crate::guard::Grant;
 use crate::{Backend, Store, StoreError};
 use kenpo_domain::benefit::{BenefitStatus, CashBenefitClaim, CashBenefitKind};
@@ -101,15 +101,7 @@ impl Store {
         if self.backend == Backend::Postgres {
             sqlx::query("LOCK TABLE cash_benefits IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
         }
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM imports WHERE kind = 'benefits' AND content_sha256 = $1")
-                .bind(content_sha256.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((import_id,)) = existing {
-            return Err(StoreError::AlreadyImported { file: file_name.to_string(), import_id });
-        }
-        let import_id = next_id(&mut tx, "imports").await?;
+        let import_id = open_import(&mut tx, "benefits", file_name, content_sha256, ctx, 0).await?;
         let mut next = next_id(&mut tx, "cash_benefits").await?;
         let backend = self.backend;
         let mut buffer = TableBuffer::new(backend, "cash_benefits", &COLUMNS);
@@ -155,19 +147,11 @@ impl Store {
             next += 1;
             count += 1;
         }
-        sqlx::query(
-            "INSERT INTO imports (id, kind, file_name, content_sha256, imported_at, actor, purpose, row_count) \
-             VALUES ($1, 'benefits', $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(import_id)
-        .bind(file_name.to_string())
-        .bind(content_sha256.to_string())
-        .bind(chrono::Utc::now().to_rfc3339())
-        .bind(ctx.actor().to_string())
-        .bind(ctx.purpose().id().to_string())
-        .bind(count as i64)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE imports SET row_count = $1 WHERE id = $2")
+            .bind(count as i64)
+            .bind(import_id)
+            .execute(&mut *tx)
+            .await?;
         buffer.flush(&mut tx).await?;
         let seq = self.record_in(&mut tx, &grant, &crate::audit::Touched::Set(people.clone())).await?;
         // Claims come from the members themselves: no Art. 30 record (not a third party).

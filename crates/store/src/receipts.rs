@@ -3,7 +3,7 @@
 //! birth date when the file carries no 枝番); unmatched receipts are kept with no person.
 
 use crate::audit::Touched;
-use crate::batch::{TableBuffer, Val, iso, next_id, parse_iso, take_write_lock};
+use crate::batch::{TableBuffer, Val, iso, next_id, open_import, parse_iso, take_write_lock};
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
@@ -50,14 +50,7 @@ impl Store {
         let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
         let mut tx = self.pool.begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM imports WHERE kind = 'receipts' AND content_sha256 = $1")
-                .bind(content_sha256.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((import_id,)) = existing {
-            return Err(StoreError::AlreadyImported { file: file_name.to_string(), import_id });
-        }
+        let import_id = open_import(&mut tx, "receipts", file_name, content_sha256, ctx, receipts.len() as i64).await?;
         // The people behind the cards this file names (one indexed lookup per distinct card).
         let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
         for r in receipts {
@@ -80,21 +73,6 @@ impl Store {
             }
             cards.insert(key, candidates);
         }
-
-        let import_id = next_id(&mut tx, "imports").await?;
-        sqlx::query(
-            "INSERT INTO imports (id, kind, file_name, content_sha256, imported_at, actor, purpose, row_count) \
-             VALUES ($1, 'receipts', $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(import_id)
-        .bind(file_name.to_string())
-        .bind(content_sha256.to_string())
-        .bind(chrono::Utc::now().to_rfc3339())
-        .bind(ctx.actor().to_string())
-        .bind(ctx.purpose().id().to_string())
-        .bind(receipts.len() as i64)
-        .execute(&mut *tx)
-        .await?;
 
         let b = self.backend;
         let mut receipt_rows = TableBuffer::new(b, "receipts", &RECEIPT_COLUMNS);

@@ -1,7 +1,7 @@
 //! Roster import: all-or-nothing, in one transaction, with multi-row inserts.
 
 use crate::audit::Touched;
-use crate::batch::{TableBuffer, Val, iso, next_id};
+use crate::batch::{TableBuffer, Val, iso, next_id, open_import};
 use crate::guard::Grant;
 use crate::{Backend, Store, StoreError};
 use kenpo_domain::DataCategory;
@@ -148,27 +148,7 @@ impl Store {
             // One roster import at a time: ids are allocated from MAX(id).
             sqlx::query("LOCK TABLE persons IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
         }
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM imports WHERE kind = 'roster' AND content_sha256 = $1")
-                .bind(content_sha256)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((import_id,)) = existing {
-            return Err(StoreError::AlreadyImported { file: file_name.to_string(), import_id });
-        }
-        let import_id = next_id(&mut tx, "imports").await?;
-        sqlx::query(
-            "INSERT INTO imports (id, kind, file_name, content_sha256, imported_at, actor, purpose, row_count) \
-             VALUES ($1, 'roster', $2, $3, $4, $5, $6, 0)",
-        )
-        .bind(import_id)
-        .bind(file_name.to_string())
-        .bind(content_sha256.to_string())
-        .bind(chrono::Utc::now().to_rfc3339())
-        .bind(ctx.actor().to_string())
-        .bind(ctx.purpose().id().to_string())
-        .execute(&mut *tx)
-        .await?;
+        let import_id = open_import(&mut tx, "roster", file_name, content_sha256, ctx, 0).await?;
 
         // Cards and employers already on file.
         let mut cards: HashMap<CardKey, i64> = HashMap::new();
