@@ -20,6 +20,11 @@ impl YearMonth {
     pub fn new(year: i32, month: u32) -> Option<Self> {
         ((1..=12).contains(&month) && (1800..=9999).contains(&year)).then_some(Self { year, month })
     }
+    /// For constants written in code; panics on an impossible month at compile time.
+    pub const fn from_parts(year: i32, month: u32) -> Self {
+        assert!(month >= 1 && month <= 12);
+        Self { year, month }
+    }
     pub fn year(self) -> i32 {
         self.year
     }

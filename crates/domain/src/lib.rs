@@ -14,9 +14,11 @@ pub mod date;
 pub mod era;
 pub mod grades;
 pub mod ids;
+pub mod kogaku;
 pub mod mynumber;
 pub mod person;
 pub mod receipt;
+pub mod review;
 
 pub use category::{DataCategory, Field, NoticeRow};
 pub use date::YearMonth;

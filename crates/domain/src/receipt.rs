@@ -174,6 +174,9 @@ pub struct Receipt {
     pub meal_amount: Option<Yen>,
     /// 検索番号 assigned by 審査支払機関.
     pub search_number: Option<String>,
+    /// 調剤: the institution that wrote the prescription (処方箋発行保険医療機関); its 高額療養費
+    /// unit absorbs this receipt and 突合 looks for its 医科 receipt.
+    pub prescriber: Option<Institution>,
     pub diagnoses: Vec<Diagnosis>,
     pub lines: Vec<ReceiptLine>,
 }

@@ -60,6 +60,11 @@ pub struct ParsedUke {
     pub declared_count: u64,
     /// GO 総合計点数.
     pub declared_points: i64,
+    /// What the file adds up to by the spec's GO rule (one case per 医療保険 and per 公費 on
+    /// each receipt; for 公費単独 the first KO's points); checked against GO unless the file is
+    /// one volume of several.
+    pub counted_cases: u64,
+    pub counted_points: i64,
     pub warnings: Vec<UkeWarning>,
 }
 
@@ -94,6 +99,8 @@ pub fn read_uke(bytes: &[u8], file_name: &str) -> Result<ParsedUke, UkeError> {
         },
         declared_count: trailer.declared_count,
         declared_points: trailer.declared_points,
+        counted_cases: trailer.counted_cases,
+        counted_points: trailer.counted_points,
         warnings,
     })
 }

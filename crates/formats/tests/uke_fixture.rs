@@ -49,22 +49,38 @@ fn reads_the_receiptisan_sample() {
     assert_eq!(with_ho.iter().map(|r| r.total_points).sum::<i64>(), HO_POINTS);
     assert!(file.receipts.iter().all(|r| r.setting == CareSetting::Outpatient));
 
-    // The GO trailer claims 140 receipts and 86,392 points. The spec counts 件数 per payer
-    // (1 for HO plus 1 per KO) and adds the first KO's points for 公費単独 receipts:
-    // 69 + 71 = 140 and 81,880 + 4,512 = 86,392, so the trailer agrees with the file.
+    // The GO trailer claims 140 receipts and 86,392 points against 75 RE and 81,880 HO points:
+    // read naively, a mismatch. The spec (医科 記録条件仕様 R4, GO 注 and its table) counts 件数
+    // per payer (1 for HO plus 1 per KO) and adds the first KO's points for 公費単独 receipts:
+    // 69 + 71 = 140 and 81,880 + 4,512 = 86,392. The reader reports both sides, and they agree.
+    assert_ne!(parsed.declared_count, RECEIPTS as u64);
     assert_eq!(parsed.declared_count, WITH_HO as u64 + KO_RECORDS);
     assert_eq!(parsed.declared_points, HO_POINTS + PUBLIC_ONLY_POINTS);
-    assert!(
-        !parsed
-            .warnings
-            .iter()
-            .any(|w| matches!(w, UkeWarning::DeclaredCountMismatch { .. } | UkeWarning::DeclaredPointsMismatch { .. }))
-    );
-    // Every HO 合計点数 matches its lines; the 公費単独 receipts and the missing 0x1A are noted.
-    assert!(!parsed.warnings.iter().any(|w| matches!(w, UkeWarning::PointsMismatch { .. })));
+    assert_eq!(parsed.counted_cases, parsed.declared_count);
+    assert_eq!(parsed.counted_points, parsed.declared_points);
+    // The 公費単独 receipts and the missing 0x1A are noted (HO 合計点数 would be an error).
     let public_only = parsed.warnings.iter().filter(|w| matches!(w, UkeWarning::NoHealthInsurance { .. })).count();
     assert_eq!(public_only, RECEIPTS - WITH_HO);
     assert!(parsed.warnings.contains(&UkeWarning::MissingEofMarker));
+}
+
+/// The same file with its GO trailer altered by one: the reader rejects it, naming the line,
+/// the field and both figures.
+#[test]
+fn an_altered_go_trailer_is_an_error() {
+    let text = encoding_rs::SHIFT_JIS.decode(&fixture()).0.into_owned();
+    for (from, to, field) in
+        [("GO,140,86392,", "GO,141,86392,", "総件数"), ("GO,140,86392,", "GO,140,86391,", "総合計点数")]
+    {
+        assert!(text.contains(from));
+        let altered = text.replace(from, to);
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&altered);
+        let err = read_uke(&bytes, "RECEIPTC_GAIRAI_SAMPLE.UKE").unwrap_err().to_string();
+        let go_line = text.lines().position(|l| l.starts_with("GO,")).unwrap() + 1;
+        assert!(err.contains(&format!("line {go_line}: GO")), "{err}");
+        assert!(err.contains(field), "{err}");
+        assert!(err.contains("declared 14") || err.contains("declared 8639"), "{err}");
+    }
 }
 
 #[test]

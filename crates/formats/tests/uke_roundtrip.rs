@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use kenpo_domain::YearMonth;
 use kenpo_domain::person::Sex;
 use kenpo_domain::receipt::{CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine};
-use kenpo_formats::uke::{ReceiptAssembler, UkeFile, UkeWarning, UkeWriteError, read_uke, write_uke};
+use kenpo_formats::uke::{ReceiptAssembler, UkeError, UkeFile, UkeWriteError, read_uke, write_uke};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -64,6 +64,7 @@ fn receipt(kind: ReceiptKind, inst: &Institution, receipt_type: &str, lines: Vec
         patient_charge: None,
         meal_amount: None,
         search_number: None,
+        prescriber: None,
         diagnoses: vec![],
         lines,
     };
@@ -324,20 +325,24 @@ fn streaming_reader_yields_receipts_one_at_a_time() {
 }
 
 #[test]
-fn mismatched_totals_are_warnings() {
+fn mismatched_totals_are_errors() {
+    // HO 合計点数 10 more than the lines: rejected at the HO line, field 6.
     let mut file = medical_file();
     file.receipts[0].total_points += 10;
     let bytes = write(&file);
+    let err = read_uke(&bytes, "x.UKE").unwrap_err();
+    assert!(
+        matches!(&err, UkeError::Totals { record, position: 6, declared, counted, .. } if record == "HO" && declared - counted == 10),
+        "{err}"
+    );
+    // GO 総件数 3 for 2 receipts: rejected at the GO line.
+    let bytes = write(&medical_file());
     let text = String::from_utf8_lossy(&bytes).replace("\r\nGO,2,", "\r\nGO,3,");
     let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
-    let parsed = read_uke(&bytes, "x.UKE").unwrap();
-    assert!(parsed.warnings.iter().any(|w| matches!(
-        w,
-        UkeWarning::PointsMismatch { receipt_number: 1, lines, declared, .. } if declared - lines == 10
-    )));
-    assert!(parsed.warnings.contains(&UkeWarning::DeclaredCountMismatch {
-        line: bytes.split(|&b| b == b'\n').count() as u64 - 1,
-        declared: 3,
-        counted: 2
-    }));
+    let err = read_uke(&bytes, "x.UKE").unwrap_err();
+    let go_line = bytes.split(|&b| b == b'\n').count() as u64 - 1;
+    assert!(
+        matches!(&err, UkeError::Totals { line, record, position: 2, declared: 3, counted: 2, .. } if *line == go_line && record == "GO"),
+        "{err}"
+    );
 }

@@ -36,7 +36,7 @@ pub struct Access {
 }
 
 impl Access {
-    fn context(&self) -> Result<AccessContext> {
+    pub(crate) fn context(&self) -> Result<AccessContext> {
         Ok(AccessContext::new(Actor::parse(&self.actor)?, PurposeId::parse(&self.purpose)?))
     }
 }
@@ -124,6 +124,16 @@ pub enum Command {
         /// The 個人情報保護管理者 answering the request.
         #[arg(long = "as", default_value = "staff:privacy_officer:-")]
         actor: String,
+    },
+    /// レセプト点検: 資格・重複・縦覧・突合 findings, listed and exported for 再審査請求.
+    Review {
+        #[command(subcommand)]
+        what: crate::receipts_cmd::ReviewWhat,
+    },
+    /// 高額療養費 and 付加給付: the monthly run, the payment list, payroll files for employers.
+    Kogaku {
+        #[command(subcommand)]
+        what: crate::receipts_cmd::KogakuWhat,
     },
     /// Benchmarks that print figures (not tests).
     Bench {
@@ -240,6 +250,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Policy { what } => crate::policy_cmd::policy(what, cli.json),
         Command::Demo { members, seed } => demo(&location, members, seed, cli.json).await,
         Command::Bench { what } => crate::bench::run(what, &location).await,
+        Command::Review { what } => crate::receipts_cmd::review(what, &location, cli.json).await,
+        Command::Kogaku { what } => crate::receipts_cmd::kogaku(what, &location, cli.json).await,
         Command::Audit { what } => crate::audit_cmd::audit(what, &location, cli.json).await,
         Command::Export { to, categories, who, out, access } => {
             crate::audit_cmd::export(&location, &access.context()?, &to, &categories, &who, &out, cli.json).await
@@ -312,6 +324,7 @@ pub async fn import_receipts(
         let warnings: Vec<String> = parsed.warnings.iter().map(|w| format!("{name}: {w}")).collect();
         match store.import_receipts(ctx, &name, &sha, &parsed.file.receipts, &warnings).await {
             Ok(s) => {
+                total.files += s.files;
                 total.receipts += s.receipts;
                 total.lines += s.lines;
                 total.points += s.points;
@@ -370,27 +383,45 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     }
     location.init().await?;
     let out = location.data_dir.join("synthetic");
-    eprintln!("1/5 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
+    eprintln!("1/7 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
     let generated = generate(members, seed, &out, false)?;
     let store = location.open().await?;
-    eprintln!("2/5 加入者名簿を取込 ({})", redact(&location.database_url));
+    eprintln!("2/7 加入者名簿を取込 ({})", redact(&location.database_url));
     // The roster carries 個人番号: its import is a 番号法 affair, done by a named 番号事務取扱担当者
     // (the catalogue lets no batch job touch 個人番号).
     let roster_ctx =
         AccessContext::new(Actor::parse("staff:mynumber_officer:demo")?, PurposeId::parse("mynumber.affairs")?);
     let roster = import_roster(&store, &roster_ctx, &out.join("roster.csv")).await?;
-    eprintln!("3/5 現金給付申請を取込");
+    eprintln!("3/7 現金給付申請を取込");
     let benefits_ctx =
         AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
     let claims = import_benefits(&store, &benefits_ctx, &out.join("benefits.csv")).await?;
-    eprintln!("4/5 レセプトを取込");
+    eprintln!("4/7 レセプトを取込");
     let receipts_ctx =
         AccessContext::new(Actor::parse("system:demo-receipts-import")?, PurposeId::parse("receipts.review")?);
     let (receipts, failures) = import_receipts(&store, &receipts_ctx, &uke_files(&out.join("receipts"))?).await?;
     if !failures.is_empty() {
         bail!("the generated receipts were refused: {}", failures.join("; "));
     }
-    eprintln!("5/5 集計");
+    eprintln!("5/7 レセプト点検（資格・重複・縦覧・突合）");
+    let review_ctx =
+        AccessContext::new(Actor::parse("system:demo-receipt-review")?, PurposeId::parse("receipts.review")?);
+    let mut review = Vec::new();
+    for month in store.receipt_months(&review_ctx).await? {
+        review.push(store.run_review(&review_ctx, month).await?);
+    }
+    eprintln!("6/7 高額療養費・付加給付（年度の各月）");
+    let kogaku_ctx = AccessContext::new(Actor::parse("system:demo-kogaku")?, PurposeId::parse("benefits.payment")?);
+    let fy = kenpo_synth::SocietyConfig::new(members, seed);
+    let kogaku = crate::receipts_cmd::run_months(
+        &store,
+        &kogaku_ctx,
+        kenpo_domain::YearMonth::of(fy.fiscal_start()),
+        kenpo_domain::YearMonth::of(fy.as_of),
+        &kenpo_domain::kogaku::AdditionRules::default(),
+    )
+    .await?;
+    eprintln!("7/7 集計");
     let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);
     let stats = store.stats(&stats_ctx, kenpo_synth::SocietyConfig::new(members, seed).as_of).await?;
     // Seal and check the audit log the job wrote.
@@ -402,5 +433,5 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     if let Some(bad) = &verified.first_bad {
         bail!("audit log does not verify: entry #{}: {}", bad.seq, bad.problem);
     }
-    output::demo(&generated, &roster, claims, &receipts, &stats, checkpoint.checkpoint.size, json)
+    output::demo(&generated, &roster, claims, &receipts, &review, &kogaku, &stats, checkpoint.checkpoint.size, json)
 }

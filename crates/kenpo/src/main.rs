@@ -12,6 +12,7 @@ mod config;
 mod disclosure_html;
 mod output;
 mod policy_cmd;
+mod receipts_cmd;
 
 use anyhow::Result;
 use clap::Parser;

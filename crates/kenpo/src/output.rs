@@ -211,6 +211,8 @@ pub fn demo(
     r: &ImportSummary,
     claims: u64,
     receipts: &kenpo_store::ReceiptImportSummary,
+    review: &[kenpo_store::ReviewSummary],
+    kogaku: &[kenpo_store::KogakuRunSummary],
     s: &Stats,
     audited: u64,
     json: bool,
@@ -218,7 +220,7 @@ pub fn demo(
     if json {
         println!(
             "{}",
-            json!({"generated": g, "roster": r, "benefit_claims": claims, "receipts": receipts, "stats": s, "audit_entries_sealed": audited})
+            json!({"generated": g, "roster": r, "benefit_claims": claims, "receipts": receipts, "review": review, "kogaku": kogaku, "stats": s, "audit_entries_sealed": audited})
         );
         return Ok(());
     }
@@ -226,8 +228,31 @@ pub fn demo(
     roster_imported(r, false);
     benefits_imported(claims, false);
     receipts_imported(receipts, &[], false);
+    let mut by_rule: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for m in review {
+        for (rule, n) in &m.by_rule {
+            *by_rule.entry(rule.as_str()).or_default() += n;
+        }
+    }
+    let findings: u64 = review.iter().map(|m| m.findings).sum();
+    let rules: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    println!("レセプト点検: {} か月, 指摘 {findings} 件 ({})", review.len(), rules.join(", "));
+    let total: i64 = kogaku.iter().map(|k| k.total).sum();
+    let payments: u64 = kogaku.iter().map(|k| k.payments).sum();
+    let statutory: i64 = kogaku
+        .iter()
+        .flat_map(|k| k.by_kind.iter())
+        .filter(|(kind, _)| kind.starts_with("kogaku"))
+        .map(|(_, (_, amount))| amount)
+        .sum();
+    println!(
+        "高額療養費・付加給付: {} か月, 支給 {payments} 件 計 {} 円（うち高額療養費 {} 円）",
+        kogaku.len(),
+        kenpo_domain::kogaku::yen(total),
+        kenpo_domain::kogaku::yen(statutory)
+    );
     stats(s, false)?;
     println!("監査ログ: {audited} 件を署名付きチェックポイントで封印し、改ざんのないことを確認しました");
-    println!("(特定健診の取込、レセプト点検・高額療養費は各機能の実装後にこのジョブへ加わります)");
+    println!("(特定健診の取込は実装後にこのジョブへ加わります)");
     Ok(())
 }

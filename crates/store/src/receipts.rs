@@ -16,6 +16,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ReceiptImportSummary {
     pub import_id: i64,
+    pub files: u64,
     pub receipts: u64,
     pub lines: u64,
     pub points: i64,
@@ -98,7 +99,7 @@ impl Store {
             ],
         );
         let mut next = next_id(&mut tx, "receipts").await?;
-        let mut summary = ReceiptImportSummary { import_id, ..Default::default() };
+        let mut summary = ReceiptImportSummary { import_id, files: 1, ..Default::default() };
         let mut people = Vec::new();
         for r in receipts {
             let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
@@ -143,6 +144,8 @@ impl Store {
                 Val::OptInt(r.patient_charge),
                 Val::OptInt(r.meal_amount),
                 Val::OptText(r.search_number.clone()),
+                Val::OptText(r.prescriber.as_ref().map(|p| p.code.clone())),
+                Val::OptInt(r.prescriber.as_ref().map(|p| i64::from(p.prefecture))),
             ]);
             for (seq, d) in r.diagnoses.iter().enumerate() {
                 diagnosis_rows.push(vec![
@@ -210,7 +213,7 @@ impl Store {
     }
 }
 
-const RECEIPT_COLUMNS: [&str; 25] = [
+const RECEIPT_COLUMNS: [&str; 27] = [
     "id",
     "import_id",
     "person_id",
@@ -236,4 +239,6 @@ const RECEIPT_COLUMNS: [&str; 25] = [
     "patient_charge",
     "meal_amount",
     "search_number",
+    "prescriber_code",
+    "prescriber_prefecture",
 ];

@@ -134,6 +134,7 @@ fn base(
         patient_charge: None,
         meal_amount: None,
         search_number: None,
+        prescriber: None,
         diagnoses: Vec::new(),
         lines: Vec::new(),
     }
@@ -188,6 +189,11 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
             };
             for v in 0..visits {
                 let inst = if v == 0 { clinic } else { second_clinic };
+                if v > 0 && inst.code == clinic.code {
+                    // One receipt per patient, institution and month: a second visit to the same
+                    // clinic is on the same receipt, not a new one.
+                    continue;
+                }
                 let rtype = receipt_type(ReceiptKind::Medical, person, insured_monthly, first, false);
                 let mut r = base(person, ReceiptKind::Medical, CareSetting::Outpatient, month, inst, rtype);
                 let n_days = 1 + poisson(&mut rng, 0.6).min(5);
@@ -218,6 +224,12 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
                     r.lines.push(line(LineKind::Procedure, "12", "112007410", 73, days.len() as u32, days.clone()));
                     r.lines.push(line(LineKind::Procedure, "12", "112015570", 50, days.len() as u32, days.clone()));
                 }
+                if chronic && v == 0 {
+                    // 特定疾患療養管理料 (月2回まで); now and then billed a third time, for 縦覧点検.
+                    let times = if rng.gen_bool(0.01) { 3 } else { days.len().min(2) };
+                    let on: Vec<u8> = days[..days.len().min(2)].to_vec();
+                    r.lines.push(line(LineKind::Procedure, "13", "113001810", 225, times as u32, on));
+                }
                 if rng.gen_bool(0.4) {
                     r.lines.push(line(LineKind::Procedure, "60", "160081130", 112, 1, vec![days[0]]));
                     r.lines.push(line(LineKind::Procedure, "60", "160084650", 48, 1, vec![days[0]]));
@@ -237,6 +249,7 @@ pub fn month_receipts(society: &Society, institutions: &Institutions, month: Yea
                 if prescribes {
                     let rtype = receipt_type(ReceiptKind::Pharmacy, person, insured_monthly, first, false);
                     let mut p = base(person, ReceiptKind::Pharmacy, CareSetting::Outpatient, month, pharmacy, rtype);
+                    p.prescriber = Some(inst.clone());
                     let supply_days = [7u32, 14, 28, 30][rng.gen_range(0..4)];
                     // The 調剤 layout we write has one CZ (調剤行為, placeholder code) carrying the
                     // points of the prescription (技術料 + 薬剤料), and IY drug lines without points.

@@ -64,6 +64,12 @@ pub struct UkeTrailer {
     pub declared_count: u64,
     /// GO 総合計点数.
     pub declared_points: i64,
+    /// What the records add up to by the spec's rule (記録条件仕様 医科 GO 注: one case per
+    /// 医療保険 and per 公費 on each receipt; the main payer's points, for 公費単独 the first KO's).
+    pub counted_cases: u64,
+    pub counted_points: i64,
+    /// RE records read.
+    pub receipts: u64,
     pub warnings: Vec<UkeWarning>,
 }
 
@@ -306,7 +312,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
             }
             b.add(self, &At { file: &file, rec: &rec })?;
         }
-        let assembled = b.finish(self);
+        let assembled = b.finish(self)?;
         self.block.receipts += 1;
         self.block.cases += u64::from(assembled.has_health_insurance) + assembled.public_payers as u64;
         self.block.points += if assembled.has_health_insurance {
@@ -367,24 +373,33 @@ impl<R: BufRead> ReceiptAssembler<R> {
         // Totals are only comparable for a file that is a whole claim: one volume, "00" in the
         // header and "99" in GO (multi-volume files carry the grand total on the last one).
         let single_volume = self.header.delivery || (self.header.volume == "00" && volume == "99");
-        if single_volume {
+        self.trailer.counted_cases += self.block.cases;
+        self.trailer.counted_points += self.block.points;
+        self.trailer.receipts += self.block.receipts;
+        if !single_volume {
+            self.trailer
+                .warnings
+                .push(UkeWarning::TotalsNotCheckable { line: at.rec.line, volume: volume.to_string() });
+        } else {
+            let totals = |position, name, declared: i64, counted: i64| UkeError::Totals {
+                file: self.file.clone(),
+                line: at.rec.line,
+                record: "GO".into(),
+                position,
+                name,
+                declared,
+                counted_as: "the receipts count (one per 医療保険 and per 公費, as the spec's GO note counts)",
+                counted,
+            };
             if let Some(declared) = count
                 && declared != self.block.cases
             {
-                self.trailer.warnings.push(UkeWarning::DeclaredCountMismatch {
-                    line: at.rec.line,
-                    declared,
-                    counted: self.block.cases,
-                });
+                return Err(totals(2, "総件数", declared as i64, self.block.cases as i64));
             }
             if let Some(declared) = points
                 && declared != self.block.points
             {
-                self.trailer.warnings.push(UkeWarning::DeclaredPointsMismatch {
-                    line: at.rec.line,
-                    declared,
-                    counted: self.block.points,
-                });
+                return Err(totals(3, "総合計点数", declared, self.block.points));
             }
         }
         self.block = Block::default();
@@ -513,6 +528,7 @@ struct Builder {
     line: u64,
     number: u32,
     ho_seen: bool,
+    ho_line: u64,
     public_payers: usize,
     first_public_points: Option<i64>,
     branch_seen: bool,
@@ -530,7 +546,21 @@ impl Builder {
         let table = asm.table;
         let layout = table.receipt_layout();
         at.check_count(layout.re)?;
+        at.max_bytes(5, "氏名", 40)?;
         let number = at.u32(2, "レセプト番号", Show::Value)?;
+        let prescriber = match layout.prescriber {
+            Some(p) if !at.text(p + 2).is_empty() => {
+                let prefecture = at.digits(p, "都道府県番号（処方箋発行）", 2, Show::Value)?;
+                let code = at.digits(p + 2, "医療機関コード（処方箋発行）", 7, Show::Value)?;
+                Some(Institution {
+                    code,
+                    prefecture: prefecture.parse().unwrap_or(0),
+                    name: at.text(p + 3).to_string(),
+                    address: None,
+                })
+            }
+            _ => None,
+        };
         let receipt_type = at.digits(3, "レセプト種別", 4, Show::Value)?;
         if receipt_type.as_bytes().first() != Some(&table.type_digit()) {
             return Err(at.error(
@@ -600,12 +630,14 @@ impl Builder {
                 patient_charge: None,
                 meal_amount: None,
                 search_number,
+                prescriber,
                 diagnoses: Vec::new(),
                 lines: Vec::new(),
             },
             line: at.rec.line,
             number,
             ho_seen: false,
+            ho_line: 0,
             public_payers: 0,
             first_public_points: None,
             branch_seen: false,
@@ -693,6 +725,12 @@ impl Builder {
             return Err(at.structure("a second HO record in one receipt"));
         }
         at.check_count(self.layout.ho)?;
+        // 記録条件仕様 (医科) HO: 保険者番号 8 bytes, 記号 and 番号 up to 38 bytes each.
+        at.max_bytes(2, "保険者番号", 8)?;
+        at.max_bytes(3, "被保険者証等の記号", 38)?;
+        at.max_bytes(4, "被保険者証等の番号", 38)?;
+        at.max_bytes(6, "合計点数", 8)?;
+        self.ho_line = at.rec.line;
         let raw = at.text(2);
         let insurer = InsurerNumber::parse(raw)
             .map_err(|_| at.error(2, "保険者番号", format!("expected 6 or 8 digits, found {raw:?}")))?;
@@ -864,7 +902,7 @@ impl Builder {
         Ok(())
     }
 
-    fn finish<R: BufRead>(mut self, asm: &ReceiptAssembler<R>) -> AssembledReceipt {
+    fn finish<R: BufRead>(mut self, asm: &ReceiptAssembler<R>) -> Result<AssembledReceipt, UkeError> {
         if self.table == Table::Medical && (self.dpc || asm.header.kind == ReceiptKind::Dpc) {
             self.receipt.kind = ReceiptKind::Dpc;
         }
@@ -875,15 +913,19 @@ impl Builder {
             // partial here, so only 医科 出来高 and 歯科 are checked.
             let lines = health_insurance_line_points(&self.receipt);
             if lines != self.receipt.total_points {
-                self.warnings.push(UkeWarning::PointsMismatch {
-                    line: self.line,
-                    receipt_number: self.number,
+                return Err(UkeError::Totals {
+                    file: asm.file.clone(),
+                    line: self.ho_line,
+                    record: "HO".into(),
+                    position: 6,
+                    name: "合計点数",
                     declared: self.receipt.total_points,
-                    lines,
+                    counted_as: "the receipt's lines add up to",
+                    counted: lines,
                 });
             }
         }
-        AssembledReceipt {
+        Ok(AssembledReceipt {
             receipt: self.receipt,
             line: self.line,
             receipt_number: self.number,
@@ -891,7 +933,7 @@ impl Builder {
             public_payers: self.public_payers,
             first_public_points: self.first_public_points,
             warnings: self.warnings,
-        }
+        })
     }
 }
 

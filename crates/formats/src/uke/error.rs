@@ -32,6 +32,21 @@ pub enum UkeError {
     /// Records in an order the format does not allow (e.g. SY before any RE, nothing after GO).
     #[error("{file}: line {line}: {record}: {problem}")]
     Structure { file: String, line: u64, record: String, problem: String },
+    /// A declared total (GO 総件数/総合計点数, HO 合計点数) that the records do not add up to.
+    #[error("{file}: line {line}: {record} field {position} ({name}): declared {declared}, {counted_as} {counted}")]
+    Totals {
+        file: String,
+        line: u64,
+        record: String,
+        position: usize,
+        name: &'static str,
+        declared: i64,
+        counted_as: &'static str,
+        counted: i64,
+    },
+    /// A field longer than the spec allows (bytes, counted in CP932).
+    #[error("{file}: line {line}: {record} field {position} ({name}): {found} bytes, the spec allows at most {max}")]
+    TooLong { file: String, line: u64, record: String, position: usize, name: &'static str, max: usize, found: usize },
     /// Well-formed input that this reader deliberately does not interpret (e.g. JY 補正).
     #[error("{file}: line {line}: {record}: not supported: {what}")]
     Unsupported { file: String, line: u64, record: String, what: String },
@@ -40,13 +55,9 @@ pub enum UkeError {
 /// Something a reader noticed but did not refuse; the importer decides what to do with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UkeWarning {
-    /// GO 総件数 differs from the count of the receipts (per the spec: 1 per receipt with HO,
-    /// plus 1 per KO).
-    DeclaredCountMismatch { line: u64, declared: u64, counted: u64 },
-    /// GO 総合計点数 differs from the sum of the main payer's 合計点数.
-    DeclaredPointsMismatch { line: u64, declared: i64, counted: i64 },
-    /// HO 合計点数 differs from the points written on the receipt's lines.
-    PointsMismatch { line: u64, receipt_number: u32, declared: i64, lines: i64 },
+    /// The file is one volume of several (マルチボリューム): GO totals cover the other volumes too
+    /// and cannot be checked against this file alone.
+    TotalsNotCheckable { line: u64, volume: String },
     /// A receipt without HO (公費単独): it carries no 医療保険 points or card.
     NoHealthInsurance { line: u64, receipt_number: u32 },
     /// A block of records that this reader recognises but does not turn into lines.
@@ -60,16 +71,9 @@ pub enum UkeWarning {
 impl fmt::Display for UkeWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UkeWarning::DeclaredCountMismatch { line, declared, counted } => {
-                write!(f, "line {line}: GO 総件数 is {declared}, the receipts count {counted}")
-            }
-            UkeWarning::DeclaredPointsMismatch { line, declared, counted } => {
-                write!(f, "line {line}: GO 総合計点数 is {declared}, the receipts add up to {counted}")
-            }
-            UkeWarning::PointsMismatch { line, receipt_number, declared, lines } => write!(
+            UkeWarning::TotalsNotCheckable { line, volume } => write!(
                 f,
-                "line {line}: receipt {receipt_number}: HO 合計点数 is {declared}, its lines add \
-                 up to {lines}"
+                "line {line}: GO of volume {volume} of a multi-volume claim: totals cover other volumes, not checked"
             ),
             UkeWarning::NoHealthInsurance { line, receipt_number } => {
                 write!(f, "line {line}: receipt {receipt_number} has no HO record (公費単独)")

@@ -74,6 +74,24 @@ impl At<'_> {
         }
     }
 
+    /// Fails when a field is longer than the spec's maximum, counted in CP932 bytes as the
+    /// spec counts them (漢字 2 bytes, ASCII and half-width カナ 1).
+    pub fn max_bytes(&self, position: usize, name: &'static str, max: usize) -> Result<(), UkeError> {
+        let found = cp932_len(self.rec.field(position));
+        if found > max {
+            return Err(UkeError::TooLong {
+                file: self.file.to_string(),
+                line: self.rec.line,
+                record: self.record(),
+                position,
+                name,
+                max,
+                found,
+            });
+        }
+        Ok(())
+    }
+
     fn bad(&self, position: usize, name: &'static str, expected: &str, show: Show) -> UkeError {
         let value = self.rec.field(position);
         let problem = match show {
@@ -183,4 +201,9 @@ pub(crate) fn is_decimal(t: &str) -> bool {
     let frac = parts.next();
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     all_digits(int) && frac.is_none_or(all_digits)
+}
+
+/// Length of a decoded field in CP932 bytes.
+pub(crate) fn cp932_len(text: &str) -> usize {
+    text.chars().map(|c| if c.is_ascii() || ('\u{FF61}'..='\u{FF9F}').contains(&c) { 1 } else { 2 }).sum()
 }

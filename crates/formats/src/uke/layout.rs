@@ -92,6 +92,8 @@ pub(crate) struct ReceiptLayout {
     pub meal_amount: Option<usize>,
     pub patient_charge: Option<usize>,
     pub ko: Count,
+    /// 調剤 RE: first of 都道府県番号, 点数表, 医療機関コード, 医療機関名称 of the prescriber.
+    pub prescriber: Option<usize>,
 }
 
 pub(crate) const SN: Count = Count::range(3, 9);
@@ -124,6 +126,7 @@ pub(crate) mod medical {
         meal_amount: Some(9),
         patient_charge: Some(12),
         // KO: 2 負担者番号, 3 受給者番号, 4 任意給付区分, 5 実日数, 6 合計点数, … 12.
+        prescriber: None,
         ko: Count::range(6, 12),
     };
 
@@ -203,6 +206,7 @@ pub(crate) mod dental {
         ho_written: 14,
         meal_amount: Some(8),
         patient_charge: Some(11),
+        prescriber: None,
         ko: Count::range(6, 10),
     };
 
@@ -281,10 +285,12 @@ pub(crate) mod pharmacy {
     pub const YK: Count = Count::range(7, 9);
     pub const YK_WRITTEN: usize = 9;
 
-    /// Only RE 2–7 and HO 2–6 are known; nothing else is read or written.
+    /// Only RE 2–7, RE 10–13 (the prescriber: 都道府県, 点数表, 医療機関コード, 名称 — from
+    /// \[GOSM\] `RREprfPha`…`RREirnamePha` alone) and HO 2–6 are known; nothing else is read
+    /// or written.
     pub const RECEIPT: ReceiptLayout = ReceiptLayout {
         re: Count::at_least(7),
-        re_written: 7,
+        re_written: 13,
         admission: None,
         re_start_date: None,
         re_outcome: None,
@@ -294,6 +300,7 @@ pub(crate) mod pharmacy {
         ho_written: 6,
         meal_amount: None,
         patient_charge: None,
+        prescriber: Some(10),
         ko: Count::at_least(6),
     };
 

@@ -306,6 +306,18 @@ fn write_re<W: Write>(out: &mut W, r: &Receipt, number: u32, layout: &ReceiptLay
     re.text(5, &r.patient_name, "氏名", 40, at)?;
     re.set(6, r.sex.code().to_string());
     re.set(7, ymd(r.birth_date));
+    match (layout.prescriber, &r.prescriber) {
+        (Some(p), Some(inst)) => {
+            re.set(p, format!("{:02}", inst.prefecture));
+            re.set(p + 1, "1");
+            re.set(p + 2, &inst.code);
+            re.text(p + 3, &inst.name, "医療機関名称（処方箋発行）", 40, at)?;
+        }
+        (None, Some(_)) => {
+            return Err(unsupported(at, format!("a prescriber on a {} receipt", r.kind.label())));
+        }
+        _ => {}
+    }
     match layout.admission {
         Some(p) => re.set_opt(p, r.admission_date.map(ymd)),
         None if r.admission_date.is_some() => {

@@ -1,0 +1,294 @@
+//! `kenpo review …` (レセプト点検) and `kenpo kogaku …` (高額療養費・付加給付).
+
+use crate::config::Location;
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use kenpo_domain::YearMonth;
+use kenpo_domain::kogaku::{AdditionRules, Rounding};
+use kenpo_store::{AccessContext, Store};
+use serde::Deserialize;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum ReviewWhat {
+    /// Run every review rule over one 診療年月 (or every month with receipts) and store the findings.
+    Run {
+        #[arg(long)]
+        month: Option<YearMonth>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// List stored findings.
+    List {
+        #[arg(long)]
+        month: Option<YearMonth>,
+        #[arg(long)]
+        rule: Option<String>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// Write the findings as a CSV for preparing 再審査等請求.
+    Export {
+        #[arg(long)]
+        month: Option<YearMonth>,
+        #[arg(long)]
+        rule: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KogakuWhat {
+    /// Compute and store 高額療養費 and 付加給付 for a 診療年月 (through --to, month by month).
+    Run {
+        #[arg(long)]
+        month: YearMonth,
+        #[arg(long)]
+        to: Option<YearMonth>,
+        /// The society's 付加給付 rules (TOML; see README). Default: Kenpo's documented default.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// The payment list per employer, each amount with its arithmetic (staff).
+    List {
+        #[arg(long)]
+        month: YearMonth,
+        #[arg(long)]
+        employer: Option<String>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// One CSV per employer for payroll payment (who, which benefit, how much; no care details).
+    Payroll {
+        #[arg(long)]
+        month: YearMonth,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+}
+
+/// The TOML shape of `--rules`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    threshold: i64,
+    #[serde(default)]
+    tiers: Vec<Tier>,
+    rounding: i64,
+    #[serde(default)]
+    minimum: i64,
+    #[serde(default = "yes")]
+    combined: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Tier {
+    min_standard_monthly: i64,
+    threshold: i64,
+}
+
+pub fn read_rules(path: Option<&Path>) -> Result<AdditionRules> {
+    let Some(path) = path else { return Ok(AdditionRules::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let f: RulesFile =
+        toml::from_str(&text).with_context(|| format!("{}: not a 付加給付 rules file", path.display()))?;
+    let rounding = match f.rounding {
+        100 => Rounding::Hundred,
+        1000 => Rounding::Thousand,
+        other => bail!("{}: rounding must be 100 or 1000, found {other}", path.display()),
+    };
+    if f.threshold < 0 || f.minimum < 0 || f.tiers.iter().any(|t| t.threshold < 0) {
+        bail!("{}: thresholds and the minimum must not be negative", path.display());
+    }
+    Ok(AdditionRules {
+        threshold: f.threshold,
+        tiers: f.tiers.into_iter().map(|t| (t.min_standard_monthly, t.threshold)).collect(),
+        rounding,
+        minimum: f.minimum,
+        combined: f.combined,
+    })
+}
+
+pub async fn review(what: ReviewWhat, location: &Location, json: bool) -> Result<()> {
+    let store = location.open().await?;
+    let result = review_inner(what, &store, json).await;
+    store.close().await;
+    result
+}
+
+async fn review_inner(what: ReviewWhat, store: &Store, json: bool) -> Result<()> {
+    match what {
+        ReviewWhat::Run { month, access } => {
+            let ctx = access.context()?;
+            let months = match month {
+                Some(m) => vec![m],
+                None => store.receipt_months(&ctx).await?,
+            };
+            let mut out = Vec::new();
+            for m in months {
+                let s = store.run_review(&ctx, m).await?;
+                if !json {
+                    let rules: Vec<String> = s.by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+                    println!("{} 点検 {} 件: 指摘 {} 件 ({})", s.month, s.receipts, s.findings, rules.join(", "));
+                }
+                out.push(s);
+            }
+            if json {
+                println!("{}", json!({ "review": out }));
+            }
+        }
+        ReviewWhat::List { month, rule, access } => {
+            let rows = store.review_findings(&access.context()?, month, rule.as_deref()).await?;
+            if json {
+                println!("{}", json!({ "findings": rows }));
+            } else {
+                println!("診療年月\tレセプト\t医療機関\t点検区分\t事由");
+                for r in &rows {
+                    println!(
+                        "{}\t{}\t{} {}\t{}\t{}",
+                        r.service_month, r.receipt_id, r.institution_code, r.institution_name, r.rule, r.detail
+                    );
+                }
+                println!("{} 件", rows.len());
+            }
+        }
+        ReviewWhat::Export { month, rule, out, access } => {
+            let rows = store.review_findings(&access.context()?, month, rule.as_deref()).await?;
+            std::fs::write(&out, kenpo_store::rereview_csv(&rows))
+                .with_context(|| format!("writing {}", out.display()))?;
+            if json {
+                println!("{}", json!({ "file": out.display().to_string(), "findings": rows.len() }));
+            } else {
+                println!("再審査等請求の準備用に {} 件を {} に書き出しました", rows.len(), out.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn kogaku(what: KogakuWhat, location: &Location, json: bool) -> Result<()> {
+    let store = location.open().await?;
+    let result = kogaku_inner(what, &store, json).await;
+    store.close().await;
+    result
+}
+
+/// Runs months `from..=to` in order (多数回 looks back at the stored runs).
+pub async fn run_months(
+    store: &Store,
+    ctx: &AccessContext,
+    from: YearMonth,
+    to: YearMonth,
+    rules: &AdditionRules,
+) -> Result<Vec<kenpo_store::KogakuRunSummary>> {
+    if to < from {
+        bail!("--to {to} is before --month {from}");
+    }
+    let mut out = Vec::new();
+    let mut m = from;
+    loop {
+        out.push(store.run_kogaku(ctx, m, rules).await?);
+        if m == to {
+            break;
+        }
+        m = m.next();
+    }
+    Ok(out)
+}
+
+async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool) -> Result<()> {
+    match what {
+        KogakuWhat::Run { month, to, rules, access } => {
+            let rules = read_rules(rules.as_deref())?;
+            let runs = run_months(store, &access.context()?, month, to.unwrap_or(month), &rules).await?;
+            if json {
+                println!("{}", json!({ "runs": runs }));
+                return Ok(());
+            }
+            for s in &runs {
+                println!(
+                    "{} 高額療養費・付加給付: レセプト {} 件, 世帯 {} , 支給 {} 件 計 {} 円",
+                    s.month,
+                    s.receipts,
+                    s.households,
+                    s.payments,
+                    kenpo_domain::kogaku::yen(s.total)
+                );
+                for (kind, (n, amount)) in &s.by_kind {
+                    let label = kenpo_domain::kogaku::PaymentKind::from_code(kind).map_or(kind.as_str(), |k| k.label());
+                    println!("  {label}: {n} 件 {} 円", kenpo_domain::kogaku::yen(*amount));
+                }
+                if !s.months_without_run.is_empty() {
+                    println!(
+                        "  注意: 直近12か月のうち未計算の月があり、多数回該当を数え漏らすおそれ: {}",
+                        s.months_without_run.join(", ")
+                    );
+                }
+            }
+        }
+        KogakuWhat::List { month, employer, access } => {
+            let rows = store.kogaku_payments(&access.context()?, month, employer.as_deref()).await?;
+            if json {
+                println!("{}", json!({ "payments": rows }));
+                return Ok(());
+            }
+            let mut current = None;
+            for r in &rows {
+                if current.as_deref() != Some(r.employer_code.as_str()) {
+                    println!("■ 事業所 {}", r.employer_code);
+                    current = Some(r.employer_code.clone());
+                }
+                println!(
+                    "  {} {} {}: {} 円",
+                    r.member_card,
+                    r.member_name,
+                    r.kind_label,
+                    kenpo_domain::kogaku::yen(r.amount)
+                );
+                for line in &r.explanation {
+                    println!("      {line}");
+                }
+            }
+            println!("{} 件", rows.len());
+        }
+        KogakuWhat::Payroll { month, out, access } => {
+            let files = store.kogaku_payroll(&access.context()?, month).await?;
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            for f in &files {
+                let path = out.join(&f.file_name);
+                std::fs::write(&path, &f.csv).with_context(|| format!("writing {}", path.display()))?;
+            }
+            if json {
+                let list: Vec<_> = files
+                    .iter()
+                    .map(
+                        |f| json!({"employer": f.employer_code, "file": f.file_name, "rows": f.rows, "total": f.total}),
+                    )
+                    .collect();
+                println!("{}", json!({ "files": list }));
+            } else {
+                let total: i64 = files.iter().map(|f| f.total).sum();
+                println!(
+                    "事業主 {} 社分の支払明細を {} に書き出しました（計 {} 円、提供記録を作成）",
+                    files.len(),
+                    out.display(),
+                    kenpo_domain::kogaku::yen(total)
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,355 @@
+//! レセプト点検 over stored receipts, one 診療年月 at a time: 資格点検 (person unknown; service
+//! dates outside every eligibility period), 重複 (two receipts of one person from one
+//! institution in one month of one type), 縦覧 (`kenpo_domain::review` rules across months) and
+//! 突合 (a 調剤 receipt whose prescriber billed no 医科 receipt for the person that month).
+//! Findings are stored; a re-run of a month replaces that month's findings in one transaction.
+//! Findings name receipts and rules; their text never quotes a name, card or diagnosis.
+
+use crate::audit::Touched;
+use crate::batch::{TableBuffer, Val, next_id, parse_iso, take_write_lock};
+use crate::{Store, StoreError};
+use chrono::NaiveDate;
+use kenpo_domain::review::{self, Covered, LONGITUDINAL_RULES, MonthlyCounts};
+use kenpo_domain::{DataCategory, YearMonth};
+use kenpo_policy::{AccessContext, Action, Subject};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+const CATEGORIES: [DataCategory; 4] =
+    [DataCategory::Identity, DataCategory::Eligibility, DataCategory::ReceiptCost, DataCategory::ReceiptClinical];
+
+/// Rule ids of the checks that are not 縦覧 rules.
+pub const UNKNOWN_PERSON: &str = "eligibility.unknown_person";
+pub const OUTSIDE_ELIGIBILITY: &str = "eligibility.outside_period";
+pub const DUPLICATE: &str = "duplicate.same_month";
+pub const PHARMACY_WITHOUT_PRESCRIBER: &str = "match.pharmacy_without_prescriber";
+
+/// What one month's review found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReviewSummary {
+    pub month: String,
+    pub receipts: u64,
+    pub findings: u64,
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// One stored finding, as listed and exported for 再審査請求.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FindingRow {
+    pub id: i64,
+    pub service_month: String,
+    pub rule: String,
+    pub receipt_id: i64,
+    pub related_receipt_id: Option<i64>,
+    pub institution_code: String,
+    pub institution_name: String,
+    pub receipt_kind: String,
+    pub total_points: i64,
+    pub search_number: Option<String>,
+    pub detail: String,
+}
+
+struct Finding {
+    rule: String,
+    receipt: i64,
+    related: Option<i64>,
+    person: Option<i64>,
+    detail: String,
+}
+
+type MonthReceipt = (i64, Option<i64>, String, String, String, i64, String, Option<String>, Option<i64>);
+
+impl Store {
+    /// Runs every review rule over one 診療年月 and stores the findings.
+    pub async fn run_review(&self, ctx: &AccessContext, month: YearMonth) -> Result<ReviewSummary, StoreError> {
+        let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
+        let m = month.to_string();
+        let mut tx = self.pool.begin().await?;
+        take_write_lock(&mut tx, self.backend).await?;
+        let receipts: Vec<MonthReceipt> = sqlx::query_as(
+            "SELECT id, person_id, kind, setting, institution_code, institution_prefecture, receipt_type, \
+                    prescriber_code, prescriber_prefecture \
+             FROM receipts WHERE service_month = $1 ORDER BY id",
+        )
+        .bind(m.clone())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut findings: Vec<Finding> = Vec::new();
+
+        // 資格点検 (1): nobody holds the card.
+        for r in receipts.iter().filter(|r| r.1.is_none()) {
+            findings.push(Finding {
+                rule: UNKNOWN_PERSON.into(),
+                receipt: r.0,
+                related: None,
+                person: None,
+                detail: "記号・番号（枝番・生年月日）に一致する加入者がいない".into(),
+            });
+        }
+
+        // 資格点検 (2): service dates outside every eligibility period.
+        let days: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT l.receipt_id, l.service_days FROM receipt_lines l JOIN receipts r ON r.id = l.receipt_id \
+             WHERE r.service_month = $1 AND r.person_id IS NOT NULL",
+        )
+        .bind(m.clone())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut service_days: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+        for (receipt, list) in days {
+            let entry = service_days.entry(receipt).or_default();
+            for day in list.split(',').filter(|d| !d.is_empty()) {
+                let day: u32 = day
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("receipt {receipt}: service day not a number")))?;
+                if let Some(date) = NaiveDate::from_ymd_opt(month.year(), month.month(), day) {
+                    entry.push(date);
+                }
+            }
+        }
+        let periods: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT e.person_id, e.acquired_on, e.lost_on FROM eligibility_periods e \
+             WHERE e.person_id IN (SELECT person_id FROM receipts WHERE service_month = $1)",
+        )
+        .bind(m.clone())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut covered: HashMap<i64, Vec<Covered>> = HashMap::new();
+        for (person, from, to) in periods {
+            covered
+                .entry(person)
+                .or_default()
+                .push(Covered { acquired_on: parse_iso(&from)?, lost_on: to.as_deref().map(parse_iso).transpose()? });
+        }
+        for r in &receipts {
+            let Some(person) = r.1 else { continue };
+            // A receipt without dated lines (e.g. 包括) is checked on every day of the month.
+            let days = match service_days.get(&r.0) {
+                Some(d) if !d.is_empty() => d.clone(),
+                _ => month.first_day().iter_days().take_while(|d| *d <= month.last_day()).collect(),
+            };
+            let periods = covered.get(&person).map(Vec::as_slice).unwrap_or(&[]);
+            let outside = review::uncovered(&days, periods);
+            let all_outside = outside.len() == days.len();
+            if !outside.is_empty() && (service_days.contains_key(&r.0) || all_outside) {
+                let detail = match periods.iter().filter_map(|p| p.lost_on).filter(|l| *l <= outside[0]).max() {
+                    Some(lost) => format!("資格喪失日 {lost} 以後の診療日が {} 日", outside.len()),
+                    None => format!("資格のない期間の診療日が {} 日（最初 {}）", outside.len(), outside[0]),
+                };
+                findings.push(Finding {
+                    rule: OUTSIDE_ELIGIBILITY.into(),
+                    receipt: r.0,
+                    related: None,
+                    person: Some(person),
+                    detail,
+                });
+            }
+        }
+
+        // 重複: one person, institution, month and type (調剤: also the prescriber).
+        // (person, prefecture, institution, kind, setting, prescriber) → the first receipt.
+        type SameReceipt = (i64, i64, String, String, String, Option<String>);
+        let mut first_of: HashMap<SameReceipt, i64> = HashMap::new();
+        for r in &receipts {
+            let Some(person) = r.1 else { continue };
+            let key = (person, r.5, r.4.clone(), r.2.clone(), r.3.clone(), r.7.clone());
+            match first_of.get(&key) {
+                Some(&first) => findings.push(Finding {
+                    rule: DUPLICATE.into(),
+                    receipt: r.0,
+                    related: Some(first),
+                    person: Some(person),
+                    detail: format!("同一患者・同一医療機関・同月・同種別のレセプトが重複（先のレセプト {first}）"),
+                }),
+                None => {
+                    first_of.insert(key, r.0);
+                }
+            }
+        }
+
+        // 突合: a 調剤 receipt needs its prescriber's 医科 receipt for the person that month.
+        let mut medical: HashMap<(i64, String), i64> = HashMap::new();
+        for r in receipts.iter().filter(|r| r.2 == "medical" || r.2 == "dpc") {
+            if let Some(person) = r.1 {
+                medical.entry((person, format!("{:02}{}", r.5, r.4))).or_insert(r.0);
+            }
+        }
+        for r in receipts.iter().filter(|r| r.2 == "pharmacy") {
+            let Some(person) = r.1 else { continue };
+            match (&r.7, r.8) {
+                (Some(code), pref) => {
+                    let key = (person, format!("{:02}{code}", pref.unwrap_or(0)));
+                    if !medical.contains_key(&key) {
+                        findings.push(Finding {
+                            rule: PHARMACY_WITHOUT_PRESCRIBER.into(),
+                            receipt: r.0,
+                            related: None,
+                            person: Some(person),
+                            detail: format!("処方元 {} の同月の医科レセプトがない", key.1),
+                        });
+                    }
+                }
+                (None, _) => findings.push(Finding {
+                    rule: PHARMACY_WITHOUT_PRESCRIBER.into(),
+                    receipt: r.0,
+                    related: None,
+                    person: Some(person),
+                    detail: "処方元医療機関の記録がなく突合できない".into(),
+                }),
+            }
+        }
+
+        // 縦覧: each rule over its window of months.
+        for rule in &LONGITUDINAL_RULES {
+            let mut first = month;
+            for _ in 1..rule.window_months {
+                first = first.prev();
+            }
+            let mut sql = String::from(
+                "SELECT r.id, r.person_id, r.service_month, r.institution_prefecture, r.institution_code, l.count \
+                 FROM receipt_lines l JOIN receipts r ON r.id = l.receipt_id \
+                 WHERE r.person_id IS NOT NULL AND r.service_month >= $1 AND r.service_month <= $2 AND l.code IN (",
+            );
+            for (i, _) in rule.codes.iter().enumerate() {
+                sql.push_str(&format!("{}${}", if i > 0 { ", " } else { "" }, i + 3));
+            }
+            // Only placeholders are added: the codes are bound.
+            sql.push(')');
+            let mut q = sqlx::query_as::<_, (i64, i64, String, i64, String, i64)>(sqlx::AssertSqlSafe(sql))
+                .bind(first.to_string())
+                .bind(m.clone());
+            for code in rule.codes {
+                q = q.bind(code.to_string());
+            }
+            let rows = q.fetch_all(&mut *tx).await?;
+            let mut counts: BTreeMap<(i64, String), MonthlyCounts> = BTreeMap::new();
+            let mut this_month: BTreeMap<(i64, String), i64> = BTreeMap::new();
+            for (receipt, person, sm, pref, code, count) in rows {
+                let place = if rule.per_institution { format!("{pref:02}{code}") } else { String::new() };
+                let sm: YearMonth =
+                    sm.parse().map_err(|_| StoreError::Corrupt(format!("receipt {receipt}: bad month")))?;
+                *counts.entry((person, place.clone())).or_default().entry(sm).or_default() += count.max(0) as u32;
+                if sm == month {
+                    this_month.entry((person, place)).or_insert(receipt);
+                }
+            }
+            for ((person, place), receipt) in this_month {
+                if let Some(total) = counts.get(&(person, place)).and_then(|c| review::breaks(rule, c, month)) {
+                    findings.push(Finding {
+                        rule: rule.id.into(),
+                        receipt,
+                        related: None,
+                        person: Some(person),
+                        detail: format!(
+                            "{}: {}か月で {} 回（上限 {} 回）— {}",
+                            rule.name, rule.window_months, total, rule.max, rule.basis
+                        ),
+                    });
+                }
+            }
+        }
+
+        sqlx::query("DELETE FROM review_findings WHERE service_month = $1").bind(m.clone()).execute(&mut *tx).await?;
+        let mut next = next_id(&mut tx, "review_findings").await?;
+        let found_at = chrono::Utc::now().to_rfc3339();
+        let mut rows = TableBuffer::new(
+            self.backend,
+            "review_findings",
+            &["id", "service_month", "rule", "receipt_id", "related_receipt_id", "person_id", "detail", "found_at"],
+        );
+        let mut summary = ReviewSummary { month: m.clone(), receipts: receipts.len() as u64, ..Default::default() };
+        let mut people: Vec<i64> = Vec::new();
+        for f in findings {
+            *summary.by_rule.entry(f.rule.clone()).or_default() += 1;
+            summary.findings += 1;
+            people.extend(f.person);
+            rows.push(vec![
+                Val::Int(next),
+                Val::Text(m.clone()),
+                Val::Text(f.rule),
+                Val::Int(f.receipt),
+                Val::OptInt(f.related),
+                Val::OptInt(f.person),
+                Val::Text(f.detail),
+                Val::Text(found_at.clone()),
+            ]);
+            next += 1;
+        }
+        rows.flush(&mut tx).await?;
+        people.sort_unstable();
+        people.dedup();
+        self.record_in(&mut tx, &grant, &Touched::Set(people)).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The 診療年月 that have receipts, oldest first.
+    pub async fn receipt_months(&self, ctx: &AccessContext) -> Result<Vec<YearMonth>, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::ReceiptCost], Subject::Population).await?;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT service_month FROM receipts ORDER BY service_month")
+            .fetch_all(&self.pool)
+            .await?;
+        self.record(&grant, &Touched::Population).await?;
+        rows.into_iter()
+            .map(|(m,)| m.parse().map_err(|_| StoreError::Corrupt(format!("receipt month {m:?}"))))
+            .collect()
+    }
+
+    /// Stored findings, optionally of one month and one rule, in receipt order.
+    pub async fn review_findings(
+        &self,
+        ctx: &AccessContext,
+        month: Option<YearMonth>,
+        rule: Option<&str>,
+    ) -> Result<Vec<FindingRow>, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &CATEGORIES, Subject::Population).await?;
+        let rows: Vec<FindingRow> = sqlx::query_as(
+            "SELECT f.id, f.service_month, f.rule, f.receipt_id, f.related_receipt_id, \
+                    r.institution_code, r.institution_name, r.kind AS receipt_kind, r.total_points, \
+                    r.search_number, f.detail \
+             FROM review_findings f JOIN receipts r ON r.id = f.receipt_id \
+             WHERE ($1 = '' OR f.service_month = $1) AND ($2 = '' OR f.rule = $2) \
+             ORDER BY f.service_month, f.receipt_id, f.rule",
+        )
+        .bind(month.map(|m| m.to_string()).unwrap_or_default())
+        .bind(rule.unwrap_or("").to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let people: Vec<(Option<i64>,)> = sqlx::query_as(
+            "SELECT DISTINCT person_id FROM review_findings WHERE ($1 = '' OR service_month = $1) AND ($2 = '' OR rule = $2)",
+        )
+        .bind(month.map(|m| m.to_string()).unwrap_or_default())
+        .bind(rule.unwrap_or("").to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut people: Vec<i64> = people.into_iter().filter_map(|p| p.0).collect();
+        people.sort_unstable();
+        self.record(&grant, &Touched::Set(people)).await?;
+        Ok(rows)
+    }
+}
+
+/// The findings as a CSV for preparing 再審査等請求 (one line per finding; the reason in
+/// Japanese; receipts named by 診療年月, 医療機関コード and 検索番号 as the 支払基金 asks).
+pub fn rereview_csv(rows: &[FindingRow]) -> String {
+    let mut out = String::from(
+        "診療年月,医療機関コード,医療機関名称,レセプト種類,検索番号,レセプトID,関連レセプトID,点数,点検区分,事由\n",
+    );
+    for r in rows {
+        let clean = |s: &str| s.replace([',', '\n', '\r'], " ");
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            r.service_month,
+            r.institution_code,
+            clean(&r.institution_name),
+            r.receipt_kind,
+            r.search_number.clone().unwrap_or_default(),
+            r.receipt_id,
+            r.related_receipt_id.map(|v| v.to_string()).unwrap_or_default(),
+            r.total_points,
+            r.rule,
+            clean(&r.detail)
+        ));
+    }
+    out
+}
