@@ -62,6 +62,13 @@ fn reads_the_receiptisan_sample() {
     let public_only = parsed.warnings.iter().filter(|w| matches!(w, UkeWarning::NoHealthInsurance { .. })).count();
     assert_eq!(public_only, RECEIPTS - WITH_HO);
     assert!(parsed.warnings.contains(&UkeWarning::MissingEofMarker));
+    // 28 RE records carry a 氏名 longer than the spec's 20 漢字 (40 bytes), e.g. line 101 with
+    // 22 full-width characters. Counted by hand on the CP932 bytes:
+    //   LC_ALL=C awk -F, '$1=="RE" && length($5)>40 {n++} END{print n}' → 28 (first: line 101, 44)
+    // They are kept, each with a warning.
+    let long: Vec<_> = parsed.warnings.iter().filter(|w| matches!(w, UkeWarning::FieldTooLong { .. })).collect();
+    assert_eq!(long.len(), 28);
+    assert!(matches!(long[0], UkeWarning::FieldTooLong { line: 101, position: 5, max: 40, found: 44, .. }));
 }
 
 /// The same file with its GO trailer altered by one: the reader rejects it, naming the line,

@@ -182,3 +182,51 @@ fn reads_an_insurer_side_delivery() {
     let err = read_uke(&file(&l), "11_RECODEINFO_MED.CSV").unwrap_err();
     assert!(matches!(err, UkeError::Unsupported { line: 5, .. }), "{err:?}");
 }
+
+#[test]
+fn field_longer_than_the_spec_is_an_error_naming_line_field_and_sizes() {
+    // HO 記号 may hold 38 bytes (記録条件仕様 医科 HO): 20 full-width digits are 40.
+    let mut l = lines();
+    l[2] = l[2].replace("１９Ｄ", &"１".repeat(20));
+    let err = read_err(&l);
+    assert!(
+        matches!(&err, UkeError::TooLong { line: 3, record, position: 3, max: 38, found: 40, .. } if record == "HO"),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("line 3") && msg.contains("被保険者証等の記号") && !msg.contains('１'), "{msg}");
+}
+
+#[test]
+fn a_name_longer_than_the_spec_is_kept_with_a_warning() {
+    // RE 氏名: 20 漢字 (40 bytes); 21 are 42 bytes. The receipt stays readable (other software
+    // writes such names) and the reader says so.
+    let mut l = lines();
+    // "山田　" and 18 × "太": 21 full-width characters.
+    l[1] = l[1].replace("山田　太郎", &format!("山田　{}", "太".repeat(18)));
+    let parsed = read_uke(&file(&l), "LONG.UKE").unwrap();
+    assert_eq!(parsed.file.receipts.len(), 1);
+    assert!(
+        parsed.warnings.iter().any(|w| matches!(
+            w,
+            kenpo_formats::uke::UkeWarning::FieldTooLong { line: 2, position: 5, max: 40, found: 42, .. }
+        )),
+        "{:?}",
+        parsed.warnings
+    );
+}
+
+#[test]
+fn go_and_ho_totals_that_disagree_are_errors() {
+    // GO 総合計点数 291 → 290: the single receipt's HO says 291.
+    let mut l = lines();
+    l[5] = "GO,1,290,99".into();
+    let err = read_err(&l);
+    assert!(matches!(&err, UkeError::Totals { line: 6, position: 3, declared: 290, counted: 291, .. }), "{err:?}");
+    // HO 合計点数 300 while the one SI line bills 291 × 1.
+    let mut l = lines();
+    l[2] = l[2].replace(",1,291,", ",1,300,");
+    l[5] = "GO,1,300,99".into();
+    let err = read_err(&l);
+    assert!(matches!(&err, UkeError::Totals { line: 3, position: 6, declared: 300, counted: 291, .. }), "{err:?}");
+}

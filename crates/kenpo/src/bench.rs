@@ -28,6 +28,22 @@ pub enum BenchWhat {
         #[arg(long, default_value = "bench-data")]
         dir: std::path::PathBuf,
     },
+    /// A generated year of receipts: parse only, import on SQLite (and PostgreSQL), 高額療養費
+    /// for 1 and 12 months; writes the rows as CSV for scripts/bench-receipts.sh's baselines.
+    Receipts {
+        #[arg(long, default_value_t = 100_000)]
+        members: u64,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "bench-data/receipts")]
+        dir: std::path::PathBuf,
+        /// Reuse the generated files in DIR if present, and keep the PostgreSQL database.
+        #[arg(long)]
+        keep: bool,
+        /// Stop after the parse-only figure (for profiling the reader).
+        #[arg(long)]
+        parse_only: bool,
+    },
     /// Generate and import a roster of N insured persons (plus ~0.8 dependants each).
     Roster {
         #[arg(long, default_value_t = 1_000_000)]
@@ -149,6 +165,9 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
         BenchWhat::Policy { iterations, dir } => return bench_policy(iterations, &dir).await,
         BenchWhat::Audit { reads, postgres, dir } => return bench_audit(reads, postgres, &dir).await,
         BenchWhat::Roster { members, postgres, dir } => (members, postgres, dir),
+        BenchWhat::Receipts { members, postgres, dir, keep, parse_only } => {
+            return crate::bench_receipts::bench_receipts(members, postgres, &dir, keep, parse_only).await;
+        }
     };
     if dir.exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;

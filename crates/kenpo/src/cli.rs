@@ -312,17 +312,17 @@ pub async fn import_receipts(
     let bar = output::Bars::new();
     for (i, file) in files.iter().enumerate() {
         let name = file.display().to_string();
-        let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
-        let sha = sha256_hex(&bytes);
-        let parsed = match kenpo_formats::uke::read_uke(&bytes, &name) {
-            Ok(p) => p,
+        let sha = sha256_file(file).with_context(|| format!("reading {name}"))?;
+        let open = std::fs::File::open(file).with_context(|| format!("reading {name}"))?;
+        let assembler = match kenpo_formats::uke::ReceiptAssembler::new(std::io::BufReader::new(open), &name) {
+            Ok(a) => a,
             Err(e) => {
                 failures.push(e.to_string());
                 continue;
             }
         };
-        let warnings: Vec<String> = parsed.warnings.iter().map(|w| format!("{name}: {w}")).collect();
-        match store.import_receipts(ctx, &name, &sha, &parsed.file.receipts, &warnings).await {
+        let mut source = UkeSource { name: name.clone(), assembler: Some(assembler), warnings: Vec::new() };
+        match store.import_receipt_stream(ctx, &name, &sha, &mut source).await {
             Ok(s) => {
                 total.files += s.files;
                 total.receipts += s.receipts;
@@ -335,6 +335,8 @@ pub async fn import_receipts(
             }
             Err(e @ kenpo_store::StoreError::Denied { .. }) => return Err(e.into()),
             Err(e @ kenpo_store::StoreError::AlreadyImported { .. }) => failures.push(e.to_string()),
+            // The reader's error already names the file, line, record and field.
+            Err(kenpo_store::StoreError::Input(e)) => failures.push(e),
             Err(e) => failures.push(format!("{name}: {e}")),
         }
         bar.step("import receipts", i as u64 + 1, files.len() as u64);
@@ -343,8 +345,52 @@ pub async fn import_receipts(
     Ok((total, failures))
 }
 
+/// Hex SHA-256 of a file, read in blocks.
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// A UKE file read one receipt at a time for the store.
+struct UkeSource {
+    name: String,
+    assembler: Option<kenpo_formats::uke::ReceiptAssembler<std::io::BufReader<std::fs::File>>>,
+    warnings: Vec<String>,
+}
+
+impl kenpo_store::ReceiptSource for UkeSource {
+    fn next_receipt(&mut self) -> Option<Result<kenpo_domain::receipt::Receipt, String>> {
+        let next = self.assembler.as_mut()?.next_receipt()?;
+        Some(match next {
+            Ok(a) => {
+                self.warnings.extend(a.warnings.iter().map(|w| format!("{}: {w}", self.name)));
+                Ok(a.receipt)
+            }
+            Err(e) => Err(e.to_string()),
+        })
+    }
+    fn warnings(&mut self) -> Vec<String> {
+        if let Some(a) = self.assembler.take() {
+            let name = &self.name;
+            self.warnings.extend(a.finish().warnings.iter().map(|w| format!("{name}: {w}")));
+        }
+        std::mem::take(&mut self.warnings)
+    }
+}
+
 /// Every UKE file under a folder, in name order.
-fn uke_files(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn uke_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -39,7 +39,7 @@ pub use export::{ExportedRows, Recipient, Selection};
 pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, PayrollFile};
 pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
 pub use provisions::ProvisionView;
-pub use receipts::ReceiptImportSummary;
+pub use receipts::{ReceiptImportSummary, ReceiptSource};
 pub use review::{FindingRow, ReviewSummary, rereview_csv};
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;

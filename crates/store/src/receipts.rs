@@ -37,9 +37,35 @@ struct Candidate {
 
 type CardKey = (String, String, String);
 
+/// Where an import's receipts come from: a streaming reader, one receipt at a time, so that
+/// memory does not grow with the file.
+pub trait ReceiptSource: Send {
+    /// The next receipt, or the reason the file is refused (file, line, record, field).
+    fn next_receipt(&mut self) -> Option<Result<Receipt, String>>;
+    /// Every warning the reader raised, after the last receipt.
+    fn warnings(&mut self) -> Vec<String>;
+}
+
+/// Receipts already in memory (tests, small files).
+struct SliceSource<'a> {
+    receipts: std::slice::Iter<'a, Receipt>,
+    warnings: &'a [String],
+}
+
+impl ReceiptSource for SliceSource<'_> {
+    fn next_receipt(&mut self) -> Option<Result<Receipt, String>> {
+        self.receipts.next().map(|r| Ok(r.clone()))
+    }
+    fn warnings(&mut self) -> Vec<String> {
+        self.warnings.to_vec()
+    }
+}
+
+/// Receipts are written in chunks of this many, each chunk's cards looked up together.
+const CHUNK: usize = 2_000;
+
 impl Store {
-    /// Imports the receipts of one file (already read and validated by the caller's reader;
-    /// `warnings` are the reader's, stored with the file).
+    /// Imports the receipts of one file held in memory (`warnings` are the reader's).
     pub async fn import_receipts(
         &self,
         ctx: &AccessContext,
@@ -48,33 +74,25 @@ impl Store {
         receipts: &[Receipt],
         warnings: &[String],
     ) -> Result<ReceiptImportSummary, StoreError> {
+        let mut source = SliceSource { receipts: receipts.iter(), warnings };
+        self.import_receipt_stream(ctx, file_name, content_sha256, &mut source).await
+    }
+
+    /// Imports one file's receipts as its reader yields them, in one transaction: a reader error
+    /// anywhere in the file rolls everything back.
+    pub async fn import_receipt_stream(
+        &self,
+        ctx: &AccessContext,
+        file_name: &str,
+        content_sha256: &str,
+        source: &mut dyn ReceiptSource,
+    ) -> Result<ReceiptImportSummary, StoreError> {
         let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
         let mut tx = self.pool.begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
-        let import_id = open_import(&mut tx, "receipts", file_name, content_sha256, ctx, receipts.len() as i64).await?;
-        // The people behind the cards this file names (one indexed lookup per distinct card).
+        let import_id = open_import(&mut tx, "receipts", file_name, content_sha256, ctx, 0).await?;
+        // The people behind the cards the file names (one indexed lookup per distinct card).
         let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
-        for r in receipts {
-            let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-            if cards.contains_key(&key) {
-                continue;
-            }
-            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-                "SELECT id, card_branch, birth_date FROM persons \
-                 WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3",
-            )
-            .bind(key.0.clone())
-            .bind(key.1.clone())
-            .bind(key.2.clone())
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut candidates = Vec::new();
-            for (id, branch, birth) in rows {
-                candidates.push(Candidate { id, branch: branch as u8, birth: parse_iso(&birth)? });
-            }
-            cards.insert(key, candidates);
-        }
-
         let b = self.backend;
         let mut receipt_rows = TableBuffer::new(b, "receipts", &RECEIPT_COLUMNS);
         let mut diagnosis_rows = TableBuffer::new(
@@ -101,86 +119,126 @@ impl Store {
         let mut next = next_id(&mut tx, "receipts").await?;
         let mut summary = ReceiptImportSummary { import_id, files: 1, ..Default::default() };
         let mut people = Vec::new();
-        for r in receipts {
-            let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-            let person = cards.get(&key).and_then(|candidates| {
-                let chosen: Vec<&Candidate> = match r.card_branch {
-                    Some(branch) => candidates.iter().filter(|c| c.branch == branch).collect(),
-                    // No 枝番 in the file: the family shares the card; the birth date tells them apart.
-                    None => candidates.iter().filter(|c| c.birth == r.birth_date).collect(),
-                };
-                (chosen.len() == 1).then(|| chosen[0].id)
-            });
-            match person {
-                Some(id) => {
-                    summary.matched += 1;
-                    people.push(id);
+        let mut chunk: Vec<Receipt> = Vec::with_capacity(CHUNK);
+        loop {
+            chunk.clear();
+            while chunk.len() < CHUNK {
+                match source.next_receipt() {
+                    Some(Ok(r)) => chunk.push(r),
+                    Some(Err(e)) => return Err(StoreError::Input(e)),
+                    None => break,
                 }
-                None => summary.unmatched += 1,
             }
-            receipt_rows.push(vec![
-                Val::Int(next),
-                Val::Int(import_id),
-                Val::OptInt(person),
-                Val::Text(r.kind.code().into()),
-                Val::Text(r.setting.code().into()),
-                Val::Text(r.receipt_type.clone()),
-                Val::Text(r.service_month.to_string()),
-                Val::Text(r.institution.code.clone()),
-                Val::Int(r.institution.prefecture as i64),
-                Val::Text(r.institution.name.clone()),
-                Val::OptText(r.institution.address.clone()),
-                Val::Text(r.insurer_number.clone()),
-                Val::Text(r.card_symbol.clone()),
-                Val::Text(r.card_number.clone()),
-                Val::OptInt(r.card_branch.map(i64::from)),
-                Val::Text(r.patient_name.clone()),
-                Val::Text(r.patient_name_kana.clone()),
-                Val::Int(r.sex.code() as i64),
-                Val::Text(iso(r.birth_date)),
-                Val::OptText(r.admission_date.map(iso)),
-                Val::Int(r.days as i64),
-                Val::Int(r.total_points),
-                Val::OptInt(r.patient_charge),
-                Val::OptInt(r.meal_amount),
-                Val::OptText(r.search_number.clone()),
-                Val::OptText(r.prescriber.as_ref().map(|p| p.code.clone())),
-                Val::OptInt(r.prescriber.as_ref().map(|p| i64::from(p.prefecture))),
-            ]);
-            for (seq, d) in r.diagnoses.iter().enumerate() {
-                diagnosis_rows.push(vec![
+            if chunk.is_empty() {
+                break;
+            }
+            for r in &chunk {
+                let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
+                if cards.contains_key(&key) {
+                    continue;
+                }
+                let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                    "SELECT id, card_branch, birth_date FROM persons \
+                     WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3",
+                )
+                .bind(key.0.clone())
+                .bind(key.1.clone())
+                .bind(key.2.clone())
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut candidates = Vec::new();
+                for (id, branch, birth) in rows {
+                    candidates.push(Candidate { id, branch: branch as u8, birth: parse_iso(&birth)? });
+                }
+                cards.insert(key, candidates);
+            }
+            for r in &chunk {
+                let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
+                let person = cards.get(&key).and_then(|candidates| {
+                    let chosen: Vec<&Candidate> = match r.card_branch {
+                        Some(branch) => candidates.iter().filter(|c| c.branch == branch).collect(),
+                        // No 枝番 in the file: the family shares the card; the birth date tells them apart.
+                        None => candidates.iter().filter(|c| c.birth == r.birth_date).collect(),
+                    };
+                    (chosen.len() == 1).then(|| chosen[0].id)
+                });
+                match person {
+                    Some(id) => {
+                        summary.matched += 1;
+                        people.push(id);
+                    }
+                    None => summary.unmatched += 1,
+                }
+                receipt_rows.push(vec![
                     Val::Int(next),
-                    Val::Int(seq as i64),
-                    Val::Text(d.code.clone()),
-                    Val::OptText(d.name.clone()),
-                    Val::Text(iso(d.start_date)),
-                    Val::Int(d.outcome as i64),
-                    Val::Int(d.main as i64),
-                    Val::Text(d.modifiers.clone()),
+                    Val::Int(import_id),
+                    Val::OptInt(person),
+                    Val::Text(r.kind.code().into()),
+                    Val::Text(r.setting.code().into()),
+                    Val::Text(r.receipt_type.clone()),
+                    Val::Text(r.service_month.to_string()),
+                    Val::Text(r.institution.code.clone()),
+                    Val::Int(r.institution.prefecture as i64),
+                    Val::Text(r.institution.name.clone()),
+                    Val::OptText(r.institution.address.clone()),
+                    Val::Text(r.insurer_number.clone()),
+                    Val::Text(r.card_symbol.clone()),
+                    Val::Text(r.card_number.clone()),
+                    Val::OptInt(r.card_branch.map(i64::from)),
+                    Val::Text(r.patient_name.clone()),
+                    Val::Text(r.patient_name_kana.clone()),
+                    Val::Int(r.sex.code() as i64),
+                    Val::Text(iso(r.birth_date)),
+                    Val::OptText(r.admission_date.map(iso)),
+                    Val::Int(r.days as i64),
+                    Val::Int(r.total_points),
+                    Val::OptInt(r.patient_charge),
+                    Val::OptInt(r.meal_amount),
+                    Val::OptText(r.search_number.clone()),
+                    Val::OptText(r.prescriber.as_ref().map(|p| p.code.clone())),
+                    Val::OptInt(r.prescriber.as_ref().map(|p| i64::from(p.prefecture))),
                 ]);
+                for (seq, d) in r.diagnoses.iter().enumerate() {
+                    diagnosis_rows.push(vec![
+                        Val::Int(next),
+                        Val::Int(seq as i64),
+                        Val::Text(d.code.clone()),
+                        Val::OptText(d.name.clone()),
+                        Val::Text(iso(d.start_date)),
+                        Val::Int(d.outcome as i64),
+                        Val::Int(d.main as i64),
+                        Val::Text(d.modifiers.clone()),
+                    ]);
+                }
+                for (seq, l) in r.lines.iter().enumerate() {
+                    line_rows.push(vec![
+                        Val::Int(next),
+                        Val::Int(seq as i64),
+                        Val::Text(l.kind.code().into()),
+                        Val::Text(l.care_category.clone()),
+                        Val::Text(l.payer_code.clone()),
+                        Val::Text(l.code.clone()),
+                        Val::Text(l.quantity.clone()),
+                        Val::OptInt(l.points),
+                        Val::Int(l.count as i64),
+                        Val::Text(l.service_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
+                    ]);
+                }
+                summary.receipts += 1;
+                summary.lines += r.lines.len() as u64;
+                summary.points += r.total_points;
+                next += 1;
             }
-            for (seq, l) in r.lines.iter().enumerate() {
-                line_rows.push(vec![
-                    Val::Int(next),
-                    Val::Int(seq as i64),
-                    Val::Text(l.kind.code().into()),
-                    Val::Text(l.care_category.clone()),
-                    Val::Text(l.payer_code.clone()),
-                    Val::Text(l.code.clone()),
-                    Val::Text(l.quantity.clone()),
-                    Val::OptInt(l.points),
-                    Val::Int(l.count as i64),
-                    Val::Text(l.service_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
-                ]);
-            }
-            summary.receipts += 1;
-            summary.lines += r.lines.len() as u64;
-            summary.points += r.total_points;
-            next += 1;
+            receipt_rows.flush(&mut tx).await?;
+            diagnosis_rows.flush(&mut tx).await?;
+            line_rows.flush(&mut tx).await?;
         }
-        receipt_rows.flush(&mut tx).await?;
-        diagnosis_rows.flush(&mut tx).await?;
-        line_rows.flush(&mut tx).await?;
+        sqlx::query("UPDATE imports SET row_count = $1 WHERE id = $2")
+            .bind(summary.receipts as i64)
+            .bind(import_id)
+            .execute(&mut *tx)
+            .await?;
+        let warnings = source.warnings();
         let mut warning_rows = TableBuffer::new(b, "import_warnings", &["import_id", "seq", "message"]);
         for (seq, w) in warnings.iter().enumerate() {
             warning_rows.push(vec![Val::Int(import_id), Val::Int(seq as i64), Val::Text(w.clone())]);

@@ -97,13 +97,13 @@ impl Store {
         .await?;
         let mut service_days: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
         for (receipt, list) in days {
-            let entry = service_days.entry(receipt).or_default();
+            // Only receipts with at least one dated line count as dated.
             for day in list.split(',').filter(|d| !d.is_empty()) {
                 let day: u32 = day
                     .parse()
                     .map_err(|_| StoreError::Corrupt(format!("receipt {receipt}: service day not a number")))?;
                 if let Some(date) = NaiveDate::from_ymd_opt(month.year(), month.month(), day) {
-                    entry.push(date);
+                    service_days.entry(receipt).or_default().push(date);
                 }
             }
         }

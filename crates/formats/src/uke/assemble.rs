@@ -546,7 +546,16 @@ impl Builder {
         let table = asm.table;
         let layout = table.receipt_layout();
         at.check_count(layout.re)?;
-        at.max_bytes(5, "氏名", 40)?;
+        // A name longer than the spec's 20 漢字 is written by real software (the receiptisan
+        // sample has 22); the receipt is still the person's, so it is kept with a warning.
+        let long_name = at.max_bytes(5, "氏名", 40).err().map(|_| UkeWarning::FieldTooLong {
+            line: at.rec.line,
+            record: "RE".into(),
+            position: 5,
+            name: "氏名",
+            max: 40,
+            found: super::fields::cp932_len(at.text(5)),
+        });
         let number = at.u32(2, "レセプト番号", Show::Value)?;
         let prescriber = match layout.prescriber {
             Some(p) if !at.text(p + 2).is_empty() => {
@@ -647,7 +656,7 @@ impl Builder {
             pharmacy_current: None,
             receipt_start,
             receipt_outcome,
-            warnings: Vec::new(),
+            warnings: long_name.into_iter().collect(),
         })
     }
 

@@ -55,6 +55,8 @@ pub enum UkeError {
 /// Something a reader noticed but did not refuse; the importer decides what to do with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UkeWarning {
+    /// A field longer than the spec allows where the reader keeps the value (names).
+    FieldTooLong { line: u64, record: String, position: usize, name: &'static str, max: usize, found: usize },
     /// The file is one volume of several (マルチボリューム): GO totals cover the other volumes too
     /// and cannot be checked against this file alone.
     TotalsNotCheckable { line: u64, volume: String },
@@ -71,6 +73,10 @@ pub enum UkeWarning {
 impl fmt::Display for UkeWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            UkeWarning::FieldTooLong { line, record, position, name, max, found } => write!(
+                f,
+                "line {line}: {record} field {position} ({name}): {found} bytes, longer than the spec's {max}; kept"
+            ),
             UkeWarning::TotalsNotCheckable { line, volume } => write!(
                 f,
                 "line {line}: GO of volume {volume} of a multi-volume claim: totals cover other volumes, not checked"

@@ -37,8 +37,10 @@ pub struct DeliveryPrefix {
 pub struct UkeRecord {
     /// Physical line number in the file (1-based, counting every line).
     pub line: u64,
-    /// The decoded fields, identifier first.
-    pub fields: Vec<String>,
+    /// The decoded record (identifier first), fields separated at `spans`: one allocation
+    /// per record instead of one per field.
+    text: String,
+    spans: Vec<(u32, u32)>,
     /// Present when the record came from an insurer-side delivery.
     pub prefix: Option<DeliveryPrefix>,
 }
@@ -46,23 +48,26 @@ pub struct UkeRecord {
 impl UkeRecord {
     /// The record identifier, e.g. `"RE"`.
     pub fn id(&self) -> &str {
-        self.fields.first().map(String::as_str).unwrap_or("")
+        self.field(1)
     }
 
     /// The field at 1-based spec position `position` (1 = the identifier); `""` when the record
     /// is shorter.
     pub fn field(&self, position: usize) -> &str {
-        position.checked_sub(1).and_then(|i| self.fields.get(i)).map(String::as_str).unwrap_or("")
+        match position.checked_sub(1).and_then(|i| self.spans.get(i)) {
+            Some(&(start, end)) => &self.text[start as usize..end as usize],
+            None => "",
+        }
     }
 
     /// Number of fields, identifier included (the spec's 項目数).
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.spans.len()
     }
 
     /// Whether the record has no fields at all (never true for a record the reader yields).
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.spans.is_empty()
     }
 }
 
@@ -157,29 +162,36 @@ impl<R: BufRead> RecordReader<R> {
                     problem: format!("line longer than {MAX_LINE} bytes"),
                 });
             }
-            let mut end = self.buf.len();
-            if let Some(pos) = self.buf.iter().position(|&b| b == 0x1A) {
-                end = pos;
-                self.finished = true;
-                self.eof_marker = true;
-            }
-            let mut bytes = &self.buf[..end];
+            let mut bytes = &self.buf[..];
             if let Some(rest) = bytes.strip_suffix(b"\n") {
                 bytes = rest;
             }
             if let Some(rest) = bytes.strip_suffix(b"\r") {
                 bytes = rest;
             }
+            // One pass tells the common line (printable ASCII only) from the rest.
+            let (mut control, mut ascii) = (false, true);
+            for &b in bytes {
+                control |= b < 0x20 || b == 0x7F;
+                ascii &= b < 0x80;
+            }
+            if control && let Some(pos) = bytes.iter().position(|&b| b == 0x1A) {
+                bytes = &bytes[..pos];
+                self.finished = true;
+                self.eof_marker = true;
+                control = bytes.iter().any(|&b| b < 0x20 || b == 0x7F);
+            }
             if bytes.is_empty() {
                 continue;
             }
             let raw: Vec<&[u8]> = bytes.split(|&b| b == b',').collect();
             let delivery = *self.delivery.get_or_insert_with(|| looks_like_delivery(&raw));
-            return self.decode(raw, delivery).map(Some);
+            return self.decode(raw, delivery, !control && ascii).map(Some);
         }
     }
 
-    fn decode(&self, raw: Vec<&[u8]>, delivery: bool) -> Result<UkeRecord, UkeError> {
+    /// `plain`: the line holds printable ASCII only, so no field needs checking or decoding.
+    fn decode(&self, raw: Vec<&[u8]>, delivery: bool, plain: bool) -> Result<UkeRecord, UkeError> {
         let skip = if delivery { 3 } else { 0 };
         let structure = |problem: &str| UkeError::Structure {
             file: self.file.clone(),
@@ -198,9 +210,16 @@ impl<R: BufRead> RecordReader<R> {
             Ok(s) => display_id(s),
             Err(_) => display_id(""),
         };
-        let mut fields = Vec::with_capacity(raw.len() - skip);
+        let mut text = String::with_capacity(raw[skip..].iter().map(|f| f.len()).sum::<usize>() * 3 / 2);
+        let mut spans = Vec::with_capacity(raw.len() - skip);
         for (i, bytes) in raw[skip..].iter().enumerate() {
             let position = i + 1;
+            if plain {
+                let start = text.len() as u32;
+                text.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+                spans.push((start, text.len() as u32));
+                continue;
+            }
             if bytes.iter().any(|&b| b < 0x20 || b == 0x7F) {
                 return Err(UkeError::Field {
                     file: self.file.clone(),
@@ -211,14 +230,28 @@ impl<R: BufRead> RecordReader<R> {
                     problem: "control character inside a field".into(),
                 });
             }
-            let text = SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).ok_or_else(|| {
-                UkeError::Encoding { file: self.file.clone(), line: self.line, record: id.clone(), position }
-            })?;
-            fields.push(text.into_owned());
+            let start = text.len() as u32;
+            match std::str::from_utf8(bytes) {
+                // ASCII (most fields: codes, digits) is the same in CP932 and UTF-8.
+                Ok(ascii) if ascii.is_ascii() => text.push_str(ascii),
+                _ => {
+                    let decoded =
+                        SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).ok_or_else(|| {
+                            UkeError::Encoding {
+                                file: self.file.clone(),
+                                line: self.line,
+                                record: id.clone(),
+                                position,
+                            }
+                        })?;
+                    text.push_str(&decoded);
+                }
+            }
+            spans.push((start, text.len() as u32));
         }
         let prefix =
             delivery.then(|| DeliveryPrefix { data_kind: ascii(raw[0]), row: ascii(raw[1]), branch: ascii(raw[2]) });
-        Ok(UkeRecord { line: self.line, fields, prefix })
+        Ok(UkeRecord { line: self.line, text, spans, prefix })
     }
 }
 
