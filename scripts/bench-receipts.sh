@@ -4,7 +4,8 @@
 # PostgreSQL, the 高額療養費 run for 1 and 12 months — beside a plain Python csv loop and
 # DuckDB's read_csv over the same UKE files, and each backend's own bulk load of the same rows.
 #
-#   scripts/bench-receipts.sh [MEMBERS]        (PostgreSQL: $KENPO_BENCH_PG, default local)
+#   scripts/bench-receipts.sh [MEMBERS]        (PostgreSQL: $KENPO_BENCH_PG, default local;
+#                                                KEEP=1 reuses the generated files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MEMBERS=${1:-100000}
@@ -12,7 +13,7 @@ PG=${KENPO_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DIR=bench-data/receipts
 cargo build --release -q -p kenpo
 KENPO=target/release/kenpo
-$KENPO bench receipts --members "$MEMBERS" --postgres "$PG" --dir "$DIR"
+$KENPO bench receipts --members "$MEMBERS" --postgres "$PG" --dir "$DIR" ${KEEP:+--keep}
 
 if [ ! -x target/bench-venv/bin/python ]; then
   python3 -m venv target/bench-venv
@@ -20,6 +21,7 @@ if [ ! -x target/bench-venv/bin/python ]; then
 fi
 echo "--- baselines reading the same UKE files (python csv, duckdb read_csv; 1 thread each)"
 target/bench-venv/bin/python scripts/receipt_baselines.py "$DIR/synthetic/receipts" --json > "$DIR/baselines.json"
+target/bench-venv/bin/python scripts/duckdb_one_file.py "$DIR/synthetic/receipts" > "$DIR/duckdb-one-file.json"
 echo "--- each backend's own bulk load of the same rows"
 python3 scripts/bulk_load_baselines.py "$DIR" "$KENPO" --postgres "$PG" > "$DIR/bulk.json"
 
@@ -29,6 +31,7 @@ d = sys.argv[1]
 k = json.load(open(os.path.join(d, "kenpo-bench.json")))
 b = json.load(open(os.path.join(d, "baselines.json")))
 bulk = json.load(open(os.path.join(d, "bulk.json")))
+one = json.load(open(os.path.join(d, "duckdb-one-file.json")))
 mb = k["bytes"] / 1e6
 print(f"\n=== receipts benchmark: {k['members']} members, {k['receipts']} receipts, {k['lines']} lines, {mb:.1f} MB UKE ===")
 print(f"parse  kenpo (rust, 1 core)   {k['parse_seconds']:7.2f} s  {mb / k['parse_seconds']:7.1f} MB/s  {k['lines'] / k['parse_seconds']:10.0f} lines/s")
@@ -40,6 +43,10 @@ for name in ("python_csv", "duckdb"):
               f"  → kenpo {r['seconds'] / k['parse_seconds']:.1f}× faster{note}")
     else:
         print(f"parse  {name:<22} {r}")
+for mode in ("projection", "all_fields"):
+    r = one[mode]
+    print(f"parse  duckdb one file, {mode:<10} {r['seconds']:7.2f} s  {r['mb_per_s']:7.1f} MB/s  {r['lines_per_s']:10.0f} lines/s"
+          f"  → kenpo {r['seconds'] / k['parse_seconds']:.2f}× its speed (files concatenated into one UTF-8 file, untimed)")
 for backend in ("sqlite", "postgres"):
     if backend not in k:
         continue

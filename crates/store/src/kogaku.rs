@@ -381,7 +381,7 @@ impl Store {
 
     /// The payroll files for employers (別表2 group 1, 事業主の給与口座への支払い): per employer,
     /// who is paid which benefit and how much — nothing about the care. Each file leaves an
-    /// APPI Art. 29 provision record.
+    /// APPI Art. 29 provision record. Members without an employer (任意継続) are not in any file.
     pub async fn kogaku_payroll(&self, ctx: &AccessContext, month: YearMonth) -> Result<Vec<PayrollFile>, StoreError> {
         let grant = self
             .decide(
@@ -393,7 +393,8 @@ impl Store {
             .await?;
         let rows = self.payment_rows(month, None).await?;
         let mut per_employer: BTreeMap<String, Vec<&KogakuPaymentRow>> = BTreeMap::new();
-        for r in &rows {
+        // 任意継続 members have no employer: they are paid to their own account, not listed here.
+        for r in rows.iter().filter(|r| !r.employer_code.is_empty()) {
             per_employer.entry(r.employer_code.clone()).or_default().push(r);
         }
         let mut files = Vec::new();

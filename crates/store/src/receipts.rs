@@ -63,6 +63,31 @@ impl ReceiptSource for SliceSource<'_> {
 
 /// Receipts are written in chunks of this many, each chunk's cards looked up together.
 const CHUNK: usize = 2_000;
+/// Cards per lookup query (3 bound values each).
+const LOOKUP: usize = 300;
+
+/// `SELECT … WHERE (card = …) OR (card = …) …` for `n` cards: each term uses the persons
+/// unique index on both backends. SQLite gets anonymous `?` (see batch.rs on `$n` there).
+fn card_lookup_sql(backend: crate::Backend, n: usize) -> String {
+    let mut sql = String::from(
+        "SELECT id, insurer_number, card_symbol, card_number, card_branch, birth_date FROM persons WHERE ",
+    );
+    for i in 0..n {
+        if i > 0 {
+            sql.push_str(" OR ");
+        }
+        match backend {
+            crate::Backend::Sqlite => sql.push_str("(insurer_number = ? AND card_symbol = ? AND card_number = ?)"),
+            crate::Backend::Postgres => sql.push_str(&format!(
+                "(insurer_number = ${} AND card_symbol = ${} AND card_number = ${})",
+                3 * i + 1,
+                3 * i + 2,
+                3 * i + 3
+            )),
+        }
+    }
+    sql
+}
 
 impl Store {
     /// Imports the receipts of one file held in memory (`warnings` are the reader's).
@@ -132,25 +157,26 @@ impl Store {
             if chunk.is_empty() {
                 break;
             }
+            // The people behind the chunk's new cards: one indexed query per LOOKUP cards.
+            let mut wanted: Vec<CardKey> = Vec::new();
             for r in &chunk {
                 let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-                if cards.contains_key(&key) {
-                    continue;
+                if !cards.contains_key(&key) {
+                    cards.insert(key.clone(), Vec::new());
+                    wanted.push(key);
                 }
-                let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-                    "SELECT id, card_branch, birth_date FROM persons \
-                     WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3",
-                )
-                .bind(key.0.clone())
-                .bind(key.1.clone())
-                .bind(key.2.clone())
-                .fetch_all(&mut *tx)
-                .await?;
-                let mut candidates = Vec::new();
-                for (id, branch, birth) in rows {
-                    candidates.push(Candidate { id, branch: branch as u8, birth: parse_iso(&birth)? });
+            }
+            for batch in wanted.chunks(LOOKUP) {
+                let sql = card_lookup_sql(self.backend, batch.len());
+                let mut q = sqlx::query_as::<_, (i64, String, String, String, i64, String)>(sqlx::AssertSqlSafe(sql));
+                for (insurer, symbol, number) in batch {
+                    q = q.bind(insurer.clone()).bind(symbol.clone()).bind(number.clone());
                 }
-                cards.insert(key, candidates);
+                for (id, insurer, symbol, number, branch, birth) in q.fetch_all(&mut *tx).await? {
+                    if let Some(list) = cards.get_mut(&(insurer, symbol, number)) {
+                        list.push(Candidate { id, branch: branch as u8, birth: parse_iso(&birth)? });
+                    }
+                }
             }
             for r in &chunk {
                 let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
