@@ -116,7 +116,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let import_id = open_import(&mut tx, "receipts", file_name, content_sha256, ctx, 0).await?;
-        // The people behind the cards the file names (one indexed lookup per distinct card).
+        // The people behind the cards the file names, filled chunk by chunk.
         let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
         let b = self.backend;
         let mut receipt_rows = TableBuffer::new(b, "receipts", &RECEIPT_COLUMNS);

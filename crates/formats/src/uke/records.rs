@@ -169,12 +169,12 @@ impl<R: BufRead> RecordReader<R> {
             if let Some(rest) = bytes.strip_suffix(b"\r") {
                 bytes = rest;
             }
-            // One pass tells the common line (printable ASCII only) from the rest.
-            let (mut control, mut ascii) = (false, true);
-            for &b in bytes {
-                control |= b < 0x20 || b == 0x7F;
-                ascii &= b < 0x80;
-            }
+            // Min/max reductions (which vectorise) tell the common line — printable ASCII
+            // only — from the rest.
+            let low = bytes.iter().copied().min().unwrap_or(b' ');
+            let high = bytes.iter().copied().max().unwrap_or(0);
+            let mut control = low < 0x20 || memchr::memchr(0x7F, bytes).is_some();
+            let ascii = high < 0x80;
             if control && let Some(pos) = bytes.iter().position(|&b| b == 0x1A) {
                 bytes = &bytes[..pos];
                 self.finished = true;
@@ -184,10 +184,27 @@ impl<R: BufRead> RecordReader<R> {
             if bytes.is_empty() {
                 continue;
             }
+            if !control && ascii && self.delivery == Some(false) {
+                return Ok(Some(self.plain_record(bytes)));
+            }
             let raw: Vec<&[u8]> = bytes.split(|&b| b == b',').collect();
             let delivery = *self.delivery.get_or_insert_with(|| looks_like_delivery(&raw));
             return self.decode(raw, delivery, !control && ascii).map(Some);
         }
+    }
+
+    /// The common case of a raw UKE: printable ASCII only, so nothing to check or decode — one
+    /// copy of the line and the comma positions.
+    fn plain_record(&self, bytes: &[u8]) -> UkeRecord {
+        let text = std::str::from_utf8(bytes).unwrap_or_default().to_owned();
+        let mut spans = Vec::with_capacity(48);
+        let mut start = 0u32;
+        for i in memchr::memchr_iter(b',', bytes) {
+            spans.push((start, i as u32));
+            start = i as u32 + 1;
+        }
+        spans.push((start, bytes.len() as u32));
+        UkeRecord { line: self.line, text, spans, prefix: None }
     }
 
     /// `plain`: the line holds printable ASCII only, so no field needs checking or decoding.
