@@ -778,3 +778,52 @@ async fn refused_receipt_files_leave_the_store_unchanged() {
         store.close().await;
     }
 }
+
+/// A source that yields `total` receipts (cycling through `receipts`), failing instead at the
+/// `fail_at`-th when that comes first.
+struct Source {
+    receipts: Vec<Receipt>,
+    total: usize,
+    fail_at: Option<usize>,
+    given: usize,
+}
+
+impl kenpo_store::ReceiptSource for Source {
+    fn next_receipt(&mut self) -> Option<Result<Receipt, String>> {
+        if self.given == self.total {
+            return None;
+        }
+        self.given += 1;
+        if Some(self.given) == self.fail_at {
+            return Some(Err("LATE.UKE: line 9999: SI field 6 (点数): expected a whole number".into()));
+        }
+        Some(Ok(self.receipts[(self.given - 1) % self.receipts.len()].clone()))
+    }
+    fn warnings(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// The reader's error comes after the store has written a whole chunk (2,000 receipts) inside
+/// the file's transaction: nothing of the file stays, and the mended file imports afterwards.
+#[tokio::test]
+async fn a_reader_error_late_in_a_streamed_file_rolls_back_the_chunks_already_written() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "late").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let (society, cast) = review_cast();
+        store.import_roster(&importer(), "roster.csv", "r", rows(&society, &cast.people), &|_| {}).await.unwrap();
+        let mut conn = raw(&db).await;
+        let before = receipt_tables(&mut conn).await;
+        let mut late = Source { receipts: october(&cast), total: 3_000, fail_at: Some(2_500), given: 0 };
+        let err = store.import_receipt_stream(&reviewer(), "LATE.UKE", "late", &mut late).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Input(m) if m.contains("line 9999")), "{backend}: {err:?}");
+        assert_eq!(late.given, 2_500, "{backend}: the store read past its first chunk");
+        assert_eq!(receipt_tables(&mut conn).await, before, "{backend}: nothing of the file stays");
+        // The refused attempt left no content hash behind: the mended file goes in.
+        let mut mended = Source { receipts: october(&cast), total: 3, fail_at: None, given: 0 };
+        let ok = store.import_receipt_stream(&reviewer(), "LATE.UKE", "late", &mut mended).await.unwrap();
+        assert_eq!(ok.receipts, 3, "{backend}");
+        store.close().await;
+    }
+}
