@@ -158,6 +158,14 @@ pub enum ImportWhat {
         #[command(flatten)]
         access: Access,
     },
+    /// 特定健診 archives (ZIP: index, summary, DATA). Each archive is imported all or nothing;
+    /// an archive already imported is refused.
+    Checkups {
+        #[arg(required = true)]
+        archives: Vec<PathBuf>,
+        #[command(flatten)]
+        access: Access,
+    },
     /// Cash-benefit claims CSV.
     Benefits {
         file: PathBuf,
@@ -216,6 +224,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             output::receipts_imported(&total, &failures, cli.json);
             if !failures.is_empty() {
                 bail!("{} of {} file(s) were refused; nothing of them was stored", failures.len(), files.len());
+            }
+            Ok(())
+        }
+        Command::Import { what: ImportWhat::Checkups { archives, access } } => {
+            let store = location.open().await?;
+            let result = import_checkups(&store, &access.context()?, &archives).await;
+            store.close().await;
+            let (total, failures) = result?;
+            output::checkups_imported(&total, &failures, cli.json);
+            if !failures.is_empty() {
+                bail!("{} of {} archive(s) were refused; nothing of them was stored", failures.len(), archives.len());
             }
             Ok(())
         }
@@ -389,6 +408,55 @@ impl kenpo_store::ReceiptSource for UkeSource {
     }
 }
 
+/// Imports 特定健診 archives one by one (each all or nothing). Returns the totals and, per
+/// refused archive, the reason (archive, file, element path).
+pub async fn import_checkups(
+    store: &kenpo_store::Store,
+    ctx: &AccessContext,
+    archives: &[PathBuf],
+) -> Result<(kenpo_store::CheckupImportSummary, Vec<String>)> {
+    let mut total = kenpo_store::CheckupImportSummary::default();
+    let mut failures = Vec::new();
+    for path in archives {
+        let name = path.display().to_string();
+        let sha = sha256_file(path).with_context(|| format!("reading {name}"))?;
+        let file = std::fs::File::open(path).with_context(|| format!("reading {name}"))?;
+        let archive = match kenpo_formats::checkup_xml::read_checkup_archive(std::io::BufReader::new(file), &name) {
+            Ok(a) => a,
+            Err(e) => {
+                failures.push(e.to_string());
+                continue;
+            }
+        };
+        let sender = format!("健診機関 {}", archive.header.sender_institution);
+        match store.import_checkups(ctx, &name, &sha, &sender, &archive.records).await {
+            Ok(s) => {
+                total.archives += s.archives;
+                total.documents += s.documents;
+                total.results += s.results;
+                total.matched += s.matched;
+                total.unmatched += s.unmatched;
+                total.import_id = s.import_id;
+            }
+            Err(e @ kenpo_store::StoreError::Denied { .. }) => return Err(e.into()),
+            Err(e @ kenpo_store::StoreError::AlreadyImported { .. }) => failures.push(e.to_string()),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    Ok((total, failures))
+}
+
+/// Every 特定健診 archive under a folder, in name order.
+fn zip_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
 /// Every UKE file under a folder, in name order.
 pub(crate) fn uke_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -449,7 +517,13 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     if !failures.is_empty() {
         bail!("the generated receipts were refused: {}", failures.join("; "));
     }
-    eprintln!("5/7 レセプト点検（資格・重複・縦覧・突合）");
+    eprintln!("5/7 特定健診を取込・レセプト点検（資格・重複・縦覧・突合）");
+    let checkups_ctx =
+        AccessContext::new(Actor::parse("system:demo-checkups-import")?, PurposeId::parse("health.specific_checkup")?);
+    let (checkups, failures) = import_checkups(&store, &checkups_ctx, &zip_files(&out.join("checkups"))?).await?;
+    if !failures.is_empty() {
+        bail!("the generated checkup archives were refused: {}", failures.join("; "));
+    }
     let review_ctx =
         AccessContext::new(Actor::parse("system:demo-receipt-review")?, PurposeId::parse("receipts.review")?);
     let mut review = Vec::new();
@@ -479,5 +553,16 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     if let Some(bad) = &verified.first_bad {
         bail!("audit log does not verify: entry #{}: {}", bad.seq, bad.problem);
     }
-    output::demo(&generated, &roster, claims, &receipts, &review, &kogaku, &stats, checkpoint.checkpoint.size, json)
+    output::demo(
+        &generated,
+        &roster,
+        claims,
+        &receipts,
+        &checkups,
+        &review,
+        &kogaku,
+        &stats,
+        checkpoint.checkpoint.size,
+        json,
+    )
 }

@@ -17,6 +17,7 @@ mod audit;
 mod audit_ops;
 mod batch;
 mod benefits;
+mod checkups;
 pub mod columns;
 mod db;
 mod error;
@@ -33,6 +34,7 @@ pub mod vault;
 
 pub use audit_ops::{AccessLine, BadEntry, ContractorReport, Disclosure, VerifyReport};
 pub use benefits::{BenefitView, NewBenefitClaim};
+pub use checkups::CheckupImportSummary;
 pub use db::Backend;
 pub use error::StoreError;
 pub use export::{ExportedRows, Recipient, Selection};

@@ -1,0 +1,186 @@
+//! 特定健診 import: one archive per transaction, all or nothing, refused a second time (content
+//! hash). Each document is matched to a person by 保険者番号 + 記号・番号 (+ 枝番, or the birth
+//! date when the document carries no 枝番); unmatched documents are kept with no person.
+
+use crate::audit::Touched;
+use crate::batch::{TableBuffer, Val, iso, next_id, open_import, parse_iso, take_write_lock};
+use crate::provisions::NewProvision;
+use crate::{Store, StoreError};
+use kenpo_domain::DataCategory;
+use kenpo_domain::checkup::{CheckupRecord, ResultValue};
+use kenpo_policy::{AccessContext, Action, Subject};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What one archive's import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CheckupImportSummary {
+    pub import_id: i64,
+    pub archives: u64,
+    pub documents: u64,
+    pub results: u64,
+    pub matched: u64,
+    pub unmatched: u64,
+}
+
+const CATEGORIES: [DataCategory; 4] =
+    [DataCategory::Identity, DataCategory::Eligibility, DataCategory::Contact, DataCategory::CheckupResult];
+
+/// 保険者番号, 記号, 番号.
+type CardKey = (String, String, String);
+/// A person the card may belong to: id, 枝番, birth date.
+type Candidate = (i64, i64, chrono::NaiveDate);
+
+impl Store {
+    /// Imports the documents of one archive (read and validated whole by the caller's reader).
+    /// `sender` names the 健診機関 (or 代行機関) the archive came from, for the Art. 30 record.
+    pub async fn import_checkups(
+        &self,
+        ctx: &AccessContext,
+        archive_name: &str,
+        content_sha256: &str,
+        sender: &str,
+        records: &[CheckupRecord],
+    ) -> Result<CheckupImportSummary, StoreError> {
+        let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
+        let mut tx = self.pool.begin().await?;
+        take_write_lock(&mut tx, self.backend).await?;
+        let import_id =
+            open_import(&mut tx, "checkups", archive_name, content_sha256, ctx, records.len() as i64).await?;
+        let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
+        for r in records {
+            let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
+            if cards.contains_key(&key) {
+                continue;
+            }
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT id, card_branch, birth_date FROM persons \
+                 WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3",
+            )
+            .bind(key.0.clone())
+            .bind(key.1.clone())
+            .bind(key.2.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut candidates = Vec::with_capacity(rows.len());
+            for (id, branch, birth) in rows {
+                candidates.push((id, branch, parse_iso(&birth)?));
+            }
+            cards.insert(key, candidates);
+        }
+        let b = self.backend;
+        let mut checkup_rows = TableBuffer::new(
+            b,
+            "checkups",
+            &[
+                "id",
+                "import_id",
+                "person_id",
+                "insurer_number",
+                "card_symbol",
+                "card_number",
+                "card_branch",
+                "name_kana",
+                "sex",
+                "birth_date",
+                "postal_code",
+                "address",
+                "exam_date",
+                "institution_code",
+                "institution_name",
+                "institution_address",
+            ],
+        );
+        let mut result_rows = TableBuffer::new(
+            b,
+            "checkup_results",
+            &["checkup_id", "seq", "item_code", "value_type", "value", "unit", "code_system"],
+        );
+        let mut next = next_id(&mut tx, "checkups").await?;
+        let mut summary = CheckupImportSummary { import_id, archives: 1, ..Default::default() };
+        let mut people = Vec::new();
+        for r in records {
+            let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
+            let person = cards.get(&key).and_then(|candidates| {
+                let chosen: Vec<i64> = candidates
+                    .iter()
+                    .filter(|(_, branch, birth)| match r.card_branch {
+                        Some(b) => *branch == i64::from(b),
+                        None => *birth == r.birth_date,
+                    })
+                    .map(|c| c.0)
+                    .collect();
+                (chosen.len() == 1).then(|| chosen[0])
+            });
+            match person {
+                Some(id) => {
+                    summary.matched += 1;
+                    people.push(id);
+                }
+                None => summary.unmatched += 1,
+            }
+            checkup_rows.push(vec![
+                Val::Int(next),
+                Val::Int(import_id),
+                Val::OptInt(person),
+                Val::Text(r.insurer_number.clone()),
+                Val::Text(r.card_symbol.clone()),
+                Val::Text(r.card_number.clone()),
+                Val::OptInt(r.card_branch.map(i64::from)),
+                Val::Text(r.name_kana.clone()),
+                Val::Int(i64::from(r.sex.code())),
+                Val::Text(iso(r.birth_date)),
+                Val::Text(r.postal_code.clone()),
+                Val::Text(r.address.clone()),
+                Val::Text(iso(r.exam_date)),
+                Val::Text(r.institution.code.clone()),
+                Val::Text(r.institution.name.clone()),
+                Val::Text(r.institution.address.clone()),
+            ]);
+            for (seq, res) in r.results.iter().enumerate() {
+                let (value, unit, system) = match &res.value {
+                    ResultValue::Quantity { value, unit } => (Some(value.clone()), Some(unit.clone()), None),
+                    ResultValue::Coded { code, code_system } => (Some(code.clone()), None, Some(code_system.clone())),
+                    ResultValue::Text(t) => (Some(t.clone()), None, None),
+                    ResultValue::NotPerformed | ResultValue::Unmeasurable => (None, None, None),
+                };
+                result_rows.push(vec![
+                    Val::Int(next),
+                    Val::Int(seq as i64),
+                    Val::Text(res.code.clone()),
+                    Val::Text(res.value.type_code().into()),
+                    Val::OptText(value),
+                    Val::OptText(unit),
+                    Val::OptText(system),
+                ]);
+                summary.results += 1;
+            }
+            summary.documents += 1;
+            next += 1;
+        }
+        checkup_rows.flush(&mut tx).await?;
+        result_rows.flush(&mut tx).await?;
+        people.sort_unstable();
+        people.dedup();
+        let seq = self.record_in(&mut tx, &grant, &Touched::Set(people.clone())).await?;
+        // APPI Art. 30: the results come from the 健診機関 the society entrusted with the checkup.
+        self.insert_provision(
+            &mut tx,
+            NewProvision {
+                direction: "receive",
+                counterparty: sender.to_string(),
+                basis: "委託（高齢者の医療の確保に関する法律第28条: 特定健康診査の実施の委託）".into(),
+                use_id: ctx.purpose().id().to_string(),
+                categories: CATEGORIES.iter().map(|c| c.id().to_string()).collect(),
+                fields: String::new(),
+                subjects: people,
+                file_name: archive_name.to_string(),
+                actor: ctx.actor().to_string(),
+                audit_seq: seq,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+}
