@@ -292,3 +292,46 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool) -> Result<()>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn the_readme_rules_file_is_the_default() {
+        // The TOML block of README "付加給付" (documented as Kenpo's default).
+        let f = write(
+            "threshold = 25000\nrounding = 100\nminimum = 1000\ncombined = true\n\
+             [[tiers]]\nmin_standard_monthly = 530000\nthreshold = 40000\n",
+        );
+        assert_eq!(read_rules(Some(f.path())).unwrap(), AdditionRules::default());
+        assert_eq!(read_rules(None).unwrap(), AdditionRules::default());
+    }
+
+    #[test]
+    fn a_society_with_1000_yen_truncation_and_no_tiers() {
+        let f = write("threshold = 20000\nrounding = 1000\n");
+        let r = read_rules(Some(f.path())).unwrap();
+        assert_eq!((r.threshold, r.rounding, r.minimum, r.combined), (20_000, Rounding::Thousand, 0, true));
+        assert_eq!(r.threshold_for(900_000), 20_000);
+    }
+
+    #[test]
+    fn bad_rules_are_refused_naming_the_file() {
+        for (text, what) in [
+            ("threshold = 20000\nrounding = 500\n", "rounding must be 100 or 1000"),
+            ("threshold = -1\nrounding = 100\n", "must not be negative"),
+            ("threshold = 20000\nrounding = 100\nround = 1\n", "not a 付加給付 rules file"),
+        ] {
+            let f = write(text);
+            let err = format!("{:#}", read_rules(Some(f.path())).unwrap_err());
+            assert!(err.contains(what) && err.contains(&f.path().display().to_string()), "{err}");
+        }
+    }
+}
