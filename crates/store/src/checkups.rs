@@ -3,14 +3,14 @@
 //! date when the document carries no 枝番); unmatched documents are kept with no person.
 
 use crate::audit::Touched;
-use crate::batch::{TableBuffer, Val, iso, next_id, open_import, parse_iso, take_write_lock};
+use crate::batch::{TableBuffer, Val, iso, next_id, open_import, take_write_lock};
+use crate::matching::CardMatcher;
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
 use kenpo_domain::checkup::{CheckupRecord, ResultValue};
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// What one archive's import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -25,11 +25,6 @@ pub struct CheckupImportSummary {
 
 const CATEGORIES: [DataCategory; 4] =
     [DataCategory::Identity, DataCategory::Eligibility, DataCategory::Contact, DataCategory::CheckupResult];
-
-/// 保険者番号, 記号, 番号.
-type CardKey = (String, String, String);
-/// A person the card may belong to: id, 枝番, birth date.
-type Candidate = (i64, i64, chrono::NaiveDate);
 
 impl Store {
     /// Imports the documents of one archive (read and validated whole by the caller's reader).
@@ -47,27 +42,9 @@ impl Store {
         take_write_lock(&mut tx, self.backend).await?;
         let import_id =
             open_import(&mut tx, "checkups", archive_name, content_sha256, ctx, records.len() as i64).await?;
-        let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
-        for r in records {
-            let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-            if cards.contains_key(&key) {
-                continue;
-            }
-            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-                "SELECT id, card_branch, birth_date FROM persons \
-                 WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3",
-            )
-            .bind(key.0.clone())
-            .bind(key.1.clone())
-            .bind(key.2.clone())
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut candidates = Vec::with_capacity(rows.len());
-            for (id, branch, birth) in rows {
-                candidates.push((id, branch, parse_iso(&birth)?));
-            }
-            cards.insert(key, candidates);
-        }
+        let mut cards = CardMatcher::default();
+        let keys = records.iter().map(|r| (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone()));
+        cards.load(&mut tx, self.backend, keys).await?;
         let b = self.backend;
         let mut checkup_rows = TableBuffer::new(
             b,
@@ -101,17 +78,7 @@ impl Store {
         let mut people = Vec::new();
         for r in records {
             let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-            let person = cards.get(&key).and_then(|candidates| {
-                let chosen: Vec<i64> = candidates
-                    .iter()
-                    .filter(|(_, branch, birth)| match r.card_branch {
-                        Some(b) => *branch == i64::from(b),
-                        None => *birth == r.birth_date,
-                    })
-                    .map(|c| c.0)
-                    .collect();
-                (chosen.len() == 1).then(|| chosen[0])
-            });
+            let person = cards.person(&key, r.card_branch, r.birth_date);
             match person {
                 Some(id) => {
                     summary.matched += 1;
@@ -166,18 +133,15 @@ impl Store {
         // APPI Art. 30: the results come from the 健診機関 the society entrusted with the checkup.
         self.insert_provision(
             &mut tx,
-            NewProvision {
-                direction: "receive",
-                counterparty: sender.to_string(),
-                basis: "委託（高齢者の医療の確保に関する法律第28条: 特定健康診査の実施の委託）".into(),
-                use_id: ctx.purpose().id().to_string(),
-                categories: CATEGORIES.iter().map(|c| c.id().to_string()).collect(),
-                fields: String::new(),
-                subjects: people,
-                file_name: archive_name.to_string(),
-                actor: ctx.actor().to_string(),
-                audit_seq: seq,
-            },
+            NewProvision::received(
+                ctx,
+                sender,
+                "委託（高齢者の医療の確保に関する法律第28条: 特定健康診査の実施の委託）",
+                &CATEGORIES,
+                people,
+                archive_name,
+                seq,
+            ),
         )
         .await?;
         tx.commit().await?;

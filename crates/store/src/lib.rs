@@ -24,6 +24,7 @@ mod error;
 mod export;
 mod guard;
 mod kogaku;
+mod matching;
 mod people;
 mod provisions;
 mod receipts;

@@ -21,6 +21,32 @@ pub(crate) struct NewProvision {
     pub audit_seq: i64,
 }
 
+impl NewProvision {
+    /// The Art. 30 record of an import: who sent the data, on what basis, about whom.
+    pub fn received(
+        ctx: &kenpo_policy::AccessContext,
+        counterparty: impl Into<String>,
+        basis: impl Into<String>,
+        categories: &[kenpo_domain::DataCategory],
+        subjects: Vec<i64>,
+        file_name: &str,
+        audit_seq: i64,
+    ) -> Self {
+        NewProvision {
+            direction: "receive",
+            counterparty: counterparty.into(),
+            basis: basis.into(),
+            use_id: ctx.purpose().id().to_string(),
+            categories: categories.iter().map(|c| c.id().to_string()).collect(),
+            fields: String::new(),
+            subjects,
+            file_name: file_name.to_string(),
+            actor: ctx.actor().to_string(),
+            audit_seq,
+        }
+    }
+}
+
 /// A provision record as shown in reports (subjects as a count; membership is tested apart).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ProvisionView {

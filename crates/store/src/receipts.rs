@@ -3,14 +3,14 @@
 //! birth date when the file carries no 枝番); unmatched receipts are kept with no person.
 
 use crate::audit::Touched;
-use crate::batch::{TableBuffer, Val, iso, next_id, open_import, parse_iso, take_write_lock};
+use crate::batch::{TableBuffer, Val, iso, next_id, open_import, take_write_lock};
+use crate::matching::CardMatcher;
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
 use kenpo_domain::receipt::Receipt;
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// What one file's import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -27,15 +27,6 @@ pub struct ReceiptImportSummary {
 
 const CATEGORIES: [DataCategory; 4] =
     [DataCategory::Identity, DataCategory::Eligibility, DataCategory::ReceiptCost, DataCategory::ReceiptClinical];
-
-/// A person a card may belong to.
-struct Candidate {
-    id: i64,
-    branch: u8,
-    birth: chrono::NaiveDate,
-}
-
-type CardKey = (String, String, String);
 
 /// Where an import's receipts come from: a streaming reader, one receipt at a time, so that
 /// memory does not grow with the file.
@@ -63,31 +54,6 @@ impl ReceiptSource for SliceSource<'_> {
 
 /// Receipts are written in chunks of this many, each chunk's cards looked up together.
 const CHUNK: usize = 2_000;
-/// Cards per lookup query (3 bound values each).
-const LOOKUP: usize = 300;
-
-/// `SELECT … WHERE (card = …) OR (card = …) …` for `n` cards: each term uses the persons
-/// unique index on both backends. SQLite gets anonymous `?` (see batch.rs on `$n` there).
-fn card_lookup_sql(backend: crate::Backend, n: usize) -> String {
-    let mut sql = String::from(
-        "SELECT id, insurer_number, card_symbol, card_number, card_branch, birth_date FROM persons WHERE ",
-    );
-    for i in 0..n {
-        if i > 0 {
-            sql.push_str(" OR ");
-        }
-        match backend {
-            crate::Backend::Sqlite => sql.push_str("(insurer_number = ? AND card_symbol = ? AND card_number = ?)"),
-            crate::Backend::Postgres => sql.push_str(&format!(
-                "(insurer_number = ${} AND card_symbol = ${} AND card_number = ${})",
-                3 * i + 1,
-                3 * i + 2,
-                3 * i + 3
-            )),
-        }
-    }
-    sql
-}
 
 impl Store {
     /// Imports the receipts of one file held in memory (`warnings` are the reader's).
@@ -117,7 +83,7 @@ impl Store {
         take_write_lock(&mut tx, self.backend).await?;
         let import_id = open_import(&mut tx, "receipts", file_name, content_sha256, ctx, 0).await?;
         // The people behind the cards the file names, filled chunk by chunk.
-        let mut cards: HashMap<CardKey, Vec<Candidate>> = HashMap::new();
+        let mut cards = CardMatcher::default();
         let b = self.backend;
         let mut receipt_rows = TableBuffer::new(b, "receipts", &RECEIPT_COLUMNS);
         let mut diagnosis_rows = TableBuffer::new(
@@ -157,37 +123,11 @@ impl Store {
             if chunk.is_empty() {
                 break;
             }
-            // The people behind the chunk's new cards: one indexed query per LOOKUP cards.
-            let mut wanted: Vec<CardKey> = Vec::new();
+            let keys = chunk.iter().map(|r| (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone()));
+            cards.load(&mut tx, self.backend, keys).await?;
             for r in &chunk {
                 let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-                if !cards.contains_key(&key) {
-                    cards.insert(key.clone(), Vec::new());
-                    wanted.push(key);
-                }
-            }
-            for batch in wanted.chunks(LOOKUP) {
-                let sql = card_lookup_sql(self.backend, batch.len());
-                let mut q = sqlx::query_as::<_, (i64, String, String, String, i64, String)>(sqlx::AssertSqlSafe(sql));
-                for (insurer, symbol, number) in batch {
-                    q = q.bind(insurer.clone()).bind(symbol.clone()).bind(number.clone());
-                }
-                for (id, insurer, symbol, number, branch, birth) in q.fetch_all(&mut *tx).await? {
-                    if let Some(list) = cards.get_mut(&(insurer, symbol, number)) {
-                        list.push(Candidate { id, branch: branch as u8, birth: parse_iso(&birth)? });
-                    }
-                }
-            }
-            for r in &chunk {
-                let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-                let person = cards.get(&key).and_then(|candidates| {
-                    let chosen: Vec<&Candidate> = match r.card_branch {
-                        Some(branch) => candidates.iter().filter(|c| c.branch == branch).collect(),
-                        // No 枝番 in the file: the family shares the card; the birth date tells them apart.
-                        None => candidates.iter().filter(|c| c.birth == r.birth_date).collect(),
-                    };
-                    (chosen.len() == 1).then(|| chosen[0].id)
-                });
+                let person = cards.person(&key, r.card_branch, r.birth_date);
                 match person {
                     Some(id) => {
                         summary.matched += 1;
@@ -278,18 +218,15 @@ impl Store {
         // APPI Art. 30: receipts come from the 審査支払機関.
         self.insert_provision(
             &mut tx,
-            NewProvision {
-                direction: "receive",
-                counterparty: "社会保険診療報酬支払基金".into(),
-                basis: "法令（健康保険法第76条第5項）".into(),
-                use_id: ctx.purpose().id().to_string(),
-                categories: CATEGORIES.iter().map(|c| c.id().to_string()).collect(),
-                fields: String::new(),
-                subjects: people,
-                file_name: file_name.to_string(),
-                actor: ctx.actor().to_string(),
-                audit_seq: seq,
-            },
+            NewProvision::received(
+                ctx,
+                "社会保険診療報酬支払基金",
+                "法令（健康保険法第76条第5項）",
+                &CATEGORIES,
+                people,
+                file_name,
+                seq,
+            ),
         )
         .await?;
         tx.commit().await?;

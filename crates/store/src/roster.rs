@@ -347,18 +347,15 @@ impl Store {
         // APPI Art. 30: data received from a third party (employers' 資格取得届 and the like).
         self.insert_provision(
             &mut tx,
-            crate::provisions::NewProvision {
-                direction: "receive",
-                counterparty: "事業主（資格取得届等）".into(),
-                basis: "法令（健康保険法第48条）".into(),
-                use_id: ctx.purpose().id().to_string(),
-                categories: ROSTER_CATEGORIES.iter().map(|c| c.id().to_string()).collect(),
-                fields: String::new(),
-                subjects: ids,
-                file_name: file_name.to_string(),
-                actor: ctx.actor().to_string(),
-                audit_seq: seq,
-            },
+            crate::provisions::NewProvision::received(
+                ctx,
+                "事業主（資格取得届等）",
+                "法令（健康保険法第48条）",
+                &ROSTER_CATEGORIES,
+                ids,
+                file_name,
+                seq,
+            ),
         )
         .await?;
         tx.commit().await?;
