@@ -95,9 +95,39 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
+/// The fiscal year (年度, April–March) a day belongs to, named by the year it starts in.
+pub fn fiscal_year_of(day: NaiveDate) -> i32 {
+    if day.month() < 4 { day.year() - 1 } else { day.year() }
+}
+
+/// Age at the end of fiscal year `fy` (April `fy` – March `fy + 1`), as 特定健診 counts it.
+///
+/// By 年齢計算ニ関スル法律 an age is reached at the end of the day before the birthday, so
+/// someone born on 1 April is a year older on 31 March already: the age at the end of 31 March
+/// is the calendar age on 1 April (the same rule that puts 1 April births in the earlier
+/// school year).
+pub fn age_at_fiscal_year_end(birth: NaiveDate, fy: i32) -> i32 {
+    match NaiveDate::from_ymd_opt(fy + 1, 4, 1) {
+        Some(april_first) => age_on(birth, april_first),
+        None => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fiscal_year_end_age_counts_first_of_april_births_a_year_early() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        // FY2025 ends 2026-03-31. Born 1961-04-01: 65 at the end of 2026-03-31 (the day before
+        // the birthday). Born 1961-04-02: still 64.
+        assert_eq!(age_at_fiscal_year_end(d(1961, 4, 1), 2025), 65);
+        assert_eq!(age_at_fiscal_year_end(d(1961, 4, 2), 2025), 64);
+        assert_eq!(age_at_fiscal_year_end(d(1961, 3, 31), 2025), 65);
+        assert_eq!(fiscal_year_of(d(2026, 3, 31)), 2025);
+        assert_eq!(fiscal_year_of(d(2026, 4, 1)), 2026);
+    }
 
     #[test]
     fn parses_both_month_spellings() {

@@ -19,6 +19,7 @@ pub mod mynumber;
 pub mod person;
 pub mod receipt;
 pub mod review;
+pub mod stratify;
 
 pub use category::{DataCategory, Field, NoticeRow};
 pub use date::YearMonth;

@@ -12,11 +12,13 @@
 
 mod archive;
 mod document;
+mod findings;
 pub mod items;
 mod xml;
 
 pub use archive::{read_checkup_archive, write_checkup_archive};
 pub use document::{read_checkup_document, write_checkup_document};
+pub use findings::findings;
 pub use items::*;
 
 use chrono::NaiveDate;

@@ -52,6 +52,39 @@ type ExportRow =
     (i64, String, String, String, i64, String, String, String, i64, Option<String>, Option<String>, Option<String>);
 
 impl Store {
+    /// A contractor may receive `categories` only if the catalogue entrusts it, today, with the
+    /// context's purpose and those categories; a refusal is audited and returned.
+    pub(crate) async fn ensure_contractor_receives(
+        &self,
+        ctx: &AccessContext,
+        id: &str,
+        categories: &[DataCategory],
+    ) -> Result<(), StoreError> {
+        let as_recipient = AccessContext::new(Actor::Contractor { id: id.to_string() }, ctx.purpose().clone());
+        let on = self.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        for &category in categories {
+            let d = self.policy.decide(&AccessRequest {
+                context: &as_recipient,
+                action: Action::Export,
+                category,
+                subject: &Subject::Population,
+                on,
+            });
+            if !d.allowed {
+                self.audit_now(ctx, Action::Export, &[category], false, d.rule, &Touched::Population).await?;
+                return Err(StoreError::Denied {
+                    actor: format!("{} → contractor:{id}", ctx.actor()),
+                    action: "export",
+                    purpose: ctx.purpose().id().to_string(),
+                    category,
+                    rule: d.rule,
+                    policy_version: self.policy.version().to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Exports the categories of the selected people to a recipient for the context's purpose.
     pub async fn export(
         &self,
@@ -74,28 +107,7 @@ impl Store {
         let mut basis = grant.provisions.first().map(|p| p.basis.clone()).unwrap_or_default();
         let counterparty = match recipient {
             Recipient::Contractor { id, name } => {
-                let as_recipient = AccessContext::new(Actor::Contractor { id: id.clone() }, ctx.purpose().clone());
-                let on = self.today.unwrap_or_else(|| chrono::Local::now().date_naive());
-                for &category in &wanted {
-                    let d = self.policy.decide(&AccessRequest {
-                        context: &as_recipient,
-                        action: Action::Export,
-                        category,
-                        subject: &Subject::Population,
-                        on,
-                    });
-                    if !d.allowed {
-                        self.audit_now(ctx, Action::Export, &[category], false, d.rule, &Touched::Population).await?;
-                        return Err(StoreError::Denied {
-                            actor: format!("{} → contractor:{id}", ctx.actor()),
-                            action: "export",
-                            purpose: ctx.purpose().id().to_string(),
-                            category,
-                            rule: d.rule,
-                            policy_version: self.policy.version().to_string(),
-                        });
-                    }
-                }
+                self.ensure_contractor_receives(ctx, id, &wanted).await?;
                 basis = "委託".to_string();
                 name.clone()
             }

@@ -23,6 +23,7 @@ mod db;
 mod error;
 mod export;
 mod guard;
+mod kenshin;
 mod kogaku;
 mod matching;
 mod people;
@@ -39,6 +40,10 @@ pub use checkups::CheckupImportSummary;
 pub use db::Backend;
 pub use error::StoreError;
 pub use export::{ExportedRows, Recipient, Selection};
+pub use kenshin::{
+    AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, GuidanceResult, Handoff, StateReportRow, TargetRow,
+    age_band, fiscal_year_days,
+};
 pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, PayrollFile};
 pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
 pub use provisions::ProvisionView;
