@@ -121,3 +121,71 @@ impl std::fmt::Debug for GuidanceRecord {
         write!(f, "GuidanceRecord {{ level: {:?}, .. }}", self.level)
     }
 }
+
+/// How far a 特定保健指導 got, as the 報告区分 of its hg08 document says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GuidanceStatus {
+    /// 21 開始時 (初回面接 done).
+    Started,
+    /// 22 実績評価時 (completed).
+    Completed,
+    /// 23 途中終了.
+    Dropped,
+}
+
+impl GuidanceStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            GuidanceStatus::Started => "started",
+            GuidanceStatus::Completed => "completed",
+            GuidanceStatus::Dropped => "dropped",
+        }
+    }
+    /// 報告区分 (code table 1.2.392.200119.6.1001).
+    pub fn report_category(self) -> &'static str {
+        match self {
+            GuidanceStatus::Started => "21",
+            GuidanceStatus::Completed => "22",
+            GuidanceStatus::Dropped => "23",
+        }
+    }
+    pub fn from_report_category(code: &str) -> Option<Self> {
+        match code {
+            "21" => Some(GuidanceStatus::Started),
+            "22" => Some(GuidanceStatus::Completed),
+            "23" => Some(GuidanceStatus::Dropped),
+            _ => None,
+        }
+    }
+}
+
+/// One 特定保健指導 document (hg08) a guidance contractor returns: who, which level, how far.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuidanceReport {
+    pub insurer_number: String,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub card_branch: Option<u8>,
+    pub name_kana: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub postal_code: String,
+    pub address: String,
+    /// 保健指導機関.
+    pub institution: CheckupInstitution,
+    pub status: GuidanceStatus,
+    pub level: GuidanceLevel,
+    /// 初回面接日.
+    pub first_interview: NaiveDate,
+    /// 実績評価日 (or the day it ended, for 途中終了).
+    pub evaluated_on: Option<NaiveDate>,
+    /// 腹囲・体重 at the 実績評価, as written (decimal text).
+    pub waist_cm: Option<String>,
+    pub weight_kg: Option<String>,
+}
+
+impl std::fmt::Debug for GuidanceReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GuidanceReport {{ status: {:?}, level: {:?}, .. }}", self.status, self.level)
+    }
+}

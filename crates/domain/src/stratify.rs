@@ -260,9 +260,8 @@ fn obesity_group(f: &Findings, reasons: &mut Vec<String>) -> Option<ObesityGroup
         }
         (_, None, _) => None,
     };
-    match waist_over {
-        Some(true) => return Some(ObesityGroup::Waist),
-        Some(false) | None => {}
+    if waist_over == Some(true) {
+        return Some(ObesityGroup::Waist);
     }
     let bmi_over = at_least(f.bmi, 25.0);
     if let Some(b) = f.bmi {

@@ -13,12 +13,14 @@
 mod archive;
 mod document;
 mod findings;
+mod guidance;
 pub mod items;
 mod xml;
 
-pub use archive::{read_checkup_archive, write_checkup_archive};
+pub use archive::{read_checkup_archive, read_guidance_archive, write_checkup_archive, write_guidance_archive};
 pub use document::{read_checkup_document, write_checkup_document};
 pub use findings::findings;
+pub use guidance::GUIDANCE_CLASS_OID;
 pub use items::*;
 
 use chrono::NaiveDate;

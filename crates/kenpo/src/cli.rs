@@ -135,6 +135,11 @@ pub enum Command {
         #[command(subcommand)]
         what: crate::receipts_cmd::KogakuWhat,
     },
+    /// 特定健診: 階層化, target lists, hand-off to a guidance contractor, the yearly 実施状況.
+    Kenshin {
+        #[command(subcommand)]
+        what: crate::kenshin_cmd::KenshinWhat,
+    },
     /// Benchmarks that print figures (not tests).
     Bench {
         #[command(subcommand)]
@@ -166,6 +171,17 @@ pub enum ImportWhat {
         #[command(flatten)]
         access: Access,
     },
+    /// 特定保健指導 results (hg08 archives, 実施区分 2) returned by a guidance contractor. Each
+    /// archive is imported all or nothing; an archive already imported is refused.
+    Guidance {
+        #[arg(required = true)]
+        archives: Vec<PathBuf>,
+        /// The contractor (id from the 業務委託先一覧) that sent them.
+        #[arg(long)]
+        from: String,
+        #[command(flatten)]
+        access: Access,
+    },
     /// Cash-benefit claims CSV.
     Benefits {
         file: PathBuf,
@@ -191,7 +207,7 @@ pub enum MemberWhat {
 }
 
 /// Hex SHA-256 of a file's bytes: identifies an import's content, so a re-import is refused.
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes))
 }
@@ -238,6 +254,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Import { what: ImportWhat::Guidance { archives, from, access } } => {
+            let store = location.open().await?;
+            let result = crate::kenshin_cmd::import_guidance(&store, &access.context()?, &from, &archives).await;
+            store.close().await;
+            let (total, failures) = result?;
+            output::guidance_imported(&total, &failures, cli.json);
+            if !failures.is_empty() {
+                bail!("{} of {} archive(s) were refused; nothing of them was stored", failures.len(), archives.len());
+            }
+            Ok(())
+        }
         Command::Import { what: ImportWhat::Benefits { file, access } } => {
             let store = location.open().await?;
             let count = import_benefits(&store, &access.context()?, &file).await?;
@@ -269,6 +296,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Policy { what } => crate::policy_cmd::policy(what, cli.json),
         Command::Demo { members, seed } => demo(&location, members, seed, cli.json).await,
         Command::Bench { what } => crate::bench::run(what, &location).await,
+        Command::Kenshin { what } => crate::kenshin_cmd::kenshin(what, &location, cli.json).await,
         Command::Review { what } => crate::receipts_cmd::review(what, &location, cli.json).await,
         Command::Kogaku { what } => crate::receipts_cmd::kogaku(what, &location, cli.json).await,
         Command::Audit { what } => crate::audit_cmd::audit(what, &location, cli.json).await,
@@ -497,27 +525,27 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     }
     location.init().await?;
     let out = location.data_dir.join("synthetic");
-    eprintln!("1/7 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
+    eprintln!("1/8 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
     let generated = generate(members, seed, &out, false)?;
     let store = location.open().await?;
-    eprintln!("2/7 加入者名簿を取込 ({})", redact(&location.database_url));
+    eprintln!("2/8 加入者名簿を取込 ({})", redact(&location.database_url));
     // The roster carries 個人番号: its import is a 番号法 affair, done by a named 番号事務取扱担当者
     // (the catalogue lets no batch job touch 個人番号).
     let roster_ctx =
         AccessContext::new(Actor::parse("staff:mynumber_officer:demo")?, PurposeId::parse("mynumber.affairs")?);
     let roster = import_roster(&store, &roster_ctx, &out.join("roster.csv")).await?;
-    eprintln!("3/7 現金給付申請を取込");
+    eprintln!("3/8 現金給付申請を取込");
     let benefits_ctx =
         AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
     let claims = import_benefits(&store, &benefits_ctx, &out.join("benefits.csv")).await?;
-    eprintln!("4/7 レセプトを取込");
+    eprintln!("4/8 レセプトを取込");
     let receipts_ctx =
         AccessContext::new(Actor::parse("system:demo-receipts-import")?, PurposeId::parse("receipts.review")?);
     let (receipts, failures) = import_receipts(&store, &receipts_ctx, &uke_files(&out.join("receipts"))?).await?;
     if !failures.is_empty() {
         bail!("the generated receipts were refused: {}", failures.join("; "));
     }
-    eprintln!("5/7 特定健診を取込・レセプト点検（資格・重複・縦覧・突合）");
+    eprintln!("5/8 特定健診を取込・レセプト点検（資格・重複・縦覧・突合）");
     let checkups_ctx =
         AccessContext::new(Actor::parse("system:demo-checkups-import")?, PurposeId::parse("health.specific_checkup")?);
     let (checkups, failures) = import_checkups(&store, &checkups_ctx, &zip_files(&out.join("checkups"))?).await?;
@@ -530,7 +558,7 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     for month in store.receipt_months(&review_ctx).await? {
         review.push(store.run_review(&review_ctx, month).await?);
     }
-    eprintln!("6/7 高額療養費・付加給付（年度の各月）");
+    eprintln!("6/8 高額療養費・付加給付（年度の各月）");
     let kogaku_ctx = AccessContext::new(Actor::parse("system:demo-kogaku")?, PurposeId::parse("benefits.payment")?);
     let fy = kenpo_synth::SocietyConfig::new(members, seed);
     let kogaku = crate::receipts_cmd::run_months(
@@ -541,7 +569,11 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
         &kenpo_domain::kogaku::AdditionRules::default(),
     )
     .await?;
-    eprintln!("7/7 集計");
+    eprintln!("7/8 特定健診の階層化・対象者抽出・保健指導の委託と結果取込・実施状況報告");
+    let kenshin =
+        crate::kenshin_cmd::demo_step(&store, chrono::Datelike::year(&fy.fiscal_start()), &location.data_dir, seed)
+            .await?;
+    eprintln!("8/8 集計");
     let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);
     let stats = store.stats(&stats_ctx, kenpo_synth::SocietyConfig::new(members, seed).as_of).await?;
     // Seal and check the audit log the job wrote.
@@ -561,6 +593,7 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
         &checkups,
         &review,
         &kogaku,
+        &kenshin,
         &stats,
         checkpoint.checkpoint.size,
         json,

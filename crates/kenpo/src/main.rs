@@ -11,6 +11,7 @@ mod bench_receipts;
 mod cli;
 mod config;
 mod disclosure_html;
+mod kenshin_cmd;
 mod output;
 mod policy_cmd;
 mod receipts_cmd;

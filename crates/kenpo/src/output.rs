@@ -219,6 +219,20 @@ pub fn checkups_imported(s: &kenpo_store::CheckupImportSummary, failures: &[Stri
     }
 }
 
+pub fn guidance_imported(s: &kenpo_store::GuidanceImportSummary, failures: &[String], json: bool) {
+    if json {
+        println!("{}", json!({"summary": s, "refused": failures}));
+        return;
+    }
+    println!(
+        "特定保健指導の結果を取り込みました: {} 件（開始 {} / 終了 {} / 途中終了 {}）, 加入者と照合できず {} 件",
+        s.documents, s.started, s.completed, s.dropped, s.unmatched
+    );
+    for f in failures {
+        println!("  取込を拒否したアーカイブ: {f}");
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn demo(
     g: &GenerateSummary,
@@ -228,6 +242,7 @@ pub fn demo(
     checkups: &kenpo_store::CheckupImportSummary,
     review: &[kenpo_store::ReviewSummary],
     kogaku: &[kenpo_store::KogakuRunSummary],
+    kenshin: &crate::kenshin_cmd::KenshinDemo,
     s: &Stats,
     audited: u64,
     json: bool,
@@ -235,7 +250,7 @@ pub fn demo(
     if json {
         println!(
             "{}",
-            json!({"generated": g, "roster": r, "benefit_claims": claims, "receipts": receipts, "checkups": checkups, "review": review, "kogaku": kogaku, "stats": s, "audit_entries_sealed": audited})
+            json!({"generated": g, "roster": r, "benefit_claims": claims, "receipts": receipts, "checkups": checkups, "review": review, "kogaku": kogaku, "kenshin": kenshin, "stats": s, "audit_entries_sealed": audited})
         );
         return Ok(());
     }
@@ -267,8 +282,30 @@ pub fn demo(
         kenpo_domain::kogaku::yen(total),
         kenpo_domain::kogaku::yen(statutory)
     );
+    let a = &kenshin.assessment;
+    println!(
+        "特定健診 {}年度: 階層化 {} 件（積極的支援 {} / 動機付け支援 {} / 情報提供 {} / 判定不能 {}）, 受診勧奨 {} 件のうち3か月以内に医科受診なし {} 件",
+        kenshin.fiscal_year,
+        a.documents,
+        a.intensive,
+        a.motivational,
+        a.information,
+        a.undeterminable,
+        a.referral_recommend + a.referral_urgent,
+        kenshin.referral_without_visit
+    );
+    println!(
+        "特定保健指導: {} に {} 人を委託, 結果 {} 件を取込（終了 {} / 途中終了 {}）; 実施状況: 対象者 {} / 受診者 {} → {}",
+        kenshin.handed_to,
+        kenshin.handed,
+        kenshin.guidance.documents,
+        kenshin.guidance.completed,
+        kenshin.guidance.dropped,
+        kenshin.subjects,
+        kenshin.examined,
+        kenshin.report_html.display()
+    );
     stats(s, false)?;
     println!("監査ログ: {audited} 件を署名付きチェックポイントで封印し、改ざんのないことを確認しました");
-    println!("(特定健診の階層化・対象者抽出・委託先への引渡し・国への報告は次の課題です)");
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::batch::{TableBuffer, Val, iso, open_import, parse_iso, take_write_loc
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
-use kenpo_domain::checkup::{CheckupResult, GuidanceLevel, ResultValue};
+use kenpo_domain::checkup::{CheckupResult, GuidanceReport, GuidanceStatus, ResultValue};
 use kenpo_domain::person::Sex;
 use kenpo_domain::stratify::{self, Findings, Level};
 use kenpo_domain::{DataCategory, YearMonth};
@@ -88,31 +88,6 @@ pub struct Handoff {
     pub motivational: u64,
     pub csv: String,
     pub provision_id: i64,
-}
-
-/// One 特定保健指導 result (hg08) as the store takes it.
-#[derive(Clone)]
-pub struct GuidanceResult {
-    pub insurer_number: String,
-    pub card_symbol: String,
-    pub card_number: String,
-    pub card_branch: Option<u8>,
-    pub birth_date: NaiveDate,
-    pub level: GuidanceLevel,
-    /// 報告区分 21 開始, 22 実績評価, 23 途中終了 → started / completed / dropped.
-    pub status: &'static str,
-    /// 初回面接日.
-    pub started_on: NaiveDate,
-    /// 実績評価日 (or the date it ended).
-    pub evaluated_on: Option<NaiveDate>,
-    pub waist_cm: Option<String>,
-    pub weight_kg: Option<String>,
-}
-
-impl std::fmt::Debug for GuidanceResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GuidanceResult {{ level: {:?}, status: {}, .. }}", self.level, self.status)
-    }
 }
 
 /// What one hg08 archive import did.
@@ -283,6 +258,14 @@ impl Store {
     /// contractor each was handed to. Run [`Store::assess_checkups`] first.
     pub async fn checkup_targets(&self, ctx: &AccessContext, fy: i32) -> Result<Vec<TargetRow>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &ASSESS_CATEGORIES, Subject::Population).await?;
+        let rows = self.load_targets(fy).await?;
+        let people: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
+        self.record(&grant, &Touched::Set(people)).await?;
+        Ok(rows)
+    }
+
+    /// The rows of [`Store::checkup_targets`], for callers that decide and record the access.
+    async fn load_targets(&self, fy: i32) -> Result<Vec<TargetRow>, StoreError> {
         type Raw = (
             i64,
             i64,
@@ -342,8 +325,6 @@ impl Store {
                 },
             );
         }
-        let people: Vec<i64> = latest.keys().copied().collect();
-        self.record(&grant, &Touched::Set(people)).await?;
         Ok(latest.into_values().collect())
     }
 
@@ -402,25 +383,32 @@ impl Store {
     }
 
     /// Hands the year's 特定保健指導 targets (積極的支援・動機付け支援, not yet handed to anyone) to
-    /// a guidance contractor of the catalogue: a CSV of who and the checkup values the guidance
-    /// needs — no address or phone (the contractor's task does not include 連絡先). The contractor
-    /// must be entrusted with the context's purpose and these categories; the APPI record (委託)
-    /// and the hand-off rows are written before the file is given out.
+    /// the guidance contractor acting in `ctx`: a CSV of who and the checkup values the guidance
+    /// needs — no address or phone (the contractor's task does not include 連絡先).
+    ///
+    /// The contractor takes the list itself (`contractor:ID`), because the catalogue maps the
+    /// 特定保健指導 entrustment to the internal use 特定健診、保健指導の実施 (notice gap F-11):
+    /// policy then decides on this contractor's contract — in force, covering the use and each
+    /// category — and an internal use never allows a staff `Export`. The file still leaves the
+    /// society, so the APPI record (委託) and the hand-off rows are written before it is given out.
     pub async fn guidance_handoff(
         &self,
         ctx: &AccessContext,
         fy: i32,
-        contractor_id: &str,
         contractor_name: &str,
         file_name: &str,
         findings_of: &FindingsOf,
     ) -> Result<Handoff, StoreError> {
         const CATS: [DataCategory; 3] =
             [DataCategory::Identity, DataCategory::Eligibility, DataCategory::CheckupResult];
-        let grant = self.decide(ctx, Action::Export, &CATS, Subject::Population).await?;
-        self.ensure_contractor_receives(ctx, contractor_id, &CATS).await?;
+        let kenpo_policy::Actor::Contractor { id: contractor_id } = ctx.actor() else {
+            return Err(StoreError::Input(
+                "the guidance hand-off is taken by the entrusted contractor (act as contractor:ID)".into(),
+            ));
+        };
+        let grant = self.decide(ctx, Action::Read, &CATS, Subject::Population).await?;
         let targets: Vec<TargetRow> = self
-            .checkup_targets_unrecorded(fy)
+            .load_targets(fy)
             .await?
             .into_iter()
             .filter(|t| matches!(t.level, Level::Intensive | Level::Motivational) && t.handed_to.is_none())
@@ -500,7 +488,7 @@ impl Store {
                 Val::Int(t.person_id),
                 Val::Int(t.checkup_id),
                 Val::Text(t.level.code().into()),
-                Val::Text(contractor_id.to_string()),
+                Val::Text(contractor_id.clone()),
                 Val::Text(file_name.to_string()),
                 Val::Int(provision_id),
                 Val::Text(now.clone()),
@@ -527,7 +515,7 @@ impl Store {
         archive_name: &str,
         content_sha256: &str,
         contractor: &str,
-        results: &[GuidanceResult],
+        results: &[GuidanceReport],
     ) -> Result<GuidanceImportSummary, StoreError> {
         const CATS: [DataCategory; 3] =
             [DataCategory::Identity, DataCategory::Eligibility, DataCategory::GuidanceRecord];
@@ -571,24 +559,24 @@ impl Store {
             };
             summary.matched += 1;
             match r.status {
-                "completed" => summary.completed += 1,
-                "dropped" => summary.dropped += 1,
-                _ => summary.started += 1,
+                GuidanceStatus::Completed => summary.completed += 1,
+                GuidanceStatus::Dropped => summary.dropped += 1,
+                GuidanceStatus::Started => summary.started += 1,
             }
             people.push(person);
             // Guidance counts in the fiscal year of its 初回面接.
-            let fy = i64::from(kenpo_domain::date::fiscal_year_of(r.started_on));
+            let fy = i64::from(kenpo_domain::date::fiscal_year_of(r.first_interview));
             rows.push(vec![
                 Val::Int(next),
                 Val::Int(person),
                 Val::Text(r.level.code().into()),
-                Val::Text(iso(r.started_on)),
+                Val::Text(iso(r.first_interview)),
                 Val::Text(String::new()),
                 Val::OptText(r.evaluated_on.map(iso)),
                 Val::OptText(None),
                 Val::Text(contractor.to_string()),
                 Val::Int(fy),
-                Val::Text(r.status.to_string()),
+                Val::Text(r.status.code().to_string()),
                 Val::Int(import_id),
                 Val::OptText(r.waist_cm.clone()),
                 Val::OptText(r.weight_kg.clone()),
@@ -629,49 +617,6 @@ struct HandoffValues {
 }
 
 impl Store {
-    /// [`Store::checkup_targets`] without its own audit entry, for operations that record their
-    /// whole access themselves.
-    async fn checkup_targets_unrecorded(&self, fy: i32) -> Result<Vec<TargetRow>, StoreError> {
-        let raw: Vec<(i64, i64, String, i64, i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT a.person_id, a.checkup_id, p.name_kana, a.sex, a.age, c.exam_date, a.level, h.contractor \
-             FROM checkup_assessments a JOIN checkups c ON c.id = a.checkup_id \
-             JOIN persons p ON p.id = a.person_id \
-             LEFT JOIN guidance_handoffs h ON h.fiscal_year = a.fiscal_year AND h.person_id = a.person_id \
-             WHERE a.fiscal_year = $1 ORDER BY a.person_id, c.exam_date, a.checkup_id",
-        )
-        .bind(i64::from(fy))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut latest: BTreeMap<i64, TargetRow> = BTreeMap::new();
-        for (person, checkup, kana, sex, age, exam, level, handed) in raw {
-            let level = Level::from_code(&level)
-                .ok_or_else(|| StoreError::Input(format!("checkup {checkup}: stored level {level:?} is unknown")))?;
-            let sex = Sex::from_code(&sex.to_string())
-                .ok_or_else(|| StoreError::Input(format!("checkup {checkup}: stored sex code is not 1 or 2")))?;
-            latest.insert(
-                person,
-                TargetRow {
-                    person_id: person,
-                    checkup_id: checkup,
-                    card: String::new(),
-                    name_kana: kana,
-                    sex,
-                    age,
-                    employer_code: String::new(),
-                    exam_date: parse_iso(&exam)?,
-                    level,
-                    metabolic: String::new(),
-                    on_medication: None,
-                    referral: None,
-                    referral_items: Vec::new(),
-                    reasons: Vec::new(),
-                    handed_to: handed,
-                },
-            );
-        }
-        Ok(latest.into_values().collect())
-    }
-
     async fn handoff_values(
         &self,
         targets: &[TargetRow],

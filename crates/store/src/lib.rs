@@ -41,8 +41,8 @@ pub use db::Backend;
 pub use error::StoreError;
 pub use export::{ExportedRows, Recipient, Selection};
 pub use kenshin::{
-    AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, GuidanceResult, Handoff, StateReportRow, TargetRow,
-    age_band, fiscal_year_days,
+    AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, Handoff, StateReportRow, TargetRow, age_band,
+    fiscal_year_days,
 };
 pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, PayrollFile};
 pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};

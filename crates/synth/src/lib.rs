@@ -9,12 +9,14 @@
 //! random; 個人番号 are synthetic with valid check digits.
 
 mod checkups;
+mod guidance;
 mod names;
 mod people;
 mod receipts;
 mod write;
 
 pub use checkups::checkup_archives;
+pub use guidance::{HandedPerson, guidance_reports};
 pub use people::{EmployerSpec, Society, SocietyConfig, benefit_claims, employers, family};
 pub use receipts::{Institutions, month_receipts};
 pub use write::{GenerateSummary, Outputs, write_society};

@@ -2,18 +2,22 @@
 //! `DATA/` folder with one CDA document per person.
 
 use super::document::{self, render};
+use super::guidance;
 use super::items::oid;
 use super::xml::{self, Ctx, attr, child, date_attr, descend};
 use super::{ArchiveHeader, CheckupArchive, CheckupXmlError, Location, NS_INDEX_2007, NS_INDEX_MHLW};
 use kenpo_domain::checkup::CheckupRecord;
+use kenpo_domain::checkup::GuidanceReport;
 use std::io::{Read, Seek, Write};
 use zip::write::SimpleFileOptions;
 
 const INDEX_FILE: &str = "ix08_V08.xml";
 /// 種別 6: 健診・保健指導機関 → 保険者.
 const INTERACTION_INSTITUTION_TO_INSURER: &str = "6";
-/// 実施区分 1: 特定健診 (the only kind whose documents this module reads and writes).
+/// 実施区分 1: 特定健診.
 const SERVICE_CHECKUP: u8 = 1;
+/// 実施区分 2: 特定保健指導.
+const SERVICE_GUIDANCE: u8 = 2;
 /// Upper bound for one file inside an archive; a document is a few tens of KiB.
 const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
@@ -26,13 +30,45 @@ pub fn write_checkup_archive<W: Write + Seek>(
     header: &ArchiveHeader,
     records: &[CheckupRecord],
 ) -> Result<(), CheckupXmlError> {
+    let names = check_header(header, SERVICE_CHECKUP, records.len())?;
     let root = header.archive_name();
-    let archive = format!("{root}.zip");
-    let at =
-        |file: &str, path: &str| Location { archive: archive.clone(), file: file.to_string(), path: path.to_string() };
-    let index_file = format!("{root}/{INDEX_FILE}");
+    let mut documents = Vec::with_capacity(records.len());
+    for (record, name) in records.iter().zip(&names) {
+        let file = format!("{root}/DATA/{name}.xml");
+        let results = document::validate_for_write(record).map_err(|(path, expected)| CheckupXmlError::Invalid {
+            at: Location { archive: format!("{root}.zip"), file: file.clone(), path },
+            expected,
+        })?;
+        let canonical = CheckupRecord { results, ..record.clone() };
+        documents.push((file, render(&canonical, name, header.created_on)));
+    }
+    write_zip(out, header, &documents)
+}
+
+/// Writes a 特定保健指導 archive (実施区分 2): the index and one hg08 CDA per report, as a
+/// guidance contractor sends it back. The hg08 layout is the subset described in
+/// `guidance.rs` (unverified against the MHLW 5-1A spec).
+pub fn write_guidance_archive<W: Write + Seek>(
+    out: W,
+    header: &ArchiveHeader,
+    reports: &[GuidanceReport],
+) -> Result<(), CheckupXmlError> {
+    let names = check_header(header, SERVICE_GUIDANCE, reports.len())?;
+    let root = header.archive_name();
+    let documents: Vec<(String, String)> = reports
+        .iter()
+        .zip(&names)
+        .map(|(r, name)| (format!("{root}/DATA/{name}.xml"), guidance::render(r, name, header.created_on)))
+        .collect();
+    write_zip(out, header, &documents)
+}
+
+/// Checks the header for an archive of `kind` with `count` documents; returns the DATA file
+/// names (`h` + 機関番号 + 作成日 + 同日回数 + 実施区分 + 連番, without `.xml`).
+fn check_header(header: &ArchiveHeader, kind: u8, count: usize) -> Result<Vec<String>, CheckupXmlError> {
+    let root = header.archive_name();
     let bad_header = |path: &str, expected: &str| CheckupXmlError::Invalid {
-        at: at(&index_file, path),
+        at: Location { archive: format!("{root}.zip"), file: format!("{root}/{INDEX_FILE}"), path: path.to_string() },
         expected: expected.to_string(),
     };
     if !xml::is_digits(&header.sender_institution, 10, 10) {
@@ -44,37 +80,39 @@ pub fn write_checkup_archive<W: Write + Seek>(
     if header.sequence > 9 {
         return Err(bad_header("", "同日回数 0-9"));
     }
-    if header.service_kind != SERVICE_CHECKUP {
-        return Err(bad_header("/index/serviceEventType", "実施区分 1 (特定健診)"));
+    if header.service_kind != kind {
+        return Err(bad_header("/index/serviceEventType", &format!("実施区分 {kind}")));
     }
-    if records.is_empty() || records.len() > 999_999 {
+    if count == 0 || count > 999_999 {
         return Err(bad_header("/index/totalRecordCount", "1 to 999999 records"));
     }
-
     let stamp = header.created_on.format("%Y%m%d");
-    let names: Vec<String> = (1..=records.len())
+    Ok((1..=count)
         .map(|n| format!("h{}{}{}{}{n:06}", header.sender_institution, stamp, header.sequence, header.service_kind))
-        .collect();
-    let mut canonical = Vec::with_capacity(records.len());
-    for (record, name) in records.iter().zip(&names) {
-        let file = format!("{root}/DATA/{name}.xml");
-        let results = document::validate_for_write(record)
-            .map_err(|(path, expected)| CheckupXmlError::Invalid { at: at(&file, &path), expected })?;
-        canonical.push(CheckupRecord { results, ..record.clone() });
-    }
+        .collect())
+}
 
-    let write_err =
-        |file: &str, e: &dyn std::fmt::Display| CheckupXmlError::Write { at: at(file, ""), reason: e.to_string() };
+/// The ZIP itself: root folder, index, DATA documents.
+fn write_zip<W: Write + Seek>(
+    out: W,
+    header: &ArchiveHeader,
+    documents: &[(String, String)],
+) -> Result<(), CheckupXmlError> {
+    let root = header.archive_name();
+    let write_err = |file: &str, e: &dyn std::fmt::Display| CheckupXmlError::Write {
+        at: Location { archive: format!("{root}.zip"), file: file.to_string(), path: String::new() },
+        reason: e.to_string(),
+    };
+    let index_file = format!("{root}/{INDEX_FILE}");
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut zip = zip::ZipWriter::new(out);
     zip.add_directory(format!("{root}/"), options).map_err(|e| write_err("", &e))?;
     zip.add_directory(format!("{root}/DATA/"), options).map_err(|e| write_err("", &e))?;
     zip.start_file(index_file.as_str(), options).map_err(|e| write_err(&index_file, &e))?;
-    zip.write_all(render_index(header, records.len()).as_bytes()).map_err(|e| write_err(&index_file, &e))?;
-    for (record, name) in canonical.iter().zip(&names) {
-        let file = format!("{root}/DATA/{name}.xml");
-        zip.start_file(file.as_str(), options).map_err(|e| write_err(&file, &e))?;
-        zip.write_all(render(record, name, header.created_on).as_bytes()).map_err(|e| write_err(&file, &e))?;
+    zip.write_all(render_index(header, documents.len()).as_bytes()).map_err(|e| write_err(&index_file, &e))?;
+    for (file, text) in documents {
+        zip.start_file(file.as_str(), options).map_err(|e| write_err(file, &e))?;
+        zip.write_all(text.as_bytes()).map_err(|e| write_err(file, &e))?;
     }
     zip.finish().map_err(|e| write_err("", &e))?;
     Ok(())
@@ -116,7 +154,7 @@ struct Index {
     total: u32,
 }
 
-fn read_index(text: &str, ctx: Ctx) -> Result<Index, CheckupXmlError> {
+fn read_index(text: &str, ctx: Ctx, expected_kind: u8) -> Result<Index, CheckupXmlError> {
     let doc = ctx.parse(text)?;
     let root = doc.root_element();
     if root.tag_name().name() != "index" {
@@ -152,8 +190,9 @@ fn read_index(text: &str, ctx: Ctx) -> Result<Index, CheckupXmlError> {
     let kind_node = descend(&ctx, root, &["serviceEventType"])?;
     let service_kind: u8 =
         attr(&ctx, kind_node, "code")?.trim().parse().map_err(|_| ctx.invalid(kind_node, "実施区分 code 1-9"))?;
-    if service_kind != SERVICE_CHECKUP {
-        return Err(ctx.invalid(kind_node, "実施区分 1 (特定健診); other kinds are not read here"));
+    if service_kind != expected_kind {
+        let what = if expected_kind == SERVICE_CHECKUP { "1 (特定健診)" } else { "2 (特定保健指導)" };
+        return Err(ctx.invalid(kind_node, format!("実施区分 {what} for this kind of archive")));
     }
     let total_node = descend(&ctx, root, &["totalRecordCount"])?;
     let total: u32 = attr(&ctx, total_node, "value")?
@@ -169,6 +208,28 @@ fn read_index(text: &str, ctx: Ctx) -> Result<Index, CheckupXmlError> {
 /// file names: header fields come from the index, record fields from the documents.
 /// `totalRecordCount` must equal the DATA documents (or DATA + CLAIMS files, when CLAIMS exist).
 pub fn read_checkup_archive<R: Read + Seek>(input: R, archive_name: &str) -> Result<CheckupArchive, CheckupXmlError> {
+    let (header, declared_count, records) = read_archive(input, archive_name, SERVICE_CHECKUP, document::read)?;
+    Ok(CheckupArchive { header, declared_count, records })
+}
+
+/// Reads a 特定保健指導 archive (実施区分 2, one hg08 document per person) the same way as
+/// [`read_checkup_archive`]: all or nothing, header from the index.
+pub fn read_guidance_archive<R: Read + Seek>(
+    input: R,
+    archive_name: &str,
+) -> Result<(ArchiveHeader, Vec<GuidanceReport>), CheckupXmlError> {
+    let (header, _, reports) = read_archive(input, archive_name, SERVICE_GUIDANCE, guidance::read)?;
+    Ok((header, reports))
+}
+
+type ReadDocument<T> = fn(&str, Ctx) -> Result<T, CheckupXmlError>;
+
+fn read_archive<R: Read + Seek, T>(
+    input: R,
+    archive_name: &str,
+    service_kind: u8,
+    read_document: ReadDocument<T>,
+) -> Result<(ArchiveHeader, u32, Vec<T>), CheckupXmlError> {
     let archive = archive_name.to_string();
     let mut zip = zip::ZipArchive::new(input)
         .map_err(|e| CheckupXmlError::NotZip { archive: archive.clone(), reason: e.to_string() })?;
@@ -207,7 +268,7 @@ pub fn read_checkup_archive<R: Read + Seek>(input: R, archive_name: &str) -> Res
     let claims = under("CLAIMS").into_iter().filter(is_xml).count();
 
     let index_text = read_entry(&mut zip, &archive, index_name)?;
-    let index = read_index(&index_text, Ctx { archive: &archive, file: index_name })?;
+    let index = read_index(&index_text, Ctx { archive: &archive, file: index_name }, service_kind)?;
     let declared = usize::try_from(index.total).unwrap_or(usize::MAX);
     if declared != documents.len() && (claims == 0 || declared != documents.len() + claims) {
         return Err(CheckupXmlError::CountMismatch { archive, declared: index.total, found: documents.len() });
@@ -228,9 +289,9 @@ pub fn read_checkup_archive<R: Read + Seek>(input: R, archive_name: &str) -> Res
     let mut records = Vec::with_capacity(documents.len());
     for name in &documents {
         let text = read_entry(&mut zip, &archive, name)?;
-        records.push(document::read(&text, Ctx { archive: &archive, file: name })?);
+        records.push(read_document(&text, Ctx { archive: &archive, file: name })?);
     }
-    Ok(CheckupArchive { header, declared_count: index.total, records })
+    Ok((header, index.total, records))
 }
 
 /// One file of the archive as UTF-8 text, bounded in size.

@@ -25,51 +25,119 @@ pub fn write_checkup_document(record: &CheckupRecord, document_id: &str) -> Stri
     render(record, document_id, record.exam_date)
 }
 
-/// The writer behind [`write_checkup_document`], with an explicit 作成日.
-pub(crate) fn render(record: &CheckupRecord, document_id: &str, created_on: NaiveDate) -> String {
+/// Who a document is about, as the CDA header carries it (hc08 and hg08 alike).
+pub(crate) struct Subject<'a> {
+    pub insurer_number: &'a str,
+    pub card_symbol: &'a str,
+    pub card_number: &'a str,
+    pub card_branch: Option<u8>,
+    pub postal_code: &'a str,
+    pub address: &'a str,
+    pub name_kana: &'a str,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+}
+
+/// What a document's header says of its subject and its author (the read side of [`Subject`]).
+pub(crate) struct Head {
+    pub insurer_number: String,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub card_branch: Option<u8>,
+    pub postal_code: String,
+    pub address: String,
+    pub name_kana: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub institution: CheckupInstitution,
+}
+
+/// Which document a header is for: 報告区分, title, schema file.
+pub(crate) struct DocKind<'a> {
+    pub report_category: &'a str,
+    pub title: &'static str,
+    pub schema: &'static str,
+}
+
+/// The header every CDA document of the format shares: type, id, 報告区分, title, 作成日,
+/// recordTarget (the subject), author and custodian (the institution).
+pub(crate) fn render_head(
+    x: &mut String,
+    kind: &DocKind,
+    document_id: &str,
+    created_on: NaiveDate,
+    who: &Subject,
+    inst: &CheckupInstitution,
+) {
     let e = escape;
     let date = |d: NaiveDate| d.format("%Y%m%d").to_string();
-    let inst = &record.institution;
-    let mut x = String::with_capacity(4096 + 256 * record.results.len());
+    let DocKind { report_category, title, schema } = kind;
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(&format!(
         "<ClinicalDocument xmlns=\"{NS_HL7}\" xmlns:xsi=\"{NS_XSI}\" \
-         xsi:schemaLocation=\"{NS_HL7} ../XSD/hc08_V08.xsd\">\n"
+         xsi:schemaLocation=\"{NS_HL7} ../XSD/{schema}\">\n"
     ));
     x.push_str(&format!("<typeId root=\"{CDA_TYPE_ROOT}\" extension=\"{CDA_TYPE_EXTENSION}\"/>\n"));
     x.push_str(&format!("<id root=\"{}.1{}\" extension=\"{}\"/>\n", oid::INSTITUTION, e(&inst.code), e(document_id)));
-    x.push_str(&format!("<code code=\"{REPORT_CATEGORY_CHECKUP}\" codeSystem=\"{}\"/>\n", oid::REPORT_CATEGORY));
-    x.push_str("<title>特定健診情報ファイル</title>\n");
+    x.push_str(&format!("<code code=\"{report_category}\" codeSystem=\"{}\"/>\n", oid::REPORT_CATEGORY));
+    x.push_str(&format!("<title>{title}</title>\n"));
     x.push_str(&format!("<effectiveTime value=\"{}\"/>\n", date(created_on)));
     x.push_str("<confidentialityCode code=\"N\" codeSystem=\"2.16.840.1.113883.5.25\"/>\n");
     // recordTarget: who.
     x.push_str("<recordTarget>\n<patientRole>\n");
     let id = |root: &str, ext: &str| format!("<id root=\"{root}\" extension=\"{}\"/>\n", e(ext));
-    x.push_str(&id(oid::INSURER, &record.insurer_number));
-    if !record.card_symbol.is_empty() {
-        x.push_str(&id(oid::CARD_SYMBOL, &record.card_symbol));
+    x.push_str(&id(oid::INSURER, who.insurer_number));
+    if !who.card_symbol.is_empty() {
+        x.push_str(&id(oid::CARD_SYMBOL, who.card_symbol));
     }
-    x.push_str(&id(oid::CARD_NUMBER, &record.card_number));
-    if let Some(branch) = record.card_branch {
+    x.push_str(&id(oid::CARD_NUMBER, who.card_number));
+    if let Some(branch) = who.card_branch {
         x.push_str(&id(oid::CARD_BRANCH, &format!("{branch:02}")));
     }
-    x.push_str(&format!("<addr><postalCode>{}</postalCode>{}</addr>\n", e(&record.postal_code), e(&record.address)));
+    x.push_str(&format!("<addr><postalCode>{}</postalCode>{}</addr>\n", e(who.postal_code), e(who.address)));
     x.push_str("<patient>\n");
-    x.push_str(&format!("<name>{}</name>\n", e(&record.name_kana)));
-    x.push_str(&format!("<administrativeGenderCode code=\"{}\" codeSystem=\"{}\"/>\n", record.sex.code(), oid::SEX));
-    x.push_str(&format!("<birthTime value=\"{}\"/>\n", date(record.birth_date)));
+    x.push_str(&format!("<name>{}</name>\n", e(who.name_kana)));
+    x.push_str(&format!("<administrativeGenderCode code=\"{}\" codeSystem=\"{}\"/>\n", who.sex.code(), oid::SEX));
+    x.push_str(&format!("<birthTime value=\"{}\"/>\n", date(who.birth_date)));
     x.push_str("</patient>\n</patientRole>\n</recordTarget>\n");
-    // author: the 健診機関 that made the document.
+    // author: the institution that made the document.
     x.push_str(&format!("<author>\n<time value=\"{}\"/>\n<assignedAuthor>\n", date(created_on)));
     x.push_str("<id nullFlavor=\"NI\"/>\n<representedOrganization>\n");
     x.push_str(&id(oid::INSTITUTION, &inst.code));
     x.push_str(&format!("<name>{}</name>\n<addr>{}</addr>\n", e(&inst.name), e(&inst.address)));
     x.push_str("</representedOrganization>\n</assignedAuthor>\n</author>\n");
-    // custodian is mandatory in CDA; the 健診機関 keeps the original.
+    // custodian is mandatory in CDA; the institution keeps the original.
     x.push_str("<custodian>\n<assignedCustodian>\n<representedCustodianOrganization>\n");
     x.push_str(&id(oid::INSTITUTION, &inst.code));
     x.push_str(&format!("<name>{}</name>\n", e(&inst.name)));
     x.push_str("</representedCustodianOrganization>\n</assignedCustodian>\n</custodian>\n");
+}
+
+/// The writer behind [`write_checkup_document`], with an explicit 作成日.
+pub(crate) fn render(record: &CheckupRecord, document_id: &str, created_on: NaiveDate) -> String {
+    let date = |d: NaiveDate| d.format("%Y%m%d").to_string();
+    let mut x = String::with_capacity(4096 + 256 * record.results.len());
+    let who = Subject {
+        insurer_number: &record.insurer_number,
+        card_symbol: &record.card_symbol,
+        card_number: &record.card_number,
+        card_branch: record.card_branch,
+        postal_code: &record.postal_code,
+        address: &record.address,
+        name_kana: &record.name_kana,
+        sex: record.sex,
+        birth_date: record.birth_date,
+    };
+    render_head(
+        &mut x,
+        &DocKind {
+            report_category: REPORT_CATEGORY_CHECKUP, title: "特定健診情報ファイル", schema: "hc08_V08.xsd"
+        },
+        document_id,
+        created_on,
+        &who,
+        &record.institution,
+    );
     // documentationOf: what was done, when (健診実施日).
     x.push_str("<documentationOf>\n<serviceEvent>\n");
     x.push_str(&format!("<code code=\"{PROGRAM_CHECKUP}\" codeSystem=\"{}\"/>\n", oid::PROGRAM_TYPE));
@@ -185,7 +253,58 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
     }
     date_attr(&ctx, descend(&ctx, root, &["effectiveTime"])?, "value", "作成日")?;
 
-    // recordTarget: 保険者番号, 記号・番号・枝番, address, name, sex, birth date.
+    let head = read_head(&ctx, root)?;
+
+    // documentationOf: 健診実施日.
+    let event = descend(&ctx, root, &["documentationOf", "serviceEvent"])?;
+    let time = descend(&ctx, event, &["effectiveTime"])?;
+    let exam_date = match (time.attribute("value"), child(time, "low")) {
+        (None, Some(low)) => date_attr(&ctx, low, "value", "健診実施日")?,
+        _ => date_attr(&ctx, time, "value", "健診実施日")?,
+    };
+
+    // Body: the 01010 section(s). Other sections (01990 任意追加項目 …) are not 特定健診 data.
+    let body = descend(&ctx, root, &["component", "structuredBody"])?;
+    let sections: Vec<Node> = children(body, "component")
+        .filter_map(|c| child(c, "section"))
+        .filter(|s| {
+            child(*s, "code").is_some_and(|c| {
+                c.attribute("code") == Some(SECTION_CHECKUP)
+                    && c.attribute("codeSystem").is_none_or(|cs| cs == oid::SECTION)
+            })
+        })
+        .collect();
+    if sections.is_empty() {
+        return Err(ctx.invalid(body, "a section with code 01010 (特定健診検査・問診結果)"));
+    }
+    let mut results = Vec::new();
+    for section in sections {
+        for entry in children(section, "entry") {
+            let obs = child(entry, "observation").ok_or_else(|| ctx.missing(entry, "observation"))?;
+            read_observation(&ctx, obs, &mut results)?;
+        }
+    }
+
+    Ok(CheckupRecord {
+        insurer_number: head.insurer_number,
+        card_symbol: head.card_symbol,
+        card_number: head.card_number,
+        card_branch: head.card_branch,
+        name_kana: head.name_kana,
+        sex: head.sex,
+        birth_date: head.birth_date,
+        postal_code: head.postal_code,
+        address: head.address,
+        exam_date,
+        institution: head.institution,
+        results,
+    })
+}
+
+/// recordTarget (保険者番号, 記号・番号・枝番, address, name, sex, birth date) and the author
+/// organisation (10-digit 機関番号), as every document of the format carries them.
+pub(crate) fn read_head(ctx: &Ctx, root: Node) -> Result<Head, CheckupXmlError> {
+    let ctx = *ctx;
     let role = descend(&ctx, root, &["recordTarget", "patientRole"])?;
     let id_ext = |want: &str| -> Result<Option<(Node, &str)>, CheckupXmlError> {
         match children(role, "id").find(|n| n.attribute("root") == Some(want)) {
@@ -230,7 +349,7 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
     let sex = Sex::from_code(attr(&ctx, gender, "code")?).ok_or_else(|| ctx.invalid(gender, "男女区分 1 or 2"))?;
     let birth_date = date_attr(&ctx, descend(&ctx, patient, &["birthTime"])?, "value", "生年月日")?;
 
-    // author: the 健診機関.
+    // author: the 健診機関 (or 保健指導機関).
     let org = descend(&ctx, root, &["author", "assignedAuthor", "representedOrganization"])?;
     let org_id = children(org, "id")
         .find(|n| n.attribute("root") == Some(oid::INSTITUTION))
@@ -245,49 +364,17 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
         address: child(org, "addr").map(|a| split_addr(a).1).unwrap_or_default(),
     };
 
-    // documentationOf: 健診実施日.
-    let event = descend(&ctx, root, &["documentationOf", "serviceEvent"])?;
-    let time = descend(&ctx, event, &["effectiveTime"])?;
-    let exam_date = match (time.attribute("value"), child(time, "low")) {
-        (None, Some(low)) => date_attr(&ctx, low, "value", "健診実施日")?,
-        _ => date_attr(&ctx, time, "value", "健診実施日")?,
-    };
-
-    // Body: the 01010 section(s). Other sections (01990 任意追加項目 …) are not 特定健診 data.
-    let body = descend(&ctx, root, &["component", "structuredBody"])?;
-    let sections: Vec<Node> = children(body, "component")
-        .filter_map(|c| child(c, "section"))
-        .filter(|s| {
-            child(*s, "code").is_some_and(|c| {
-                c.attribute("code") == Some(SECTION_CHECKUP)
-                    && c.attribute("codeSystem").is_none_or(|cs| cs == oid::SECTION)
-            })
-        })
-        .collect();
-    if sections.is_empty() {
-        return Err(ctx.invalid(body, "a section with code 01010 (特定健診検査・問診結果)"));
-    }
-    let mut results = Vec::new();
-    for section in sections {
-        for entry in children(section, "entry") {
-            let obs = child(entry, "observation").ok_or_else(|| ctx.missing(entry, "observation"))?;
-            read_observation(&ctx, obs, &mut results)?;
-        }
-    }
-
-    Ok(CheckupRecord {
+    Ok(Head {
         insurer_number: insurer.trim().to_string(),
         card_symbol,
         card_number,
         card_branch,
+        postal_code,
+        address,
         name_kana,
         sex,
         birth_date,
-        postal_code,
-        address,
-        exam_date,
         institution,
-        results,
     })
 }
 

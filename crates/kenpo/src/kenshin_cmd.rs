@@ -1,0 +1,661 @@
+//! `kenpo kenshin …` (特定健診 after import: 階層化, target lists, hand-off to a guidance
+//! contractor, the yearly 実施状況 report) and `kenpo import guidance` (hg08 results back).
+
+use crate::config::Location;
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use kenpo_domain::stratify::Level;
+use kenpo_store::{AccessContext, FollowUp, PurposeId, StateReportRow, Store, TargetRow};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum KenshinWhat {
+    /// 階層化, メタボ判定 and 受診勧奨 of every checkup of the fiscal year (stored with the
+    /// reasoning; a re-run replaces the year's results).
+    Assess {
+        #[arg(long)]
+        fiscal_year: i32,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// Who needs 積極的支援 / 動機付け支援 and who should see a doctor (受診勧奨), with the
+    /// follow-up through receipts: flagged people with no 医科 visit within N months.
+    Targets {
+        #[arg(long)]
+        fiscal_year: i32,
+        /// Months after the exam month in which a 医科 visit counts as the follow-up.
+        #[arg(long, default_value_t = 3)]
+        follow_up_months: u32,
+        /// The purpose under which receipts are read for the follow-up (別表2 5.).
+        #[arg(long, default_value = "analysis.receipt_targeting")]
+        follow_up_purpose: String,
+        /// Only this employer's people (事業所記号).
+        #[arg(long)]
+        employer: Option<String>,
+        /// Counts per employer (コラボヘルス): no names, no values.
+        #[arg(long)]
+        by_employer: bool,
+        /// Write the list of people as CSV (staff use).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// Hand the year's 特定保健指導 targets not yet handed over to the guidance contractor acting
+    /// (`--as contractor:c04 --purpose health.specific_checkup`): CSV, with the 委託 provision record.
+    Handoff {
+        #[arg(long)]
+        fiscal_year: i32,
+        /// Folder for the hand-off file.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// The yearly 特定健診・特定保健指導 実施状況 by sex and 5-year band: CSV and Japanese HTML.
+    Report {
+        #[arg(long)]
+        fiscal_year: i32,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+}
+
+pub async fn kenshin(what: KenshinWhat, location: &Location, json: bool) -> Result<()> {
+    let store = location.open().await?;
+    let result = kenshin_inner(what, &store, json).await;
+    store.close().await;
+    result
+}
+
+/// The mapping from stored results to the rules' findings (item codes belong to the formats crate).
+pub fn findings_of() -> &'static kenpo_store::FindingsOf {
+    &kenpo_formats::checkup_xml::findings
+}
+
+async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<()> {
+    match what {
+        KenshinWhat::Assess { fiscal_year, access } => {
+            let s = store.assess_checkups(&access.context()?, fiscal_year, findings_of()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!(
+                    "{}年度 特定健診 {} 件を階層化しました（名簿と照合できなかったもの {} 件）",
+                    s.fiscal_year, s.documents, s.unmatched
+                );
+                println!(
+                    "  積極的支援 {} / 動機付け支援 {} / 情報提供 {} / 判定不能 {}",
+                    s.intensive, s.motivational, s.information, s.undeterminable
+                );
+                println!("  メタボ 基準該当 {} / 予備群該当 {}", s.metabolic_meets, s.metabolic_prone);
+                println!(
+                    "  受診勧奨 {}（うち すぐに受診 {}）",
+                    s.referral_recommend + s.referral_urgent,
+                    s.referral_urgent
+                );
+            }
+            Ok(())
+        }
+        KenshinWhat::Targets {
+            fiscal_year,
+            follow_up_months,
+            follow_up_purpose,
+            employer,
+            by_employer,
+            out,
+            access,
+        } => {
+            let ctx = access.context()?;
+            let mut rows = store.checkup_targets(&ctx, fiscal_year).await?;
+            if rows.is_empty() {
+                bail!(
+                    "{fiscal_year}年度の階層化結果がありません: 先に `kenpo kenshin assess --fiscal-year {fiscal_year}` を実行してください"
+                );
+            }
+            if let Some(code) = &employer {
+                rows.retain(|r| &r.employer_code == code);
+            }
+            let flagged: Vec<(i64, chrono::NaiveDate)> =
+                rows.iter().filter(|r| r.referral.is_some()).map(|r| (r.person_id, r.exam_date)).collect();
+            let follow_ctx = AccessContext::new(ctx.actor().clone(), PurposeId::parse(&follow_up_purpose)?);
+            let follow: HashMap<i64, FollowUp> = store
+                .referral_follow_up(&follow_ctx, &flagged, follow_up_months)
+                .await?
+                .into_iter()
+                .map(|f| (f.person_id, f))
+                .collect();
+            if let Some(path) = &out {
+                std::fs::write(path, targets_csv(&rows, &follow))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            let counts = count(&rows, &follow);
+            let per_employer: BTreeMap<String, Counts> = if by_employer {
+                let mut m: BTreeMap<String, Vec<&TargetRow>> = BTreeMap::new();
+                for r in &rows {
+                    m.entry(if r.employer_code.is_empty() {
+                        "（任意継続等）".into()
+                    } else {
+                        r.employer_code.clone()
+                    })
+                    .or_default()
+                    .push(r);
+                }
+                m.into_iter().map(|(k, v)| (k, count_refs(&v, &follow))).collect()
+            } else {
+                BTreeMap::new()
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "fiscal_year": fiscal_year,
+                        "follow_up_months": follow_up_months,
+                        "totals": counts,
+                        "by_employer": per_employer,
+                        "people": rows.iter().map(|r| json!({
+                            "person_id": r.person_id,
+                            "level": r.level.code(),
+                            "metabolic": r.metabolic,
+                            "on_medication": r.on_medication,
+                            "referral": r.referral,
+                            "referral_items": r.referral_items,
+                            "visited_months": follow.get(&r.person_id).map(|f| f.visits.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
+                            "handed_to": r.handed_to,
+                            "reasons": r.reasons,
+                        })).collect::<Vec<_>>(),
+                    }))?
+                );
+                return Ok(());
+            }
+            println!("{fiscal_year}年度 特定健診 対象者一覧（受診者 {}）", counts.examined);
+            println!(
+                "  特定保健指導: 積極的支援 {} / 動機付け支援 {}（委託済み {}）",
+                counts.intensive, counts.motivational, counts.handed
+            );
+            println!(
+                "  情報提供 {}（うち服薬中 {}）/ 判定不能 {}",
+                counts.information, counts.medicated, counts.undeterminable
+            );
+            println!(
+                "  受診勧奨 {}（うち すぐに受診 {}）: 健診月から{}か月以内に医科受診なし {}（うち すぐに受診 {}）",
+                counts.referral, counts.urgent, follow_up_months, counts.no_visit, counts.urgent_no_visit
+            );
+            println!("  受診状況はレセプトから利用目的 {follow_up_purpose} で確認した");
+            if by_employer {
+                println!("\n事業所別（コラボヘルス用: 人数のみ）");
+                println!("  事業所\t受診者\t積極的\t動機付け\tメタボ該当\t受診勧奨\t未受診");
+                for (code, c) in &per_employer {
+                    println!(
+                        "  {code}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        c.examined, c.intensive, c.motivational, c.metabolic, c.referral, c.no_visit
+                    );
+                }
+            }
+            if let Some(path) = &out {
+                println!("\n一覧（{} 人）→ {}", rows.len(), path.display());
+            }
+            Ok(())
+        }
+        KenshinWhat::Handoff { fiscal_year, out, access } => {
+            let ctx = access.context()?;
+            let kenpo_store::Actor::Contractor { id: contractor } = ctx.actor() else {
+                bail!("the hand-off is taken by the guidance contractor: --as contractor:ID (e.g. contractor:c04)")
+            };
+            let catalogue = kenpo_policy::catalogue::Catalogue::default_catalogue()?;
+            let Some(c) = catalogue.contractor(contractor) else {
+                bail!("no contractor {contractor} in the 業務委託先一覧")
+            };
+            let file_name = format!("guidance-handoff-{fiscal_year}-{contractor}.csv");
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let h = store.guidance_handoff(&ctx, fiscal_year, &c.name, &file_name, findings_of()).await?;
+            let path = out.join(&h.file_name);
+            std::fs::write(&path, &h.csv).with_context(|| format!("writing {}", path.display()))?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"file": path, "people": h.people, "intensive": h.intensive, "motivational": h.motivational, "provision_id": h.provision_id})
+                );
+            } else {
+                println!(
+                    "{} に特定保健指導 {} 人（積極的支援 {} / 動機付け支援 {}）を委託 → {}（提供記録 #{}）",
+                    c.name,
+                    h.people,
+                    h.intensive,
+                    h.motivational,
+                    path.display(),
+                    h.provision_id
+                );
+            }
+            Ok(())
+        }
+        KenshinWhat::Report { fiscal_year, out, access } => {
+            let rows = store.state_report(&access.context()?, fiscal_year).await?;
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let csv_path = out.join(format!("jisshi-jokyo-{fiscal_year}.csv"));
+            let html_path = out.join(format!("jisshi-jokyo-{fiscal_year}.html"));
+            std::fs::write(&csv_path, report_csv(&rows)).with_context(|| format!("writing {}", csv_path.display()))?;
+            std::fs::write(&html_path, report_html(fiscal_year, &rows))
+                .with_context(|| format!("writing {}", html_path.display()))?;
+            let total = total_row(&rows);
+            if json {
+                println!("{}", json!({"csv": csv_path, "html": html_path, "rows": rows, "total": total}));
+            } else {
+                println!(
+                    "{fiscal_year}年度 実施状況: 対象者 {} / 受診者 {}（実施率 {}%）/ 特定保健指導 対象者 {} 終了者 {}（実施率 {}%）",
+                    total.subjects,
+                    total.examined,
+                    percent(total.examined, total.subjects),
+                    total.intensive_targets + total.motivational_targets,
+                    total.intensive_completed + total.motivational_completed,
+                    percent(
+                        total.intensive_completed + total.motivational_completed,
+                        total.intensive_targets + total.motivational_targets
+                    )
+                );
+                println!("  → {} / {}", csv_path.display(), html_path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+struct Counts {
+    examined: u64,
+    intensive: u64,
+    motivational: u64,
+    information: u64,
+    undeterminable: u64,
+    medicated: u64,
+    metabolic: u64,
+    handed: u64,
+    referral: u64,
+    urgent: u64,
+    no_visit: u64,
+    urgent_no_visit: u64,
+}
+
+fn count(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> Counts {
+    count_refs(&rows.iter().collect::<Vec<_>>(), follow)
+}
+
+fn count_refs(rows: &[&TargetRow], follow: &HashMap<i64, FollowUp>) -> Counts {
+    let mut c = Counts::default();
+    for r in rows {
+        c.examined += 1;
+        match r.level {
+            Level::Intensive => c.intensive += 1,
+            Level::Motivational => c.motivational += 1,
+            Level::InformationOnly => c.information += 1,
+            Level::Undeterminable => c.undeterminable += 1,
+        }
+        c.medicated += u64::from(r.on_medication == Some(true));
+        c.metabolic += u64::from(r.metabolic == "meets");
+        c.handed += u64::from(r.handed_to.is_some());
+        if let Some(tier) = &r.referral {
+            let urgent = tier == "urgent";
+            c.referral += 1;
+            c.urgent += u64::from(urgent);
+            if follow.get(&r.person_id).is_none_or(|f| f.visits.is_empty()) {
+                c.no_visit += 1;
+                c.urgent_no_visit += u64::from(urgent);
+            }
+        }
+    }
+    c
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn targets_csv(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> String {
+    let mut out = String::from(
+        "記号-番号,氏名カナ,性別,年度末年齢,事業所,健診実施日,保健指導レベル,メタボ判定,服薬,受診勧奨,受診勧奨項目,医科受診月,委託先\n",
+    );
+    for r in rows {
+        let metabolic = match r.metabolic.as_str() {
+            "meets" => "基準該当",
+            "prone" => "予備群該当",
+            "no" => "非該当",
+            _ => "判定不能",
+        };
+        let referral = match r.referral.as_deref() {
+            Some("urgent") => "すぐに受診",
+            Some(_) => "受診勧奨",
+            None => "",
+        };
+        let visits = match (r.referral.is_some(), follow.get(&r.person_id)) {
+            (true, Some(f)) if f.visits.is_empty() => format!("なし（{}〜{}）", f.exam_month, f.until),
+            (true, Some(f)) => f.visits.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" "),
+            _ => String::new(),
+        };
+        let cells = [
+            r.card.clone(),
+            r.name_kana.clone(),
+            if r.sex == kenpo_domain::person::Sex::Male { "男".into() } else { "女".into() },
+            r.age.to_string(),
+            r.employer_code.clone(),
+            r.exam_date.to_string(),
+            r.level.label().to_string(),
+            metabolic.to_string(),
+            match r.on_medication {
+                Some(true) => "あり".into(),
+                Some(false) => "なし".into(),
+                None => "不明".into(),
+            },
+            referral.to_string(),
+            r.referral_items.join(" / "),
+            visits,
+            r.handed_to.clone().unwrap_or_default(),
+        ];
+        out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// `part / whole` as a percentage with one decimal, rounded half up in integers ("-" for 0/0).
+pub fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "-".into();
+    }
+    let tenths = (part * 1000 * 2 + whole) / (whole * 2);
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+fn total_row(rows: &[StateReportRow]) -> StateReportRow {
+    let mut t = StateReportRow::default();
+    for r in rows {
+        t.subjects += r.subjects;
+        t.examined += r.examined;
+        t.intensive_targets += r.intensive_targets;
+        t.motivational_targets += r.motivational_targets;
+        t.intensive_started += r.intensive_started;
+        t.intensive_completed += r.intensive_completed;
+        t.motivational_started += r.motivational_started;
+        t.motivational_completed += r.motivational_completed;
+        t.metabolic_meets += r.metabolic_meets;
+        t.metabolic_prone += r.metabolic_prone;
+    }
+    t
+}
+
+const REPORT_HEADERS: [&str; 15] = [
+    "性別",
+    "年齢階級",
+    "対象者数",
+    "受診者数",
+    "特定健診実施率(%)",
+    "積極的支援対象者",
+    "動機付け支援対象者",
+    "積極的支援利用者",
+    "積極的支援終了者",
+    "動機付け支援利用者",
+    "動機付け支援終了者",
+    "特定保健指導対象者",
+    "特定保健指導終了者",
+    "特定保健指導実施率(%)",
+    "メタボ該当者・予備群",
+];
+
+fn report_cells(sex: &str, band: &str, r: &StateReportRow) -> Vec<String> {
+    let targets = r.intensive_targets + r.motivational_targets;
+    let completed = r.intensive_completed + r.motivational_completed;
+    vec![
+        sex.to_string(),
+        band.to_string(),
+        r.subjects.to_string(),
+        r.examined.to_string(),
+        percent(r.examined, r.subjects),
+        r.intensive_targets.to_string(),
+        r.motivational_targets.to_string(),
+        r.intensive_started.to_string(),
+        r.intensive_completed.to_string(),
+        r.motivational_started.to_string(),
+        r.motivational_completed.to_string(),
+        targets.to_string(),
+        completed.to_string(),
+        percent(completed, targets),
+        format!("{}・{}", r.metabolic_meets, r.metabolic_prone),
+    ]
+}
+
+fn report_lines(rows: &[StateReportRow]) -> Vec<Vec<String>> {
+    let mut lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let sex = if r.sex == 1 { "男" } else { "女" };
+            report_cells(sex, &format!("{}〜{}歳", r.band, r.band + 4), r)
+        })
+        .collect();
+    for (sex, code) in [("男", 1), ("女", 2)] {
+        let part: Vec<StateReportRow> = rows.iter().filter(|r| r.sex == code).cloned().collect();
+        lines.push(report_cells(sex, "計", &total_row(&part)));
+    }
+    lines.push(report_cells("計", "計", &total_row(rows)));
+    lines
+}
+
+pub fn report_csv(rows: &[StateReportRow]) -> String {
+    let mut out = REPORT_HEADERS.join(",");
+    out.push('\n');
+    for line in report_lines(rows) {
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn report_html(fy: i32, rows: &[StateReportRow]) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>{fy}年度 特定健康診査・特定保健指導 実施状況</title>\n\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}th,td{{border:1px solid #999;padding:.3em .6em;text-align:right}}\
+         th{{background:#eee}}td:first-child,td:nth-child(2){{text-align:left}}tr.total td{{font-weight:bold}}</style>\n</head>\n<body>\n\
+         <h1>{fy}年度 特定健康診査・特定保健指導 実施状況</h1>\n\
+         <p>対象者は年度末（{}年3月31日）時点で40〜74歳の加入者のうち、年度を通じて加入していた者。年齢は年度末年齢。\
+         特定保健指導の対象者は受診者のうちその年度の最後の健診で積極的支援・動機付け支援となった者、利用者は初回面接を行った者、終了者は実績評価を終えた者。</p>\n\
+         <table>\n<thead><tr>",
+        fy + 1
+    );
+    for head in REPORT_HEADERS {
+        let _ = write!(h, "<th>{head}</th>");
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for line in report_lines(rows) {
+        let class = if line[1] == "計" { " class=\"total\"" } else { "" };
+        let _ = write!(h, "<tr{class}>");
+        for cell in line {
+            let _ = write!(h, "<td>{}</td>", html_escape(&cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n</body>\n</html>\n");
+    h
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Imports 特定保健指導 result archives (hg08) from a guidance contractor, each all or nothing.
+pub async fn import_guidance(
+    store: &Store,
+    ctx: &AccessContext,
+    contractor: &str,
+    archives: &[PathBuf],
+) -> Result<(kenpo_store::GuidanceImportSummary, Vec<String>)> {
+    let catalogue = kenpo_policy::catalogue::Catalogue::default_catalogue()?;
+    let Some(c) = catalogue.contractor(contractor) else {
+        bail!("no contractor {contractor} in the 業務委託先一覧")
+    };
+    let mut total = kenpo_store::GuidanceImportSummary::default();
+    let mut failures = Vec::new();
+    for path in archives {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("reading {name}"))?;
+        let sha = crate::cli::sha256_hex(&bytes);
+        let reports = match kenpo_formats::checkup_xml::read_guidance_archive(std::io::Cursor::new(bytes), &name) {
+            Ok((_, reports)) => reports,
+            Err(e) => {
+                failures.push(e.to_string());
+                continue;
+            }
+        };
+        match store.import_guidance(ctx, &name, &sha, &c.name, &reports).await {
+            Ok(s) => {
+                total.documents += s.documents;
+                total.matched += s.matched;
+                total.unmatched += s.unmatched;
+                total.started += s.started;
+                total.completed += s.completed;
+                total.dropped += s.dropped;
+                total.import_id = s.import_id;
+            }
+            Err(e @ kenpo_store::StoreError::Denied { .. }) => return Err(e.into()),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    Ok((total, failures))
+}
+
+/// The people of a hand-off CSV, as the contractor reads them (for the simulated contractor).
+pub fn handed_people(csv_text: &str) -> Result<Vec<kenpo_synth::HandedPerson>> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.with_context(|| format!("hand-off file, line {}", i + 2))?;
+        let get = |n: usize| rec.get(n).unwrap_or_default();
+        let date = |n: usize| {
+            chrono::NaiveDate::parse_from_str(get(n), "%Y-%m-%d")
+                .with_context(|| format!("hand-off file, line {}: column {} is not a date", i + 2, n + 1))
+        };
+        out.push(kenpo_synth::HandedPerson {
+            insurer_number: get(0).to_string(),
+            card_symbol: get(1).to_string(),
+            card_number: get(2).to_string(),
+            card_branch: get(3).parse().ok(),
+            name_kana: get(4).to_string(),
+            sex: if get(5) == "男" { kenpo_domain::person::Sex::Male } else { kenpo_domain::person::Sex::Female },
+            birth_date: date(6)?,
+            exam_date: date(8)?,
+            level: kenpo_domain::checkup::GuidanceLevel::from_code(get(9))
+                .with_context(|| format!("hand-off file, line {}: unknown 保健指導レベル", i + 2))?,
+            waist_cm: get(10).parse().ok(),
+        });
+    }
+    Ok(out)
+}
+
+/// Where the demo's simulated contractor writes its archive.
+pub fn write_guidance_archive(
+    dir: &Path,
+    header: &kenpo_formats::checkup_xml::ArchiveHeader,
+    reports: &[kenpo_domain::checkup::GuidanceReport],
+) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{}.zip", header.archive_name()));
+    let file = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+    kenpo_formats::checkup_xml::write_guidance_archive(file, header, reports)?;
+    Ok(path)
+}
+
+/// What the demo's 特定健診 step did.
+#[derive(Debug, serde::Serialize)]
+pub struct KenshinDemo {
+    pub fiscal_year: i32,
+    pub assessment: kenpo_store::AssessmentSummary,
+    pub referral_without_visit: u64,
+    pub handed_to: String,
+    pub handed: u64,
+    pub guidance: kenpo_store::GuidanceImportSummary,
+    pub subjects: u64,
+    pub examined: u64,
+    pub report_html: PathBuf,
+}
+
+/// README's main job, 特定健診 part: assess the year, list targets (with the receipt follow-up),
+/// hand the guidance targets to contractor c04, let the simulated contractor return hg08 results,
+/// import them, and write the 実施状況 report.
+pub async fn demo_step(store: &Store, fy: i32, data_dir: &Path, seed: u64) -> Result<KenshinDemo> {
+    use kenpo_store::Actor;
+    let staff = Actor::parse("staff:health:demo")?;
+    let ctx = AccessContext::new(staff.clone(), PurposeId::parse("health.specific_checkup")?);
+    let assessment = store.assess_checkups(&ctx, fy, findings_of()).await?;
+    let targets = store.checkup_targets(&ctx, fy).await?;
+    let flagged: Vec<(i64, chrono::NaiveDate)> =
+        targets.iter().filter(|r| r.referral.is_some()).map(|r| (r.person_id, r.exam_date)).collect();
+    let follow_ctx = AccessContext::new(staff.clone(), PurposeId::parse("analysis.receipt_targeting")?);
+    let follow = store.referral_follow_up(&follow_ctx, &flagged, 3).await?;
+    let referral_without_visit = follow.iter().filter(|f| f.visits.is_empty()).count() as u64;
+
+    let contractor_id = "c04";
+    let catalogue = kenpo_policy::catalogue::Catalogue::default_catalogue()?;
+    let Some(contractor) = catalogue.contractor(contractor_id) else { bail!("no contractor {contractor_id}") };
+    let out = data_dir.join("handoff");
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let file_name = format!("guidance-handoff-{fy}-{contractor_id}.csv");
+    let contractor_ctx = AccessContext::new(
+        Actor::Contractor { id: contractor_id.to_string() },
+        PurposeId::parse("health.specific_checkup")?,
+    );
+    let handoff = store.guidance_handoff(&contractor_ctx, fy, &contractor.name, &file_name, findings_of()).await?;
+    std::fs::write(out.join(&file_name), &handoff.csv).with_context(|| format!("writing {file_name}"))?;
+
+    // The contractor's side: it reads the file and, months later, sends hg08 results back.
+    let people = handed_people(&handoff.csv)?;
+    let institution = kenpo_domain::checkup::CheckupInstitution {
+        code: "2690000017".into(),
+        name: contractor.name.clone(),
+        address: String::new(),
+    };
+    let reports = kenpo_synth::guidance_reports(&people, &institution, seed);
+    let mut guidance = kenpo_store::GuidanceImportSummary::default();
+    if let Some(insurer) = people.first().map(|p| p.insurer_number.clone()) {
+        let last = reports.iter().filter_map(|r| r.evaluated_on).max();
+        let header = kenpo_formats::checkup_xml::ArchiveHeader {
+            sender_institution: institution.code.clone(),
+            receiver_insurer: insurer,
+            created_on: last.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            sequence: 0,
+            service_kind: 2,
+        };
+        if !reports.is_empty() {
+            let path = write_guidance_archive(&data_dir.join("synthetic").join("guidance"), &header, &reports)?;
+            let (g, failures) = import_guidance(store, &ctx, contractor_id, &[path]).await?;
+            if !failures.is_empty() {
+                bail!("the simulated contractor's archive was refused: {}", failures.join("; "));
+            }
+            guidance = g;
+        }
+    }
+
+    let report_ctx = AccessContext::new(staff, PurposeId::parse("health.state_report")?);
+    let rows = store.state_report(&report_ctx, fy).await?;
+    let reports_dir = data_dir.join("reports");
+    std::fs::create_dir_all(&reports_dir).with_context(|| format!("creating {}", reports_dir.display()))?;
+    let report_html_path = reports_dir.join(format!("jisshi-jokyo-{fy}.html"));
+    std::fs::write(reports_dir.join(format!("jisshi-jokyo-{fy}.csv")), report_csv(&rows))?;
+    std::fs::write(&report_html_path, report_html(fy, &rows))?;
+    let total = total_row(&rows);
+    Ok(KenshinDemo {
+        fiscal_year: fy,
+        assessment,
+        referral_without_visit,
+        handed_to: contractor.name.clone(),
+        handed: handoff.people,
+        guidance,
+        subjects: total.subjects,
+        examined: total.examined,
+        report_html: report_html_path,
+    })
+}
