@@ -101,27 +101,6 @@ impl GuidanceLevel {
     }
 }
 
-/// A 特定保健指導 episode: level, plan, outcome.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GuidanceRecord {
-    pub level: GuidanceLevel,
-    pub started_on: NaiveDate,
-    /// 行動計画 (text).
-    pub plan: String,
-    /// 実績評価日.
-    pub evaluated_on: Option<NaiveDate>,
-    /// Outcome as text (e.g. 腹囲 -2cm 体重 -2kg 達成).
-    pub outcome: Option<String>,
-    /// Contractor id from the policy catalogue, when entrusted.
-    pub contractor: Option<String>,
-}
-
-impl std::fmt::Debug for GuidanceRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GuidanceRecord {{ level: {:?}, .. }}", self.level)
-    }
-}
-
 /// How far a 特定保健指導 got, as the 報告区分 of its hg08 document says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum GuidanceStatus {

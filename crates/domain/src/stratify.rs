@@ -9,6 +9,22 @@
 //! unknown; the result is computed for every combination of the unknowns, and it is 判定不能 only
 //! when those combinations disagree. So a missing 腹囲 with BMI < 20 changes nothing (no
 //! combination reaches a level) while a missing 血圧 for someone with 腹囲 over the line does.
+//!
+//! The "verify" points, as looked up (project research note, 2026-11; the final 手引き 第4.x PDF
+//! could not be opened, so the MHLW draft text via wic-net and public code were read instead):
+//! - 判定不能: no 第4期 text found. ORCA's reference implementation (`orcacvsmirror/tokutei`
+//!   `JKaisoukaHantei.java`, after the MHLW 欠損値 document of 2008) follows the same principle
+//!   (服薬 はい decides first; 積極的 stays 積極的 whatever is missing; a missing 喫煙 matters only
+//!   when it decides) except one rule: it calls 情報提供 with any missing non-服薬 item 判定不能.
+//!   Here such a person is 情報提供, because no value of the missing item changes that.
+//! - 65–74 rule: age reached by 31 March of the year (「実施年度中に達する年齢」, insurers'
+//!   pages; 実施基準 第1条), including those who turn 75 during the year.
+//! - 喫煙: only answer 1 is a risk (the draft's 「喫煙の有無」; answer 2 exists to tell former
+//!   smokers from never-smokers).
+//! - 血糖 precedence 空腹時 > HbA1c > 随時: the draft allows 随時血糖 only without HbA1c; the
+//!   空腹時-first sentence is from the 手引き as quoted by 健保連大阪 and implemented by ORCA.
+//! - 腹囲 omitted with BMI < 20: 告示 text seen for 安衛則 (H22 第26号); the 特定健診 告示 is
+//!   believed to match and no 第4期 change was found.
 
 use crate::person::Sex;
 use serde::{Deserialize, Serialize};

@@ -515,7 +515,6 @@ pub async fn import_guidance(
             Ok(s) => {
                 total.documents += s.documents;
                 total.matched += s.matched;
-                total.unmatched += s.unmatched;
                 total.started += s.started;
                 total.completed += s.completed;
                 total.dropped += s.dropped;

@@ -225,8 +225,8 @@ pub fn guidance_imported(s: &kenpo_store::GuidanceImportSummary, failures: &[Str
         return;
     }
     println!(
-        "特定保健指導の結果を取り込みました: {} 件（開始 {} / 終了 {} / 途中終了 {}）, 加入者と照合できず {} 件",
-        s.documents, s.started, s.completed, s.dropped, s.unmatched
+        "特定保健指導の結果を取り込みました: {} 件（開始 {} / 終了 {} / 途中終了 {}）",
+        s.documents, s.started, s.completed, s.dropped
     );
     for f in failures {
         println!("  取込を拒否したアーカイブ: {f}");

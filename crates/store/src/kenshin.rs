@@ -90,16 +90,21 @@ pub struct Handoff {
     pub provision_id: i64,
 }
 
-/// What one hg08 archive import did.
+/// What one hg08 archive import did (every document is matched, or the archive is refused).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct GuidanceImportSummary {
     pub import_id: i64,
     pub documents: u64,
     pub matched: u64,
-    pub unmatched: u64,
     pub started: u64,
     pub completed: u64,
     pub dropped: u64,
+}
+
+/// A CSV field as RFC 4180 writes it: quoted when it holds a comma, quote or line break, so a
+/// contractor's CSV reader gets the text back unchanged.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// First and last day of fiscal year `fy` (April to March).
@@ -434,10 +439,10 @@ impl Store {
             csv.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{},{},{}\n",
                 v.insurer,
-                v.symbol,
-                v.number,
+                csv_field(&v.symbol),
+                csv_field(&v.number),
                 v.branch,
-                t.name_kana,
+                csv_field(&t.name_kana),
                 if t.sex == Sex::Male { "男" } else { "女" },
                 v.birth,
                 t.age,
@@ -508,7 +513,8 @@ impl Store {
 
     /// Imports the 特定保健指導 results a contractor returns (read from its hg08 archive by the
     /// caller), all or nothing; refused a second time (content hash); each result matched to the
-    /// person by card (+ 枝番 or birth date); Art. 30 record naming the contractor.
+    /// person by card (+ 枝番 or birth date) — an unknown card refuses the archive; Art. 30
+    /// record naming the contractor.
     pub async fn import_guidance(
         &self,
         ctx: &AccessContext,
@@ -549,13 +555,17 @@ impl Store {
         );
         let mut summary = GuidanceImportSummary { import_id, ..Default::default() };
         let mut people = Vec::new();
-        for r in results {
+        for (index, r) in results.iter().enumerate() {
             summary.documents += 1;
             let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
+            // A contractor reports only on people it was handed: an unknown card is a mix-up to
+            // sort out with the contractor, so the whole archive is refused (nothing is dropped).
             let Some(person) = cards.person(&key, r.card_branch, r.birth_date) else {
-                // guidance.person_id is required: an unmatched result cannot be kept as a record.
-                summary.unmatched += 1;
-                continue;
+                return Err(StoreError::Input(format!(
+                    "{archive_name}: document {} of {}: no member with its 保険者番号・記号・番号 (and 枝番 or birth date)",
+                    index + 1,
+                    results.len()
+                )));
             };
             summary.matched += 1;
             match r.status {

@@ -32,8 +32,10 @@ fn yes_no(record: &[CheckupResult], code: &str) -> Option<bool> {
 }
 
 /// 採血時間 (code table …6.2202). The reference lists three answers — 食後10時間以上,
-/// 3.5時間以上10時間未満, 3.5時間未満 — as codes 1–3 in the order of the table; see
-/// `reference/stratification.md` §3 and the module docs of `kenpo_domain::stratify`.
+/// 3.5時間以上10時間未満, 3.5時間未満 — and is unsure of their codes ("codes 2–4 — verify 1");
+/// this reads them as 1–3 in that order. **Unverified**: the OID table PDF could not be read. An
+/// unknown code leaves the timing unknown, which is harmless: 空腹時 and 随時 values carry
+/// their own item codes, and the timing is used only to refuse 随時 values under 3.5 h.
 fn draw_timing(code: &str) -> Option<DrawTiming> {
     match code {
         "1" => Some(DrawTiming::Fasting),
