@@ -20,6 +20,21 @@ pub enum BenchWhat {
         #[arg(long, default_value = "bench-data")]
         dir: std::path::PathBuf,
     },
+    /// N generated 特定健診 documents in ~1,000-document ZIP archives: parse only, import on SQLite
+    /// (and PostgreSQL), 階層化 of the year; writes DIR/kenpo-bench.json for
+    /// scripts/bench-checkups.sh's Python lxml baseline over the same archives.
+    Checkups {
+        #[arg(long, default_value_t = 100_000)]
+        documents: u64,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "bench-data/checkups")]
+        dir: std::path::PathBuf,
+        /// Reuse the generated archives and roster in DIR if present, and keep the PostgreSQL
+        /// database.
+        #[arg(long)]
+        keep: bool,
+    },
     /// Decision latency (p50/p99, single thread): the catalogue's decision table beside Cedar,
     /// and the cost a decision adds to one guarded read on SQLite.
     Policy {
@@ -165,6 +180,9 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
         BenchWhat::Policy { iterations, dir } => return bench_policy(iterations, &dir).await,
         BenchWhat::Audit { reads, postgres, dir } => return bench_audit(reads, postgres, &dir).await,
         BenchWhat::Roster { members, postgres, dir } => (members, postgres, dir),
+        BenchWhat::Checkups { documents, postgres, dir, keep } => {
+            return crate::bench_checkups::bench_checkups(documents, postgres, &dir, keep).await;
+        }
         BenchWhat::Receipts { members, postgres, dir, keep, parse_only } => {
             return crate::bench_receipts::bench_receipts(members, postgres, &dir, keep, parse_only).await;
         }

@@ -475,7 +475,7 @@ pub async fn import_checkups(
 }
 
 /// Every 特定健診 archive under a folder, in name order.
-fn zip_files(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn zip_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))

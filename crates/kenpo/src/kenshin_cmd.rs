@@ -607,7 +607,20 @@ pub async fn demo_step(store: &Store, fy: i32, data_dir: &Path, seed: u64) -> Re
         Actor::Contractor { id: contractor_id.to_string() },
         PurposeId::parse("health.specific_checkup")?,
     );
-    let handoff = store.guidance_handoff(&contractor_ctx, fy, &contractor.name, &file_name, findings_of()).await?;
+    // A very small society may have nobody to guide; the hand-off would rightly refuse then.
+    let anyone = targets.iter().any(|t| matches!(t.level, Level::Intensive | Level::Motivational));
+    let handoff = if anyone {
+        store.guidance_handoff(&contractor_ctx, fy, &contractor.name, &file_name, findings_of()).await?
+    } else {
+        kenpo_store::Handoff {
+            file_name: file_name.clone(),
+            people: 0,
+            intensive: 0,
+            motivational: 0,
+            csv: String::new(),
+            provision_id: 0,
+        }
+    };
     std::fs::write(out.join(&file_name), &handoff.csv).with_context(|| format!("writing {file_name}"))?;
 
     // The contractor's side: it reads the file and, months later, sends hg08 results back.

@@ -7,6 +7,7 @@
 
 mod audit_cmd;
 mod bench;
+mod bench_checkups;
 mod bench_receipts;
 mod cli;
 mod config;

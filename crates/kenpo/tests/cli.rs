@@ -125,6 +125,39 @@ fn run_demo_and_check(database: Option<String>) {
         assert_no_numbers(&format!("stdout of command {i}"), &o.stdout, &numbers);
         assert_no_numbers(&format!("stderr of command {i}"), &o.stderr, &numbers);
     }
+    // The 特定健診 step ran: assessed, handed over, results back, report written; what left the
+    // store for the contractor and the report hold no 個人番号.
+    let demo_out = String::from_utf8_lossy(&outputs[0].stdout).to_string();
+    assert!(demo_out.contains("特定健診 2025年度: 階層化"), "{demo_out}");
+    for f in
+        ["handoff/guidance-handoff-2025-c04.csv", "reports/jisshi-jokyo-2025.csv", "reports/jisshi-jokyo-2025.html"]
+    {
+        let bytes = std::fs::read(data.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert_no_numbers(f, &bytes, &numbers);
+    }
+    // Re-assessing the year gives the same levels (idempotent).
+    let assess = |what: &str| {
+        let o = kenpo(
+            &data,
+            db,
+            &[
+                "--json",
+                "kenshin",
+                "assess",
+                "--fiscal-year",
+                "2025",
+                "--as",
+                "staff:health:t",
+                "--purpose",
+                "health.specific_checkup",
+            ],
+        );
+        assert!(o.status.success(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("JSON")
+    };
+    let (a1, a2) = (assess("first"), assess("again"));
+    assert_eq!(a1, a2);
+    assert!(a1["documents"].as_u64().is_some_and(|n| n > 0));
     if database.is_none() {
         for f in ["kenpo.db", "kenpo.db-wal"] {
             if let Ok(bytes) = std::fs::read(data.join(f)) {

@@ -4,9 +4,9 @@
 //! then `kenpo kenshin assess`, `targets` and `report` on that store.
 //!
 //! The bad archives are built from the documents of a generated archive: each document is written
-//! again with `write_checkup_document`, the index by hand, and the ZIP by a small stored-entries
-//! writer below (the `zip` crate is not a dependency of this package). A control archive built
-//! the same way, unbroken, reads back: so each refusal is the defect put in, not the packaging.
+//! again with `write_checkup_document`, the index by hand, and the ZIP with the `zip` crate. A
+//! control archive built the same way, unbroken, reads back: so each refusal is the defect put
+//! in, not the packaging.
 
 use kenpo_domain::checkup::{CheckupRecord, ResultValue};
 use kenpo_formats::checkup_xml::{self as cx, ArchiveHeader, NS_INDEX_MHLW};
@@ -69,70 +69,20 @@ fn count_of(counts: &[(&'static str, i64)], table: &str) -> i64 {
     counts.iter().find(|(t, _)| *t == table).map(|(_, n)| *n).unwrap()
 }
 
-// ---------------------------------------------------------------------------------------------
-// A ZIP of stored entries (PKWARE APPNOTE 4.3: local headers, central directory, end record)
-// ---------------------------------------------------------------------------------------------
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 /// Entries are (name, bytes); a name ending in `/` is a folder.
 fn stored_zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
+    use std::io::Write;
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, data) in entries {
-        let offset = u32::try_from(out.len()).unwrap();
-        let (crc, size, n) = (crc32(data), u32::try_from(data.len()).unwrap(), name.as_bytes());
-        let name_len = u16::try_from(n.len()).unwrap();
-        // version 2.0, flag 0x0800 (UTF-8 names), method 0 (stored), 1980-01-01 00:00.
-        let common = |v: &mut Vec<u8>| {
-            v.extend_from_slice(&20u16.to_le_bytes());
-            v.extend_from_slice(&0x0800u16.to_le_bytes());
-            v.extend_from_slice(&0u16.to_le_bytes());
-            v.extend_from_slice(&0u16.to_le_bytes());
-            v.extend_from_slice(&0x21u16.to_le_bytes());
-            v.extend_from_slice(&crc.to_le_bytes());
-            v.extend_from_slice(&size.to_le_bytes());
-            v.extend_from_slice(&size.to_le_bytes());
-            v.extend_from_slice(&name_len.to_le_bytes());
-            v.extend_from_slice(&0u16.to_le_bytes()); // extra field length
-        };
-        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        common(&mut out);
-        out.extend_from_slice(n);
-        out.extend_from_slice(data);
-
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&20u16.to_le_bytes()); // made by: MS-DOS, 2.0
-        common(&mut central);
-        central.extend_from_slice(&0u16.to_le_bytes()); // comment length
-        central.extend_from_slice(&0u16.to_le_bytes()); // disk number
-        central.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
-        let external: u32 = if name.ends_with('/') { 0x10 } else { 0 };
-        central.extend_from_slice(&external.to_le_bytes());
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(n);
+        if name.ends_with('/') {
+            zip.add_directory(name.as_str(), options).unwrap();
+        } else {
+            zip.start_file(name.as_str(), options).unwrap();
+            zip.write_all(data).unwrap();
+        }
     }
-    let (cd_offset, cd_size) = (u32::try_from(out.len()).unwrap(), u32::try_from(central.len()).unwrap());
-    let entries_count = u16::try_from(entries.len()).unwrap();
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&entries_count.to_le_bytes());
-    out.extend_from_slice(&entries_count.to_le_bytes());
-    out.extend_from_slice(&cd_size.to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out
+    zip.finish().unwrap().into_inner()
 }
 
 // ---------------------------------------------------------------------------------------------
