@@ -2,10 +2,9 @@
 //! hash). Each document is matched to a person by 保険者番号 + 記号・番号 (+ 枝番, or the birth
 //! date when the document carries no 枝番); unmatched documents are kept with no person.
 
-use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, next_id, open_import, take_write_lock};
 use crate::matching::CardMatcher;
-use crate::provisions::NewProvision;
+use crate::provisions::Received;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
 use kenpo_domain::checkup::{CheckupRecord, ResultValue};
@@ -127,23 +126,14 @@ impl Store {
         }
         checkup_rows.flush(&mut tx).await?;
         result_rows.flush(&mut tx).await?;
-        people.sort_unstable();
-        people.dedup();
-        let seq = self.record_in(&mut tx, &grant, &Touched::Set(people.clone())).await?;
         // APPI Art. 30: the results come from the 健診機関 the society entrusted with the checkup.
-        self.insert_provision(
-            &mut tx,
-            NewProvision::received(
-                ctx,
-                sender,
-                "委託（高齢者の医療の確保に関する法律第28条: 特定健康診査の実施の委託）",
-                &CATEGORIES,
-                people,
-                archive_name,
-                seq,
-            ),
-        )
-        .await?;
+        let received = Received {
+            from: sender,
+            basis: "委託（高齢者の医療の確保に関する法律第28条: 特定健康診査の実施の委託）",
+            categories: &CATEGORIES,
+            file_name: archive_name,
+        };
+        self.record_import(&mut tx, &grant, people, received).await?;
         tx.commit().await?;
         Ok(summary)
     }

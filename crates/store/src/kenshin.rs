@@ -7,7 +7,7 @@
 
 use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, open_import, parse_iso, take_write_lock};
-use crate::provisions::NewProvision;
+use crate::provisions::{NewProvision, Received};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use kenpo_domain::checkup::{CheckupResult, GuidanceReport, GuidanceStatus, ResultValue};
@@ -594,22 +594,13 @@ impl Store {
             next += 1;
         }
         rows.flush(&mut tx).await?;
-        people.sort_unstable();
-        people.dedup();
-        let seq = self.record_in(&mut tx, &grant, &Touched::Set(people.clone())).await?;
-        self.insert_provision(
-            &mut tx,
-            NewProvision::received(
-                ctx,
-                contractor,
-                "委託（高齢者の医療の確保に関する法律第28条: 特定保健指導の実施の委託）",
-                &CATS,
-                people,
-                archive_name,
-                seq,
-            ),
-        )
-        .await?;
+        let received = Received {
+            from: contractor,
+            basis: "委託（高齢者の医療の確保に関する法律第28条: 特定保健指導の実施の委託）",
+            categories: &CATS,
+            file_name: archive_name,
+        };
+        self.record_import(&mut tx, &grant, people, received).await?;
         tx.commit().await?;
         Ok(summary)
     }

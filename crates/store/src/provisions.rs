@@ -66,7 +66,38 @@ pub struct ProvisionView {
 pub(crate) const PROVISION_COLUMNS: &str =
     "id, at, direction, counterparty, basis, use_id, categories, fields, subject_count, file_name, audit_seq";
 
+/// Where an import came from, for its Art. 30 record.
+pub(crate) struct Received<'a> {
+    /// The sender (支払基金, a 健診機関, a contractor…).
+    pub from: &'a str,
+    /// The legal basis the data came in on.
+    pub basis: &'a str,
+    pub categories: &'a [kenpo_domain::DataCategory],
+    pub file_name: &'a str,
+}
+
 impl Store {
+    /// Closes an import inside its transaction: the audit entry for the people it touched and
+    /// the APPI Art. 30 record of who sent them, on what basis.
+    pub(crate) async fn record_import(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        grant: &crate::guard::Grant<'_>,
+        mut people: Vec<i64>,
+        received: Received<'_>,
+    ) -> Result<(), StoreError> {
+        people.sort_unstable();
+        people.dedup();
+        let seq = self.record_in(tx, grant, &crate::audit::Touched::Set(people.clone())).await?;
+        let Received { from, basis, categories, file_name } = received;
+        self.insert_provision(
+            tx,
+            NewProvision::received(grant.context, from, basis, categories, people, file_name, seq),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub(crate) async fn insert_provision(
         &self,
         tx: &mut Transaction<'static, Any>,

@@ -2,10 +2,9 @@
 //! (content hash). Each receipt is matched to a person by 保険者番号 + 記号・番号 (+ 枝番, or the
 //! birth date when the file carries no 枝番); unmatched receipts are kept with no person.
 
-use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, next_id, open_import, take_write_lock};
 use crate::matching::CardMatcher;
-use crate::provisions::NewProvision;
+use crate::provisions::Received;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
 use kenpo_domain::receipt::Receipt;
@@ -212,23 +211,14 @@ impl Store {
         warning_rows.flush(&mut tx).await?;
         summary.warnings = warnings.len() as u64;
 
-        people.sort_unstable();
-        people.dedup();
-        let seq = self.record_in(&mut tx, &grant, &Touched::Set(people.clone())).await?;
         // APPI Art. 30: receipts come from the 審査支払機関.
-        self.insert_provision(
-            &mut tx,
-            NewProvision::received(
-                ctx,
-                "社会保険診療報酬支払基金",
-                "法令（健康保険法第76条第5項）",
-                &CATEGORIES,
-                people,
-                file_name,
-                seq,
-            ),
-        )
-        .await?;
+        let received = Received {
+            from: "社会保険診療報酬支払基金",
+            basis: "法令（健康保険法第76条第5項）",
+            categories: &CATEGORIES,
+            file_name,
+        };
+        self.record_import(&mut tx, &grant, people, received).await?;
         tx.commit().await?;
         Ok(summary)
     }

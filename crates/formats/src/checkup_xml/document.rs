@@ -232,8 +232,9 @@ pub fn read_checkup_document(xml: &str, file_name: &str) -> Result<CheckupRecord
     read(xml, Ctx { archive: "", file: file_name })
 }
 
-pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlError> {
-    let doc = ctx.parse(text)?;
+/// The root of a CDA R2 document of the format: `ClinicalDocument` in the HL7 namespace, with
+/// the CDA typeId.
+pub(crate) fn cda_root<'a, 'i>(ctx: &Ctx, doc: &'a roxmltree::Document<'i>) -> Result<Node<'a, 'i>, CheckupXmlError> {
     let root = doc.root_element();
     if root.tag_name().name() != "ClinicalDocument" {
         return Err(ctx.invalid(root, "root element ClinicalDocument"));
@@ -241,10 +242,16 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
     if root.tag_name().namespace() != Some(NS_HL7) {
         return Err(CheckupXmlError::WrongNamespace { at: ctx.at(Some(root)), expected: NS_HL7.to_string() });
     }
-    let type_id = descend(&ctx, root, &["typeId"])?;
+    let type_id = descend(ctx, root, &["typeId"])?;
     if type_id.attribute("root") != Some(CDA_TYPE_ROOT) || type_id.attribute("extension") != Some(CDA_TYPE_EXTENSION) {
         return Err(ctx.invalid(type_id, format!("CDA R2 typeId {CDA_TYPE_ROOT} / {CDA_TYPE_EXTENSION}")));
     }
+    Ok(root)
+}
+
+pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlError> {
+    let doc = ctx.parse(text)?;
+    let root = cda_root(&ctx, &doc)?;
     let code = descend(&ctx, root, &["code"])?;
     if code.attribute("code") != Some(REPORT_CATEGORY_CHECKUP)
         || code.attribute("codeSystem").is_some_and(|s| s != oid::REPORT_CATEGORY)

@@ -11,10 +11,10 @@
 //! checked against the MHLW 5-1A spec**. The dates are also written on `serviceEvent/effectiveTime`
 //! (`low` 初回面接, `high` 実績評価), which is where parsers read the final date from.
 
-use super::document::{DocKind, Head, Subject, read_head, render_head};
+use super::CheckupXmlError;
+use super::document::{DocKind, Head, Subject, cda_root, read_head, render_head};
 use super::items::oid;
 use super::xml::{Ctx, attr, child, children, date_attr, descend, escape};
-use super::{CheckupXmlError, NS_HL7};
 use chrono::NaiveDate;
 use kenpo_domain::checkup::{GuidanceLevel, GuidanceReport, GuidanceStatus};
 use roxmltree::Node;
@@ -150,13 +150,7 @@ fn quantity(ctx: &Ctx, obs: Option<Node>, unit: &str) -> Result<Option<String>, 
 /// Reads one hg08 document (errors name the file and element, never values).
 pub(crate) fn read(text: &str, ctx: Ctx) -> Result<GuidanceReport, CheckupXmlError> {
     let doc = ctx.parse(text)?;
-    let root = doc.root_element();
-    if root.tag_name().name() != "ClinicalDocument" {
-        return Err(ctx.invalid(root, "root element ClinicalDocument"));
-    }
-    if root.tag_name().namespace() != Some(NS_HL7) {
-        return Err(CheckupXmlError::WrongNamespace { at: ctx.at(Some(root)), expected: NS_HL7.to_string() });
-    }
+    let root = cda_root(&ctx, &doc)?;
     let code = descend(&ctx, root, &["code"])?;
     let status = code
         .attribute("code")
