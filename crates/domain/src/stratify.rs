@@ -133,15 +133,18 @@ pub fn judged_blood_pressure(first: Option<f64>, second: Option<f64>, other: Opt
 
 /// 保健指導レベル (9N506, code table 1.2.392.200119.6.3001).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Level {
     /// 1 積極的支援.
+    #[serde(rename = "intensive")]
     Intensive,
     /// 2 動機付け支援.
+    #[serde(rename = "motivational")]
     Motivational,
     /// 3 なし (情報提供).
+    #[serde(rename = "information")]
     InformationOnly,
     /// 4 判定不能.
+    #[serde(rename = "undeterminable")]
     Undeterminable,
 }
 
@@ -769,6 +772,8 @@ mod tests {
     fn levels_round_trip_their_codes() {
         for l in [Level::Intensive, Level::Motivational, Level::InformationOnly, Level::Undeterminable] {
             assert_eq!(Level::from_code(l.code()), Some(l));
+            // JSON spells a level as its stored code.
+            assert_eq!(serde_json::to_string(&l).unwrap(), format!("\"{}\"", l.code()));
         }
     }
 }
