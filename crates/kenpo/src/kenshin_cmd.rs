@@ -35,7 +35,8 @@ pub enum KenshinWhat {
         /// Only this employer's people (事業所記号).
         #[arg(long)]
         employer: Option<String>,
-        /// Counts per employer (コラボヘルス): no names, no values.
+        /// Counts per employer (コラボヘルス): no names, no values; employers with fewer than 5
+        /// examined are pooled into one row.
         #[arg(long)]
         by_employer: bool,
         /// Write the list of people as CSV (staff use).
@@ -135,21 +136,8 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<(
                     .with_context(|| format!("writing {}", path.display()))?;
             }
             let counts = count(&rows, &follow);
-            let per_employer: BTreeMap<String, Counts> = if by_employer {
-                let mut m: BTreeMap<String, Vec<&TargetRow>> = BTreeMap::new();
-                for r in &rows {
-                    m.entry(if r.employer_code.is_empty() {
-                        "（任意継続等）".into()
-                    } else {
-                        r.employer_code.clone()
-                    })
-                    .or_default()
-                    .push(r);
-                }
-                m.into_iter().map(|(k, v)| (k, count_refs(&v, &follow))).collect()
-            } else {
-                BTreeMap::new()
-            };
+            let (per_employer, employers_not_shown) =
+                if by_employer { by_employer_counts(&rows, &follow) } else { (BTreeMap::new(), 0) };
             if json {
                 println!(
                     "{}",
@@ -158,6 +146,7 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<(
                         "follow_up_months": follow_up_months,
                         "totals": counts,
                         "by_employer": per_employer,
+                        "employers_not_shown": employers_not_shown,
                         "people": rows.iter().map(|r| json!({
                             "person_id": r.person_id,
                             "level": r.level.code(),
@@ -195,6 +184,9 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<(
                         "  {code}\t{}\t{}\t{}\t{}\t{}\t{}",
                         c.examined, c.intensive, c.motivational, c.metabolic, c.referral, c.no_visit
                     );
+                }
+                if employers_not_shown > 0 {
+                    println!("  （受診者が少なく人が特定されうるため表示しない事業所 {employers_not_shown} か所）");
                 }
             }
             if let Some(path) = &out {
@@ -265,6 +257,9 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<(
     }
 }
 
+/// Smallest number of examined people an employer's row may show (smaller ones are pooled).
+const MIN_CELL: usize = 5;
+
 #[derive(Debug, Default, serde::Serialize)]
 struct Counts {
     examined: u64,
@@ -279,6 +274,28 @@ struct Counts {
     urgent: u64,
     no_visit: u64,
     urgent_no_visit: u64,
+}
+
+/// Counts per employer for コラボヘルス, and how many employers are not shown. Employers see
+/// counts only, and no row may be small enough to point at a person: employers with fewer than
+/// [`MIN_CELL`] examined are pooled into one row, shown only if it joins several employers and
+/// reaches [`MIN_CELL`] people itself.
+fn by_employer_counts(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> (BTreeMap<String, Counts>, usize) {
+    let mut m: BTreeMap<String, Vec<&TargetRow>> = BTreeMap::new();
+    for r in rows {
+        let key =
+            if r.employer_code.is_empty() { "（任意継続等）".to_string() } else { r.employer_code.clone() };
+        m.entry(key).or_default().push(r);
+    }
+    let (big, small): (Vec<_>, Vec<_>) = m.into_iter().partition(|(_, v)| v.len() >= MIN_CELL);
+    let mut out: BTreeMap<String, Counts> = big.into_iter().map(|(k, v)| (k, count_refs(&v, follow))).collect();
+    let employers = small.len();
+    let pooled: Vec<&TargetRow> = small.into_iter().flat_map(|(_, v)| v).collect();
+    if employers > 1 && pooled.len() >= MIN_CELL {
+        out.insert(format!("（受診者{MIN_CELL}人未満の事業所 {employers} か所の計）"), count_refs(&pooled, follow));
+        return (out, 0);
+    }
+    (out, employers)
 }
 
 fn count(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> Counts {
@@ -670,4 +687,66 @@ pub async fn demo_step(store: &Store, fy: i32, data_dir: &Path, seed: u64) -> Re
         examined: total.examined,
         report_html: report_html_path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(person_id: i64, employer: &str) -> TargetRow {
+        TargetRow {
+            person_id,
+            checkup_id: person_id,
+            card: String::new(),
+            name_kana: String::new(),
+            sex: kenpo_domain::person::Sex::Male,
+            age: 50,
+            employer_code: employer.into(),
+            exam_date: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            level: Level::Motivational,
+            metabolic: "no".into(),
+            on_medication: Some(false),
+            referral: None,
+            referral_items: Vec::new(),
+            reasons: Vec::new(),
+            handed_to: None,
+        }
+    }
+
+    fn rows(spec: &[(&str, usize)]) -> Vec<TargetRow> {
+        let mut out = Vec::new();
+        for (employer, n) in spec {
+            for _ in 0..*n {
+                out.push(row(out.len() as i64 + 1, employer));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn small_employers_are_pooled_and_a_small_pool_is_not_shown() {
+        let none = HashMap::new();
+        // A has 5 (shown); B 2 and C 3 pool into one row of 5 people from 2 employers.
+        let (m, hidden) = by_employer_counts(&rows(&[("A", 5), ("B", 2), ("C", 3)]), &none);
+        assert_eq!(hidden, 0);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m["A"].examined, 5);
+        assert_eq!(m["（受診者5人未満の事業所 2 か所の計）"].examined, 5);
+        // B 2 and C 2: a pool of 4 people is itself too small — neither is shown.
+        let (m, hidden) = by_employer_counts(&rows(&[("A", 6), ("B", 2), ("C", 2)]), &none);
+        assert_eq!((m.len(), hidden), (1, 2));
+        // One small employer alone would be its own figures: not shown.
+        let (m, hidden) = by_employer_counts(&rows(&[("A", 5), ("B", 4)]), &none);
+        assert_eq!((m.len(), hidden), (1, 1));
+    }
+
+    #[test]
+    fn percentages_round_half_up_to_one_decimal() {
+        // 1/3 = 33.33… → 33.3; 2/3 = 66.66… → 66.7; 1/8 = 12.5 exactly; 1/16 = 6.25 → 6.3.
+        assert_eq!(percent(1, 3), "33.3");
+        assert_eq!(percent(2, 3), "66.7");
+        assert_eq!(percent(1, 8), "12.5");
+        assert_eq!(percent(1, 16), "6.3");
+        assert_eq!(percent(0, 0), "-");
+    }
 }
