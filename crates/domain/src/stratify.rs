@@ -277,7 +277,13 @@ fn obesity_group(f: &Findings, reasons: &mut Vec<String>) -> Option<ObesityGroup
             reasons.push("性別がないため腹囲を判定できない".into());
             None
         }
-        (_, None, _) => None,
+        // 内臓脂肪面積 measured (under 100) and no 腹囲: the area stands in for it. With both, either
+        // one over its line puts the person in group (1) (no source says which one wins).
+        (Some(v), None, _) => {
+            reasons.push(format!("内臓脂肪面積 {}cm² < 100（腹囲なし）→ 腹囲基準非該当", num(v)));
+            Some(false)
+        }
+        (None, None, _) => None,
     };
     if waist_over == Some(true) {
         return Some(ObesityGroup::Waist);
@@ -570,9 +576,11 @@ impl Metabolic {
 /// (reference §6: 随時中性脂肪 judged at 150 as well) and does not use 随時血糖.
 pub fn metabolic(f: &Findings) -> (Metabolic, Vec<String>) {
     let mut reasons = Vec::new();
+    // As in step 1 of 階層化: the area or the 腹囲 over its line; the area alone stands in.
     let waist_over = match (f.visceral_fat_cm2, f.waist_cm, f.sex) {
         (Some(v), _, _) if v >= 100.0 => Some(true),
         (_, Some(w), Some(sex)) => Some(w >= waist_line(sex)),
+        (Some(_), None, _) => Some(false),
         _ => None,
     };
     let glucose = any3(&[

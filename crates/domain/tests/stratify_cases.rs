@@ -893,3 +893,22 @@ fn referral_tier_is_the_highest() {
     assert_eq!(flags(&f), expect(vec![("収縮期血圧", Recommend), ("拡張期血圧", Urgent)]));
     assert_eq!(referral_tier(&referrals(&f)), Some(Urgent));
 }
+
+#[test]
+fn visceral_fat_area_under_100_stands_in_for_a_missing_waist() {
+    // 内臓脂肪面積 90 < 100, no 腹囲: the area answers step 1 → not group (1); BMI 26 ≥ 25 →
+    // group (2). ① SBP 132 ≥ 130, ② TG 160 ≥ 150 → 2 risks → BMI group with 1–2 → 動機付け支援.
+    let f = Findings {
+        waist_cm: None,
+        visceral_fat_cm2: Some(90.0),
+        bmi: Some(26.0),
+        systolic: Some(132.0),
+        tg_fasting: Some(160.0),
+        ..base()
+    };
+    check(&f, Level::Motivational);
+    // Without the area 腹囲 is unknown: group (1) with 2 risks → 積極的, group (2) → 動機付け →
+    // the missing item decides → 判定不能.
+    let g = Findings { visceral_fat_cm2: None, ..f };
+    check(&g, Level::Undeterminable);
+}
