@@ -71,6 +71,38 @@ pub enum BenchWhat {
     },
 }
 
+/// A throw-away PostgreSQL database a benchmark created, and the admin connection that drops it.
+pub(crate) struct BenchDb {
+    admin: sqlx::AnyConnection,
+    name: &'static str,
+}
+
+impl BenchDb {
+    pub(crate) async fn drop_database(mut self) -> Result<()> {
+        let sql = format!("DROP DATABASE IF EXISTS {}", self.name);
+        sqlx::Executor::execute(&mut self.admin, sqlx::AssertSqlSafe(sql)).await?;
+        Ok(())
+    }
+}
+
+/// The stores a benchmark runs on: SQLite under `dir/sqlite`, and PostgreSQL when a server is
+/// given — a fresh database `name` (dropped first if a run left it), vault keys under `dir/pg-keys`.
+pub(crate) async fn bench_targets(
+    dir: &std::path::Path,
+    postgres: Option<String>,
+    name: &'static str,
+) -> Result<(Vec<(&'static str, Location)>, Option<BenchDb>)> {
+    let mut targets = vec![("sqlite", Location::new(&dir.join("sqlite"), None))];
+    let Some(server) = postgres else { return Ok((targets, None)) };
+    sqlx::any::install_default_drivers();
+    let server = server.trim_end_matches('/');
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("{server}/postgres")).await?;
+    sqlx::Executor::execute(&mut admin, sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).await?;
+    sqlx::Executor::execute(&mut admin, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
+    targets.push(("postgres", Location::new(&dir.join("pg-keys"), Some(&format!("{server}/{name}")))));
+    Ok((targets, Some(BenchDb { admin, name })))
+}
+
 fn dir_size(path: &std::path::Path, prefix: &str) -> u64 {
     std::fs::read_dir(path)
         .map(|entries| {

@@ -3,7 +3,6 @@
 //! Writes `kenpo-bench.json`, so that `scripts/bench-checkups.sh` can set Python lxml parsing
 //! the same archives beside it, in the same run. Prints counts and timings only.
 
-use crate::config::Location;
 use anyhow::{Context, Result, bail};
 use chrono::Datelike;
 use kenpo_domain::checkup::CheckupRecord;
@@ -87,18 +86,7 @@ pub async fn bench_checkups(documents: u64, postgres: Option<String>, dir: &Path
         "parse_seconds": parse, "parse_runs": runs,
     });
 
-    let mut targets: Vec<(&str, Location)> = vec![("sqlite", Location::new(&dir.join("sqlite"), None))];
-    let mut pg_admin = None;
-    if let Some(server) = postgres {
-        sqlx::any::install_default_drivers();
-        let admin = format!("{}/postgres", server.trim_end_matches('/'));
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
-        sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench_checkups").await?;
-        sqlx::Executor::execute(&mut conn, "CREATE DATABASE kenpo_bench_checkups").await?;
-        let url = format!("{}/kenpo_bench_checkups", server.trim_end_matches('/'));
-        targets.push(("postgres", Location::new(&dir.join("pg-keys"), Some(&url))));
-        pg_admin = Some(conn);
-    }
+    let (targets, pg_db) = crate::bench::bench_targets(dir, postgres, "kenpo_bench_checkups").await?;
     let officer =
         AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
     let importer =
@@ -152,10 +140,10 @@ pub async fn bench_checkups(documents: u64, postgres: Option<String>, dir: &Path
             "assess_seconds": assess_secs, "assessed": a.documents, "assess_unmatched": a.unmatched,
         });
     }
-    if let Some(mut conn) = pg_admin
+    if let Some(db) = pg_db
         && !keep
     {
-        sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench_checkups").await?;
+        db.drop_database().await?;
     }
     std::fs::write(dir.join("kenpo-bench.json"), serde_json::to_string_pretty(&report)?)?;
     Ok(())

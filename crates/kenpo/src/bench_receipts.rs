@@ -4,7 +4,6 @@
 //! time each backend's own bulk load of the same rows, and Python `csv` and DuckDB reading the
 //! same UKE files, in the same run.
 
-use crate::config::Location;
 use anyhow::{Context, Result};
 use kenpo_domain::YearMonth;
 use kenpo_domain::kogaku::AdditionRules;
@@ -78,18 +77,7 @@ pub async fn bench_receipts(
     // The same rows as CSV for the bulk-load baselines (untimed).
     write_rows(&files, &dir.join("rows"))?;
 
-    let mut targets: Vec<(&str, Location)> = vec![("sqlite", Location::new(&dir.join("sqlite"), None))];
-    let mut pg_admin = None;
-    if let Some(server) = postgres {
-        sqlx::any::install_default_drivers();
-        let admin = format!("{}/postgres", server.trim_end_matches('/'));
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await?;
-        sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench_receipts").await?;
-        sqlx::Executor::execute(&mut conn, "CREATE DATABASE kenpo_bench_receipts").await?;
-        let url = format!("{}/kenpo_bench_receipts", server.trim_end_matches('/'));
-        targets.push(("postgres", Location::new(&dir.join("pg-keys"), Some(&url))));
-        pg_admin = Some(conn);
-    }
+    let (targets, pg_db) = crate::bench::bench_targets(dir, postgres, "kenpo_bench_receipts").await?;
     let officer =
         AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
     let importer = AccessContext::new(Actor::parse("system:bench-receipts")?, PurposeId::parse("receipts.review")?);
@@ -139,10 +127,10 @@ pub async fn bench_receipts(
             "kogaku_payments": paid, "kogaku_total_yen": total,
         });
     }
-    if let Some(mut conn) = pg_admin
+    if let Some(db) = pg_db
         && !keep
     {
-        sqlx::Executor::execute(&mut conn, "DROP DATABASE IF EXISTS kenpo_bench_receipts").await?;
+        db.drop_database().await?;
     }
     std::fs::write(dir.join("kenpo-bench.json"), serde_json::to_string_pretty(&report)?)?;
     Ok(())
