@@ -179,6 +179,102 @@ pub struct Receipt {
     pub prescriber: Option<Institution>,
     pub diagnoses: Vec<Diagnosis>,
     pub lines: Vec<ReceiptLine>,
+    /// What the 審査支払機関's delivery adds (`None` for a receipt read from a raw UKE). The
+    /// fields above hold the receipt as corrected; the corrections say what it was before.
+    pub delivery: Option<DeliveryInfo>,
+}
+
+/// What an insurer-side delivery (レセ電コード情報ファイル) says of one receipt beyond the
+/// claim: its identity at the 審査支払機関 and the corrections (補正) its review made.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryInfo {
+    /// MN レセプト管理番号.
+    pub management_number: String,
+    /// 処理年月: the month of the delivery (from the folder it was filed in), when known.
+    pub processing_month: Option<YearMonth>,
+    /// What the EX (審査運用) records say.
+    pub review: ReviewOperation,
+    /// RC 管理情報: the 審査支払機関's own identification of the receipt, as given.
+    pub record_control: Vec<String>,
+    /// The JY 補正 applied, in file order.
+    pub corrections: Vec<Correction>,
+}
+
+/// The EX 審査運用 record of a delivery: how the 審査支払機関 handled the receipt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewOperation {
+    /// 振替先保険者番号: the receipt was re-routed to this insurer.
+    pub transferred_to: Option<String>,
+    /// 単独請求分レセプト区分: a combined claim whose 公費 came to nothing, billed to 医療保険 alone.
+    pub sole_claim: bool,
+    /// 医療費通知対象レセプト区分: the receipt is in scope of the 医療費通知.
+    pub medical_notice: bool,
+    /// Examined by the 特別審査委員会.
+    pub special_committee: bool,
+    /// 添付文書情報: the institution sent documents on paper.
+    pub attachments: bool,
+}
+
+/// 補正区分 of a JY record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CorrectionKind {
+    /// 1 追加: a record the claim did not have.
+    Added,
+    /// 2 修正: a claim record replaced by another.
+    Modified,
+    /// 3 削除: a claim record removed.
+    Deleted,
+}
+
+impl CorrectionKind {
+    /// The 補正区分 code (1, 2, 3).
+    pub fn code(self) -> u8 {
+        match self {
+            CorrectionKind::Added => 1,
+            CorrectionKind::Modified => 2,
+            CorrectionKind::Deleted => 3,
+        }
+    }
+    pub fn from_code(code: u8) -> Option<Self> {
+        [Self::Added, Self::Modified, Self::Deleted].into_iter().find(|k| k.code() == code)
+    }
+    /// Japanese label for staff.
+    pub fn label(self) -> &'static str {
+        match self {
+            CorrectionKind::Added => "追加",
+            CorrectionKind::Modified => "修正",
+            CorrectionKind::Deleted => "削除",
+        }
+    }
+}
+
+/// One JY 補正 as applied: which claim record, why, and what it changed in points and yen.
+/// Holds no name, card or date, so its derived `Debug` is safe.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub kind: CorrectionKind,
+    /// Identifier of the record corrected (`HO`, `SI`, `IY`…).
+    pub record: String,
+    /// 行番号 and 枝番号 of the claim record (for 追加: of the record the new one follows).
+    pub row: u32,
+    pub branch: u32,
+    /// 行番号 and 枝番号 of the record that replaces it or is added (修正, 追加).
+    pub new_row: Option<u32>,
+    pub new_branch: Option<u32>,
+    /// 事由コード (A–D and others: why the 審査支払機関 changed it); empty when the change only
+    /// follows from another (e.g. HO 合計点数 after a line was removed).
+    pub reason: String,
+    /// 事由対象項目番号 as written (positions of the fields concerned).
+    pub fields: String,
+    /// For a line record (SI, IY, TO…): its code (診療行為・医薬品・特定器材), before or, for
+    /// 追加, after.
+    pub code: Option<String>,
+    /// Points the record stood for, before and after: a line's 点数 × 回数, HO's or KO's 合計点数.
+    pub points_before: Option<i64>,
+    pub points_after: Option<i64>,
+    /// HO 負担金額（医療保険）, yen, before and after (HO corrections only).
+    pub charge_before: Option<Yen>,
+    pub charge_after: Option<Yen>,
 }
 
 impl Receipt {

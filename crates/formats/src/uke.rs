@@ -14,13 +14,15 @@
 //! RE, HO, KO, SN, SH, CZ, IY, GO` with only a few positions known — see [`layout`] for every
 //! position and its source. Records that hold nothing a [`Receipt`] keeps (KO beyond counting,
 //! JD, MF, GR, CO, SJ, DPC 包括 records, 調剤 KI/TK/ST) are checked for their field count where
-//! known and skipped. An insurer-side delivery (レセ電コード情報ファイル) is read when it holds
-//! only データ識別 1 data: MN, EX, RC and ON are skipped; JY 補正 is refused, not applied.
+//! known and skipped. An insurer-side delivery (レセ電コード情報ファイル) is read one MN block
+//! (one receipt) at a time with the 審査支払機関's JY 補正 applied; each receipt keeps its MN
+//! 検索番号 and what each correction changed (see the `delivery` module).
 //!
 //! Errors name file, line, record and field, and quote a value only when it is a code or a
 //! number, never a name, 記号・番号 or date.
 
 mod assemble;
+mod delivery;
 mod error;
 mod fields;
 pub mod layout;

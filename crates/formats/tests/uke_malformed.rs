@@ -173,14 +173,19 @@ fn delivery(lines: &[String]) -> Vec<String> {
 #[test]
 fn reads_an_insurer_side_delivery() {
     let raw = read_uke(&file(&lines()), "RECEIPTC.UKE").unwrap();
-    let d = read_uke(&file(&delivery(&lines())), "11_RECODEINFO_MED.CSV").unwrap();
+    let mut d = read_uke(&file(&delivery(&lines())), "11_RECODEINFO_MED.CSV").unwrap();
+    // The delivery adds the MN's レセプト管理番号; the claim is the same.
+    let info = d.file.receipts[0].delivery.take().unwrap();
+    assert_eq!(info.management_number, "123456789");
+    assert!(info.corrections.is_empty());
     assert_eq!(d.file, raw.file);
     assert_eq!(d.declared_count, 1);
 
+    // A JY 追加 whose added record (line 4) is a claim record, not a 補正 one: refused.
     let mut l = delivery(&lines());
     l.insert(4, "2,99,1,JY,1,3,0,,,4,0".into());
     let err = read_uke(&file(&l), "11_RECODEINFO_MED.CSV").unwrap_err();
-    assert!(matches!(err, UkeError::Unsupported { line: 5, .. }), "{err:?}");
+    assert!(matches!(&err, UkeError::Structure { line: 5, record, .. } if record == "JY"), "{err:?}");
 }
 
 #[test]

@@ -67,6 +67,7 @@ fn receipt(kind: ReceiptKind, inst: &Institution, receipt_type: &str, lines: Vec
         prescriber: None,
         diagnoses: vec![],
         lines,
+        delivery: None,
     };
     r.total_points = r.line_points();
     r

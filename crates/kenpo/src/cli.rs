@@ -378,6 +378,7 @@ pub async fn import_receipts(
                 total.matched += s.matched;
                 total.unmatched += s.unmatched;
                 total.warnings += s.warnings;
+                total.corrections += s.corrections;
                 total.import_id = s.import_id;
             }
             Err(e @ kenpo_store::StoreError::Denied { .. }) => return Err(e.into()),

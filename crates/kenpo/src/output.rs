@@ -197,8 +197,8 @@ pub fn receipts_imported(s: &kenpo_store::ReceiptImportSummary, failures: &[Stri
         return;
     }
     println!(
-        "レセプトを取り込みました: {} 件 ({} 行, {} 点), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件",
-        s.receipts, s.lines, s.points, s.matched, s.unmatched, s.warnings
+        "レセプトを取り込みました: {} 件 ({} 行, {} 点), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件, 審査支払機関の補正 {} 件",
+        s.receipts, s.lines, s.points, s.matched, s.unmatched, s.warnings, s.corrections
     );
     for f in failures {
         println!("  取込を拒否したファイル: {f}");

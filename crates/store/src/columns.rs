@@ -45,7 +45,11 @@ pub fn columns_of(field: Field) -> &'static [(&'static str, &'static str)] {
         }
         Field::ReceiptSetting => &[("receipts", "setting"), ("receipts", "kind"), ("receipts", "receipt_type")],
         Field::ReceiptPoints => &[("receipts", "total_points"), ("receipts", "meal_amount")],
-        Field::ReceiptPatientCharge => &[("receipts", "patient_charge")],
+        Field::ReceiptPatientCharge => &[
+            ("receipts", "patient_charge"),
+            ("receipt_corrections", "charge_before"),
+            ("receipt_corrections", "charge_after"),
+        ],
         Field::ReceiptDiagnosis => &[
             ("receipt_diagnoses", "code"),
             ("receipt_diagnoses", "name"),
@@ -57,6 +61,9 @@ pub fn columns_of(field: Field) -> &'static [(&'static str, &'static str)] {
             ("receipt_lines", "points"),
             ("receipt_lines", "count"),
             ("receipt_lines", "service_days"),
+            ("receipt_corrections", "code"),
+            ("receipt_corrections", "points_before"),
+            ("receipt_corrections", "points_after"),
         ],
         Field::BenefitKind => &[("cash_benefits", "kind")],
         Field::BenefitPeriod => &[("cash_benefits", "period_from"), ("cash_benefits", "period_to")],

@@ -10,6 +10,7 @@ use kenpo_domain::DataCategory;
 use kenpo_domain::receipt::Receipt;
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
+use std::collections::HashSet;
 
 /// What one file's import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -22,6 +23,8 @@ pub struct ReceiptImportSummary {
     pub matched: u64,
     pub unmatched: u64,
     pub warnings: u64,
+    /// JY 補正 the 審査支払機関 made, applied to the receipts (deliveries only).
+    pub corrections: u64,
 }
 
 const CATEGORIES: [DataCategory; 4] =
@@ -106,6 +109,29 @@ impl Store {
                 "service_days",
             ],
         );
+        let mut correction_rows = TableBuffer::new(
+            b,
+            "receipt_corrections",
+            &[
+                "receipt_id",
+                "seq",
+                "kind",
+                "record",
+                "row_number",
+                "branch_number",
+                "new_row_number",
+                "new_branch_number",
+                "reason",
+                "fields",
+                "code",
+                "points_before",
+                "points_after",
+                "charge_before",
+                "charge_after",
+            ],
+        );
+        // 検索番号 seen in this file: the same receipt twice in one delivery is refused too.
+        let mut search_numbers = HashSet::new();
         let mut next = next_id(&mut tx, "receipts").await?;
         let mut summary = ReceiptImportSummary { import_id, files: 1, ..Default::default() };
         let mut people = Vec::new();
@@ -122,6 +148,7 @@ impl Store {
             if chunk.is_empty() {
                 break;
             }
+            refuse_held_receipts(&mut tx, file_name, summary.receipts, &chunk, &mut search_numbers).await?;
             let keys = chunk.iter().map(|r| (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone()));
             cards.load(&mut tx, self.backend, keys).await?;
             for r in &chunk {
@@ -162,7 +189,37 @@ impl Store {
                     Val::OptText(r.search_number.clone()),
                     Val::OptText(r.prescriber.as_ref().map(|p| p.code.clone())),
                     Val::OptInt(r.prescriber.as_ref().map(|p| i64::from(p.prefecture))),
+                    Val::OptText(r.delivery.as_ref().map(|d| d.management_number.clone())),
+                    Val::OptText(r.delivery.as_ref().and_then(|d| d.processing_month).map(|m| m.to_string())),
+                    Val::OptText(match &r.delivery {
+                        Some(d) => {
+                            Some(serde_json::to_string(&d.review).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+                        }
+                        None => None,
+                    }),
+                    Val::OptText(r.delivery.as_ref().map(|d| d.record_control.join(" "))),
                 ]);
+                let corrections = r.delivery.iter().flat_map(|d| d.corrections.iter());
+                for (seq, c) in corrections.enumerate() {
+                    correction_rows.push(vec![
+                        Val::Int(next),
+                        Val::Int(seq as i64),
+                        Val::Int(i64::from(c.kind.code())),
+                        Val::Text(c.record.clone()),
+                        Val::Int(i64::from(c.row)),
+                        Val::Int(i64::from(c.branch)),
+                        Val::OptInt(c.new_row.map(i64::from)),
+                        Val::OptInt(c.new_branch.map(i64::from)),
+                        Val::Text(c.reason.clone()),
+                        Val::Text(c.fields.clone()),
+                        Val::OptText(c.code.clone()),
+                        Val::OptInt(c.points_before),
+                        Val::OptInt(c.points_after),
+                        Val::OptInt(c.charge_before),
+                        Val::OptInt(c.charge_after),
+                    ]);
+                    summary.corrections += 1;
+                }
                 for (seq, d) in r.diagnoses.iter().enumerate() {
                     diagnosis_rows.push(vec![
                         Val::Int(next),
@@ -197,6 +254,7 @@ impl Store {
             receipt_rows.flush(&mut tx).await?;
             diagnosis_rows.flush(&mut tx).await?;
             line_rows.flush(&mut tx).await?;
+            correction_rows.flush(&mut tx).await?;
         }
         sqlx::query("UPDATE imports SET row_count = $1 WHERE id = $2")
             .bind(summary.receipts as i64)
@@ -224,7 +282,48 @@ impl Store {
     }
 }
 
-const RECEIPT_COLUMNS: [&str; 27] = [
+/// Refuses a chunk holding a receipt whose 検索番号 is already held, or appears twice in the
+/// file: the 審査支払機関 gives each receipt one, so the same number is the same receipt and
+/// importing it again would pay it twice. The message names the file, never the number.
+async fn refuse_held_receipts(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    file_name: &str,
+    before: u64,
+    chunk: &[Receipt],
+    seen: &mut HashSet<String>,
+) -> Result<(), StoreError> {
+    for (i, r) in chunk.iter().enumerate() {
+        if let Some(n) = &r.search_number
+            && !seen.insert(n.clone())
+        {
+            return Err(StoreError::Input(format!(
+                "{file_name}: receipt {} of the file repeats the 検索番号 of an earlier receipt in it; \
+                 the file is refused (nothing imported)",
+                before + i as u64 + 1
+            )));
+        }
+    }
+    let numbers: Vec<&str> = chunk.iter().filter_map(|r| r.search_number.as_deref()).collect();
+    for part in numbers.chunks(500) {
+        let placeholders: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT COUNT(*) FROM receipts WHERE search_number IN ({})", placeholders.join(","));
+        // Only placeholders are added to the text: the numbers are bound.
+        let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+        for n in part {
+            q = q.bind((*n).to_string());
+        }
+        let (held,) = q.fetch_one(&mut **tx).await?;
+        if held > 0 {
+            return Err(StoreError::Input(format!(
+                "{file_name}: {held} receipt(s) with a 検索番号 already held (imported from another file); \
+                 the file is refused (nothing imported)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+const RECEIPT_COLUMNS: [&str; 31] = [
     "id",
     "import_id",
     "person_id",
@@ -252,4 +351,8 @@ const RECEIPT_COLUMNS: [&str; 27] = [
     "search_number",
     "prescriber_code",
     "prescriber_prefecture",
+    "management_number",
+    "processing_month",
+    "review_operation",
+    "record_control",
 ];

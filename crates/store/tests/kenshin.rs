@@ -626,6 +626,7 @@ fn receipt(p: &Person, search: &str, kind: ReceiptKind, month: YearMonth) -> Rec
         prescriber: None,
         diagnoses: Vec::new(),
         lines: vec![line],
+        delivery: None,
     }
 }
 

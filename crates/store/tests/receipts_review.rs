@@ -157,6 +157,7 @@ fn receipt(
         prescriber: None,
         diagnoses: Vec::new(),
         lines,
+        delivery: None,
     }
 }
 

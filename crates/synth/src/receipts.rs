@@ -137,6 +137,7 @@ fn base(
         prescriber: None,
         diagnoses: Vec::new(),
         lines: Vec::new(),
+        delivery: None,
     }
 }
 

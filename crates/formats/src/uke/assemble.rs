@@ -5,12 +5,12 @@
 //! "as the previous SI/IY/TO/CO"), and checks the GO trailer against what it counted. Only one
 //! receipt is held in memory at a time.
 
+use super::delivery::{self, Block, DELIVERY_RECORDS, Figures, MAX_BLOCK_RECORDS};
 use super::error::UkeError;
 use super::error::UkeWarning;
 use super::fields::{At, Show};
 use super::layout::{
-    self, Count, DELIVERY_SKIPPED, DPC_RECORDS, HEALTH_INSURANCE_PAYER_CODES, LineLayout, ReceiptLayout, dental,
-    medical, pharmacy,
+    self, Count, DPC_RECORDS, HEALTH_INSURANCE_PAYER_CODES, LineLayout, ReceiptLayout, dental, medical, pharmacy,
 };
 use super::records::{RecordReader, UkeRecord, display_id};
 use chrono::{Datelike, NaiveDate};
@@ -19,6 +19,7 @@ use kenpo_domain::YearMonth;
 use kenpo_domain::ids::{CardId, normalize_card_part};
 use kenpo_domain::person::Sex;
 use kenpo_domain::receipt::{CareSetting, Diagnosis, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine};
+use std::collections::VecDeque;
 use std::io::BufRead;
 
 /// The file-level facts from the header record(s).
@@ -103,6 +104,21 @@ impl Table {
         };
         list.iter().find(|(r, _)| *r == id).map(|(_, c)| *c)
     }
+    /// The layout of a line record (診療行為・医薬品・特定器材) of this 点数表.
+    fn line_layout(self, id: &str) -> Option<&'static LineLayout> {
+        match (self, id) {
+            (Table::Medical, "SI") => Some(&medical::SI),
+            (Table::Medical, "IY") => Some(&medical::IY),
+            (Table::Medical, "TO") => Some(&medical::TO),
+            (Table::Dental, "SS") => Some(&dental::SS),
+            (Table::Dental, "SI") => Some(&dental::SI),
+            (Table::Dental, "IY") => Some(&dental::IY),
+            (Table::Dental, "TO") => Some(&dental::TO),
+            (Table::Pharmacy, "CZ") => Some(&pharmacy::CZ),
+            (Table::Pharmacy, "IY") => Some(&pharmacy::IY),
+            _ => None,
+        }
+    }
     /// The first digit of レセプト種別 for this 点数表 (別表5).
     fn type_digit(self) -> u8 {
         match self {
@@ -115,7 +131,7 @@ impl Table {
 
 /// Totals since the last GO, to compare with it.
 #[derive(Default)]
-struct Block {
+struct Totals {
     receipts: u64,
     cases: u64,
     points: i64,
@@ -129,7 +145,13 @@ pub struct ReceiptAssembler<R> {
     table: Table,
     institution: Institution,
     pending: Option<UkeRecord>,
-    block: Block,
+    /// Delivery: records read ahead (the first block's MN, the next block's MN).
+    ahead: VecDeque<UkeRecord>,
+    /// Delivery: the current block's records as corrected, fed to the receipt builder.
+    queue: VecDeque<UkeRecord>,
+    block: Totals,
+    /// Delivery: 処理年月 from the folder the file was filed in.
+    processing_month: Option<YearMonth>,
     trailer: UkeTrailer,
     go_seen: bool,
     last_line: u64,
@@ -147,6 +169,9 @@ impl<R: BufRead> ReceiptAssembler<R> {
     pub fn from_records(mut records: RecordReader<R>) -> Result<Self, UkeError> {
         let file_name = records.file_name().to_string();
         let file = file_name.clone();
+        // A delivery may start with the first receipt's MN (the 支払基金's files do): it is kept
+        // for the first block, and so is the header record that follows it.
+        let mut ahead = VecDeque::new();
         let first = loop {
             match records.read_record()? {
                 None => {
@@ -157,7 +182,12 @@ impl<R: BufRead> ReceiptAssembler<R> {
                         problem: "no records".into(),
                     });
                 }
-                Some(r) if r.prefix.is_some() && DELIVERY_SKIPPED.contains(&r.id()) => continue,
+                Some(r) if r.prefix.is_some() && DELIVERY_RECORDS.contains(&r.id()) => {
+                    if ahead.len() >= MAX_BLOCK_RECORDS {
+                        return Err(At { file: &file, rec: &r }.structure("no header record (IR, UK or YK)"));
+                    }
+                    ahead.push_back(r);
+                }
                 Some(r) => break r,
             }
         };
@@ -174,7 +204,9 @@ impl<R: BufRead> ReceiptAssembler<R> {
                     "3" => {
                         // A dental file without UK: the IR is also the first receipt's IR.
                         let h = dental_ir_header(&at, delivery)?;
-                        pending = Some(first.clone());
+                        if !delivery {
+                            pending = Some(first.clone());
+                        }
                         (Table::Dental, h)
                     }
                     _ => {
@@ -189,7 +221,11 @@ impl<R: BufRead> ReceiptAssembler<R> {
             }
         };
         let mut header = header;
-        if table == Table::Dental && pending.is_none() {
+        if delivery && (!ahead.is_empty() || table == Table::Dental) {
+            // The header record belongs to the first block (or, for 歯科, to its receipt).
+            ahead.push_back(first.clone());
+        }
+        if table == Table::Dental && pending.is_none() && !delivery {
             // The phone number lives in the IR that precedes each dental receipt.
             if let Some(next) = records.read_record()? {
                 if next.id() == "IR" {
@@ -206,7 +242,10 @@ impl<R: BufRead> ReceiptAssembler<R> {
             header,
             table,
             pending,
-            block: Block::default(),
+            ahead,
+            queue: VecDeque::new(),
+            block: Totals::default(),
+            processing_month: delivery::processing_month_of(&file_name),
             trailer: UkeTrailer::default(),
             go_seen: false,
             failed: false,
@@ -239,29 +278,111 @@ impl<R: BufRead> ReceiptAssembler<R> {
         self.trailer
     }
 
+    /// The next record of the receipt being built: from the file, or in a delivery from the
+    /// current block as corrected.
     fn next_record(&mut self) -> Result<Option<UkeRecord>, UkeError> {
         let rec = match self.pending.take() {
             Some(r) => Some(r),
+            None if self.header.delivery => self.queue.pop_front(),
             None => self.records.read_record()?,
         };
         if let Some(r) = &rec {
             self.last_line = r.line;
-            if let Some(prefix) = &r.prefix
-                && prefix.data_kind != "1"
-                && r.id() != "MN"
-            {
-                return Err(At { file: &self.file, rec: r }
-                    .unsupported("correction data (データ識別 other than 1) in an insurer-side delivery"));
-            }
         }
         Ok(rec)
     }
 
+    /// A delivery record read ahead, else the file's next record.
+    fn next_raw(&mut self) -> Result<Option<UkeRecord>, UkeError> {
+        match self.ahead.pop_front() {
+            Some(r) => Ok(Some(r)),
+            None => self.records.read_record(),
+        }
+    }
+
+    /// The next MN block of a delivery: the MN and every record up to the next MN. Header
+    /// records before the first MN (IR, UK, YK) are taken into the block; GO records are
+    /// totals only.
+    fn read_block(&mut self) -> Result<Option<Block>, UkeError> {
+        let mut before = Vec::new();
+        let mn = loop {
+            let Some(rec) = self.next_raw()? else {
+                if let Some(r) = before.first() {
+                    return Err(At { file: &self.file, rec: r }.structure("records after the last receipt"));
+                }
+                return Ok(None);
+            };
+            self.last_line = rec.line;
+            match rec.id() {
+                "MN" => break rec,
+                "GO" => self.go(&At { file: &self.file.clone(), rec: &rec })?,
+                "IR" | "UK" | "YK" if before.len() < 2 => before.push(rec),
+                _ => {
+                    return Err(
+                        At { file: &self.file, rec: &rec }.structure("a record outside a receipt (before its MN)")
+                    );
+                }
+            }
+        };
+        let mut records = before;
+        loop {
+            let Some(rec) = self.next_raw()? else { break };
+            self.last_line = rec.line;
+            match rec.id() {
+                "MN" => {
+                    self.ahead.push_front(rec);
+                    break;
+                }
+                "GO" => self.go(&At { file: &self.file.clone(), rec: &rec })?,
+                _ if records.len() >= MAX_BLOCK_RECORDS => {
+                    return Err(At { file: &self.file, rec: &rec }
+                        .structure(format!("more than {MAX_BLOCK_RECORDS} records in one receipt")));
+                }
+                _ => records.push(rec),
+            }
+        }
+        Ok(Some(Block { mn, records }))
+    }
+
     fn next_inner(&mut self) -> Result<Option<AssembledReceipt>, UkeError> {
+        if !self.header.delivery {
+            return self.next_claim();
+        }
+        let Some(block) = self.read_block()? else {
+            self.at_end()?;
+            return Ok(None);
+        };
+        let mn = block.mn.clone();
+        let table = self.table;
+        let line_layout = move |id: &str| table.line_layout(id);
+        let figures = Figures { patient_charge: self.table.receipt_layout().patient_charge, line: &line_layout };
+        let applied = delivery::apply(&self.file, block, &figures)?;
+        self.queue = applied.records.into();
+        let Some(mut assembled) = self.next_claim()? else {
+            return Err(At { file: &self.file, rec: &mn }.structure("a receipt block without an RE record"));
+        };
+        if let Some(extra) = self.pending.take().or_else(|| self.queue.pop_front()) {
+            return Err(At { file: &self.file, rec: &extra }
+                .structure("a second receipt in one MN block (each receipt has its own MN)"));
+        }
+        if assembled.receipt.search_number.is_none() {
+            assembled.receipt.search_number = applied.search_number;
+        }
+        let mut info = applied.info;
+        info.processing_month = self.processing_month;
+        assembled.receipt.delivery = Some(info);
+        Ok(Some(assembled))
+    }
+
+    /// The next receipt's records, from RE to the record before the next RE (or, in a delivery,
+    /// to the end of the block).
+    fn next_claim(&mut self) -> Result<Option<AssembledReceipt>, UkeError> {
         let mut dental_ir_seen = false;
         let start = loop {
             let Some(rec) = self.next_record()? else {
-                self.at_end()?;
+                if !self.header.delivery {
+                    self.at_end()?;
+                }
                 return Ok(None);
             };
             let file = self.file.clone();
@@ -283,10 +404,6 @@ impl<R: BufRead> ReceiptAssembler<R> {
                     return Err(at.structure("a second IR record (one UKE file holds one 医療機関)"));
                 }
                 "GO" => self.go(&at)?,
-                "JY" if self.header.delivery => {
-                    return Err(at.unsupported("JY 補正 records are not applied by this reader"));
-                }
-                id if self.header.delivery && DELIVERY_SKIPPED.contains(&id) => {}
                 id if self.is_known(id) => {
                     return Err(at.structure("record outside a receipt (before its RE)"));
                 }
@@ -301,9 +418,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
         let mut b = Builder::start(self, &at)?;
         while let Some(rec) = self.next_record()? {
             let id = rec.id();
-            let ends = matches!(id, "RE" | "GO" | "IR")
-                || (self.header.delivery && (DELIVERY_SKIPPED.contains(&id) || id == "JY"));
-            if ends {
+            if matches!(id, "RE" | "GO" | "IR") {
                 self.pending = Some(rec);
                 break;
             }
@@ -370,9 +485,14 @@ impl<R: BufRead> ReceiptAssembler<R> {
         self.go_seen = true;
         self.trailer.declared_count += count.unwrap_or(0);
         self.trailer.declared_points += points.unwrap_or(0);
+        if self.header.delivery {
+            // A delivery's receipts are counted as the 審査支払機関 corrected them, and it may
+            // carry no GO at all: a GO there is informative only.
+            return Ok(());
+        }
         // Totals are only comparable for a file that is a whole claim: one volume, "00" in the
         // header and "99" in GO (multi-volume files carry the grand total on the last one).
-        let single_volume = self.header.delivery || (self.header.volume == "00" && volume == "99");
+        let single_volume = self.header.volume == "00" && volume == "99";
         self.trailer.counted_cases += self.block.cases;
         self.trailer.counted_points += self.block.points;
         self.trailer.receipts += self.block.receipts;
@@ -402,15 +522,17 @@ impl<R: BufRead> ReceiptAssembler<R> {
                 return Err(totals(3, "総合計点数", declared, self.block.points));
             }
         }
-        self.block = Block::default();
+        self.block = Totals::default();
         Ok(())
     }
 
     fn at_end(&mut self) -> Result<(), UkeError> {
         if self.header.delivery {
-            if self.block.receipts > 0 || !self.go_seen {
-                self.trailer.warnings.push(UkeWarning::MissingTrailer);
-            }
+            // Deliveries carry no GO (the 支払基金's sample has none): nothing to warn about.
+            self.trailer.counted_cases += self.block.cases;
+            self.trailer.counted_points += self.block.points;
+            self.trailer.receipts += self.block.receipts;
+            self.block = Totals::default();
         } else {
             if !self.go_seen {
                 return Err(UkeError::Structure {
@@ -642,6 +764,7 @@ impl Builder {
                 prescriber,
                 diagnoses: Vec::new(),
                 lines: Vec::new(),
+                delivery: None,
             },
             line: at.rec.line,
             number,

@@ -356,10 +356,6 @@ pub(crate) mod pharmacy {
 /// DPC-only records (\[MEDD\] `include/rezept_dpc.hrl`): skipped, and mark the receipt as DPC.
 pub(crate) const DPC_RECORDS: &[&str] = &["BU", "SB", "KK", "SK", "GA", "HH", "GT", "CD"];
 
-/// Insurer-side delivery records that this reader skips (MN starts a receipt there; its
-/// columns differ between \[GOSM\] and \[MEDD\], so nothing is taken from it).
-pub(crate) const DELIVERY_SKIPPED: &[&str] = &["MN", "EX", "RC", "ON"];
-
 /// 負担区分 codes (別表21) in which 医療保険 has points: the lines HO 合計点数 adds up.
 pub(crate) const HEALTH_INSURANCE_PAYER_CODES: &[&str] =
     &["1", "2", "3", "E", "G", "4", "M", "N", "O", "P", "Q", "V", "W", "X", "Y", "9"];
