@@ -13,6 +13,10 @@ pub enum ResultValue {
     Coded { code: String, code_system: String },
     /// `ST`: free text (e.g. 医師の診断).
     Text(String),
+    /// A quantity beyond what the method measures, written as two values: `CD` `H` (above) or
+    /// `L` (below) in HL7 ObservationInterpretation with the `PQ` limit — e.g. 拡張期血圧
+    /// `H` + 150 mm[Hg] means "150 以上". The true value is at least (`H`) or at most (`L`) it.
+    Beyond { interpretation: String, value: String, unit: String },
     /// 未実施 (`negationInd="true"`).
     NotPerformed,
     /// 測定不能 (`nullFlavor="NI"`).
@@ -25,6 +29,7 @@ impl ResultValue {
             ResultValue::Quantity { .. } => "PQ",
             ResultValue::Coded { .. } => "CD",
             ResultValue::Text(_) => "ST",
+            ResultValue::Beyond { .. } => "PQ_BEYOND",
             ResultValue::NotPerformed => "NOT_PERFORMED",
             ResultValue::Unmeasurable => "UNMEASURABLE",
         }

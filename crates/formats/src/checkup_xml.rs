@@ -18,7 +18,7 @@ pub mod items;
 mod xml;
 
 pub use archive::{read_checkup_archive, read_guidance_archive, write_checkup_archive, write_guidance_archive};
-pub use document::{read_checkup_document, write_checkup_document};
+pub use document::{CheckupWarning, read_checkup_document, write_checkup_document};
 pub use findings::findings;
 pub use guidance::GUIDANCE_CLASS_OID;
 pub use items::*;
@@ -97,6 +97,8 @@ pub struct CheckupArchive {
     pub declared_count: u32,
     /// One record per DATA document, in file-name order.
     pub records: Vec<kenpo_domain::checkup::CheckupRecord>,
+    /// What the documents hold that was not read (items outside their table), in file order.
+    pub warnings: Vec<CheckupWarning>,
 }
 
 /// Where something went wrong: archive, file inside it, element path. Never holds values.
@@ -159,10 +161,6 @@ pub enum CheckupXmlError {
     /// The root element is in the wrong namespace.
     #[error("{at}: wrong namespace, expected {expected}")]
     WrongNamespace { at: Location, expected: String },
-    /// A result `code` that is not in the 第4期 item table (quoted only when it looks like a
-    /// code, so garbled personal text never reaches the message).
-    #[error("{at}: unknown item code {code} (not a 第4期 特定健診 item)")]
-    UnknownItem { at: Location, code: String },
     /// Anything else that is not what the format requires.
     #[error("{at}: expected {expected}")]
     Invalid { at: Location, expected: String },

@@ -1,7 +1,7 @@
 //! 特定健診 XML: malformed input fails with errors that locate the problem and carry no
 //! personal values.
 
-use kenpo_formats::checkup_xml::{CheckupXmlError, read_checkup_archive, read_checkup_document};
+use kenpo_formats::checkup_xml::{CheckupWarning, CheckupXmlError, read_checkup_archive, read_checkup_document};
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 
@@ -167,14 +167,25 @@ fn cda_root_in_the_wrong_namespace() {
 }
 
 #[test]
-fn unknown_item_code() {
+fn unknown_item_code_is_a_warning_not_a_refusal() {
+    // An item outside the document's table leaves the rest of the document read, and says so
+    // with its code and where it stood.
     let entry = r#"<entry><observation classCode="OBS" moodCode="EVN">
       <code code="9Z999000000000001"/><value xsi:type="PQ" value="170.1" unit="cm"/></observation></entry>"#;
     let entries = format!("{GOOD_ENTRY}{entry}");
-    let err = read_err(archive_with(index(1), &[("h1.xml", doc("urn:hl7-org:v3", BIRTH, &entries))]));
-    match &err {
-        CheckupXmlError::UnknownItem { at, code } => {
+    let archive = read_checkup_archive(
+        Cursor::new(archive_with(index(1), &[("h1.xml", doc("urn:hl7-org:v3", BIRTH, &entries))])),
+        ARCHIVE,
+    )
+    .unwrap();
+    assert_eq!(archive.records.len(), 1);
+    assert!(!archive.records[0].results.iter().any(|r| r.code == "9Z999000000000001"));
+    assert!(!archive.records[0].results.is_empty());
+    match archive.warnings.as_slice() {
+        [CheckupWarning::UnknownItem { at, code, table }] => {
             assert_eq!(code, "9Z999000000000001");
+            assert_eq!(*table, "第4期");
+            assert_eq!(at.file, format!("{ROOT}/DATA/h1.xml"));
             assert_eq!(
                 at.path,
                 "/ClinicalDocument/component/structuredBody/component/section/entry[2]/observation/code"
@@ -182,8 +193,7 @@ fn unknown_item_code() {
         }
         other => panic!("{other:?}"),
     }
-    let msg = assert_clean(&err, Some("DATA/h1.xml"));
-    assert!(msg.contains("9Z999000000000001"), "{msg}");
+    assert!(archive.warnings[0].to_string().contains("9Z999000000000001"));
 }
 
 #[test]
@@ -192,10 +202,10 @@ fn unknown_code_that_looks_like_text_is_not_quoted() {
         r#"<entry><observation classCode="OBS" moodCode="EVN"><code code="{NAME}"/>
         <value xsi:type="ST">x</value></observation></entry>"#
     );
-    let err = read_checkup_document(&doc("urn:hl7-org:v3", BIRTH, &entry), "h9.xml").unwrap_err();
-    assert!(matches!(err, CheckupXmlError::UnknownItem { .. }), "{err:?}");
-    assert!(!err.to_string().contains(NAME));
-    assert!(!format!("{err:?}").contains(NAME));
+    let (_, warnings) = read_checkup_document(&doc("urn:hl7-org:v3", BIRTH, &entry), "h9.xml").unwrap();
+    assert!(matches!(warnings.as_slice(), [CheckupWarning::UnknownItem { .. }]), "{warnings:?}");
+    assert!(!warnings[0].to_string().contains(NAME));
+    assert!(!format!("{warnings:?}").contains(NAME));
 }
 
 #[test]
@@ -294,7 +304,7 @@ fn writer_rejects_unknown_codes_and_bad_headers() {
     use chrono::NaiveDate;
     use kenpo_domain::checkup::{CheckupResult, ResultValue};
     use kenpo_formats::checkup_xml::{ArchiveHeader, write_checkup_archive};
-    let mut record = read_checkup_document(&good_doc(), "h1.xml").unwrap();
+    let (mut record, _) = read_checkup_document(&good_doc(), "h1.xml").unwrap();
     let header = ArchiveHeader {
         sender_institution: "1312345678".into(),
         receiver_insurer: "06139463".into(),

@@ -458,13 +458,15 @@ pub async fn import_checkups(
             }
         };
         let sender = format!("健診機関 {}", archive.header.sender_institution);
-        match store.import_checkups(ctx, &name, &sha, &sender, &archive.records).await {
+        let warnings: Vec<String> = archive.warnings.iter().map(|w| w.to_string()).collect();
+        match store.import_checkups(ctx, &name, &sha, &sender, &archive.records, &warnings).await {
             Ok(s) => {
                 total.archives += s.archives;
                 total.documents += s.documents;
                 total.results += s.results;
                 total.matched += s.matched;
                 total.unmatched += s.unmatched;
+                total.warnings += s.warnings;
                 total.import_id = s.import_id;
             }
             Err(e @ kenpo_store::StoreError::Denied { .. }) => return Err(e.into()),

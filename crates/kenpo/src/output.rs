@@ -211,8 +211,8 @@ pub fn checkups_imported(s: &kenpo_store::CheckupImportSummary, failures: &[Stri
         return;
     }
     println!(
-        "特定健診を取り込みました: {} アーカイブ, {} 件 ({} 項目), 加入者と照合 {} 件 / 照合できず {} 件",
-        s.archives, s.documents, s.results, s.matched, s.unmatched
+        "特定健診を取り込みました: {} アーカイブ, {} 件 ({} 項目), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件 (項目表にない項目)",
+        s.archives, s.documents, s.results, s.matched, s.unmatched, s.warnings
     );
     for f in failures {
         println!("  取込を拒否したアーカイブ: {f}");

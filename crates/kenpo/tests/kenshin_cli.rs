@@ -271,12 +271,7 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
         ("noise.zip", noise, vec!["not a readable ZIP".into()]),
         ("no-data.zip", no_data, vec!["DATA".into()]),
         ("wrong-namespace.zip", wrong_ns, vec![format!("{}/ix08_V08.xml", parts.root), "/index".into()]),
-        (
-            "unknown-item.zip",
-            unknown,
-            vec![unknown_file.clone(), format!("{SECTION_PATH}/entry[1]/observation/code"), "9Z999000000000001".into()],
-        ),
-        ("no-unit.zip", no_unit, vec![no_unit_file, format!("{SECTION_PATH}/entry[{k}]/observation/value")]),
+        ("no-unit.zip", no_unit, vec![no_unit_file.clone(), format!("{SECTION_PATH}/entry[{k}]/observation/value")]),
     ];
     for (name, bytes, expected) in &bad {
         let path = dir.path().join(name);
@@ -295,11 +290,11 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
     }
 
     // A batch of a good archive and a bad one: the good one goes in, the bad one is refused.
-    let unknown_path = dir.path().join("unknown-item.zip");
-    let out = import_checkups(&data, db, &[good2.as_path(), unknown_path.as_path()]);
+    let bad_path = dir.path().join("no-unit.zip");
+    let out = import_checkups(&data, db, &[good2.as_path(), bad_path.as_path()]);
     assert!(!out.status.success(), "{tag}: a batch with a refused archive fails: {}", text(&out));
     let msg = text(&out);
-    assert!(msg.contains(unknown_path.to_str().unwrap()) && msg.contains(&unknown_file), "{tag}: {msg}");
+    assert!(msg.contains(bad_path.to_str().unwrap()) && msg.contains(&no_unit_file), "{tag}: {msg}");
     assert!(!msg.contains(&format!("{}:", good2.display())), "{tag}: the good archive is not refused: {msg}");
     let after = counts(&url);
     for (t, n) in &after {
@@ -372,6 +367,42 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
     let examined: usize = total[3].parse().unwrap();
     assert!(examined > 0 && examined <= people.len(), "{tag}: {csv}");
     assert!(text(&out).contains("jisshi-jokyo-2025"), "{tag}");
+
+    // An item outside the 第4期 table is a warning, not a refusal: the archive goes in without
+    // that one result, and the warning names the file, the element and the code.
+    let before = counts(&url);
+    let path = dir.path().join("unknown-item.zip");
+    std::fs::write(&path, &unknown).unwrap();
+    let out = ok(import_checkups(&data, db, &[path.as_path()]), "an archive with an unknown item");
+    let msg = text(&out);
+    assert!(msg.contains("警告 1 件"), "{tag}: {msg}");
+    let after = counts(&url);
+    // Two documents; their results less the one not read.
+    let expected = results(&control) - 1;
+    assert_eq!(count_of(&after, "checkups"), count_of(&before, "checkups") + 2, "{tag}");
+    assert_eq!(count_of(&after, "checkup_results"), count_of(&before, "checkup_results") + expected, "{tag}");
+    let stored = warning_messages(&url);
+    let w = stored.last().expect("a stored warning");
+    for e in [unknown_file.as_str(), &format!("{SECTION_PATH}/entry[1]/observation/code"), "9Z999000000000001"] {
+        assert!(w.contains(e), "{tag}: {e:?} missing from the stored warning {w}");
+    }
+    for s in &secrets {
+        assert!(!msg.contains(s.as_str()) && !w.contains(s.as_str()), "{tag}: a personal value in: {msg} {w}");
+    }
+}
+
+/// The import warnings stored, oldest first.
+fn warning_messages(url: &str) -> Vec<String> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.expect("connect");
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT message FROM import_warnings ORDER BY import_id, seq")
+            .fetch_all(&mut conn)
+            .await
+            .expect("import_warnings");
+        rows.into_iter().map(|r| r.0).collect()
+    })
 }
 
 #[test]

@@ -20,6 +20,8 @@ pub struct CheckupImportSummary {
     pub results: u64,
     pub matched: u64,
     pub unmatched: u64,
+    /// What the reader did not read (items outside the document's table), stored with the import.
+    pub warnings: u64,
 }
 
 const CATEGORIES: [DataCategory; 4] =
@@ -35,6 +37,7 @@ impl Store {
         content_sha256: &str,
         sender: &str,
         records: &[CheckupRecord],
+        warnings: &[String],
     ) -> Result<CheckupImportSummary, StoreError> {
         let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
         let mut tx = self.pool.begin().await?;
@@ -70,7 +73,7 @@ impl Store {
         let mut result_rows = TableBuffer::new(
             b,
             "checkup_results",
-            &["checkup_id", "seq", "item_code", "value_type", "value", "unit", "code_system"],
+            &["checkup_id", "seq", "item_code", "value_type", "value", "unit", "code_system", "interpretation"],
         );
         let mut next = next_id(&mut tx, "checkups").await?;
         let mut summary = CheckupImportSummary { import_id, archives: 1, ..Default::default() };
@@ -104,11 +107,16 @@ impl Store {
                 Val::Text(r.institution.address.clone()),
             ]);
             for (seq, res) in r.results.iter().enumerate() {
-                let (value, unit, system) = match &res.value {
-                    ResultValue::Quantity { value, unit } => (Some(value.clone()), Some(unit.clone()), None),
-                    ResultValue::Coded { code, code_system } => (Some(code.clone()), None, Some(code_system.clone())),
-                    ResultValue::Text(t) => (Some(t.clone()), None, None),
-                    ResultValue::NotPerformed | ResultValue::Unmeasurable => (None, None, None),
+                let (value, unit, system, interpretation) = match &res.value {
+                    ResultValue::Quantity { value, unit } => (Some(value.clone()), Some(unit.clone()), None, None),
+                    ResultValue::Coded { code, code_system } => {
+                        (Some(code.clone()), None, Some(code_system.clone()), None)
+                    }
+                    ResultValue::Text(t) => (Some(t.clone()), None, None, None),
+                    ResultValue::Beyond { interpretation, value, unit } => {
+                        (Some(value.clone()), Some(unit.clone()), None, Some(interpretation.clone()))
+                    }
+                    ResultValue::NotPerformed | ResultValue::Unmeasurable => (None, None, None, None),
                 };
                 result_rows.push(vec![
                     Val::Int(next),
@@ -118,6 +126,7 @@ impl Store {
                     Val::OptText(value),
                     Val::OptText(unit),
                     Val::OptText(system),
+                    Val::OptText(interpretation),
                 ]);
                 summary.results += 1;
             }
@@ -126,6 +135,12 @@ impl Store {
         }
         checkup_rows.flush(&mut tx).await?;
         result_rows.flush(&mut tx).await?;
+        let mut warning_rows = TableBuffer::new(self.backend, "import_warnings", &["import_id", "seq", "message"]);
+        for (seq, w) in warnings.iter().enumerate() {
+            warning_rows.push(vec![Val::Int(import_id), Val::Int(seq as i64), Val::Text(w.clone())]);
+        }
+        warning_rows.flush(&mut tx).await?;
+        summary.warnings = warnings.len() as u64;
         // APPI Art. 30: the results come from the 健診機関 the society entrusted with the checkup.
         let received = Received {
             from: sender,

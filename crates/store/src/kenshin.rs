@@ -117,14 +117,20 @@ pub fn fiscal_year_days(fy: i32) -> Result<(NaiveDate, NaiveDate), StoreError> {
     }
 }
 
-type ResultRow = (i64, String, String, Option<String>, Option<String>, Option<String>);
-const RESULTS_SELECT: &str = "SELECT checkup_id, item_code, value_type, value, unit, code_system FROM checkup_results";
+type ResultRow = (i64, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+const RESULTS_SELECT: &str =
+    "SELECT checkup_id, item_code, value_type, value, unit, code_system, interpretation FROM checkup_results";
 
 /// Stored result rows back into results, per checkup (the inverse of the import's columns).
 fn group_results(rows: Vec<ResultRow>) -> HashMap<i64, Vec<CheckupResult>> {
     let mut out: HashMap<i64, Vec<CheckupResult>> = HashMap::new();
-    for (id, code, value_type, value, unit, system) in rows {
+    for (id, code, value_type, value, unit, system, interpretation) in rows {
         let value = match (value_type.as_str(), value) {
+            ("PQ_BEYOND", Some(v)) => ResultValue::Beyond {
+                interpretation: interpretation.unwrap_or_default(),
+                value: v,
+                unit: unit.unwrap_or_default(),
+            },
             ("PQ", Some(v)) => ResultValue::Quantity { value: v, unit: unit.unwrap_or_default() },
             ("CD", Some(v)) => ResultValue::Coded { code: v, code_system: system.unwrap_or_default() },
             ("ST", Some(v)) => ResultValue::Text(v),

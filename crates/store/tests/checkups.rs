@@ -34,7 +34,7 @@ async fn checkup_archives_import_once_matched_with_their_results() {
             .filter(|r| matches!(r.value, ResultValue::Quantity { .. }))
             .count();
 
-        let s = store.import_checkups(&health, &name, "c1", "健診機関 X", &read.records).await.unwrap();
+        let s = store.import_checkups(&health, &name, "c1", "健診機関 X", &read.records, &[]).await.unwrap();
         assert_eq!((s.documents, s.results), (records.len() as u64, results as u64), "{backend}");
         // Every document is of a roster member (the generator examines its own people).
         assert_eq!((s.matched, s.unmatched), (records.len() as u64, 0), "{backend}");
@@ -60,11 +60,11 @@ async fn checkup_archives_import_once_matched_with_their_results() {
         assert_eq!(received, 1, "{backend}: one Art. 30 record for the archive");
 
         // Again: refused by content hash, nothing written.
-        let again = store.import_checkups(&health, &name, "c1", "健診機関 X", &read.records).await;
+        let again = store.import_checkups(&health, &name, "c1", "健診機関 X", &read.records, &[]).await;
         assert!(matches!(again, Err(StoreError::AlreadyImported { .. })), "{backend}: {again:?}");
         // A contractor that is not entrusted with checkups: denied before any SQL.
         let denied = store
-            .import_checkups(&ctx("contractor:c17", "health.specific_checkup"), &name, "c2", "x", &read.records)
+            .import_checkups(&ctx("contractor:c17", "health.specific_checkup"), &name, "c2", "x", &read.records, &[])
             .await;
         assert!(matches!(denied, Err(StoreError::Denied { .. })), "{backend}: {denied:?}");
         let stats = store.stats(&ctx("system:t", "admin.basic_material"), society.config.as_of).await.unwrap();

@@ -476,7 +476,7 @@ async fn setup(backend: &'static str, tag: &str) -> (TestDb, Store, Vec<Person>)
     let name = format!("{}.zip", header.archive_name());
     let read = cx::read_checkup_archive(buf, &name).unwrap();
     assert_eq!(read.records, records, "{backend}: the hand-built documents are valid 第4期 documents");
-    let s = store.import_checkups(&health(), &name, "k1", "見本健診センター", &read.records).await.unwrap();
+    let s = store.import_checkups(&health(), &name, "k1", "見本健診センター", &read.records, &[]).await.unwrap();
     // 9 documents; all but the stranger's card are on the roster.
     assert_eq!((s.documents, s.matched, s.unmatched), (9, 8, 1), "{backend}");
     conn.close().await.unwrap();

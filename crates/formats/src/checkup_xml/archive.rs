@@ -208,8 +208,14 @@ fn read_index(text: &str, ctx: Ctx, expected_kind: u8) -> Result<Index, CheckupX
 /// file names: header fields come from the index, record fields from the documents.
 /// `totalRecordCount` must equal the DATA documents (or DATA + CLAIMS files, when CLAIMS exist).
 pub fn read_checkup_archive<R: Read + Seek>(input: R, archive_name: &str) -> Result<CheckupArchive, CheckupXmlError> {
-    let (header, declared_count, records) = read_archive(input, archive_name, SERVICE_CHECKUP, document::read)?;
-    Ok(CheckupArchive { header, declared_count, records })
+    let (header, declared_count, read) = read_archive(input, archive_name, SERVICE_CHECKUP, document::read)?;
+    let mut records = Vec::with_capacity(read.len());
+    let mut warnings = Vec::new();
+    for (record, w) in read {
+        records.push(record);
+        warnings.extend(w);
+    }
+    Ok(CheckupArchive { header, declared_count, records, warnings })
 }
 
 /// Reads a 特定保健指導 archive (実施区分 2, one hg08 document per person) the same way as

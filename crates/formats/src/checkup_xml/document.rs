@@ -1,8 +1,8 @@
 //! One hc08 CDA document (特定健診情報ファイル): writer and reader.
 
-use super::items::{self, ItemDef, ValueType, item, oid};
+use super::items::{self, ItemDef, ItemTable, ValueType, item, oid};
 use super::xml::{self, Ctx, NS_XSI, all_text, attr, child, children, date_attr, descend, escape};
-use super::{CheckupXmlError, NS_HL7};
+use super::{CheckupXmlError, Location, NS_HL7};
 use chrono::NaiveDate;
 use kenpo_domain::checkup::{CheckupInstitution, CheckupRecord, CheckupResult, ResultValue};
 use kenpo_domain::ids::{CardId, normalize_card_part};
@@ -176,6 +176,14 @@ fn render_entry(x: &mut String, result: &CheckupResult) {
         ResultValue::Text(text) => {
             x.push_str(&format!("<value xsi:type=\"ST\">{}</value>\n", e(text)));
         }
+        ResultValue::Beyond { interpretation, value, unit } => {
+            x.push_str(&format!(
+                "<value xsi:type=\"CD\" code=\"{}\" codeSystem=\"{}\"/>\n",
+                e(interpretation),
+                oid::OUT_OF_RANGE
+            ));
+            x.push_str(&format!("<value xsi:type=\"PQ\" value=\"{}\" unit=\"{}\"/>\n", e(value), e(unit)))
+        }
         ResultValue::NotPerformed => {}
         ResultValue::Unmeasurable => {
             let ty = declared.unwrap_or(ValueType::Pq).xsi_type();
@@ -192,18 +200,15 @@ pub(crate) fn conform(def: &ItemDef, value: ResultValue) -> Result<ResultValue, 
     match (def.value_type, value) {
         (_, v @ (ResultValue::NotPerformed | ResultValue::Unmeasurable)) => Ok(v),
         (ValueType::Pq, ResultValue::Quantity { value, unit }) => {
-            if !xml::is_decimal(&value) {
-                return Err(format!("a decimal number in the PQ value of item {}", def.code));
+            let unit = pq_unit(def, &value, &unit)?;
+            Ok(ResultValue::Quantity { value, unit })
+        }
+        (ValueType::Pq, ResultValue::Beyond { interpretation, value, unit }) => {
+            if interpretation != "H" && interpretation != "L" {
+                return Err(format!("H or L beside the limit of item {}", def.code));
             }
-            if unit.trim().is_empty() {
-                return Err(format!("a unit on the PQ value of item {}", def.code));
-            }
-            match def.unit {
-                Some(canonical) if def.unit_matches(&unit) => {
-                    Ok(ResultValue::Quantity { value, unit: canonical.to_string() })
-                }
-                _ => Err(format!("unit {} for item {}", def.unit.unwrap_or("(none)"), def.code)),
-            }
+            let unit = pq_unit(def, &value, &unit)?;
+            Ok(ResultValue::Beyond { interpretation, value, unit })
         }
         // Outside the measurable range: L / H from HL7 ObservationInterpretation.
         (ValueType::Pq, ResultValue::Coded { code, code_system })
@@ -227,8 +232,46 @@ pub(crate) fn conform(def: &ItemDef, value: ResultValue) -> Result<ResultValue, 
     }
 }
 
-/// Reads one hc08 CDA document. `file_name` is used only in error messages.
-pub fn read_checkup_document(xml: &str, file_name: &str) -> Result<CheckupRecord, CheckupXmlError> {
+/// A PQ value's unit in the table's spelling, after checking the number and the unit. Items the
+/// table gives no unit (尿比重, 視力, A/G) take none.
+fn pq_unit(def: &ItemDef, value: &str, unit: &str) -> Result<String, String> {
+    if !xml::is_decimal(value) {
+        return Err(format!("a decimal number in the PQ value of item {}", def.code));
+    }
+    match def.unit {
+        None if unit.trim().is_empty() => Ok(String::new()),
+        None => Err(format!("no unit on the PQ value of item {}", def.code)),
+        Some(_) if unit.trim().is_empty() => Err(format!("a unit on the PQ value of item {}", def.code)),
+        Some(canonical) if def.unit_matches(unit) => Ok(canonical.to_string()),
+        Some(canonical) => Err(format!("unit {canonical} for item {}", def.code)),
+    }
+}
+
+/// Something the reader noticed in a document and did not refuse it for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckupWarning {
+    /// A result whose item code is not in the item table of the document's exam date (e.g. a
+    /// 第2期 question in a 2013 document): the result is left out, the rest of the document read.
+    /// `code` is quoted only when it looks like an item code.
+    UnknownItem { at: Location, code: String, table: &'static str },
+}
+
+impl std::fmt::Display for CheckupWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckupWarning::UnknownItem { at, code, table } => {
+                write!(f, "{at}: item {code} is not in the {table} item table; that result was not read")
+            }
+        }
+    }
+}
+
+/// Reads one hc08 CDA document, with what it holds that was not read. `file_name` is used
+/// only in messages.
+pub fn read_checkup_document(
+    xml: &str,
+    file_name: &str,
+) -> Result<(CheckupRecord, Vec<CheckupWarning>), CheckupXmlError> {
     read(xml, Ctx { archive: "", file: file_name })
 }
 
@@ -249,7 +292,7 @@ pub(crate) fn cda_root<'a, 'i>(ctx: &Ctx, doc: &'a roxmltree::Document<'i>) -> R
     Ok(root)
 }
 
-pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlError> {
+pub(crate) fn read(text: &str, ctx: Ctx) -> Result<(CheckupRecord, Vec<CheckupWarning>), CheckupXmlError> {
     let doc = ctx.parse(text)?;
     let root = cda_root(&ctx, &doc)?;
     let code = descend(&ctx, root, &["code"])?;
@@ -284,15 +327,18 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
     if sections.is_empty() {
         return Err(ctx.invalid(body, "a section with code 01010 (特定健診検査・問診結果)"));
     }
+    // Items are read with the table in force on the exam date (第3期 before FY2024).
+    let table = ItemTable::for_exam_date(exam_date);
     let mut results = Vec::new();
+    let mut warnings = Vec::new();
     for section in sections {
         for entry in children(section, "entry") {
             let obs = child(entry, "observation").ok_or_else(|| ctx.missing(entry, "observation"))?;
-            read_observation(&ctx, obs, &mut results)?;
+            read_observation(&ctx, table, obs, &mut results, &mut warnings)?;
         }
     }
 
-    Ok(CheckupRecord {
+    let record = CheckupRecord {
         insurer_number: head.insurer_number,
         card_symbol: head.card_symbol,
         card_number: head.card_number,
@@ -305,7 +351,8 @@ pub(crate) fn read(text: &str, ctx: Ctx) -> Result<CheckupRecord, CheckupXmlErro
         exam_date,
         institution: head.institution,
         results,
-    })
+    };
+    Ok((record, warnings))
 }
 
 /// recordTarget (保険者番号, 記号・番号・枝番, address, name, sex, birth date) and the author
@@ -411,7 +458,13 @@ fn person_name(name: Node) -> String {
 
 /// One observation, and its `COMP` components. A group (`<code nullFlavor="NA"/>`) only carries
 /// components. `RSON` relationships (詳細健診の実施理由) are not results and are skipped.
-fn read_observation(ctx: &Ctx, obs: Node, out: &mut Vec<CheckupResult>) -> Result<(), CheckupXmlError> {
+fn read_observation(
+    ctx: &Ctx,
+    table: ItemTable,
+    obs: Node,
+    out: &mut Vec<CheckupResult>,
+    warnings: &mut Vec<CheckupWarning>,
+) -> Result<(), CheckupXmlError> {
     let code_el = child(obs, "code").ok_or_else(|| ctx.missing(obs, "code"))?;
     let components = children(obs, "entryRelationship")
         .filter(|r| r.attribute("typeCode") == Some("COMP"))
@@ -423,26 +476,58 @@ fn read_observation(ctx: &Ctx, obs: Node, out: &mut Vec<CheckupResult>) -> Resul
         {
             return Err(ctx.invalid(code_el, format!("item codeSystem {}", oid::ITEM_CODE)));
         }
-        let def = item(code).ok_or_else(|| CheckupXmlError::UnknownItem {
-            at: ctx.at(Some(code_el)),
-            code: xml::quotable_code(code),
-        })?;
-        let value = if obs.attribute("negationInd") == Some("true") {
-            ResultValue::NotPerformed
-        } else {
-            let v = child(obs, "value").ok_or_else(|| CheckupXmlError::Invalid {
-                at: ctx.at(Some(obs)),
-                expected: format!("a value (or negationInd=\"true\") for item {}", def.code),
-            })?;
-            let raw = read_value(ctx, v, def)?;
-            conform(def, raw).map_err(|expected| ctx.invalid(v, expected))?
-        };
-        out.push(CheckupResult { code: def.code.to_string(), value });
+        match table.item(code) {
+            None => warnings.push(CheckupWarning::UnknownItem {
+                at: ctx.at(Some(code_el)),
+                code: xml::quotable_code(code),
+                table: table.label(),
+            }),
+            Some(def) => {
+                let value = if obs.attribute("negationInd") == Some("true") {
+                    ResultValue::NotPerformed
+                } else {
+                    observation_value(ctx, obs, def)?
+                };
+                out.push(CheckupResult { code: def.code.to_string(), value });
+            }
+        }
     }
     for component in components {
-        read_observation(ctx, component, out)?;
+        read_observation(ctx, table, component, out, warnings)?;
     }
     Ok(())
+}
+
+/// An observation's value: one `<value>`, or two where a quantity is beyond the measurable
+/// range (`CD` H/L in ObservationInterpretation beside the `PQ` limit, in either order).
+fn observation_value(ctx: &Ctx, obs: Node, def: &ItemDef) -> Result<ResultValue, CheckupXmlError> {
+    let values: Vec<Node> = children(obs, "value").collect();
+    match values.as_slice() {
+        [] => Err(CheckupXmlError::Invalid {
+            at: ctx.at(Some(obs)),
+            expected: format!("a value (or negationInd=\"true\") for item {}", def.code),
+        }),
+        [v] => conform(def, read_value(ctx, *v, def)?).map_err(|expected| ctx.invalid(*v, expected)),
+        [a, b] => {
+            let pair = (read_value(ctx, *a, def)?, read_value(ctx, *b, def)?);
+            let beyond = match pair {
+                (ResultValue::Coded { code, code_system }, ResultValue::Quantity { value, unit })
+                | (ResultValue::Quantity { value, unit }, ResultValue::Coded { code, code_system })
+                    if code_system == oid::OUT_OF_RANGE =>
+                {
+                    ResultValue::Beyond { interpretation: code, value, unit }
+                }
+                _ => {
+                    return Err(ctx.invalid(
+                        *b,
+                        format!("a second value only as CD H/L ({}) beside a PQ, item {}", oid::OUT_OF_RANGE, def.code),
+                    ));
+                }
+            };
+            conform(def, beyond).map_err(|expected| ctx.invalid(*b, expected))
+        }
+        [_, _, extra, ..] => Err(ctx.invalid(*extra, format!("at most two values for item {}", def.code))),
+    }
 }
 
 /// The `<value>` as written, before checking it against the item row.

@@ -11,7 +11,12 @@ use kenpo_domain::stratify::{DrawTiming, Findings, Smoking, UrineProtein, judged
 /// none: the rules then treat the item as missing.
 fn number(record: &[CheckupResult], codes: &[&str]) -> Option<f64> {
     record.iter().filter(|r| codes.contains(&r.code.as_str())).find_map(|r| match &r.value {
-        ResultValue::Quantity { value, .. } => value.trim().parse::<f64>().ok().filter(|v| v.is_finite()),
+        // A value beyond the measurable range counts as its limit: H 150 is at least 150, so
+        // every "≥ threshold" judgement that 150 meets holds for the true value too (and L for
+        // "<" judgements).
+        ResultValue::Quantity { value, .. } | ResultValue::Beyond { value, .. } => {
+            value.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+        }
         _ => None,
     })
 }

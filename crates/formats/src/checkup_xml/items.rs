@@ -1,13 +1,17 @@
-//! 特定健診 result item codes of the 第4期 (FY2024–), kept as one data table.
+//! 特定健診 result item codes: the MHLW「XML用特定健診項目情報」tables as data.
 //!
-//! Source: the project's reference notes `tokutei-kenshin-xml.md` §3, which transcribe the JAMI
-//! code system "特定健診検査項目コード第４期" (`jami-fhir-jp-wg/eCheckupReport`) and mark the codes
-//! also seen in a 2024 archive. The reader accepts only these codes: an unknown code is more
-//! likely a mis-keyed item (public samples contain wrong codes) than a new one, and a silent
-//! pass would feed wrong data to 階層化. Adding an item means adding one row here.
-//!
-//! Where the reference gives no value type, it follows the JLAC10 結果識別 (last two digits):
-//! `01` number (PQ), `11` code (CD), `49` text (ST).
+//! `data/checkup-items-v4.tsv` is the whole 第4期 table (FY2024–, 322 items: value type, unit,
+//! code system and class read from MHLW file 001082795, sources in its header);
+//! `data/checkup-items-v3.tsv` the 第3期 (FY2018–2023) as far as public sources show it
+//! (reconstructed from the 第4期 with the documented differences; its header lists what is not
+//! verified). A document is read with the table of its exam date ([`ItemTable::for_exam_date`]).
+//! An item outside the table is reported as a warning with its code and kept out of the results:
+//! a 2013 document carries 第2期 questions, and a society migrating old records needs them read.
+//! The writer and the generator write 第4期 items only.
+
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The HL7 data type an item's `<value xsi:type="…">` must carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +51,21 @@ pub struct ItemDef {
     pub unit: Option<&'static str>,
     /// Code system OID for `CD` / `CO` items.
     pub code_system: Option<&'static str>,
+    /// 基本的な健診項目, 詳細な健診項目, 質問票, or other (判定, 医師の診断, optional tests).
+    pub class: ItemClass,
+}
+
+/// Where the MHLW table puts an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemClass {
+    /// 基本的な健診項目 (〇 必須 / ● いずれかで可), incl. 既往歴・自覚症状・他覚症状.
+    Basic,
+    /// 詳細な健診項目 (□ 医師の判断で実施: 貧血, 心電図, 眼底, 血清クレアチニン・eGFR).
+    Detailed,
+    /// 質問票 (and 生活機能基本チェックリスト, 後期高齢者の質問票).
+    Questionnaire,
+    /// 医師の判断 (メタボ判定, 保健指導レベル, 医師の診断…) and items outside 特定健診.
+    Other,
 }
 
 impl ItemDef {
@@ -106,112 +125,109 @@ pub mod oid {
     pub const OUT_OF_RANGE: &str = "2.16.840.1.113883.5.83";
 }
 
-const fn pq(code: &'static str, name: &'static str, unit: &'static str) -> ItemDef {
-    ItemDef { code, name, value_type: ValueType::Pq, unit: Some(unit), code_system: None }
-}
-const fn cd(code: &'static str, name: &'static str, system: &'static str) -> ItemDef {
-    ItemDef { code, name, value_type: ValueType::Cd, unit: None, code_system: Some(system) }
-}
-const fn co(code: &'static str, name: &'static str, system: &'static str) -> ItemDef {
-    ItemDef { code, name, value_type: ValueType::Co, unit: None, code_system: Some(system) }
-}
-const fn st(code: &'static str, name: &'static str) -> ItemDef {
-    ItemDef { code, name, value_type: ValueType::St, unit: None, code_system: None }
+/// Which 期 of the MHLW item table a document is read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemTable {
+    /// 第3期 (FY2018–2023); documents of earlier years are read with it too, and what it lacks
+    /// is reported as unknown items (warnings), not refused.
+    Third,
+    /// 第4期 (FY2024–).
+    Fourth,
 }
 
-const MG_DL: &str = "mg/dL";
-const U_L: &str = "U/L";
-const MM_HG: &str = "mm[Hg]";
+impl ItemTable {
+    /// The table in force on an exam date: 第4期 from 2024-04-01 (the start of FY2024).
+    pub fn for_exam_date(date: NaiveDate) -> Self {
+        if date >= FOURTH_PERIOD_START { ItemTable::Fourth } else { ItemTable::Third }
+    }
 
-/// The whole table, in the order of reference §3.
-pub static ITEMS: &[ItemDef] = &[
-    // 身体計測
-    pq(HEIGHT, "身長", "cm"),
-    pq(WEIGHT, "体重", "kg"),
-    pq(BMI, "BMI", "kg/m2"),
-    pq(VISCERAL_FAT_AREA, "内臓脂肪面積", "cm2"),
-    pq(WAIST_MEASURED, "腹囲(実測)", "cm"),
-    pq(WAIST_SELF_MEASURED, "腹囲(自己判定)", "cm"),
-    pq(WAIST_SELF_REPORTED, "腹囲(自己申告)", "cm"),
-    // 血圧
-    pq(SBP_1, "収縮期血圧(1回目)", MM_HG),
-    pq(SBP_2, "収縮期血圧(2回目)", MM_HG),
-    pq(SBP_OTHER, "収縮期血圧(その他)", MM_HG),
-    pq(DBP_1, "拡張期血圧(1回目)", MM_HG),
-    pq(DBP_2, "拡張期血圧(2回目)", MM_HG),
-    pq(DBP_OTHER, "拡張期血圧(その他)", MM_HG),
-    cd(BLOOD_DRAW_TIMING, "採血時間(食後)", oid::BLOOD_DRAW_TIMING),
-    // 脂質
-    pq("3F015000002327101", "空腹時中性脂肪(可視吸光光度法)", MG_DL),
-    pq("3F015000002327201", "空腹時中性脂肪(紫外吸光光度法)", MG_DL),
-    pq("3F015000002399901", "空腹時中性脂肪(その他)", MG_DL),
-    pq("3F015129902327101", "随時中性脂肪(可視吸光光度法)", MG_DL),
-    pq("3F015129902327201", "随時中性脂肪(紫外吸光光度法)", MG_DL),
-    pq("3F015129902399901", "随時中性脂肪(その他)", MG_DL),
-    pq("3F070000002327101", "HDLコレステロール(可視吸光光度法)", MG_DL),
-    pq("3F070000002327201", "HDLコレステロール(紫外吸光光度法)", MG_DL),
-    pq("3F070000002399901", "HDLコレステロール(その他)", MG_DL),
-    pq("3F077000002327101", "LDLコレステロール(可視吸光光度法)", MG_DL),
-    pq("3F077000002327201", "LDLコレステロール(紫外吸光光度法)", MG_DL),
-    pq("3F077000002399901", "LDLコレステロール(その他)", MG_DL),
-    pq("3F077000002391901", "LDLコレステロール(計算法)", MG_DL),
-    pq("3F069000002391901", "Non-HDLコレステロール", MG_DL),
-    // 血糖
-    pq("3D010000001926101", "空腹時血糖(電位差法)", MG_DL),
-    pq("3D010000002227101", "空腹時血糖(可視吸光光度法)", MG_DL),
-    pq("3D010000001927201", "空腹時血糖(紫外吸光光度法)", MG_DL),
-    pq("3D010000001999901", "空腹時血糖(その他)", MG_DL),
-    pq("3D010129901926101", "随時血糖(電位差法)", MG_DL),
-    pq("3D010129902227101", "随時血糖(可視吸光光度法)", MG_DL),
-    pq("3D010129901927201", "随時血糖(紫外吸光光度法)", MG_DL),
-    pq("3D010129901999901", "随時血糖(その他)", MG_DL),
-    pq("3D046000001906202", "HbA1c(NGSP)(免疫学的方法)", "%"),
-    pq("3D046000001920402", "HbA1c(NGSP)(HPLC)", "%"),
-    pq("3D046000001927102", "HbA1c(NGSP)(酵素法)", "%"),
-    pq("3D046000001999902", "HbA1c(NGSP)(その他)", "%"),
-    // 肝機能
-    pq("3B035000002327201", "AST(GOT)(紫外吸光光度法)", U_L),
-    pq("3B035000002399901", "AST(GOT)(その他)", U_L),
-    pq("3B045000002327201", "ALT(GPT)(紫外吸光光度法)", U_L),
-    pq("3B045000002399901", "ALT(GPT)(その他)", U_L),
-    pq("3B090000002327101", "γ-GT(γ-GTP)(可視吸光光度法)", U_L),
-    pq("3B090000002399901", "γ-GT(γ-GTP)(その他)", U_L),
-    // 尿
-    co("1A020000000191111", "尿糖(機械読み取り)", oid::URINE_QUALITATIVE),
-    co("1A020000000190111", "尿糖(目視法)", oid::URINE_QUALITATIVE),
-    co("1A010000000191111", "尿蛋白(機械読み取り)", oid::URINE_QUALITATIVE),
-    co("1A010000000190111", "尿蛋白(目視法)", oid::URINE_QUALITATIVE),
-    // 腎機能 (詳細健診)
-    pq("3C015000002327101", "血清クレアチニン(可視吸光光度法)", MG_DL),
-    pq("3C015000002399901", "血清クレアチニン(その他)", MG_DL),
-    pq(EGFR, "eGFR", "mL/min/1.73m2"),
-    // 質問票
-    cd(MEDICATION_BP, "服薬1(血圧)", oid::YES_NO),
-    st("9N701167000000049", "服薬1(血圧)(薬剤名)"),
-    st("9N701167100000049", "服薬1(血圧)(服薬理由)"),
-    st("9N702167200000049", "服薬1(血圧)(保険者再確認)"),
-    cd(MEDICATION_GLUCOSE, "服薬2(血糖)", oid::YES_NO),
-    st("9N707167200000049", "服薬2(血糖)(保険者再確認)"),
-    cd(MEDICATION_LIPID, "服薬3(脂質)", oid::YES_NO),
-    st("9N712167200000049", "服薬3(脂質)(保険者再確認)"),
-    cd("9N716000000000011", "既往歴1(脳血管)", oid::YES_NO),
-    cd("9N721000000000011", "既往歴2(心血管)", oid::YES_NO),
-    cd("9N726000000000011", "既往歴3(腎不全・人工透析)", oid::YES_NO),
-    cd("9N731000000000011", "貧血", oid::YES_NO),
-    cd(SMOKING, "喫煙", oid::SMOKING),
-    cd(DRINKING_FREQUENCY, "飲酒", oid::DRINKING_FREQUENCY),
-    co(DRINKING_AMOUNT, "飲酒量", oid::DRINKING_AMOUNT),
-    cd(GUIDANCE_HISTORY, "特定保健指導の受診歴", oid::YES_NO),
-    // 判定
-    cd(METABOLIC_SYNDROME, "メタボリックシンドローム判定", oid::METABOLIC_SYNDROME),
-    cd(GUIDANCE_LEVEL, "保健指導レベル", oid::GUIDANCE_LEVEL),
-    st(DOCTOR_DIAGNOSIS, "医師の診断(判定)"),
-    st(DOCTOR_NAME, "健診を実施した医師の氏名"),
-];
+    /// Japanese label for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemTable::Third => "第3期",
+            ItemTable::Fourth => "第4期",
+        }
+    }
 
-/// The table row for `code`, if it is a 第4期 item.
+    /// The rows of the table.
+    pub fn rows(self) -> &'static [ItemDef] {
+        match self {
+            ItemTable::Third => &THIRD.get_or_init(|| parse_table(V3_TSV)).0,
+            ItemTable::Fourth => &FOURTH.get_or_init(|| parse_table(V4_TSV)).0,
+        }
+    }
+
+    /// The row for `code`, if the table has it.
+    pub fn item(self, code: &str) -> Option<&'static ItemDef> {
+        let table = match self {
+            ItemTable::Third => THIRD.get_or_init(|| parse_table(V3_TSV)),
+            ItemTable::Fourth => FOURTH.get_or_init(|| parse_table(V4_TSV)),
+        };
+        table.1.get(code).map(|&i| &table.0[i])
+    }
+}
+
+/// First day of the 第4期 (特定健康診査等実施計画 第4期: FY2024–FY2029).
+const FOURTH_PERIOD_START: NaiveDate = match NaiveDate::from_ymd_opt(2024, 4, 1) {
+    Some(d) => d,
+    None => panic!("2024-04-01 is a date"),
+};
+
+/// The MHLW tables as data (sources in the files' header comments): every item with its value
+/// type, unit, code system and class.
+const V4_TSV: &str = include_str!("../../data/checkup-items-v4.tsv");
+const V3_TSV: &str = include_str!("../../data/checkup-items-v3.tsv");
+
+type Table = (Vec<ItemDef>, HashMap<&'static str, usize>);
+static FOURTH: OnceLock<Table> = OnceLock::new();
+static THIRD: OnceLock<Table> = OnceLock::new();
+
+/// Parses a table file. The files are part of the source (checked by this crate's tests), so
+/// a malformed row is a build defect: it panics with the row's number, never with data.
+fn parse_table(text: &'static str) -> Table {
+    let mut rows = Vec::new();
+    let mut index = HashMap::new();
+    let mut header = true;
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if header {
+            header = false;
+            continue;
+        }
+        let f: Vec<&'static str> = line.split('\t').collect();
+        let row = (|| {
+            let [code, name, ty, unit, system, class] = f.as_slice() else { return None };
+            let value_type = match *ty {
+                "PQ" => ValueType::Pq,
+                "CD" => ValueType::Cd,
+                "CO" => ValueType::Co,
+                "ST" => ValueType::St,
+                _ => return None,
+            };
+            let class = match *class {
+                "basic" => ItemClass::Basic,
+                "detailed" => ItemClass::Detailed,
+                "questionnaire" => ItemClass::Questionnaire,
+                "other" => ItemClass::Other,
+                _ => return None,
+            };
+            let opt = |s: &'static str| (!s.is_empty()).then_some(s);
+            Some(ItemDef { code, name, value_type, unit: opt(unit), code_system: opt(system), class })
+        })();
+        let Some(row) = row else { panic!("item table: malformed row at line {}", n + 1) };
+        if index.insert(row.code, rows.len()).is_some() {
+            panic!("item table: code repeated at line {}", n + 1);
+        }
+        rows.push(row);
+    }
+    (rows, index)
+}
+
+/// The 第4期 row for `code` (the table the writer writes and the generator uses).
 pub fn item(code: &str) -> Option<&'static ItemDef> {
-    ITEMS.iter().find(|d| d.code == code)
+    ItemTable::Fourth.item(code)
 }
 
 /// 身長 (cm).
@@ -308,20 +324,47 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn table_is_well_formed() {
-        let mut seen = HashSet::new();
-        for d in ITEMS {
-            assert_eq!(d.code.len(), 17, "{}", d.code);
-            assert!(d.code.bytes().all(|b| b.is_ascii_alphanumeric()), "{}", d.code);
-            assert!(seen.insert(d.code), "duplicate {}", d.code);
-            match d.value_type {
-                ValueType::Pq => assert!(d.unit.is_some() && d.code_system.is_none()),
-                ValueType::Cd | ValueType::Co => {
-                    assert!(d.unit.is_none() && d.code_system.is_some())
+    fn tables_are_well_formed() {
+        // Counts from the source files' headers: 第4期 322 items (MHLW 001082795), 第3期 299.
+        assert_eq!(ItemTable::Fourth.rows().len(), 322);
+        assert_eq!(ItemTable::Third.rows().len(), 299);
+        for table in [ItemTable::Third, ItemTable::Fourth] {
+            let mut seen = HashSet::new();
+            for d in table.rows() {
+                assert_eq!(d.code.len(), 17, "{}", d.code);
+                assert!(d.code.bytes().all(|b| b.is_ascii_alphanumeric()), "{}", d.code);
+                assert!(seen.insert(d.code), "duplicate {}", d.code);
+                match d.value_type {
+                    // 7 PQ items have no unit in the MHLW table (尿比重, 視力, A/G).
+                    ValueType::Pq => assert!(d.code_system.is_none(), "{}", d.code),
+                    ValueType::Cd | ValueType::Co => {
+                        assert!(d.unit.is_none() && d.code_system.is_some(), "{}", d.code)
+                    }
+                    ValueType::St => assert!(d.unit.is_none() && d.code_system.is_none(), "{}", d.code),
                 }
-                ValueType::St => assert!(d.unit.is_none() && d.code_system.is_none()),
+                assert_eq!(table.item(d.code), Some(d));
             }
         }
+    }
+
+    #[test]
+    fn the_table_follows_the_exam_date_and_classes_the_items() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(ItemTable::for_exam_date(day(2024, 3, 31)), ItemTable::Third);
+        assert_eq!(ItemTable::for_exam_date(day(2024, 4, 1)), ItemTable::Fourth);
+        // 既往歴・自覚症状・他覚症状 are required basic items (MHLW table 〇), 貧血 (ヘマトクリット)
+        // and 心電図 are 詳細な健診, 喫煙 a question.
+        for code in ["9N056000000000011", "9N061000000000011", "9N066000000000011"] {
+            assert_eq!(item(code).map(|d| d.class), Some(ItemClass::Basic), "{code}");
+        }
+        assert_eq!(item("2A040000001930102").map(|d| d.class), Some(ItemClass::Detailed));
+        assert_eq!(item("9A110160700000011").map(|d| d.class), Some(ItemClass::Detailed));
+        assert_eq!(item(SMOKING).map(|d| d.class), Some(ItemClass::Questionnaire));
+        // 喫煙's answers: はい/いいえ in the 第3期, three answers (24060) from the 第4期.
+        assert_eq!(ItemTable::Third.item(SMOKING).and_then(|d| d.code_system), Some(oid::YES_NO));
+        assert_eq!(ItemTable::Fourth.item(SMOKING).and_then(|d| d.code_system), Some(oid::SMOKING));
+        // 随時中性脂肪 is new in the 第4期.
+        assert!(ItemTable::Third.item(TG_CASUAL[0]).is_none() && item(TG_CASUAL[0]).is_some());
     }
 
     #[test]

@@ -325,8 +325,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
             }
         };
         let mut records = before;
-        loop {
-            let Some(rec) = self.next_raw()? else { break };
+        while let Some(rec) = self.next_raw()? {
             self.last_line = rec.line;
             match rec.id() {
                 "MN" => {
@@ -367,6 +366,9 @@ impl<R: BufRead> ReceiptAssembler<R> {
         }
         if assembled.receipt.search_number.is_none() {
             assembled.receipt.search_number = applied.search_number;
+        }
+        if assembled.receipt.institution.address.is_none() {
+            assembled.receipt.institution.address = applied.address;
         }
         let mut info = applied.info;
         info.processing_month = self.processing_month;

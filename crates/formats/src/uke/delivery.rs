@@ -44,6 +44,8 @@ pub(crate) struct Applied {
     pub info: DeliveryInfo,
     /// MN 検索番号.
     pub search_number: Option<String>,
+    /// MN 保険医療機関の所在地.
+    pub address: Option<String>,
 }
 
 /// Where the figures of the records a correction may touch are.
@@ -89,7 +91,9 @@ fn read_mn(at: &At) -> Result<(String, Option<String>), UkeError> {
 }
 
 /// What a record stood for in money: (line code, points, HO 負担金額).
-fn figures(at: &At, f: &Figures) -> Result<(Option<String>, Option<i64>, Option<i64>), UkeError> {
+type Money = (Option<String>, Option<i64>, Option<i64>);
+
+fn figures(at: &At, f: &Figures) -> Result<Money, UkeError> {
     let id = at.rec.id();
     if id == "HO" {
         let points = at.opt_i64(6, "合計点数", Show::Withheld)?;
@@ -173,6 +177,8 @@ fn review_operation(file: &str, ex: &[UkeRecord]) -> Result<ReviewOperation, Uke
 pub(crate) fn apply(file: &str, block: Block, f: &Figures) -> Result<Applied, UkeError> {
     let mn_at = At { file, rec: &block.mn };
     let (management_number, search_number) = read_mn(&mn_at)?;
+    mn_at.max_bytes(3, "保険医療機関の所在地", 80)?;
+    let address = mn_at.opt_text(3);
 
     // The claim's records in order, and the correction records by 行番号・枝番号.
     let mut claim: Vec<(Key, Option<UkeRecord>)> = Vec::new();
@@ -349,5 +355,6 @@ pub(crate) fn apply(file: &str, block: Block, f: &Figures) -> Result<Applied, Uk
         records,
         info: DeliveryInfo { management_number, processing_month: None, review, record_control, corrections },
         search_number,
+        address,
     })
 }

@@ -28,3 +28,6 @@ CREATE TABLE receipt_corrections (
     charge_after BIGINT,
     PRIMARY KEY (receipt_id, seq)
 );
+
+-- 特定健診: a result beyond the measurable range keeps both its values (CD H/L and the PQ limit).
+ALTER TABLE checkup_results ADD COLUMN interpretation TEXT;
