@@ -118,3 +118,17 @@ fn the_official_hc08_sample_when_present() {
     assert_eq!(r.results.len(), 54);
     assert!(matches!(value(&r, "9A765000000000001"), ResultValue::Beyond { value, .. } if value == "150"));
 }
+
+#[test]
+fn a_third_period_document_reads_with_the_third_period_table() {
+    // Dated 2020-06-10 (FY2020, 第3期): 9N806 保健指導の希望 and the はい/いいえ 喫煙 are 第3期
+    // items; 9N761 is in neither table.
+    let text = fixture().replace("<effectiveTime value=\"20130415\"/>", "<effectiveTime value=\"20200610\"/>");
+    let (r, warnings) = read_checkup_document(&text, "h1.xml").unwrap();
+    assert_eq!(r.exam_date.to_string(), "2020-06-10");
+    assert!(matches!(value(&r, "9N806000000000011"), ResultValue::Coded { .. }));
+    assert!(
+        matches!(value(&r, "9N736000000000011"), ResultValue::Coded { code_system, .. } if code_system == "1.2.392.200119.6.2003")
+    );
+    assert!(matches!(warnings.as_slice(), [CheckupWarning::UnknownItem { table: "第3期", .. }]), "{warnings:?}");
+}

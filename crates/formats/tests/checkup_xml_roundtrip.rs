@@ -142,7 +142,8 @@ fn hand_written_expected() -> CheckupRecord {
             pq("9N016160100000001", "91.5", "cm"),
             pq("9A755000000000001", "128", "mm[Hg]"),
             pq("3C015000002327101", "0.72", "mg/dL"),
-            pq("8A065000002391901", "68.4", "mL/min/1.73m2"),
+            // The MHLW table spells eGFR's unit ml/min/1.73m2; units are compared ignoring case.
+            pq("8A065000002391901", "68.4", "ml/min/1.73m2"),
             coded("9N736000000000011", "3", "1.2.392.200119.6.24060"),
             coded("1A010000000191111", "2", "1.2.392.200119.6.2102"),
             other("3D046000001906202", ResultValue::NotPerformed),

@@ -177,6 +177,8 @@ fn reads_an_insurer_side_delivery() {
     // The delivery adds the MN's レセプト管理番号; the claim is the same.
     let info = d.file.receipts[0].delivery.take().unwrap();
     assert_eq!(info.management_number, "123456789");
+    // …and the MN's 所在地 of the institution.
+    assert_eq!(d.file.receipts[0].institution.address.take().as_deref(), Some("東京都千代田区"));
     assert!(info.corrections.is_empty());
     assert_eq!(d.file, raw.file);
     assert_eq!(d.declared_count, 1);

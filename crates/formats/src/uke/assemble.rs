@@ -221,7 +221,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
             }
         };
         let mut header = header;
-        if delivery && (!ahead.is_empty() || table == Table::Dental) {
+        if delivery && first.id() == "IR" && (!ahead.is_empty() || table == Table::Dental) {
             // The header record belongs to the first block (or, for 歯科, to its receipt).
             ahead.push_back(first.clone());
         }
@@ -406,6 +406,9 @@ impl<R: BufRead> ReceiptAssembler<R> {
                     return Err(at.structure("a second IR record (one UKE file holds one 医療機関)"));
                 }
                 "GO" => self.go(&at)?,
+                // A delivery repeats its header in each receipt block (the 医科 IR above); the
+                // 歯科 UK and 調剤 YK were read as the file header.
+                "UK" | "YK" if self.header.delivery => {}
                 id if self.is_known(id) => {
                     return Err(at.structure("record outside a receipt (before its RE)"));
                 }
