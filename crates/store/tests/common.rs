@@ -96,3 +96,58 @@ pub async fn open(db: &TestDb, keys: VaultKeys) -> Store {
         .expect("open store")
         .with_decision_date(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"))
 }
+
+pub fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+pub fn reviewer() -> AccessContext {
+    ctx("staff:receipt_review:t", "receipts.review")
+}
+
+pub fn benefits() -> AccessContext {
+    ctx("staff:benefits:t", "benefits.payment")
+}
+
+/// A second connection to the same database, to read rows the API does not show.
+pub async fn raw(db: &TestDb) -> sqlx::AnyConnection {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(&db.url).await.expect("raw connection")
+}
+
+pub async fn count(conn: &mut sqlx::AnyConnection, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    n
+}
+
+/// The stored id of the receipt with a 検索番号 (every hand-made receipt has its own).
+pub async fn receipt_id(conn: &mut sqlx::AnyConnection, search_number: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM receipts WHERE search_number = $1")
+        .bind(search_number.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap_or_else(|e| panic!("receipt {search_number}: {e}"));
+    id
+}
+
+/// Row counts of everything a receipt import writes.
+pub async fn receipt_tables(conn: &mut sqlx::AnyConnection) -> [i64; 7] {
+    let tables = [
+        "receipts",
+        "receipt_lines",
+        "receipt_diagnoses",
+        "receipt_corrections",
+        "imports",
+        "import_warnings",
+        "provisions",
+    ];
+    let mut out = [0; 7];
+    for (i, table) in tables.iter().enumerate() {
+        out[i] = count(conn, &format!("SELECT COUNT(*) FROM {table}")).await;
+    }
+    out
+}

@@ -7,7 +7,6 @@
 
 mod common;
 
-use chrono::NaiveDate;
 use common::*;
 use kenpo_domain::YearMonth;
 use kenpo_domain::grades;
@@ -15,8 +14,8 @@ use kenpo_domain::kogaku::AdditionRules;
 use kenpo_domain::person::{EligibilityPeriod, Person, PersonKind, StandardRemuneration};
 use kenpo_domain::receipt::{Receipt, ReviewOperation};
 use kenpo_formats::uke::ReceiptAssembler;
-use kenpo_store::{AccessContext, ReceiptImportSummary, Store, StoreError, VaultKeys};
-use sqlx::{AnyConnection, Connection};
+use kenpo_store::{ReceiptImportSummary, Store, StoreError, VaultKeys};
+use sqlx::AnyConnection;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -37,60 +36,6 @@ const OCT: YearMonth = YearMonth::from_parts(2025, 10);
 const R1: &str = "13143005123456701";
 const R2: &str = "13143005123456702";
 const R3: &str = "13143005123456703";
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("date")
-}
-
-fn reviewer() -> AccessContext {
-    ctx("staff:receipt_review:t", "receipts.review")
-}
-
-fn benefits() -> AccessContext {
-    ctx("staff:benefits:t", "benefits.payment")
-}
-
-/// A second connection to the same database, to read rows the API does not show.
-async fn raw(db: &TestDb) -> AnyConnection {
-    sqlx::any::install_default_drivers();
-    AnyConnection::connect(&db.url).await.expect("raw connection")
-}
-
-async fn count(conn: &mut AnyConnection, sql: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut *conn).await.unwrap_or_else(|e| {
-            panic!("{sql}: {e}");
-        });
-    n
-}
-
-/// Row counts of everything a receipt import writes.
-async fn receipt_tables(conn: &mut AnyConnection) -> [i64; 7] {
-    let tables = [
-        "receipts",
-        "receipt_lines",
-        "receipt_diagnoses",
-        "receipt_corrections",
-        "imports",
-        "import_warnings",
-        "provisions",
-    ];
-    let mut out = [0; 7];
-    for (i, table) in tables.iter().enumerate() {
-        out[i] = count(conn, &format!("SELECT COUNT(*) FROM {table}")).await;
-    }
-    out
-}
-
-/// The stored id of the receipt with a 検索番号.
-async fn receipt_id(conn: &mut AnyConnection, search_number: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM receipts WHERE search_number = $1")
-        .bind(search_number.to_string())
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("receipt {search_number}: {e}"));
-    id
-}
 
 fn sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};

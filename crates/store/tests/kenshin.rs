@@ -55,10 +55,6 @@ const X6: usize = 10;
 /// 男 60, 資格喪失日 1 April 2026 (left on 31 March): covered the whole year, a subject.
 const X7: usize = 11;
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("date")
-}
-
 fn id(index: usize) -> i64 {
     index as i64 + 1
 }
@@ -373,19 +369,6 @@ fn findings() -> &'static kenpo_store::FindingsOf {
 
 /// The name of contractor c04 as passed to the hand-off and the guidance import.
 const C04: &str = "(株)ベストライフ・プロモーション";
-
-async fn raw(db: &TestDb) -> AnyConnection {
-    sqlx::any::install_default_drivers();
-    AnyConnection::connect(&db.url).await.expect("raw connection")
-}
-
-async fn count(conn: &mut AnyConnection, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    n
-}
 
 /// Row counts of every table these operations write.
 async fn table_counts(conn: &mut AnyConnection) -> Vec<(&'static str, i64)> {

@@ -14,8 +14,8 @@ use kenpo_domain::grades;
 use kenpo_domain::kogaku::AdditionRules;
 use kenpo_domain::person::{EligibilityPeriod, Person, PersonKind, StandardRemuneration};
 use kenpo_domain::receipt::{CareSetting, Institution, LineKind, Receipt, ReceiptKind, ReceiptLine};
-use kenpo_store::{AccessContext, PersonId, Store, StoreError, VaultKeys};
-use sqlx::{AnyConnection, Connection};
+use kenpo_store::{PersonId, Store, StoreError, VaultKeys};
+use sqlx::AnyConnection;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -28,42 +28,6 @@ const NOV: YearMonth = YearMonth::from_parts(2025, 11);
 /// 初診料 and 特定疾患療養管理料 as the shipped 縦覧 rules name them.
 const FIRST_VISIT: &str = "111000110";
 const SPECIFIC_DISEASE: &str = "113001810";
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("date")
-}
-
-fn reviewer() -> AccessContext {
-    ctx("staff:receipt_review:t", "receipts.review")
-}
-
-fn benefits() -> AccessContext {
-    ctx("staff:benefits:t", "benefits.payment")
-}
-
-/// A second connection to the same database, to count rows the API does not count.
-async fn raw(db: &TestDb) -> AnyConnection {
-    sqlx::any::install_default_drivers();
-    AnyConnection::connect(&db.url).await.expect("raw connection")
-}
-
-async fn count(conn: &mut AnyConnection, sql: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut *conn).await.unwrap_or_else(|e| {
-            panic!("{sql}: {e}");
-        });
-    n
-}
-
-/// The stored id of the receipt given a 検索番号 (every hand-made receipt has its own).
-async fn receipt_id(conn: &mut AnyConnection, search_number: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM receipts WHERE search_number = $1")
-        .bind(search_number.to_string())
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("receipt {search_number}: {e}"));
-    id
-}
 
 /// Gives an insured person one eligibility period and (optionally) a 標準報酬 history.
 fn set_insured(p: &mut Person, birth: NaiveDate, lost_on: Option<NaiveDate>, pay: &[(NaiveDate, i64)]) {
@@ -673,8 +637,8 @@ async fn kogaku_refuses_months_whose_ceilings_are_pending() {
 // Refused input changes nothing
 // ---------------------------------------------------------------------------------------------
 
-/// Row counts of everything an import of receipts writes.
-async fn receipt_tables(conn: &mut AnyConnection) -> [i64; 6] {
+/// Row counts of what a raw UKE import writes (no corrections).
+async fn receipt_tables_without_corrections(conn: &mut AnyConnection) -> [i64; 6] {
     let mut out = [0; 6];
     for (i, table) in ["receipts", "receipt_lines", "receipt_diagnoses", "imports", "import_warnings", "provisions"]
         .iter()
@@ -740,7 +704,7 @@ async fn refused_receipt_files_leave_the_store_unchanged() {
         let mut conn = raw(&db).await;
         let admin = ctx("system:t", "admin.basic_material");
         let stats_before = store.stats(&admin, OCT.last_day()).await.unwrap();
-        let before = receipt_tables(&mut conn).await;
+        let before = receipt_tables_without_corrections(&mut conn).await;
         // 3 receipts of one line each; one import each for the roster and the file; the
         // warning; one receive provision each (roster, receipts; APPI Art. 30).
         assert_eq!(before, [3, 3, 0, 2, 1, 2], "{backend}");
@@ -754,7 +718,7 @@ async fn refused_receipt_files_leave_the_store_unchanged() {
             };
             assert!(expected, "{backend}: {what}: {err:?}");
         }
-        assert_eq!(receipt_tables(&mut conn).await, before, "{backend}");
+        assert_eq!(receipt_tables_without_corrections(&mut conn).await, before, "{backend}");
 
         // The same content hash again, with a perfectly good (different) receipt list: refused,
         // naming the earlier import, and nothing is written.
@@ -769,7 +733,7 @@ async fn refused_receipt_files_leave_the_store_unchanged() {
         // A role that may not import receipts: refused, nothing written either.
         let denied = store.import_receipts(&ctx("staff:health:t", "receipts.review"), "x.UKE", "x", &other, &[]).await;
         assert!(matches!(denied, Err(StoreError::Denied { .. })), "{backend}: {denied:?}");
-        assert_eq!(receipt_tables(&mut conn).await, before, "{backend}: counts unchanged");
+        assert_eq!(receipt_tables_without_corrections(&mut conn).await, before, "{backend}: counts unchanged");
         let stats_after = store.stats(&admin, OCT.last_day()).await.unwrap();
         assert_eq!(
             (stats_after.receipts, stats_after.people),
@@ -819,12 +783,12 @@ async fn a_reader_error_late_in_a_streamed_file_rolls_back_the_chunks_already_wr
         let (society, cast) = review_cast();
         store.import_roster(&importer(), "roster.csv", "r", rows(&society, &cast.people), &|_| {}).await.unwrap();
         let mut conn = raw(&db).await;
-        let before = receipt_tables(&mut conn).await;
+        let before = receipt_tables_without_corrections(&mut conn).await;
         let mut late = Source { receipts: october(&cast), total: 3_000, fail_at: Some(2_500), given: 0 };
         let err = store.import_receipt_stream(&reviewer(), "LATE.UKE", "late", &mut late).await.unwrap_err();
         assert!(matches!(&err, StoreError::Input(m) if m.contains("line 9999")), "{backend}: {err:?}");
         assert_eq!(late.given, 2_500, "{backend}: the store read past its first chunk");
-        assert_eq!(receipt_tables(&mut conn).await, before, "{backend}: nothing of the file stays");
+        assert_eq!(receipt_tables_without_corrections(&mut conn).await, before, "{backend}: nothing of the file stays");
         // The refused attempt left no content hash behind: the mended file goes in.
         let mut mended = Source { receipts: october(&cast), total: 3, fail_at: None, given: 0 };
         let ok = store.import_receipt_stream(&reviewer(), "LATE.UKE", "late", &mut mended).await.unwrap();

@@ -151,19 +151,21 @@ impl ItemTable {
 
     /// The rows of the table.
     pub fn rows(self) -> &'static [ItemDef] {
-        match self {
-            ItemTable::Third => &THIRD.get_or_init(|| parse_table(V3_TSV)).0,
-            ItemTable::Fourth => &FOURTH.get_or_init(|| parse_table(V4_TSV)).0,
-        }
+        &self.loaded().0
     }
 
     /// The row for `code`, if the table has it.
     pub fn item(self, code: &str) -> Option<&'static ItemDef> {
-        let table = match self {
+        let (rows, index) = self.loaded();
+        index.get(code).map(|&i| &rows[i])
+    }
+
+    /// The table, parsed on first use.
+    fn loaded(self) -> &'static Table {
+        match self {
             ItemTable::Third => THIRD.get_or_init(|| parse_table(V3_TSV)),
             ItemTable::Fourth => FOURTH.get_or_init(|| parse_table(V4_TSV)),
-        };
-        table.1.get(code).map(|&i| &table.0[i])
+        }
     }
 }
 

@@ -355,7 +355,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
         let table = self.table;
         let line_layout = move |id: &str| table.line_layout(id);
         let figures = Figures { patient_charge: self.table.receipt_layout().patient_charge, line: &line_layout };
-        let applied = delivery::apply(&self.file, block, &figures)?;
+        let applied = delivery::apply(&self.file, block, &figures, self.processing_month)?;
         self.queue = applied.records.into();
         let Some(mut assembled) = self.next_claim()? else {
             return Err(At { file: &self.file, rec: &mn }.structure("a receipt block without an RE record"));
@@ -370,9 +370,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
         if assembled.receipt.institution.address.is_none() {
             assembled.receipt.institution.address = applied.address;
         }
-        let mut info = applied.info;
-        info.processing_month = self.processing_month;
-        assembled.receipt.delivery = Some(info);
+        assembled.receipt.delivery = Some(applied.info);
         Ok(Some(assembled))
     }
 

@@ -173,8 +173,14 @@ fn review_operation(file: &str, ex: &[UkeRecord]) -> Result<ReviewOperation, Uke
     Ok(op)
 }
 
-/// Applies a block's JY records to its claim records.
-pub(crate) fn apply(file: &str, block: Block, f: &Figures) -> Result<Applied, UkeError> {
+/// Applies a block's JY records to its claim records. `processing_month` is the delivery's
+/// (from its folder, [`processing_month_of`]).
+pub(crate) fn apply(
+    file: &str,
+    block: Block,
+    f: &Figures,
+    processing_month: Option<YearMonth>,
+) -> Result<Applied, UkeError> {
     let mn_at = At { file, rec: &block.mn };
     let (management_number, search_number) = read_mn(&mn_at)?;
     mn_at.max_bytes(3, "保険医療機関の所在地", 80)?;
@@ -194,7 +200,6 @@ pub(crate) fn apply(file: &str, block: Block, f: &Figures) -> Result<Applied, Uk
             "EX" => ex.push(rec),
             "RC" => {
                 // 管理情報 (A100): the 審査支払機関's identification of the receipt, kept as given.
-                let at = At { file, rec: &rec };
                 at.max_bytes(2, "管理情報", 100)?;
                 let info = at.text(2);
                 if !info.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -215,14 +220,10 @@ pub(crate) fn apply(file: &str, block: Block, f: &Figures) -> Result<Applied, Uk
                         claim.push((k, Some(rec)));
                     }
                     "2" => {
-                        if replacements.insert(k, rec).is_some() {
-                            return Err(UkeError::Structure {
-                                file: file.to_string(),
-                                line: 0,
-                                record: "(block)".into(),
-                                problem: format!("補正 records share 行番号 {} 枝番号 {}", k.0, k.1),
-                            });
+                        if replacements.contains_key(&k) {
+                            return Err(at.structure("行番号・枝番号 of another 補正 record of the receipt"));
                         }
+                        replacements.insert(k, rec);
                     }
                     other => {
                         let shown = if other.len() <= 2 && other.bytes().all(|b| b.is_ascii_digit()) {
@@ -291,12 +292,14 @@ pub(crate) fn apply(file: &str, block: Block, f: &Figures) -> Result<Applied, Uk
         match kind {
             CorrectionKind::Modified | CorrectionKind::Deleted => {
                 let i = target_at(target)?;
-                let original = claim[i].1.take().filter(|_| touched.insert(i));
-                let Some(original) = original else {
-                    return Err(at.structure(format!(
-                        "claim record 行番号 {} 枝番号 {} is corrected twice",
-                        target.0, target.1
-                    )));
+                let original = match claim[i].1.take() {
+                    Some(r) if touched.insert(i) => r,
+                    _ => {
+                        return Err(at.structure(format!(
+                            "claim record 行番号 {} 枝番号 {} is corrected twice",
+                            target.0, target.1
+                        )));
+                    }
                 };
                 let (code, points, charge) = figures(&At { file, rec: &original }, f)?;
                 c.record = original.id().to_string();
@@ -353,7 +356,7 @@ pub(crate) fn apply(file: &str, block: Block, f: &Figures) -> Result<Applied, Uk
     let review = review_operation(file, &ex)?;
     Ok(Applied {
         records,
-        info: DeliveryInfo { management_number, processing_month: None, review, record_control, corrections },
+        info: DeliveryInfo { management_number, processing_month, review, record_control, corrections },
         search_number,
         address,
     })
