@@ -1,7 +1,9 @@
 //! 特定健診 XML: malformed input fails with errors that locate the problem and carry no
 //! personal values.
 
-use kenpo_formats::checkup_xml::{CheckupWarning, CheckupXmlError, read_checkup_archive, read_checkup_document};
+use kenpo_formats::checkup_xml::{
+    CheckupWarning, CheckupXmlError, MAX_ARCHIVE_WARNINGS, read_checkup_archive, read_checkup_document,
+};
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 
@@ -194,6 +196,23 @@ fn unknown_item_code_is_a_warning_not_a_refusal() {
         other => panic!("{other:?}"),
     }
     assert!(archive.warnings[0].to_string().contains("9Z999000000000001"));
+}
+
+#[test]
+fn an_archive_keeps_at_most_a_thousand_warnings() {
+    // 1,005 unknown items in one document: the first 1,000 are listed, then one line says 5
+    // more were left out, so a hostile archive cannot fill the import log.
+    let entry = r#"<entry><observation classCode="OBS" moodCode="EVN">
+      <code code="9Z999000000000001"/><value xsi:type="PQ" value="1" unit="cm"/></observation></entry>"#;
+    let entries = format!("{GOOD_ENTRY}{}", entry.repeat(1_005));
+    let bytes = archive_with(index(1), &[("h1.xml", doc("urn:hl7-org:v3", BIRTH, &entries))]);
+    let archive = read_checkup_archive(Cursor::new(bytes), ARCHIVE).unwrap();
+    assert_eq!(archive.warnings.len(), MAX_ARCHIVE_WARNINGS + 1);
+    assert!(
+        matches!(archive.warnings.last(), Some(CheckupWarning::More { count: 5, .. })),
+        "{:?}",
+        archive.warnings.last()
+    );
 }
 
 #[test]

@@ -78,6 +78,7 @@ fn the_same_document_dated_in_the_fourth_period_warns_on_third_period_items() {
         .iter()
         .map(|w| match w {
             CheckupWarning::UnknownItem { code, .. } => code.as_str(),
+            other => panic!("{other:?}"),
         })
         .collect();
     assert_eq!(codes, ["9N761000000000011", "9N806000000000011"]);
@@ -111,6 +112,7 @@ fn the_official_hc08_sample_when_present() {
         .iter()
         .map(|w| match w {
             CheckupWarning::UnknownItem { code, .. } => code.as_str(),
+            other => panic!("{other:?}"),
         })
         .collect();
     codes.sort_unstable();

@@ -1,7 +1,7 @@
 //! The 送付用ファイルアーカイブ: a ZIP whose root folder holds the index `ix08_V08.xml` and a
 //! `DATA/` folder with one CDA document per person.
 
-use super::document::{self, render};
+use super::document::{self, CheckupWarning, render};
 use super::guidance;
 use super::items::oid;
 use super::xml::{self, Ctx, attr, child, date_attr, descend};
@@ -211,9 +211,15 @@ pub fn read_checkup_archive<R: Read + Seek>(input: R, archive_name: &str) -> Res
     let (header, declared_count, read) = read_archive(input, archive_name, SERVICE_CHECKUP, document::read)?;
     let mut records = Vec::with_capacity(read.len());
     let mut warnings = Vec::new();
+    let mut left_out = 0;
     for (record, w) in read {
         records.push(record);
-        warnings.extend(w);
+        let room = document::MAX_ARCHIVE_WARNINGS.saturating_sub(warnings.len());
+        left_out += w.len().saturating_sub(room);
+        warnings.extend(w.into_iter().take(room));
+    }
+    if left_out > 0 {
+        warnings.push(CheckupWarning::More { archive: archive_name.to_string(), count: left_out });
     }
     Ok(CheckupArchive { header, declared_count, records, warnings })
 }

@@ -254,13 +254,21 @@ pub enum CheckupWarning {
     /// 第2期 question in a 2013 document): the result is left out, the rest of the document read.
     /// `code` is quoted only when it looks like an item code.
     UnknownItem { at: Location, code: String, table: &'static str },
+    /// More warnings than an archive keeps ([`MAX_ARCHIVE_WARNINGS`]): how many were left out.
+    More { archive: String, count: usize },
 }
+
+/// Warnings one archive keeps: a hostile or broken archive cannot fill the import log.
+pub const MAX_ARCHIVE_WARNINGS: usize = 1_000;
 
 impl std::fmt::Display for CheckupWarning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CheckupWarning::UnknownItem { at, code, table } => {
                 write!(f, "{at}: item {code} is not in the {table} item table; that result was not read")
+            }
+            CheckupWarning::More { archive, count } => {
+                write!(f, "{archive}: {count} more warnings of the same kind not listed")
             }
         }
     }
