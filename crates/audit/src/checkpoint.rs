@@ -185,6 +185,15 @@ impl AuditSigningKey {
     /// key is the one the secret derives (a damaged file is refused, not half-used).
     pub fn read_file(path: &Path) -> Result<Self, AuditKeyError> {
         let err = |problem: &str| AuditKeyError::KeyFile { path: path.display().to_string(), problem: problem.into() };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+                return Err(err(
+                    "can be read or written by group or others: refused (run `chmod 600` on it, and consider the key exposed)",
+                ));
+            }
+        }
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|_| err("cannot be read"))?);
         let mut lines = text.lines();
         if lines.next() != Some(KEY_FILE_MAGIC) {

@@ -243,6 +243,37 @@ pub enum KogakuError {
     NotModelled { month: YearMonth },
     #[error("{month}: the ceilings in force from {from} ({source_note}) have not been entered; no payment is computed")]
     FiguresPending { month: YearMonth, from: YearMonth, source_note: &'static str },
+    /// A receipt's points or charge outside what a receipt can carry (HO 合計点数 N8, 負担金額
+    /// N9): stored data that did not come through the reader, or a defect. Nothing is paid.
+    #[error("receipt #{receipt_id}: {what} is outside what a receipt can carry; no payment is computed")]
+    AmountOutOfRange { receipt_id: i64, what: &'static str },
+    #[error("household {member}: more than {max} receipts in one month; no payment is computed")]
+    TooManyClaims { member: i64, max: usize },
+}
+
+/// The largest 合計点数 a receipt can carry (HO 合計点数 is 数字 8 bytes).
+pub const MAX_RECEIPT_POINTS: i64 = 99_999_999;
+/// The largest 負担金額 a receipt can carry (HO 負担金額 is 数字 9 bytes, 円).
+pub const MAX_RECEIPT_CHARGE: Yen = 999_999_999;
+/// Claims of one household in one month that [`compute`] accepts. With each amount under
+/// 10^9 yen every sum below stays under 10^15 yen: i64 cannot overflow.
+pub const MAX_HOUSEHOLD_CLAIMS: usize = 1_000_000;
+
+/// 総医療費 and 一部負担金 of one receipt, each checked against what a receipt can carry (the
+/// bound that keeps every later sum far from overflow).
+pub fn claim_amounts(
+    receipt_id: i64,
+    points: i64,
+    recorded: Option<Yen>,
+    share_percent: u32,
+) -> Result<(Yen, Yen), KogakuError> {
+    if !(0..=MAX_RECEIPT_POINTS).contains(&points) {
+        return Err(KogakuError::AmountOutOfRange { receipt_id, what: "合計点数" });
+    }
+    if recorded.is_some_and(|r| !(0..=MAX_RECEIPT_CHARGE).contains(&r)) || share_percent > 100 {
+        return Err(KogakuError::AmountOutOfRange { receipt_id, what: "負担金額" });
+    }
+    Ok((points * 10, patient_charge(points, recorded, share_percent)))
 }
 
 /// The figures in force in `month`.
@@ -510,7 +541,30 @@ impl Unit {
 
 /// The whole computation for one household and month: 高額療養費 first, then 付加給付 on what is
 /// left. Payments come in a stable order (kind, person, receipts).
-pub fn compute(h: &HouseholdMonth, figures: &CeilingFigures, rules: &AdditionRules) -> Vec<Payment> {
+///
+/// Every claim's amounts are checked first (0 ≤ cost ≤ [`MAX_RECEIPT_POINTS`] × 10, 0 ≤ charge ≤
+/// [`MAX_RECEIPT_CHARGE`], at most [`MAX_HOUSEHOLD_CLAIMS`] claims): within those bounds no sum
+/// below can overflow, and outside them nothing is paid.
+pub fn compute(
+    h: &HouseholdMonth,
+    figures: &CeilingFigures,
+    rules: &AdditionRules,
+) -> Result<Vec<Payment>, KogakuError> {
+    if h.claims.len() > MAX_HOUSEHOLD_CLAIMS {
+        return Err(KogakuError::TooManyClaims { member: h.member, max: MAX_HOUSEHOLD_CLAIMS });
+    }
+    for c in &h.claims {
+        if !(0..=MAX_RECEIPT_POINTS * 10).contains(&c.cost) {
+            return Err(KogakuError::AmountOutOfRange { receipt_id: c.receipt_id, what: "総医療費" });
+        }
+        if !(0..=MAX_RECEIPT_CHARGE).contains(&c.charge) {
+            return Err(KogakuError::AmountOutOfRange { receipt_id: c.receipt_id, what: "一部負担金" });
+        }
+    }
+    Ok(compute_checked(h, figures, rules))
+}
+
+fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &AdditionRules) -> Vec<Payment> {
     let elderly_of: BTreeMap<i64, bool> = h.persons.iter().map(|p| (p.person, p.elderly)).collect();
     let mut units: BTreeMap<(i64, String, Setting, Table), Unit> = BTreeMap::new();
     for c in &h.claims {

@@ -20,11 +20,13 @@ pub mod person;
 pub mod receipt;
 pub mod review;
 pub mod stratify;
+pub mod table;
 
 pub use category::{DataCategory, Field, NoticeRow};
 pub use date::YearMonth;
 pub use ids::{CardId, InsurerNumber};
 pub use mynumber::MyNumber;
+pub use table::Table;
 
 /// Money is always integer yen.
 pub type Yen = i64;

@@ -58,7 +58,7 @@ fn household(income: IncomeFacts, persons: Vec<HouseholdPerson>, claims: Vec<Cla
 
 fn run(h: &HouseholdMonth, rules: &AdditionRules) -> Vec<Payment> {
     let figures = ceilings_for(&ceiling_table(), h.month).expect("2018-08 figures are in force in 2025-10");
-    compute(h, &figures, rules)
+    compute(h, &figures, rules).expect("every amount is within what a receipt carries")
 }
 
 /// (kind, person, amount), sorted, so the whole set of payments is compared at once.

@@ -9,5 +9,6 @@
 
 pub mod benefits;
 pub mod checkup_xml;
+pub mod csv_out;
 pub mod roster;
 pub mod uke;

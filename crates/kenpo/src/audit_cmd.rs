@@ -158,7 +158,7 @@ async fn run_with_store(what: AuditWhat, location: &Location, store: &Store, jso
         }
         AuditWhat::Prove { seq, out, actor } => {
             let proof = store.audit_prove(&operator_ctx(&actor)?, seq).await?;
-            std::fs::write(&out, serde_json::to_string_pretty(&proof)?)
+            crate::files::write_private(&out, serde_json::to_string_pretty(&proof)?.as_bytes())
                 .with_context(|| format!("writing {}", out.display()))?;
             println!("記録 #{seq} の包含証明を書き出しました: {}", out.display());
             Ok(())
@@ -187,8 +187,7 @@ async fn run_with_store(what: AuditWhat, location: &Location, store: &Store, jso
             Ok(())
         }
         AuditWhat::EraseMember { id, actor, on } => {
-            let day = on.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let n = store.audit_erase_member(&operator_ctx(&actor)?, PersonId(id), day).await?;
+            let n = store.audit_erase_member(&operator_ctx(&actor)?, PersonId(id), on).await?;
             println!("加入者 #{id} の監査ログ上の個人情報を消去しました ({n} 件の記録; 連鎖はそのまま検証できます)");
             Ok(())
         }
@@ -252,16 +251,8 @@ pub async fn export(
     let exported = store.export(ctx, &recipient, &cats, &selection, &file_name).await;
     store.close().await;
     let exported = exported?;
-    let tmp = out.with_extension("partial");
-    {
-        let mut w = csv::Writer::from_path(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
-        w.write_record(&exported.headers)?;
-        for row in &exported.rows {
-            w.write_record(row)?;
-        }
-        w.flush()?;
-    }
-    std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
+    let table = kenpo_domain::Table { headers: exported.headers.clone(), rows: exported.rows.clone() };
+    crate::files::write_csv(out, &table, location.csv_encoding)?;
     if json {
         println!(
             "{}",
@@ -310,9 +301,12 @@ pub async fn disclose(location: &Location, actor: &str, member: i64, out: &Path)
     let report = store.disclosure(&ctx, PersonId(member), &label).await;
     store.close().await;
     let report = report?;
-    std::fs::create_dir_all(out)?;
-    std::fs::write(out.join("disclosure.json"), serde_json::to_string_pretty(&report)?)?;
-    std::fs::write(out.join("disclosure.html"), crate::disclosure_html::render(&report, &catalogue))?;
+    crate::files::private_dir(out)?;
+    crate::files::write_private(&out.join("disclosure.json"), serde_json::to_string_pretty(&report)?.as_bytes())?;
+    crate::files::write_private(
+        &out.join("disclosure.html"),
+        crate::disclosure_html::render(&report, &catalogue).as_bytes(),
+    )?;
     println!("開示報告書を出力しました: {}/disclosure.html, disclosure.json", out.display());
     Ok(())
 }

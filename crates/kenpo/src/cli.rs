@@ -20,6 +20,9 @@ pub struct Cli {
     /// Machine-readable output.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Encoding of the CSVs Kenpo writes: utf8-bom (default, opens in Excel), utf8 or cp932.
+    #[arg(long, global = true, env = "KENPO_CSV_ENCODING", default_value = "utf8-bom", value_parser = parse_csv_encoding)]
+    pub csv_encoding: kenpo_formats::csv_out::CsvEncoding,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -212,8 +215,13 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+fn parse_csv_encoding(s: &str) -> Result<kenpo_formats::csv_out::CsvEncoding, String> {
+    kenpo_formats::csv_out::CsvEncoding::parse(s).ok_or_else(|| "utf8-bom、utf8 または cp932 を指定してください".to_string())
+}
+
 pub async fn run(cli: Cli) -> Result<()> {
-    let location = Location::new(&cli.data_dir, cli.database.as_deref());
+    let mut location = Location::new(&cli.data_dir, cli.database.as_deref());
+    location.csv_encoding = cli.csv_encoding;
     match cli.command {
         Command::Init => {
             let created = location.init().await?;

@@ -10,6 +10,8 @@ pub const DATABASE_ENV: &str = "KENPO_DATABASE_URL";
 pub struct Location {
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// How the CSVs handed to staff are encoded (`--csv-encoding`).
+    pub csv_encoding: kenpo_formats::csv_out::CsvEncoding,
 }
 
 impl Location {
@@ -18,7 +20,7 @@ impl Location {
             Some(url) => url.to_string(),
             None => format!("sqlite://{}", data_dir.join("kenpo.db").display()),
         };
-        Self { data_dir: data_dir.to_path_buf(), database_url }
+        Self { data_dir: data_dir.to_path_buf(), database_url, csv_encoding: Default::default() }
     }
 
     pub fn key_path(&self) -> PathBuf {
@@ -50,7 +52,7 @@ impl Location {
 
     /// Creates the data folder, a new vault key (never overwriting one) and the schema.
     pub async fn init(&self) -> Result<bool> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+        crate::files::private_dir(&self.data_dir)?;
         let created = if std::env::var(kenpo_store::vault::KEY_ENV).is_err() && !self.key_path().exists() {
             VaultKeys::generate().write_new_file(&self.key_path())?;
             true

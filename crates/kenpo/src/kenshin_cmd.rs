@@ -2,8 +2,10 @@
 //! contractor, the yearly 実施状況 report) and `kenpo import guidance` (hg08 results back).
 
 use crate::config::Location;
+use kenpo_formats::csv_out::CsvEncoding;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use kenpo_domain::Table;
 use kenpo_domain::stratify::Level;
 use kenpo_store::{AccessContext, FollowUp, PurposeId, StateReportRow, Store, TargetRow};
 use serde_json::json;
@@ -69,7 +71,7 @@ pub enum KenshinWhat {
 
 pub async fn kenshin(what: KenshinWhat, location: &Location, json: bool) -> Result<()> {
     let store = location.open().await?;
-    let result = kenshin_inner(what, &store, json).await;
+    let result = kenshin_inner(what, &store, json, location.csv_encoding).await;
     store.close().await;
     result
 }
@@ -79,7 +81,7 @@ pub fn findings_of() -> &'static kenpo_store::FindingsOf {
     &kenpo_formats::checkup_xml::findings
 }
 
-async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<()> {
+async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool, csv_encoding: CsvEncoding) -> Result<()> {
     match what {
         KenshinWhat::Assess { fiscal_year, access } => {
             let s = store.assess_checkups(&access.context()?, fiscal_year, findings_of()).await?;
@@ -132,8 +134,7 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<(
                 .map(|f| (f.person_id, f))
                 .collect();
             if let Some(path) = &out {
-                std::fs::write(path, targets_csv(&rows, &follow))
-                    .with_context(|| format!("writing {}", path.display()))?;
+                crate::files::write_csv(path, &targets_table(&rows, &follow), csv_encoding)?;
             }
             let counts = count(&rows, &follow);
             let (per_employer, employers_not_shown) =
@@ -204,10 +205,10 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<(
                 bail!("no contractor {contractor} in the 業務委託先一覧")
             };
             let file_name = format!("guidance-handoff-{fiscal_year}-{contractor}.csv");
-            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            crate::files::private_dir(&out)?;
             let h = store.guidance_handoff(&ctx, fiscal_year, &c.name, &file_name, findings_of()).await?;
             let path = out.join(&h.file_name);
-            std::fs::write(&path, &h.csv).with_context(|| format!("writing {}", path.display()))?;
+            crate::files::write_csv(&path, &h.table, csv_encoding)?;
             if json {
                 println!(
                     "{}",
@@ -228,12 +229,11 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool) -> Result<(
         }
         KenshinWhat::Report { fiscal_year, out, access } => {
             let rows = store.state_report(&access.context()?, fiscal_year).await?;
-            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            crate::files::private_dir(&out)?;
             let csv_path = out.join(format!("jisshi-jokyo-{fiscal_year}.csv"));
             let html_path = out.join(format!("jisshi-jokyo-{fiscal_year}.html"));
-            std::fs::write(&csv_path, report_csv(&rows)).with_context(|| format!("writing {}", csv_path.display()))?;
-            std::fs::write(&html_path, report_html(fiscal_year, &rows))
-                .with_context(|| format!("writing {}", html_path.display()))?;
+            crate::files::write_csv(&csv_path, &report_table(&rows), csv_encoding)?;
+            crate::files::write_private(&html_path, report_html(fiscal_year, &rows).as_bytes())?;
             let total = total_row(&rows);
             if json {
                 println!("{}", json!({"csv": csv_path, "html": html_path, "rows": rows, "total": total}));
@@ -329,14 +329,22 @@ fn count_refs(rows: &[&TargetRow], follow: &HashMap<i64, FollowUp>) -> Counts {
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-fn targets_csv(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> String {
-    let mut out = String::from(
-        "記号-番号,氏名カナ,性別,年度末年齢,事業所,健診実施日,保健指導レベル,メタボ判定,服薬,受診勧奨,受診勧奨項目,医科受診月,委託先\n",
-    );
+fn targets_table(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> Table {
+    let mut out = Table::new([
+        "記号-番号",
+        "氏名カナ",
+        "性別",
+        "年度末年齢",
+        "事業所",
+        "健診実施日",
+        "保健指導レベル",
+        "メタボ判定",
+        "服薬",
+        "受診勧奨",
+        "受診勧奨項目",
+        "医科受診月",
+        "委託先",
+    ]);
     for r in rows {
         let metabolic = match r.metabolic.as_str() {
             "meets" => "基準該当",
@@ -373,8 +381,7 @@ fn targets_csv(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> String {
             visits,
             r.handed_to.clone().unwrap_or_default(),
         ];
-        out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
+        out.push(cells.to_vec());
     }
     out
 }
@@ -461,12 +468,10 @@ fn report_lines(rows: &[StateReportRow]) -> Vec<Vec<String>> {
     lines
 }
 
-pub fn report_csv(rows: &[StateReportRow]) -> String {
-    let mut out = REPORT_HEADERS.join(",");
-    out.push('\n');
+pub fn report_table(rows: &[StateReportRow]) -> Table {
+    let mut out = Table::new(REPORT_HEADERS);
     for line in report_lines(rows) {
-        out.push_str(&line.join(","));
-        out.push('\n');
+        out.push(line);
     }
     out
 }
@@ -477,7 +482,8 @@ pub fn report_html(fy: i32, rows: &[StateReportRow]) -> String {
         h,
         "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>{fy}年度 特定健康診査・特定保健指導 実施状況</title>\n\
          <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}th,td{{border:1px solid #999;padding:.3em .6em;text-align:right}}\
-         th{{background:#eee}}td:first-child,td:nth-child(2){{text-align:left}}tr.total td{{font-weight:bold}}</style>\n</head>\n<body>\n\
+         th{{background:#eee;white-space:nowrap}}td:first-child,td:nth-child(2){{text-align:left}}tr.total td{{font-weight:bold}}\
+         @media print{{@page{{size:A4 landscape;margin:10mm}}body{{margin:0;font-size:8pt}}th,td{{padding:.1em .25em;white-space:nowrap}}}}</style>\n</head>\n<body>\n\
          <h1>{fy}年度 特定健康診査・特定保健指導 実施状況</h1>\n\
          <p>対象者は年度末（{}年3月31日）時点で40〜74歳の加入者のうち、年度を通じて加入していた者。年齢は年度末年齢。\
          特定保健指導の対象者は受診者のうちその年度の最後の健診で積極的支援・動機付け支援となった者、利用者は初回面接を行った者、終了者は実績評価を終えた者。</p>\n\
@@ -545,8 +551,8 @@ pub async fn import_guidance(
 }
 
 /// The people of a hand-off CSV, as the contractor reads them (for the simulated contractor).
-pub fn handed_people(csv_text: &str) -> Result<Vec<kenpo_synth::HandedPerson>> {
-    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+pub fn handed_people(bytes: &[u8]) -> Result<Vec<kenpo_synth::HandedPerson>> {
+    let mut reader = csv::Reader::from_reader(kenpo_formats::csv_out::strip_bom(bytes));
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.with_context(|| format!("hand-off file, line {}", i + 2))?;
@@ -578,7 +584,7 @@ pub fn write_guidance_archive(
     header: &kenpo_formats::checkup_xml::ArchiveHeader,
     reports: &[kenpo_domain::checkup::GuidanceReport],
 ) -> Result<PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::files::private_dir(dir)?;
     let path = dir.join(format!("{}.zip", header.archive_name()));
     let file = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
     kenpo_formats::checkup_xml::write_guidance_archive(file, header, reports)?;
@@ -618,7 +624,7 @@ pub async fn demo_step(store: &Store, fy: i32, data_dir: &Path, seed: u64) -> Re
     let catalogue = kenpo_policy::catalogue::Catalogue::default_catalogue()?;
     let Some(contractor) = catalogue.contractor(contractor_id) else { bail!("no contractor {contractor_id}") };
     let out = data_dir.join("handoff");
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    crate::files::private_dir(&out)?;
     let file_name = format!("guidance-handoff-{fy}-{contractor_id}.csv");
     let contractor_ctx = AccessContext::new(
         Actor::Contractor { id: contractor_id.to_string() },
@@ -634,14 +640,16 @@ pub async fn demo_step(store: &Store, fy: i32, data_dir: &Path, seed: u64) -> Re
             people: 0,
             intensive: 0,
             motivational: 0,
-            csv: String::new(),
+            table: Table::default(),
             provision_id: 0,
         }
     };
-    std::fs::write(out.join(&file_name), &handoff.csv).with_context(|| format!("writing {file_name}"))?;
+    let handoff_path = out.join(&file_name);
+    crate::files::write_csv(&handoff_path, &handoff.table, kenpo_formats::csv_out::CsvEncoding::Utf8Bom)?;
 
     // The contractor's side: it reads the file and, months later, sends hg08 results back.
-    let people = handed_people(&handoff.csv)?;
+    let handed_bytes = std::fs::read(&handoff_path).with_context(|| format!("reading {}", handoff_path.display()))?;
+    let people = if handoff.people == 0 { Vec::new() } else { handed_people(&handed_bytes)? };
     let institution = kenpo_domain::checkup::CheckupInstitution {
         code: "2690000017".into(),
         name: contractor.name.clone(),
@@ -671,10 +679,14 @@ pub async fn demo_step(store: &Store, fy: i32, data_dir: &Path, seed: u64) -> Re
     let report_ctx = AccessContext::new(staff, PurposeId::parse("health.state_report")?);
     let rows = store.state_report(&report_ctx, fy).await?;
     let reports_dir = data_dir.join("reports");
-    std::fs::create_dir_all(&reports_dir).with_context(|| format!("creating {}", reports_dir.display()))?;
+    crate::files::private_dir(&reports_dir)?;
     let report_html_path = reports_dir.join(format!("jisshi-jokyo-{fy}.html"));
-    std::fs::write(reports_dir.join(format!("jisshi-jokyo-{fy}.csv")), report_csv(&rows))?;
-    std::fs::write(&report_html_path, report_html(fy, &rows))?;
+    crate::files::write_csv(
+        &reports_dir.join(format!("jisshi-jokyo-{fy}.csv")),
+        &report_table(&rows),
+        kenpo_formats::csv_out::CsvEncoding::Utf8Bom,
+    )?;
+    crate::files::write_private(&report_html_path, report_html(fy, &rows).as_bytes())?;
     let total = total_row(&rows);
     Ok(KenshinDemo {
         fiscal_year: fy,

@@ -12,6 +12,7 @@ mod bench_receipts;
 mod cli;
 mod config;
 mod disclosure_html;
+mod files;
 mod kenshin_cmd;
 mod output;
 mod policy_cmd;
@@ -21,6 +22,8 @@ use anyhow::Result;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    files::restrict_umask();
+    quiet_broken_pipe();
     let args = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -34,8 +37,27 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // `{:#}` prints the chain of causes on one line; none carries personal values.
-            eprintln!("error: {e:#}");
+            eprintln!("エラー: {}", output::plain(&format!("{e:#}")));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `kenpo review list | head` closes the pipe early; `println!` then panics on EPIPE. That is
+/// the reader's choice, not an error: end quietly with the shell's status for SIGPIPE (141)
+/// instead of printing a panic. Every other panic keeps the default report.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") || message.contains("os error 32") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

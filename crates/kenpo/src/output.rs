@@ -95,16 +95,18 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(v)?);
         return Ok(());
     }
+    use std::fmt::Write;
+    let mut out = String::new();
     let i = &v.identity;
-    println!("加入者 #{} ({})", v.id, i.kind.label());
-    println!(
+    writeln!(out, "加入者 #{} ({})", v.id, i.kind.label())?;
+    writeln!(out, 
         "  保険者番号 {}  記号 {}  番号 {}  枝番 {:02}",
         i.insurer_number, i.card_symbol, i.card_number, i.card_branch
-    );
-    println!("  氏名 {} ({})  生年月日 {}  性別 {}", i.name_kanji, i.name_kana, i.birth_date, i.sex.label());
+    )?;
+    writeln!(out, "  氏名 {} ({})  生年月日 {}  性別 {}", i.name_kanji, i.name_kana, i.birth_date, i.sex.label())?;
     if let Some(e) = &v.eligibility {
         for p in &e.periods {
-            println!(
+            writeln!(out, 
                 "  資格 {} 取得 ({}) — {}",
                 p.acquired_on,
                 p.acquisition_reason,
@@ -113,59 +115,64 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
                     (Some(d), None) => format!("{d} 喪失"),
                     _ => "継続中".to_string(),
                 }
-            );
+            )?;
         }
         if let Some(emp) = &e.employer {
-            println!("  事業所 {} {}", emp.code, emp.name);
+            writeln!(out, "  事業所 {} {}", emp.code, emp.name)?;
         }
         if !e.dependant_ids.is_empty() {
-            println!(
+            writeln!(out, 
                 "  被扶養者 {} 人 (#{})",
                 e.dependant_ids.len(),
                 e.dependant_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", #")
-            );
+            )?;
         }
         if let Some(id) = e.insured_id {
-            println!("  被保険者本人 #{id}");
+            writeln!(out, "  被保険者本人 #{id}")?;
         }
-        println!("  個人番号 {}", if e.my_number_on_file { "登録済 (番号法事務でのみ参照可)" } else { "未登録" });
+        writeln!(out, "  個人番号 {}", if e.my_number_on_file { "登録済 (番号法事務でのみ参照可)" } else { "未登録" })?;
     }
     if let Some(r) = &v.remuneration {
         for m in &r.monthly {
-            println!("  標準報酬月額 {} 円 ({} 級) {} から", m.monthly_amount, m.grade, m.effective_from);
+            writeln!(out, "  標準報酬月額 {} 円 ({} 級) {} から", thousands(m.monthly_amount), m.grade, m.effective_from)?;
         }
         for b in &r.bonuses {
-            println!("  賞与 {} 円 → 標準賞与額 {} 円 ({})", b.amount, b.standard_amount, b.paid_on);
+            writeln!(out, "  賞与 {} 円 → 標準賞与額 {} 円 ({})", thousands(b.amount), thousands(b.standard_amount), b.paid_on)?;
         }
     }
     if let Some(rel) = &v.relation {
-        println!("  続柄 {}  {}", rel.relationship.label(), if rel.cohabiting { "同居" } else { "別居" });
+        writeln!(out, "  続柄 {}  {}", rel.relationship.label(), if rel.cohabiting { "同居" } else { "別居" })?;
     }
     if let Some(income) = v.annual_income {
-        println!("  前年度収入 {income} 円");
+        writeln!(out, "  前年度収入 {} 円", thousands(income))?;
     }
     if let Some(c) = &v.contact {
-        println!("  連絡先 〒{} {} {}", c.postal_code, c.address, c.phone);
+        writeln!(out, "  連絡先 〒{} {} {}", c.postal_code, c.address, c.phone)?;
     }
     if let Some(claims) = &v.cash_benefits {
         for c in claims {
-            println!(
+            writeln!(out, 
                 "  現金給付 {} {} 受付 {} 請求 {} 円 決定 {}{}",
                 c.kind.label(),
                 c.status.label(),
                 c.received_on,
-                c.claimed_amount,
-                c.decided_amount.map(|d| format!("{d} 円")).unwrap_or_else(|| "-".into()),
+                thousands(c.claimed_amount),
+                c.decided_amount.map(|d| format!("{} 円", thousands(d))).unwrap_or_else(|| "-".into()),
                 c.diagnosis.as_ref().map(|d| format!(" 傷病名 {d}")).unwrap_or_default()
-            );
+            )?;
         }
     }
     if !v.masked.is_empty() {
-        println!("  (マスク表示: {:?} — この利用目的では不要な項目)", v.masked);
+        writeln!(
+            out,
+            "  (マスク表示: {} — この利用目的では不要な項目)",
+            v.masked.iter().map(|f| f.label()).collect::<Vec<_>>().join("、")
+        )?;
     }
     for w in &v.withheld {
-        println!("  (非表示: {} — 規則 {})", w.category.label(), w.rule);
+        writeln!(out, "  (非表示: {} — 規則 {})", w.category.label(), w.rule)?;
     }
+    print!("{}", plain(&out));
     Ok(())
 }
 
@@ -308,4 +315,21 @@ pub fn demo(
     stats(s, false)?;
     println!("監査ログ: {audited} 件を署名付きチェックポイントで封印し、改ざんのないことを確認しました");
     Ok(())
+}
+
+/// Text from files or the database made safe for a terminal: control characters (C0 but line
+/// feed and tab, DEL, C1 — which covers ESC and so every escape sequence) are replaced by `�`,
+/// so data cannot move the cursor, retitle the window or hide what is printed.
+pub fn plain(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || c == '\u{7f}';
+    if s.chars().any(unsafe_char) {
+        std::borrow::Cow::Owned(s.chars().map(|c| if unsafe_char(c) { '\u{fffd}' } else { c }).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// A whole number with thousands separators (12,345), as staff read amounts.
+pub fn thousands(n: i64) -> String {
+    kenpo_domain::kogaku::yen(n)
 }

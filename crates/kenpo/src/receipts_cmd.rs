@@ -1,6 +1,7 @@
 //! `kenpo review …` (レセプト点検) and `kenpo kogaku …` (高額療養費・付加給付).
 
 use crate::config::Location;
+use kenpo_formats::csv_out::CsvEncoding;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kenpo_domain::YearMonth;
@@ -124,12 +125,12 @@ pub fn read_rules(path: Option<&Path>) -> Result<AdditionRules> {
 
 pub async fn review(what: ReviewWhat, location: &Location, json: bool) -> Result<()> {
     let store = location.open().await?;
-    let result = review_inner(what, &store, json).await;
+    let result = review_inner(what, &store, json, location.csv_encoding).await;
     store.close().await;
     result
 }
 
-async fn review_inner(what: ReviewWhat, store: &Store, json: bool) -> Result<()> {
+async fn review_inner(what: ReviewWhat, store: &Store, json: bool, csv_encoding: CsvEncoding) -> Result<()> {
     match what {
         ReviewWhat::Run { month, access } => {
             let ctx = access.context()?;
@@ -167,8 +168,7 @@ async fn review_inner(what: ReviewWhat, store: &Store, json: bool) -> Result<()>
         }
         ReviewWhat::Export { month, rule, out, access } => {
             let rows = store.review_findings(&access.context()?, month, rule.as_deref()).await?;
-            std::fs::write(&out, kenpo_store::rereview_csv(&rows))
-                .with_context(|| format!("writing {}", out.display()))?;
+            crate::files::write_csv(&out, &kenpo_store::rereview_table(&rows), csv_encoding)?;
             if json {
                 println!("{}", json!({ "file": out.display().to_string(), "findings": rows.len() }));
             } else {
@@ -181,7 +181,7 @@ async fn review_inner(what: ReviewWhat, store: &Store, json: bool) -> Result<()>
 
 pub async fn kogaku(what: KogakuWhat, location: &Location, json: bool) -> Result<()> {
     let store = location.open().await?;
-    let result = kogaku_inner(what, &store, json).await;
+    let result = kogaku_inner(what, &store, json, location.csv_encoding).await;
     store.close().await;
     result
 }
@@ -209,7 +209,7 @@ pub async fn run_months(
     Ok(out)
 }
 
-async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool) -> Result<()> {
+async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding: CsvEncoding) -> Result<()> {
     match what {
         KogakuWhat::Run { month, to, rules, access } => {
             let rules = read_rules(rules.as_deref())?;
@@ -266,10 +266,9 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool) -> Result<()>
         }
         KogakuWhat::Payroll { month, out, access } => {
             let files = store.kogaku_payroll(&access.context()?, month).await?;
-            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            crate::files::private_dir(&out)?;
             for f in &files {
-                let path = out.join(&f.file_name);
-                std::fs::write(&path, &f.csv).with_context(|| format!("writing {}", path.display()))?;
+                crate::files::write_csv(&out.join(&f.file_name), &f.table, csv_encoding)?;
             }
             if json {
                 let list: Vec<_> = files

@@ -44,6 +44,9 @@ pub struct Meta {
     /// Years APPI provision/receipt records are kept (Art. 29/30 and 施行規則: 3 years).
     #[serde(default = "default_provision_retention")]
     pub provision_record_retention_years: u32,
+    /// Audit-log operations batch jobs (`system:*`) may perform; never `erase`.
+    #[serde(default)]
+    pub system_audit_operations: Vec<String>,
     /// Whether a member's disclosure report names the staff who looked (default: roles only).
     #[serde(default)]
     pub disclose_staff_names: bool,
@@ -187,7 +190,14 @@ pub struct Use {
 pub struct Role {
     pub id: String,
     pub label: String,
+    /// Operations on the audit log this role may perform (`verify`, `checkpoint`, `prove`,
+    /// `report`, `erase`, `mark`); none unless listed.
+    #[serde(default)]
+    pub audit_operations: Vec<String>,
 }
+
+/// The operations on the audit log, as the catalogue names them.
+pub const AUDIT_OPERATIONS: [&str; 6] = ["verify", "checkpoint", "prove", "report", "erase", "mark"];
 
 /// One task of a contractor's entrusted work (業務委託内容), mapped to the uses it serves.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -198,8 +198,26 @@ fn statutory(purpose: &str, req: &AccessRequest<'_>) -> Option<Decision> {
 }
 
 /// Who may operate the audit log itself (verify, checkpoint, prove, erase after retention).
-pub fn audit_operator(actor: &Actor) -> bool {
-    matches!(actor, Actor::Staff { role: StaffRole::Auditor | StaffRole::PrivacyOfficer, .. } | Actor::System { .. })
+/// Whether `actor` may perform `operation` on the audit log, as the catalogue's roles say
+/// (`audit_operations` per role; `system_audit_operations` for batch jobs). Contractors and
+/// members never operate the log. Returns the deciding rule either way.
+pub fn audit_operation(catalogue: &crate::catalogue::Catalogue, actor: &Actor, operation: &str) -> Decision {
+    let listed = match actor {
+        Actor::Staff { role, .. } => catalogue
+            .roles
+            .iter()
+            .find(|r| r.id == role.id())
+            .is_some_and(|r| r.audit_operations.iter().any(|o| o == operation)),
+        Actor::System { .. } => {
+            operation != "erase" && catalogue.meta.system_audit_operations.iter().any(|o| o == operation)
+        }
+        _ => false,
+    };
+    if listed {
+        Decision::allow("audit_operation_listed_for_role", Obligations::default())
+    } else {
+        Decision::deny("audit_operation_not_listed_for_role")
+    }
 }
 
 impl PolicyEngine for CatalogueEngine {

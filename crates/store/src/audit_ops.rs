@@ -8,7 +8,7 @@ use crate::provisions::{PROVISION_COLUMNS, ProvisionView};
 use crate::{Store, StoreError};
 use kenpo_audit::{AuditSigningKey, ChainVerifier, Checkpoint, InclusionProof, SignedCheckpoint, VerifyingKey};
 use kenpo_domain::DataCategory;
-use kenpo_policy::engine::audit_operator;
+use kenpo_policy::engine::audit_operation;
 use kenpo_policy::{AccessContext, Action, PersonId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -49,19 +49,22 @@ struct CheckpointRow {
 }
 
 impl Store {
-    fn require_operator(&self, ctx: &AccessContext) -> Result<(), StoreError> {
-        if audit_operator(ctx.actor()) {
-            Ok(())
-        } else {
-            Err(StoreError::Denied {
-                actor: ctx.actor().to_string(),
-                action: "operate",
-                purpose: ctx.purpose().id().to_string(),
-                category: DataCategory::Identity,
-                rule: "audit_log_operated_by_auditor_privacy_officer_or_system",
-                policy_version: self.policy.version().to_string(),
-            })
+    /// Whether the actor may perform `operation` on the audit log, as the catalogue's roles say;
+    /// a refusal is itself audited.
+    async fn require_operator(&self, ctx: &AccessContext, operation: &'static str) -> Result<(), StoreError> {
+        let d = audit_operation(&self.catalogue, ctx.actor(), operation);
+        if d.allowed {
+            return Ok(());
         }
+        self.audit_now(ctx, Action::Write, &[], false, d.rule, &Touched::Nothing).await?;
+        Err(StoreError::Denied {
+            actor: ctx.actor().to_string(),
+            action: operation,
+            purpose: ctx.purpose().id().to_string(),
+            category: DataCategory::Identity,
+            rule: d.rule,
+            policy_version: self.policy.version().to_string(),
+        })
     }
 
     /// Every entry hash, in seq order, checking the chain as it goes. Reads one consistent
@@ -129,7 +132,7 @@ impl Store {
         ctx: &AccessContext,
         public_key: Option<&VerifyingKey>,
     ) -> Result<VerifyReport, StoreError> {
-        self.require_operator(ctx)?;
+        self.require_operator(ctx, "verify").await?;
         let (hashes, mut first_bad) = self.walk_chain().await?;
         // kenpo_audit's tree functions take entry hashes and hash the leaves themselves.
         let leaves = &hashes;
@@ -200,7 +203,7 @@ impl Store {
         key: &AuditSigningKey,
         log_id: &str,
     ) -> Result<SignedCheckpoint, StoreError> {
-        self.require_operator(ctx)?;
+        self.require_operator(ctx, "checkpoint").await?;
         let (hashes, bad) = self.walk_chain().await?;
         if let Some(bad) = bad {
             return Err(StoreError::Corrupt(format!(
@@ -239,7 +242,7 @@ impl Store {
 
     /// An RFC 6962 inclusion proof of one entry in the latest checkpoint that covers it.
     pub async fn audit_prove(&self, ctx: &AccessContext, seq: i64) -> Result<InclusionProof, StoreError> {
-        self.require_operator(ctx)?;
+        self.require_operator(ctx, "prove").await?;
         let cp =
             self.checkpoints().await?.into_iter().rev().find(|c| c.checkpoint.size as i64 > seq).ok_or_else(|| {
                 StoreError::NotFound(format!("no checkpoint covers entry {seq} yet (run `kenpo audit checkpoint`)"))
@@ -270,9 +273,21 @@ impl Store {
         &self,
         ctx: &AccessContext,
         person: PersonId,
-        on: chrono::NaiveDate,
+        on: Option<chrono::NaiveDate>,
     ) -> Result<u64, StoreError> {
-        self.require_operator(ctx)?;
+        self.require_operator(ctx, "erase").await?;
+        // The day is today. A caller may name an earlier day (re-running a missed erasure: the
+        // retention test is only stricter then), never a later one.
+        let today = self.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let on = match on {
+            Some(day) if day > today => {
+                return Err(StoreError::Input(format!(
+                    "--on {day} lies after today ({today}): erasure is decided on today's date"
+                )));
+            }
+            Some(day) => day,
+            None => today,
+        };
         let years = self.retention_years();
         let lost: Option<(Option<String>,)> =
             sqlx::query_as("SELECT MAX(lost_on) FROM eligibility_periods WHERE person_id = $1")
@@ -462,7 +477,7 @@ impl Store {
     /// Appends an operator's mark (no personal data) and returns its seq once committed: used
     /// to bracket maintenance, and by the crash test to know which entries were acknowledged.
     pub async fn audit_mark(&self, ctx: &AccessContext, note: &str) -> Result<i64, StoreError> {
-        self.require_operator(ctx)?;
+        self.require_operator(ctx, "mark").await?;
         let rule = format!(
             "mark:{}",
             note.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>()

@@ -5,7 +5,8 @@ use kenpo_domain::DataCategory;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "denied: {actor} may not {action} {category} for purpose {purpose} (rule: {rule}, policy {policy_version})"
+        "拒否 (denied): {actor} は利用目的 {purpose} で {category} を{} できません（規則 {rule}、ポリシー {policy_version}）",
+        action_ja(action)
     )]
     Denied {
         actor: String,
@@ -15,6 +16,8 @@ pub enum StoreError {
         rule: &'static str,
         policy_version: String,
     },
+    #[error("拒否 (denied): {recipient} へは利用目的 {purpose} で提供できません: {why}")]
+    RecipientRefused { recipient: String, purpose: String, why: String },
     #[error("not found: {0}")]
     NotFound(String),
     /// Bad input, with file, line and field already named by the reader.
@@ -36,4 +39,14 @@ pub enum StoreError {
     Policy(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+}
+
+fn action_ja(action: &str) -> &'static str {
+    match action {
+        "read" => "閲覧",
+        "write" => "登録・更新",
+        "export" => "提供・出力",
+        "erase" => "消去",
+        _ => "操作",
+    }
 }

@@ -59,9 +59,10 @@ impl Store {
         ctx: &AccessContext,
         id: &str,
         categories: &[DataCategory],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<kenpo_policy::ProvisionRecord>, StoreError> {
         let as_recipient = AccessContext::new(Actor::Contractor { id: id.to_string() }, ctx.purpose().clone());
         let on = self.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let mut record = None;
         for &category in categories {
             let d = self.policy.decide(&AccessRequest {
                 context: &as_recipient,
@@ -81,8 +82,25 @@ impl Store {
                     policy_version: self.policy.version().to_string(),
                 });
             }
+            record = record.or(d.obligations.provision);
         }
-        Ok(())
+        Ok(record)
+    }
+
+    /// Refuses an export to the wrong recipient, and audits the refusal.
+    async fn refuse_recipient<T>(
+        &self,
+        ctx: &AccessContext,
+        wanted: &[DataCategory],
+        recipient: &Recipient,
+        why: &str,
+    ) -> Result<T, StoreError> {
+        self.audit_now(ctx, Action::Export, wanted, false, "export.recipient_not_allowed", &Touched::Population).await?;
+        let to = match recipient {
+            Recipient::Contractor { id, name } => format!("contractor:{id}（{name}）"),
+            Recipient::Body { name } => name.clone(),
+        };
+        Err(StoreError::RecipientRefused { recipient: to, purpose: ctx.purpose().id().to_string(), why: why.to_string() })
     }
 
     /// Exports the categories of the selected people to a recipient for the context's purpose.
@@ -103,16 +121,40 @@ impl Store {
         wanted.extend(categories.iter().copied().filter(|c| *c != DataCategory::Identity));
         // The sender: may this actor hand these categories out for this purpose?
         let grant = self.decide(ctx, Action::Export, &wanted, Subject::Population).await?;
-        // The recipient: a contractor must be entrusted with this purpose and these categories now.
-        let mut basis = grant.provisions.first().map(|p| p.basis.clone()).unwrap_or_default();
-        let counterparty = match recipient {
-            Recipient::Contractor { id, name } => {
-                self.ensure_contractor_receives(ctx, id, &wanted).await?;
-                basis = "委託".to_string();
-                name.clone()
-            }
-            Recipient::Body { name } => name.clone(),
+        // The recipient, by the use's flow (the sender's decision names it): a 委託 use goes only
+        // to a contractor whose contract covers the use and categories today; a 第三者提供 or 番号法
+        // use only to the counterparty the catalogue names for it. The provision record's 根拠 and
+        // counterparty come from the decision's obligation, never from the caller.
+        let Some(sent) = grant.provisions.first().cloned() else {
+            return self.refuse_recipient(ctx, &wanted, recipient, "この利用目的は組合の外へ提供するものではありません").await;
         };
+        let record = match recipient {
+            Recipient::Contractor { id, .. } if sent.basis == "委託" => {
+                match self.ensure_contractor_receives(ctx, id, &wanted).await? {
+                    Some(r) => r,
+                    None => {
+                        return self.refuse_recipient(ctx, &wanted, recipient, "委託先の決定に提供記録がありません").await;
+                    }
+                }
+            }
+            Recipient::Body { name } if sent.basis != "委託" && *name == sent.counterparty => sent,
+            _ if sent.basis == "委託" => {
+                return self
+                    .refuse_recipient(
+                        ctx,
+                        &wanted,
+                        recipient,
+                        "委託の利用目的では、契約のある委託先（contractor:ID）にだけ提供できます",
+                    )
+                    .await;
+            }
+            _ => {
+                let why = format!("この利用目的の提供先は「{}」だけです（公表事項のとおり）", sent.counterparty);
+                return self.refuse_recipient(ctx, &wanted, recipient, &why).await;
+            }
+        };
+        let basis = record.basis.clone();
+        let counterparty = record.counterparty.clone();
 
         let mut headers: Vec<String> = ["保険者番号", "記号", "番号", "枝番", "氏名", "氏名カナ", "生年月日", "性別"]
             .into_iter()

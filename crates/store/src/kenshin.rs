@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use kenpo_domain::checkup::{CheckupResult, GuidanceReport, GuidanceStatus, ResultValue};
 use kenpo_domain::person::Sex;
 use kenpo_domain::stratify::{self, Findings, Level};
-use kenpo_domain::{DataCategory, YearMonth};
+use kenpo_domain::{DataCategory, Table, YearMonth};
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -86,7 +86,7 @@ pub struct Handoff {
     pub people: u64,
     pub intensive: u64,
     pub motivational: u64,
-    pub csv: String,
+    pub table: Table,
     pub provision_id: i64,
 }
 
@@ -99,12 +99,6 @@ pub struct GuidanceImportSummary {
     pub started: u64,
     pub completed: u64,
     pub dropped: u64,
-}
-
-/// A CSV field as RFC 4180 writes it: quoted when it holds a comma, quote or line break, so a
-/// contractor's CSV reader gets the text back unchanged.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// First and last day of fiscal year `fy` (April to March).
@@ -430,10 +424,27 @@ impl Store {
             )));
         }
         let values = self.handoff_values(&targets, fy, findings_of).await?;
-        let mut csv = String::from(
-            "保険者番号,記号,番号,枝番,氏名カナ,性別,生年月日,年度末年齢,健診実施日,保健指導レベル,\
-             腹囲,BMI,収縮期血圧,拡張期血圧,中性脂肪（空腹時または随時）,HDL,空腹時血糖,HbA1c,喫煙\n",
-        );
+        let mut table = Table::new([
+            "保険者番号",
+            "記号",
+            "番号",
+            "枝番",
+            "氏名カナ",
+            "性別",
+            "生年月日",
+            "年度末年齢",
+            "健診実施日",
+            "保健指導レベル",
+            "腹囲",
+            "BMI",
+            "収縮期血圧",
+            "拡張期血圧",
+            "中性脂肪（空腹時または随時）",
+            "HDL",
+            "空腹時血糖",
+            "HbA1c",
+            "喫煙",
+        ]);
         let mut intensive = 0;
         let mut motivational = 0;
         for t in &targets {
@@ -442,20 +453,21 @@ impl Store {
                 Level::Intensive => intensive += 1,
                 _ => motivational += 1,
             }
-            csv.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{}\n",
-                v.insurer,
-                csv_field(&v.symbol),
-                csv_field(&v.number),
-                v.branch,
-                csv_field(&t.name_kana),
-                if t.sex == Sex::Male { "男" } else { "女" },
-                v.birth,
-                t.age,
+            let mut row = vec![
+                v.insurer.clone(),
+                v.symbol.clone(),
+                v.number.clone(),
+                v.branch.to_string(),
+                t.name_kana.clone(),
+                if t.sex == Sex::Male { "男" } else { "女" }.to_string(),
+                v.birth.clone(),
+                t.age.to_string(),
                 iso(t.exam_date),
-                t.level.label(),
-                v.items.join(",")
-            ));
+                t.level.label().to_string(),
+            ];
+            row.extend(v.items.iter().cloned());
+            row.resize(table.headers.len(), String::new());
+            table.push(row);
         }
         let people: Vec<i64> = targets.iter().map(|t| t.person_id).collect();
         let mut tx = self.pool.begin().await?;
@@ -512,7 +524,7 @@ impl Store {
             people: targets.len() as u64,
             intensive,
             motivational,
-            csv,
+            table,
             provision_id,
         })
     }

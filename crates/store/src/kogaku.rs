@@ -9,6 +9,7 @@ use crate::batch::{TableBuffer, Val, iso, parse_iso, take_write_lock};
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
+use kenpo_domain::table::Table as CsvTable;
 use kenpo_domain::YearMonth;
 use kenpo_domain::kogaku::{
     self, AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, PaymentKind, Setting, Table,
@@ -61,7 +62,7 @@ pub struct PayrollFile {
     pub file_name: String,
     pub rows: u64,
     pub total: i64,
-    pub csv: String,
+    pub table: CsvTable,
 }
 
 struct ReceiptRow {
@@ -252,6 +253,8 @@ impl Store {
                     (Some(p), true) => (p.clone(), format!("処方元 {p}（{}の調剤を含む）", r.institution_name)),
                     _ => (r.institution.clone(), r.institution_name.clone()),
                 };
+                let (cost, charge) = kogaku::claim_amounts(r.id, r.points, r.recorded_charge, share)
+                    .map_err(|e| StoreError::Input(e.to_string()))?;
                 claims.push(Claim {
                     receipt_id: r.id,
                     person: r.person,
@@ -259,8 +262,8 @@ impl Store {
                     institution_label: label,
                     setting: if r.setting == "inpatient" { Setting::Inpatient } else { Setting::Outpatient },
                     table: if r.kind == "dental" { Table::Dental } else { Table::Medical },
-                    cost: r.points * 10,
-                    charge: kogaku::patient_charge(r.points, r.recorded_charge, share),
+                    cost,
+                    charge,
                     // レセプト種別 3rd digit: 1 単独; 2–5 with one or more 公費 (別表5).
                     public_aid: r.receipt_type.as_bytes().get(2).is_some_and(|d| *d != b'1'),
                     pharmacy,
@@ -274,16 +277,18 @@ impl Store {
                 claims,
                 prior_household_months: prior.get(&member).copied().unwrap_or(0),
             };
-            let payments = kogaku::compute(&h, &figures, rules);
+            let payments = kogaku::compute(&h, &figures, rules).map_err(|e| StoreError::Input(e.to_string()))?;
             if !payments.is_empty() {
                 paid_members.push(member);
             }
             for p in payments {
                 let e = summary.by_kind.entry(p.kind.code().to_string()).or_default();
                 e.0 += 1;
-                e.1 += p.amount;
+                // Each payment is bounded by its household's charges (< 10^15 yen): checked all the same.
+                let overflow = || StoreError::Corrupt("a payment total beyond i64".into());
+                e.1 = e.1.checked_add(p.amount).ok_or_else(overflow)?;
                 summary.payments += 1;
-                summary.total += p.amount;
+                summary.total = summary.total.checked_add(p.amount).ok_or_else(overflow)?;
                 payment_rows.push(vec![
                     Val::Text(m.clone()),
                     Val::Int(seq),
@@ -404,15 +409,16 @@ impl Store {
             // One line per member and benefit kind: the employer pays totals, not receipts.
             let mut totals: BTreeMap<(i64, String, String, String), i64> = BTreeMap::new();
             for r in &list {
-                *totals
+                let t = totals
                     .entry((r.member_id, r.member_card.clone(), r.member_name.clone(), r.kind_label.clone()))
-                    .or_default() += r.amount;
+                    .or_default();
+                *t = t.checked_add(r.amount).ok_or_else(|| StoreError::Corrupt("a payroll total beyond i64".into()))?;
             }
-            let mut csv = String::from("事業所記号,被保険者証記号番号,氏名,給付の種類,支給額（円）\n");
-            let mut total = 0;
+            let mut table = CsvTable::new(["事業所記号", "被保険者証記号番号", "氏名", "給付の種類", "支給額（円）"]);
+            let mut total: i64 = 0;
             for ((_, card, name, label), amount) in &totals {
-                csv.push_str(&format!("{code},{card},{name},{label},{amount}\n"));
-                total += amount;
+                table.push(vec![code.clone(), card.clone(), name.clone(), label.clone(), amount.to_string()]);
+                total = total.checked_add(*amount).ok_or_else(|| StoreError::Corrupt("a payroll total beyond i64".into()))?;
             }
             let file_name = format!("payroll-{}-{code}.csv", month.compact());
             let mut subjects: Vec<i64> = totals.keys().map(|k| k.0).collect();
@@ -434,7 +440,7 @@ impl Store {
                 },
             )
             .await?;
-            files.push(PayrollFile { employer_code: code, file_name, rows: totals.len() as u64, total, csv });
+            files.push(PayrollFile { employer_code: code, file_name, rows: totals.len() as u64, total, table });
         }
         tx.commit().await?;
         Ok(files)

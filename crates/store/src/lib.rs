@@ -48,7 +48,7 @@ pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, PayrollFile};
 pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};
-pub use review::{FindingRow, ReviewSummary, rereview_csv};
+pub use review::{FindingRow, ReviewSummary, rereview_table};
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;
 pub use vault::VaultKeys;
@@ -72,6 +72,8 @@ pub struct Store {
     today: Option<chrono::NaiveDate>,
     /// (audit payload retention years, provision record retention years), from the catalogue.
     retention: (u32, u32),
+    /// The catalogue the shipped engine was built from: its roles decide audit-log operations.
+    catalogue: Arc<kenpo_policy::catalogue::Catalogue>,
     /// Benchmark baseline only (feature `unaudited-baseline`): skip audit entries.
     unaudited: bool,
 }
@@ -83,6 +85,7 @@ impl Store {
         let engine = CatalogueEngine::default_engine().map_err(|e| StoreError::Policy(e.to_string()))?;
         let meta = &engine.catalogue().meta;
         let retention = (meta.audit_retention_years, meta.provision_record_retention_years);
+        let catalogue = Arc::new(engine.catalogue().clone());
         let (pool, backend) = db::connect(url).await?;
         db::migrate(&pool, backend).await?;
         let vault = Arc::new(vault::Vault::new(keys));
@@ -92,7 +95,18 @@ impl Store {
             pool.clone(),
             audit::AuditEnv::new(vault.clone(), backend, policy.version().to_string(), member_keys.clone()),
         );
-        Ok(Self { pool, backend, vault, member_keys, appender, policy, today: None, retention, unaudited: false })
+        Ok(Self {
+            pool,
+            backend,
+            vault,
+            member_keys,
+            appender,
+            policy,
+            today: None,
+            retention,
+            catalogue,
+            unaudited: false,
+        })
     }
 
     /// Pins the day decisions are taken on (contracts are dated); for tests and re-runs.

@@ -10,7 +10,7 @@ use crate::batch::{TableBuffer, Val, next_id, parse_iso, take_write_lock};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use kenpo_domain::review::{self, Covered, LONGITUDINAL_RULES, MonthlyCounts};
-use kenpo_domain::{DataCategory, YearMonth};
+use kenpo_domain::{DataCategory, Table, YearMonth};
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -329,27 +329,34 @@ impl Store {
     }
 }
 
-/// The findings as a CSV for preparing 再審査等請求 (one line per finding; the reason in
+/// The findings as a table for preparing 再審査等請求 (one line per finding; the reason in
 /// Japanese; receipts named by 診療年月, 医療機関コード and 検索番号 as the 支払基金 asks).
-pub fn rereview_csv(rows: &[FindingRow]) -> String {
-    let mut out = String::from(
-        "診療年月,医療機関コード,医療機関名称,レセプト種類,検索番号,レセプトID,関連レセプトID,点数,点検区分,事由\n",
-    );
+pub fn rereview_table(rows: &[FindingRow]) -> Table {
+    let mut t = Table::new([
+        "診療年月",
+        "医療機関コード",
+        "医療機関名称",
+        "レセプト種類",
+        "検索番号",
+        "レセプトID",
+        "関連レセプトID",
+        "点数",
+        "点検区分",
+        "事由",
+    ]);
     for r in rows {
-        let clean = |s: &str| s.replace([',', '\n', '\r'], " ");
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            r.service_month,
-            r.institution_code,
-            clean(&r.institution_name),
-            r.receipt_kind,
+        t.push(vec![
+            r.service_month.clone(),
+            r.institution_code.clone(),
+            r.institution_name.clone(),
+            r.receipt_kind.clone(),
             r.search_number.clone().unwrap_or_default(),
-            r.receipt_id,
+            r.receipt_id.to_string(),
             r.related_receipt_id.map(|v| v.to_string()).unwrap_or_default(),
-            r.total_points,
-            r.rule,
-            clean(&r.detail)
-        ));
+            r.total_points.to_string(),
+            r.rule.clone(),
+            r.detail.clone(),
+        ]);
     }
-    out
+    t
 }

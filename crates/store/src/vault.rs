@@ -90,6 +90,11 @@ impl VaultKeys {
 
     pub fn read_file(path: &Path) -> Result<Self, VaultError> {
         let err = |problem: &str| VaultError::KeyFile { path: path.display().to_string(), problem: problem.into() };
+        if !owner_only(path) {
+            return Err(err(
+                "can be read or written by group or others: refused (run `chmod 600` on it, and consider the key exposed)",
+            ));
+        }
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|_| err("cannot be read (run `kenpo init`)"))?);
         let mut lines = text.lines();
         if lines.next() != Some(KEY_FILE_MAGIC) {
@@ -259,5 +264,23 @@ mod tests {
         assert!(keys.write_new_file(&path).is_err(), "must not overwrite a key file");
         let n = MyNumber::parse("123456789018").unwrap();
         assert_eq!(Vault::new(back).open(1, &Vault::new(keys).seal(1, &n)).unwrap(), n);
+    }
+}
+
+/// Whether a key file is closed to group and others (mode `0600` or stricter). A missing file
+/// passes here and fails on reading. Not Unix: always true (no mode bits to check).
+pub fn owner_only(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::metadata(path) {
+            Ok(m) => m.permissions().mode() & 0o077 == 0,
+            Err(_) => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
     }
 }

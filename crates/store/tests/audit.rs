@@ -630,17 +630,17 @@ async fn erasure_after_retention_keeps_the_chain_and_forgets_the_member() {
 
         let operator = privacy_officer("admin.basic_material");
         // Not an operator: refused.
-        let err = store.audit_erase_member(&clerk(), gone_id, day(2026, 4, 1)).await.unwrap_err();
+        let err = store.audit_erase_member(&clerk(), gone_id, Some(day(2026, 4, 1))).await.unwrap_err();
         assert!(matches!(err, StoreError::Denied { .. }), "{backend}: {err}");
         // Within the retention period (5 years after 2015-04-01): refused.
-        let err = store.audit_erase_member(&operator, gone_id, day(2019, 4, 1)).await.unwrap_err();
+        let err = store.audit_erase_member(&operator, gone_id, Some(day(2019, 4, 1))).await.unwrap_err();
         assert!(matches!(err, StoreError::Input(_)), "{backend}: {err}");
         // Still covered: refused.
-        let err = store.audit_erase_member(&operator, covered_id, day(2100, 1, 1)).await.unwrap_err();
+        let err = store.audit_erase_member(&operator, covered_id, Some(day(2100, 1, 1))).await.unwrap_err();
         assert!(matches!(err, StoreError::Input(ref m) if m.contains("still covered")), "{backend}: {err}");
         assert_eq!(tagged(&mut conn, tag.clone(), "AND payload IS NOT NULL").await, about, "{backend}: untouched");
 
-        let erased = store.audit_erase_member(&operator, gone_id, day(2026, 4, 1)).await.unwrap();
+        let erased = store.audit_erase_member(&operator, gone_id, Some(day(2026, 4, 1))).await.unwrap();
         assert_eq!(erased as i64, about, "{backend}");
         let report = verify(&store).await;
         assert!(report.ok(), "{backend}: the chain still verifies after erasure: {report:?}");
@@ -710,7 +710,7 @@ async fn an_access_after_erasure_uses_a_new_member_key() {
         let id = PersonId(1);
         store.person(&clerk(), id).await.unwrap();
         let old = newest_tag(&mut conn).await;
-        store.audit_erase_member(&privacy_officer("admin.basic_material"), id, day(2026, 4, 1)).await.unwrap();
+        store.audit_erase_member(&privacy_officer("admin.basic_material"), id, Some(day(2026, 4, 1))).await.unwrap();
         store.person(&clerk(), id).await.unwrap();
         assert_ne!(newest_tag(&mut conn).await, old, "{backend}: an access after erasure reuses the erased tag");
         let (keys,): (i64,) =
@@ -739,7 +739,7 @@ async fn an_erasure_by_another_process_is_honoured() {
         let id = PersonId(1);
         service.person(&clerk(), id).await.unwrap();
         let old = newest_tag(&mut conn).await;
-        maintenance.audit_erase_member(&privacy_officer("admin.basic_material"), id, day(2026, 4, 1)).await.unwrap();
+        maintenance.audit_erase_member(&privacy_officer("admin.basic_material"), id, Some(day(2026, 4, 1))).await.unwrap();
         service.person(&clerk(), id).await.unwrap();
         assert_ne!(newest_tag(&mut conn).await, old, "{backend}: the service still writes under the erased key");
         service.close().await;
@@ -1021,7 +1021,7 @@ async fn a_member_reading_their_own_data_is_not_linkable_after_erasure() {
         store.import_roster(&importer(), "roster.csv", "s", rows(&society, &people), &|_| {}).await.unwrap();
         let id = PersonId(gone as i64 + 1);
         store.person(&ctx(&format!("member:{}", id.0), "eligibility.management"), id).await.unwrap();
-        store.audit_erase_member(&privacy_officer("admin.basic_material"), id, day(2026, 4, 1)).await.unwrap();
+        store.audit_erase_member(&privacy_officer("admin.basic_material"), id, Some(day(2026, 4, 1))).await.unwrap();
         assert!(verify(&store).await.ok(), "{backend}");
         let mut conn = raw(&db).await;
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE actor = $1")
@@ -1117,7 +1117,7 @@ async fn erasure_while_others_append() {
         for &g in &gone {
             let id = PersonId(g as i64 + 1);
             if let Err(e) =
-                store.audit_erase_member(&privacy_officer("admin.basic_material"), id, day(2026, 4, 1)).await
+                store.audit_erase_member(&privacy_officer("admin.basic_material"), id, Some(day(2026, 4, 1))).await
             {
                 errors.push(e.to_string());
             }

@@ -151,3 +151,10 @@ pub async fn receipt_tables(conn: &mut sqlx::AnyConnection) -> [i64; 7] {
     }
     out
 }
+
+/// A table as the one CSV writer renders it (UTF-8, no BOM), for tests that read the lines.
+#[allow(dead_code)]
+pub fn csv_text(t: &kenpo_domain::Table) -> String {
+    let bytes = kenpo_formats::csv_out::render(t, kenpo_formats::csv_out::CsvEncoding::Utf8).expect("renders");
+    String::from_utf8(bytes).expect("UTF-8")
+}

@@ -350,7 +350,7 @@ async fn review_rerun_replaces_the_month_and_exports_one_line_per_finding() {
 
         // The 再審査 CSV: header + 6 lines, 10 columns each, all of 2025-10.
         let rows = store.review_findings(&reviewer(), Some(OCT), None).await.unwrap();
-        let csv = kenpo_store::rereview_csv(&rows);
+        let csv = common::csv_text(&kenpo_store::rereview_table(&rows));
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 1 + 6, "{backend}: {csv}");
         assert!(lines[0].starts_with("診療年月,医療機関コード,"), "{backend}: {}", lines[0]);
@@ -556,22 +556,23 @@ async fn kogaku_run_pays_the_hand_worked_amounts_idempotently_and_payroll_shows_
         assert_eq!((f.employer_code.as_str(), f.rows, f.total), (employer.as_str(), 2, 274_970), "{backend}");
         assert_eq!(f.file_name, format!("payroll-202510-{employer}.csv"), "{backend}");
         let card = format!("{}-{}", member.card.symbol, member.card.number);
-        let csv_lines: Vec<&str> = f.csv.lines().collect();
-        assert_eq!(csv_lines.len(), 3, "{backend}: {}", f.csv);
+        let payroll_csv = csv_text(&f.table);
+        let csv_lines: Vec<&str> = payroll_csv.lines().collect();
+        assert_eq!(csv_lines.len(), 3, "{backend}: {}", payroll_csv);
         assert!(
             csv_lines.contains(&format!("{employer},{card},{},高額療養費,212570", member.name_kanji).as_str()),
             "{backend}: {}",
-            f.csv
+            payroll_csv
         );
         assert!(
             csv_lines.contains(&format!("{employer},{card},{},一部負担還元金,62400", member.name_kanji).as_str()),
             "{backend}: {}",
-            f.csv
+            payroll_csv
         );
         // Nothing about the care: no institution, no 医療費, 点数, 負担 or 限度額, no setting.
         for leak in ["テスト総合病院", "7654321", "1000000", "1,000,000", "100000", "300000", "87430", "入院"]
         {
-            assert!(!f.csv.contains(leak), "{backend}: payroll file shows {leak:?}: {}", f.csv);
+            assert!(!payroll_csv.contains(leak), "{backend}: payroll file shows {leak:?}: {}", payroll_csv);
         }
         // The provision to the employer is recorded (APPI Art. 29), about M only.
         let d = store

@@ -482,12 +482,16 @@ impl<R: BufRead> ReceiptAssembler<R> {
             return Err(at.structure("a second GO record"));
         }
         at.check_count(layout::GO)?;
-        let count = at.opt_u64(2, "総件数", Show::Value)?;
-        let points = at.opt_i64(3, "総合計点数", Show::Value)?;
+        let count = at.opt_number(2, "総件数", layout::WIDTH_GO_COUNT, Show::Value)?;
+        let points = at.opt_number(3, "総合計点数", layout::WIDTH_GO_POINTS, Show::Value)?;
         let volume = at.text(4);
         self.go_seen = true;
-        self.trailer.declared_count += count.unwrap_or(0);
-        self.trailer.declared_points += points.unwrap_or(0);
+        let overflow = || at.structure("the GO totals add up beyond any real claim");
+        // Each is at most 6 / 10 digits; only a file of billions of GO records could overflow.
+        self.trailer.declared_count =
+            self.trailer.declared_count.checked_add(count.unwrap_or(0).unsigned_abs()).ok_or_else(overflow)?;
+        self.trailer.declared_points =
+            self.trailer.declared_points.checked_add(points.unwrap_or(0)).ok_or_else(overflow)?;
         if self.header.delivery {
             // A delivery's receipts are counted as the 審査支払機関 corrected them, and it may
             // carry no GO at all: a GO there is informative only.
@@ -515,9 +519,9 @@ impl<R: BufRead> ReceiptAssembler<R> {
                 counted,
             };
             if let Some(declared) = count
-                && declared != self.block.cases
+                && declared.unsigned_abs() != self.block.cases
             {
-                return Err(totals(2, "総件数", declared as i64, self.block.cases as i64));
+                return Err(totals(2, "総件数", declared, i64::try_from(self.block.cases).unwrap_or(i64::MAX)));
             }
             if let Some(declared) = points
                 && declared != self.block.points
@@ -681,7 +685,7 @@ impl Builder {
             max: 40,
             found: super::fields::cp932_len(at.text(5)),
         });
-        let number = at.u32(2, "レセプト番号", Show::Value)?;
+        let number = at.u32(2, "レセプト番号", 6, Show::Value)?;
         let prescriber = match layout.prescriber {
             Some(p) if !at.text(p + 2).is_empty() => {
                 let prefecture = at.digits(p, "都道府県番号（処方箋発行）", 2, Show::Value)?;
@@ -808,7 +812,7 @@ impl Builder {
             (_, "HO") => self.ho(at),
             (_, "KO") => {
                 at.check_count(self.layout.ko)?;
-                let points = at.i64(6, "合計点数", Show::Withheld)?;
+                let points = at.number(6, "合計点数", layout::WIDTH_TOTAL_POINTS, Show::Withheld)?;
                 if self.public_payers == 0 {
                     self.first_public_points = Some(points);
                 }
@@ -877,13 +881,13 @@ impl Builder {
         r.insurer_number = insurer.as_str().to_string();
         r.card_symbol = normalize_card_part(at.text(3));
         r.card_number = number;
-        r.days = at.opt_u32(5, "診療実日数", Show::Withheld)?.unwrap_or(0);
-        r.total_points = at.i64(6, "合計点数", Show::Withheld)?;
+        r.days = at.opt_u32(5, "診療実日数", 2, Show::Withheld)?.unwrap_or(0);
+        r.total_points = at.number(6, "合計点数", layout::WIDTH_TOTAL_POINTS, Show::Withheld)?;
         if let Some(p) = self.layout.meal_amount {
-            r.meal_amount = at.opt_i64(p, "食事療養・生活療養 合計金額", Show::Withheld)?;
+            r.meal_amount = at.opt_number(p, "食事療養・生活療養 合計金額", layout::WIDTH_MEAL_AMOUNT, Show::Withheld)?;
         }
         if let Some(p) = self.layout.patient_charge {
-            r.patient_charge = at.opt_i64(p, "負担金額（医療保険）", Show::Withheld)?;
+            r.patient_charge = at.opt_number(p, "負担金額（医療保険）", layout::WIDTH_PATIENT_CHARGE, Show::Withheld)?;
         }
         self.ho_seen = true;
         Ok(())
@@ -984,18 +988,18 @@ impl Builder {
         let code = at.digits(l.code, l.code_name, 9, Show::Withheld)?;
         let quantity = at.decimal(l.quantity, l.quantity_name)?;
         let points = match l.points {
-            Some(p) => at.opt_i64(p, "点数", Show::Withheld)?,
+            Some(p) => at.opt_signed(p, "点数", layout::WIDTH_LINE_POINTS, Show::Withheld)?,
             None => None,
         };
         let count = match l.times {
-            Some(p) => at.u32(p, "回数", Show::Withheld)?,
+            Some(p) => at.u32(p, "回数", layout::WIDTH_TIMES, Show::Withheld)?,
             None => 1,
         };
         let mut service_days = Vec::new();
         if let Some(day1) = l.day1 {
             for day in 1..=31u8 {
                 let position = day1 + usize::from(day) - 1;
-                if at.opt_u32(position, "算定日情報", Show::Withheld)?.is_some_and(|n| n > 0) {
+                if at.opt_u32(position, "算定日情報", layout::WIDTH_TIMES, Show::Withheld)?.is_some_and(|n| n > 0) {
                     service_days.push(day);
                 }
             }
@@ -1041,12 +1045,33 @@ impl Builder {
         if self.table == Table::Medical && (self.dpc || asm.header.kind == ReceiptKind::Dpc) {
             self.receipt.kind = ReceiptKind::Dpc;
         }
+        if let Some(charge) = self.receipt.patient_charge {
+            // 負担金額 is part of what the receipt costs: 合計点数 × 10 円 plus the 食事・生活療養
+            // amount in yen (each bounded by its width, so this cannot overflow).
+            let cost = self.receipt.total_points * 10 + self.receipt.meal_amount.unwrap_or(0);
+            if charge > cost {
+                return Err(UkeError::Structure {
+                    file: asm.file.clone(),
+                    line: self.ho_line,
+                    record: "HO".into(),
+                    problem: format!(
+                        "負担金額（医療保険） (field {}) is larger than the receipt's cost (合計点数 × 10 円 + 食事・生活療養)",
+                        self.layout.patient_charge.unwrap_or(0)
+                    ),
+                });
+            }
+        }
         if !self.ho_seen {
             self.warnings.push(UkeWarning::NoHealthInsurance { line: self.line, receipt_number: self.number });
         } else if matches!(self.receipt.kind, ReceiptKind::Medical | ReceiptKind::Dental) {
             // DPC receipts hold 包括 points outside the lines, and the 調剤 layout is too
             // partial here, so only 医科 出来高 and 歯科 are checked.
-            let lines = health_insurance_line_points(&self.receipt);
+            let lines = health_insurance_line_points(&self.receipt).ok_or_else(|| UkeError::Structure {
+                file: asm.file.clone(),
+                line: self.ho_line,
+                record: "HO".into(),
+                problem: "the receipt's lines add up beyond any real receipt".into(),
+            })?;
             if lines != self.receipt.total_points {
                 return Err(UkeError::Totals {
                     file: asm.file.clone(),
@@ -1074,12 +1099,13 @@ impl Builder {
 
 /// The points HO 合計点数 should equal: lines whose 負担区分 includes 医療保険, excluding
 /// 食事療養・生活療養 (診療識別 97, recorded in yen in HO 食事 合計金額).
-pub(crate) fn health_insurance_line_points(r: &Receipt) -> i64 {
+/// `None` if the sum leaves i64 (it cannot within the spec's widths; checked all the same).
+pub(crate) fn health_insurance_line_points(r: &Receipt) -> Option<i64> {
     r.lines
         .iter()
         .filter(|l| HEALTH_INSURANCE_PAYER_CODES.contains(&l.payer_code.as_str()) && l.care_category != "97")
-        .filter_map(|l| l.points.map(|p| p * i64::from(l.count)))
-        .sum()
+        .filter_map(|l| l.points.map(|p| p.checked_mul(i64::from(l.count))))
+        .try_fold(0i64, |sum, p| sum.checked_add(p?))
 }
 
 fn payer(at: &At, position: usize) -> Result<String, UkeError> {

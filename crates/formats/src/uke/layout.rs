@@ -101,6 +101,24 @@ pub(crate) const SN_WRITTEN: usize = 9;
 pub(crate) const SN_BRANCH: usize = 7;
 pub(crate) const GO: Count = Count::range(3, 4);
 
+// Widths of the numeric fields (記録条件仕様 医科 R4, 最大バイト; taken for 歯科 and 調剤 too,
+// whose specs were not read): every amount is bounded at the boundary, so no sum over a file or
+// a household can come near i64's range (10^9 yen × 10^6 receipts < 9.2 × 10^18).
+/// HO / KO 合計点数 N8.
+pub(crate) const WIDTH_TOTAL_POINTS: usize = 8;
+/// HO 負担金額（医療保険）N9 (円).
+pub(crate) const WIDTH_PATIENT_CHARGE: usize = 9;
+/// HO 食事療養・生活療養 合計金額 N8 (円).
+pub(crate) const WIDTH_MEAL_AMOUNT: usize = 8;
+/// SI / IY / TO 点数 N7.
+pub(crate) const WIDTH_LINE_POINTS: usize = 7;
+/// SI / IY / TO 回数 N3, and each day's 算定回数 N3.
+pub(crate) const WIDTH_TIMES: usize = 3;
+/// GO 総件数 N6.
+pub(crate) const WIDTH_GO_COUNT: usize = 6;
+/// GO 総合計点数 N10.
+pub(crate) const WIDTH_GO_POINTS: usize = 10;
+
 pub(crate) mod medical {
     use super::*;
 
