@@ -315,6 +315,16 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         let damaged = dir.path().join("damaged.key");
         std::fs::write(&damaged, text.replace(&key.public_key_hex(), &other.public_key_hex())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&damaged, std::fs::Permissions::from_mode(0o600)).unwrap();
+            // A key anyone on the machine may read is refused before it is used.
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let e = AuditSigningKey::read_file(&path).unwrap_err().to_string();
+            assert!(e.contains("group or others"), "{e}");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         let e = AuditSigningKey::read_file(&damaged).unwrap_err().to_string();
         assert!(e.contains("does not match"), "{e}");
         assert!(!e.contains(&hex::encode(key.key.to_bytes())));

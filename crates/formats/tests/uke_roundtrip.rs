@@ -296,6 +296,8 @@ fn ninety_nine_lines_of_one_category_repeat_it() {
         (0..100).map(|_| line(LineKind::Drug, "21", "620000007", "1", Some(1), 1, &[3])).collect();
     file.receipts[0].lines = lines;
     file.receipts[0].total_points = 100;
+    // 100 points cost 1,000 yen: the fixture's 1,520 yen 負担金額 would exceed it.
+    file.receipts[0].patient_charge = Some(300);
     let bytes = write(&file);
     let text = String::from_utf8_lossy(&bytes);
     // The first line writes 21, the next 98 omit it, the 100th writes it again.

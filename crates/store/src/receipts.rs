@@ -198,6 +198,7 @@ impl Store {
                         None => None,
                     }),
                     Val::OptText(r.delivery.as_ref().map(|d| d.record_control.join(" "))),
+                    Val::Text(content_key(r)),
                 ]);
                 let corrections = r.delivery.iter().flat_map(|d| d.corrections.iter());
                 for (seq, c) in corrections.enumerate() {
@@ -282,9 +283,13 @@ impl Store {
     }
 }
 
-/// Refuses a chunk holding a receipt whose 検索番号 is already held, or appears twice in the
-/// file: the 審査支払機関 gives each receipt one, so the same number is the same receipt and
-/// importing it again would pay it twice. The message names the file, never the number.
+/// Refuses a chunk holding a receipt already held, or held twice in the file: by 検索番号 (the
+/// 審査支払機関 gives each receipt one) and by content ([`content_key`]: the same bill from a file
+/// re-sent with other bytes — line ends, padding after the EOF mark, another file name). Either
+/// would pay it twice. The message names the file and the receipt's place in it, never a value.
+/// No field of the UKE says a receipt is a 月遅れ or 返戻再請求 (記録条件仕様 R4; see README): a
+/// late or re-billed receipt is a new bill and differs from the one returned, so it is not caught
+/// here unless it is the same bill again.
 async fn refuse_held_receipts(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     file_name: &str,
@@ -292,38 +297,106 @@ async fn refuse_held_receipts(
     chunk: &[Receipt],
     seen: &mut HashSet<String>,
 ) -> Result<(), StoreError> {
+    let keys: Vec<String> = chunk.iter().map(content_key).collect();
     for (i, r) in chunk.iter().enumerate() {
+        let ordinal = before + i as u64 + 1;
         if let Some(n) = &r.search_number
-            && !seen.insert(n.clone())
+            && !seen.insert(format!("search:{n}"))
         {
             return Err(StoreError::Input(format!(
-                "{file_name}: receipt {} of the file repeats the 検索番号 of an earlier receipt in it; \
-                 the file is refused (nothing imported)",
-                before + i as u64 + 1
+                "{file_name}: receipt {ordinal} of the file repeats the 検索番号 of an earlier receipt in it; \
+                 the file is refused (nothing imported)"
+            )));
+        }
+        if !seen.insert(format!("content:{}", keys[i])) {
+            return Err(StoreError::Input(format!(
+                "{file_name}: receipt {ordinal} of the file repeats an earlier receipt in it (same institution, \
+                 month, card, lines and amounts); the file is refused (nothing imported)"
             )));
         }
     }
     let numbers: Vec<&str> = chunk.iter().filter_map(|r| r.search_number.as_deref()).collect();
-    for part in numbers.chunks(500) {
-        let placeholders: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT COUNT(*) FROM receipts WHERE search_number IN ({})", placeholders.join(","));
-        // Only placeholders are added to the text: the numbers are bound.
-        let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
-        for n in part {
-            q = q.bind((*n).to_string());
-        }
-        let (held,) = q.fetch_one(&mut **tx).await?;
-        if held > 0 {
-            return Err(StoreError::Input(format!(
-                "{file_name}: {held} receipt(s) with a 検索番号 already held (imported from another file); \
-                 the file is refused (nothing imported)"
-            )));
+    for (column, values, what) in [
+        ("search_number", numbers, "a 検索番号 already held"),
+        ("content_key", keys.iter().map(String::as_str).collect(), "the same content as a receipt already held"),
+    ] {
+        for part in values.chunks(500) {
+            let placeholders: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT MIN(import_id), COUNT(*) FROM receipts WHERE {column} IN ({})",
+                placeholders.join(",")
+            );
+            // Only a fixed column name and placeholders are added to the text: the values are bound.
+            let mut q = sqlx::query_as::<_, (Option<i64>, i64)>(sqlx::AssertSqlSafe(sql));
+            for n in part {
+                q = q.bind((*n).to_string());
+            }
+            let (import, held) = q.fetch_one(&mut **tx).await?;
+            if held > 0 {
+                return Err(StoreError::Input(format!(
+                    "{file_name}: {held} receipt(s) with {what} (import #{}); the file is refused \
+                     (nothing imported)",
+                    import.unwrap_or(0)
+                )));
+            }
         }
     }
     Ok(())
 }
 
-const RECEIPT_COLUMNS: [&str; 31] = [
+/// A receipt's content as the 審査支払機関 bills it, hashed (SHA-256, hex): institution, month,
+/// type, card and birth date, days, points and amounts, every diagnosis and line. Names are left
+/// out (the same bill with a name spelt otherwise is still the same bill); each part is length-
+/// prefixed so no two contents hash alike by shifting text between fields.
+pub(crate) fn content_key(r: &Receipt) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut part = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    part(r.kind.code());
+    part(r.setting.code());
+    part(&r.receipt_type);
+    part(&r.service_month.to_string());
+    part(&r.institution.code);
+    part(&r.institution.prefecture.to_string());
+    part(&r.insurer_number);
+    part(&r.card_symbol);
+    part(&r.card_number);
+    part(&opt(r.card_branch.map(i64::from)));
+    part(&iso(r.birth_date));
+    part(&r.sex.code().to_string());
+    part(&r.admission_date.map(iso).unwrap_or_default());
+    part(&r.days.to_string());
+    part(&r.total_points.to_string());
+    part(&opt(r.patient_charge));
+    part(&opt(r.meal_amount));
+    part(&r.prescriber.as_ref().map(|p| format!("{:02}{}", p.prefecture, p.code)).unwrap_or_default());
+    part(&r.diagnoses.len().to_string());
+    for d in &r.diagnoses {
+        part(&d.code);
+        part(&iso(d.start_date));
+        part(&d.outcome.to_string());
+        part(if d.main { "1" } else { "0" });
+        part(&d.modifiers);
+    }
+    part(&r.lines.len().to_string());
+    for l in &r.lines {
+        part(l.kind.code());
+        part(&l.care_category);
+        part(&l.payer_code);
+        part(&l.code);
+        part(&l.quantity);
+        part(&opt(l.points));
+        part(&l.count.to_string());
+        part(&l.service_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(","));
+    }
+    hex::encode(h.finalize())
+}
+
+const RECEIPT_COLUMNS: [&str; 32] = [
     "id",
     "import_id",
     "person_id",
@@ -355,4 +428,5 @@ const RECEIPT_COLUMNS: [&str; 31] = [
     "processing_month",
     "review_operation",
     "record_control",
+    "content_key",
 ];

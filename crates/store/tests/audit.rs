@@ -9,7 +9,9 @@ use common::*;
 use kenpo_audit::{AuditSigningKey, EntryFields, InclusionProof, Subject as AuditSubject};
 use kenpo_domain::person::{EligibilityPeriod, Person};
 use kenpo_policy::catalogue::Catalogue;
-use kenpo_store::{AccessContext, PersonId, Recipient, Selection, Store, StoreError, VaultKeys, VerifyReport};
+use kenpo_store::{
+    AccessContext, Actor, PersonId, PurposeId, Recipient, Selection, Store, StoreError, VaultKeys, VerifyReport,
+};
 use sqlx::{AnyConnection, Connection, Executor};
 
 // ---------------------------------------------------------------------------------------------
@@ -636,8 +638,15 @@ async fn erasure_after_retention_keeps_the_chain_and_forgets_the_member() {
         let err = store.audit_erase_member(&operator, gone_id, Some(day(2019, 4, 1))).await.unwrap_err();
         assert!(matches!(err, StoreError::Input(_)), "{backend}: {err}");
         // Still covered: refused.
-        let err = store.audit_erase_member(&operator, covered_id, Some(day(2100, 1, 1))).await.unwrap_err();
+        let err = store.audit_erase_member(&operator, covered_id, Some(day(2026, 4, 1))).await.unwrap_err();
         assert!(matches!(err, StoreError::Input(ref m) if m.contains("still covered")), "{backend}: {err}");
+        // The review's case: a day after today (the store's day is 2026-04-01) is refused, for
+        // the privacy officer too, and a batch job may not erase at all.
+        let err = store.audit_erase_member(&operator, gone_id, Some(day(2100, 1, 1))).await.unwrap_err();
+        assert!(matches!(err, StoreError::Input(ref m) if m.contains("lies after today")), "{backend}: {err}");
+        let system = AccessContext::new(Actor::parse("system:x").unwrap(), PurposeId::parse("admin.basic_material").unwrap());
+        let err = store.audit_erase_member(&system, gone_id, None).await.unwrap_err();
+        assert!(matches!(err, StoreError::Denied { .. }), "{backend}: {err}");
         assert_eq!(tagged(&mut conn, tag.clone(), "AND payload IS NOT NULL").await, about, "{backend}: untouched");
 
         let erased = store.audit_erase_member(&operator, gone_id, Some(day(2026, 4, 1))).await.unwrap();

@@ -685,6 +685,10 @@ impl Builder {
             max: 40,
             found: super::fields::cp932_len(at.text(5)),
         });
+        let mut warnings: Vec<UkeWarning> = long_name.into_iter().collect();
+        if table == Table::Medical && at.rec.len() < layout.re_written {
+            warnings.push(short_record(at, layout.re_written));
+        }
         let number = at.u32(2, "レセプト番号", 6, Show::Value)?;
         let prescriber = match layout.prescriber {
             Some(p) if !at.text(p + 2).is_empty() => {
@@ -786,7 +790,7 @@ impl Builder {
             pharmacy_current: None,
             receipt_start,
             receipt_outcome,
-            warnings: long_name.into_iter().collect(),
+            warnings,
         })
     }
 
@@ -864,6 +868,9 @@ impl Builder {
             return Err(at.structure("a second HO record in one receipt"));
         }
         at.check_count(self.layout.ho)?;
+        if self.table == Table::Medical && at.rec.len() < self.layout.ho_written {
+            self.warnings.push(short_record(at, self.layout.ho_written));
+        }
         // 記録条件仕様 (医科) HO: 保険者番号 8 bytes, 記号 and 番号 up to 38 bytes each.
         at.max_bytes(2, "保険者番号", 8)?;
         at.max_bytes(3, "被保険者証等の記号", 38)?;
@@ -1106,6 +1113,10 @@ pub(crate) fn health_insurance_line_points(r: &Receipt) -> Option<i64> {
         .filter(|l| HEALTH_INSURANCE_PAYER_CODES.contains(&l.payer_code.as_str()) && l.care_category != "97")
         .filter_map(|l| l.points.map(|p| p.checked_mul(i64::from(l.count))))
         .try_fold(0i64, |sum, p| sum.checked_add(p?))
+}
+
+fn short_record(at: &At, current: usize) -> UkeWarning {
+    UkeWarning::ShortRecord { line: at.rec.line, record: at.rec.id().to_string(), found: at.rec.len(), current }
 }
 
 fn payer(at: &At, position: usize) -> Result<String, UkeError> {

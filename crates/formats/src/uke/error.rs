@@ -68,6 +68,9 @@ pub enum UkeWarning {
     MissingEofMarker,
     /// An insurer-side delivery without a GO record for its last block.
     MissingTrailer,
+    /// A record with fewer fields than the current 記録条件仕様 gives it: read as an older
+    /// layout (the fields it lacks are empty), but staff should know the file is not current.
+    ShortRecord { line: u64, record: String, found: usize, current: usize },
 }
 
 impl fmt::Display for UkeWarning {
@@ -89,6 +92,10 @@ impl fmt::Display for UkeWarning {
             }
             UkeWarning::MissingEofMarker => f.write_str("no 0x1A end-of-file byte"),
             UkeWarning::MissingTrailer => f.write_str("no GO record at the end"),
+            UkeWarning::ShortRecord { line, record, found, current } => write!(
+                f,
+                "line {line}: {record} has {found} fields, fewer than the {current} of the current spec; read as an older layout"
+            ),
         }
     }
 }
