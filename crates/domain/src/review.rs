@@ -91,6 +91,23 @@ pub fn uncovered(days: &[NaiveDate], periods: &[Covered]) -> Vec<NaiveDate> {
     out
 }
 
+/// 重複: receipts of one month that share a key (one person, institution, type; 調剤 also the
+/// prescriber) after the first. Returns (later receipt, first receipt) in input order. Both
+/// レセプト点検 and 高額療養費 use it, so payment holds back exactly what review reports.
+pub fn same_month_duplicates<K: Eq + std::hash::Hash>(receipts: impl IntoIterator<Item = (i64, K)>) -> Vec<(i64, i64)> {
+    let mut first_of: std::collections::HashMap<K, i64> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (id, key) in receipts {
+        match first_of.get(&key) {
+            Some(&first) => out.push((id, first)),
+            None => {
+                first_of.insert(key, id);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,10 +88,8 @@ fn widths_at_their_limit_are_read() {
 #[test]
 fn a_short_record_is_read_with_a_warning() {
     // The RE of the current spec has 38 fields; cut to 10 it reads as an older layout.
-    let mut text = String::from_utf8(
-        SHIFT_JIS.decode(&file("291", "", "291", "1", "291")).0.into_owned().into_bytes(),
-    )
-    .expect("utf8");
+    let mut text = String::from_utf8(SHIFT_JIS.decode(&file("291", "", "291", "1", "291")).0.into_owned().into_bytes())
+        .expect("utf8");
     let re_start = text.find("RE,").expect("RE");
     let re_end = re_start + text[re_start..].find("\r\n").expect("end");
     let cut: Vec<&str> = text[re_start..re_end].split(',').take(10).collect();

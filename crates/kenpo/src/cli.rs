@@ -216,7 +216,8 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn parse_csv_encoding(s: &str) -> Result<kenpo_formats::csv_out::CsvEncoding, String> {
-    kenpo_formats::csv_out::CsvEncoding::parse(s).ok_or_else(|| "utf8-bom、utf8 または cp932 を指定してください".to_string())
+    kenpo_formats::csv_out::CsvEncoding::parse(s)
+        .ok_or_else(|| "utf8-bom、utf8 または cp932 を指定してください".to_string())
 }
 
 pub async fn run(cli: Cli) -> Result<()> {

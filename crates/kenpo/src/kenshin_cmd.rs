@@ -2,11 +2,11 @@
 //! contractor, the yearly 実施状況 report) and `kenpo import guidance` (hg08 results back).
 
 use crate::config::Location;
-use kenpo_formats::csv_out::CsvEncoding;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kenpo_domain::Table;
 use kenpo_domain::stratify::Level;
+use kenpo_formats::csv_out::CsvEncoding;
 use kenpo_store::{AccessContext, FollowUp, PurposeId, StateReportRow, Store, TargetRow};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};

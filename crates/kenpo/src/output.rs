@@ -99,14 +99,16 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
     let mut out = String::new();
     let i = &v.identity;
     writeln!(out, "加入者 #{} ({})", v.id, i.kind.label())?;
-    writeln!(out, 
+    writeln!(
+        out,
         "  保険者番号 {}  記号 {}  番号 {}  枝番 {:02}",
         i.insurer_number, i.card_symbol, i.card_number, i.card_branch
     )?;
     writeln!(out, "  氏名 {} ({})  生年月日 {}  性別 {}", i.name_kanji, i.name_kana, i.birth_date, i.sex.label())?;
     if let Some(e) = &v.eligibility {
         for p in &e.periods {
-            writeln!(out, 
+            writeln!(
+                out,
                 "  資格 {} 取得 ({}) — {}",
                 p.acquired_on,
                 p.acquisition_reason,
@@ -121,7 +123,8 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
             writeln!(out, "  事業所 {} {}", emp.code, emp.name)?;
         }
         if !e.dependant_ids.is_empty() {
-            writeln!(out, 
+            writeln!(
+                out,
                 "  被扶養者 {} 人 (#{})",
                 e.dependant_ids.len(),
                 e.dependant_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", #")
@@ -134,10 +137,22 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
     }
     if let Some(r) = &v.remuneration {
         for m in &r.monthly {
-            writeln!(out, "  標準報酬月額 {} 円 ({} 級) {} から", thousands(m.monthly_amount), m.grade, m.effective_from)?;
+            writeln!(
+                out,
+                "  標準報酬月額 {} 円 ({} 級) {} から",
+                thousands(m.monthly_amount),
+                m.grade,
+                m.effective_from
+            )?;
         }
         for b in &r.bonuses {
-            writeln!(out, "  賞与 {} 円 → 標準賞与額 {} 円 ({})", thousands(b.amount), thousands(b.standard_amount), b.paid_on)?;
+            writeln!(
+                out,
+                "  賞与 {} 円 → 標準賞与額 {} 円 ({})",
+                thousands(b.amount),
+                thousands(b.standard_amount),
+                b.paid_on
+            )?;
         }
     }
     if let Some(rel) = &v.relation {
@@ -151,7 +166,8 @@ pub fn person(v: &PersonView, json: bool) -> Result<()> {
     }
     if let Some(claims) = &v.cash_benefits {
         for c in claims {
-            writeln!(out, 
+            writeln!(
+                out,
                 "  現金給付 {} {} 受付 {} 請求 {} 円 決定 {}{}",
                 c.kind.label(),
                 c.status.label(),

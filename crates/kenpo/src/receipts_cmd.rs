@@ -1,11 +1,11 @@
 //! `kenpo review …` (レセプト点検) and `kenpo kogaku …` (高額療養費・付加給付).
 
 use crate::config::Location;
-use kenpo_formats::csv_out::CsvEncoding;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kenpo_domain::YearMonth;
 use kenpo_domain::kogaku::{AdditionRules, Rounding};
+use kenpo_formats::csv_out::CsvEncoding;
 use kenpo_store::{AccessContext, Store};
 use serde::Deserialize;
 use serde_json::json;
@@ -26,6 +26,17 @@ pub enum ReviewWhat {
         month: Option<YearMonth>,
         #[arg(long)]
         rule: Option<String>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// Resolve a finding after checking it (e.g. a duplicate that is two real visits): its
+    /// receipts are then paid by the next `kogaku run` of the month.
+    Resolve {
+        #[arg(long)]
+        id: i64,
+        /// Why (1–200 characters).
+        #[arg(long)]
+        note: String,
         #[command(flatten)]
         access: crate::cli::Access,
     },
@@ -142,8 +153,18 @@ async fn review_inner(what: ReviewWhat, store: &Store, json: bool, csv_encoding:
             for m in months {
                 let s = store.run_review(&ctx, m).await?;
                 if !json {
-                    let rules: Vec<String> = s.by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
-                    println!("{} 点検 {} 件: 指摘 {} 件 ({})", s.month, s.receipts, s.findings, rules.join(", "));
+                    let rules: Vec<String> = s
+                        .by_rule
+                        .iter()
+                        .map(|(r, n)| format!("{} {}", kenpo_store::rule_label(r), crate::output::thousands(*n as i64)))
+                        .collect();
+                    println!(
+                        "{} 点検 {} 件: 指摘 {} 件 ({})",
+                        s.month,
+                        crate::output::thousands(s.receipts as i64),
+                        crate::output::thousands(s.findings as i64),
+                        rules.join("、")
+                    );
                 }
                 out.push(s);
             }
@@ -156,14 +177,38 @@ async fn review_inner(what: ReviewWhat, store: &Store, json: bool, csv_encoding:
             if json {
                 println!("{}", json!({ "findings": rows }));
             } else {
-                println!("診療年月\tレセプト\t医療機関\t点検区分\t事由");
+                let mut out = String::from("番号\t診療年月\tレセプト\t医療機関\t点検区分\t事由\t状態\n");
                 for r in &rows {
-                    println!(
-                        "{}\t{}\t{} {}\t{}\t{}",
-                        r.service_month, r.receipt_id, r.institution_code, r.institution_name, r.rule, r.detail
-                    );
+                    out.push_str(&format!(
+                        "#{}\t{}\t{}\t{} {}\t{}\t{}\t{}\n",
+                        r.id,
+                        r.service_month,
+                        r.receipt_id,
+                        r.institution_code,
+                        r.institution_name,
+                        kenpo_store::rule_label(&r.rule),
+                        r.detail,
+                        match &r.resolution {
+                            Some(note) => format!("解決済（{note}）"),
+                            None => "未解決".to_string(),
+                        }
+                    ));
                 }
-                println!("{} 件", rows.len());
+                print!("{}", crate::output::plain(&out));
+                println!("{} 件", crate::output::thousands(rows.len() as i64));
+            }
+        }
+        ReviewWhat::Resolve { id, note, access } => {
+            let r = store.resolve_finding(&access.context()?, id, &note).await?;
+            if json {
+                println!("{}", json!({ "finding": r }));
+            } else {
+                println!(
+                    "指摘 #{id}（{}、レセプト {}）を解決済にしました。該当月の高額療養費を再計算してください: kogaku run --month {}",
+                    kenpo_store::rule_label(&r.rule),
+                    r.receipt_id,
+                    r.service_month
+                );
             }
         }
         ReviewWhat::Export { month, rule, out, access } => {
@@ -222,9 +267,9 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
                 println!(
                     "{} 高額療養費・付加給付: レセプト {} 件, 世帯 {} , 支給 {} 件 計 {} 円",
                     s.month,
-                    s.receipts,
-                    s.households,
-                    s.payments,
+                    crate::output::thousands(s.receipts as i64),
+                    crate::output::thousands(s.households as i64),
+                    crate::output::thousands(s.payments as i64),
                     kenpo_domain::kogaku::yen(s.total)
                 );
                 for (kind, (n, amount)) in &s.by_kind {
@@ -235,6 +280,13 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
                     println!(
                         "  注意: 直近12か月のうち未計算の月があり、多数回該当を数え漏らすおそれ: {}",
                         s.months_without_run.join(", ")
+                    );
+                }
+                if !s.held_receipts.is_empty() {
+                    println!(
+                        "  保留: 重複の疑いがあるレセプト {} 件には支給していません（review list --rule duplicate.same_month で確認し、review resolve で解決後に再計算）: {}",
+                        s.held_receipts.len(),
+                        s.held_receipts.iter().map(|r| format!("#{r}")).collect::<Vec<_>>().join(" ")
                     );
                 }
             }
@@ -248,7 +300,11 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
             let mut current = None;
             for r in &rows {
                 if current.as_deref() != Some(r.employer_code.as_str()) {
-                    println!("■ 事業所 {}", r.employer_code);
+                    if r.employer_code.is_empty() {
+                        println!("■ 任意継続被保険者（事業主を通さず本人の口座へ振込: 口座振込待ち）");
+                    } else {
+                        println!("■ 事業所 {}", r.employer_code);
+                    }
                     current = Some(r.employer_code.clone());
                 }
                 println!(
@@ -265,9 +321,11 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
             println!("{} 件", rows.len());
         }
         KogakuWhat::Payroll { month, out, access } => {
-            let files = store.kogaku_payroll(&access.context()?, month).await?;
+            let payroll = store.kogaku_payroll(&access.context()?, month).await?;
+            let files = &payroll.files;
+            let pending = &payroll.transfer_pending;
             crate::files::private_dir(&out)?;
-            for f in &files {
+            for f in files {
                 crate::files::write_csv(&out.join(&f.file_name), &f.table, csv_encoding)?;
             }
             if json {
@@ -277,7 +335,7 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
                         |f| json!({"employer": f.employer_code, "file": f.file_name, "rows": f.rows, "total": f.total}),
                     )
                     .collect();
-                println!("{}", json!({ "files": list }));
+                println!("{}", json!({ "files": list, "transfer_pending": pending }));
             } else {
                 let total: i64 = files.iter().map(|f| f.total).sum();
                 println!(
@@ -286,6 +344,14 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
                     out.display(),
                     kenpo_domain::kogaku::yen(total)
                 );
+                if pending.payments > 0 {
+                    println!(
+                        "口座振込待ち: 任意継続被保険者 {} 人・{} 件 計 {} 円（事業主を通さず本人の口座へ振り込みます。振込データの作成は未対応）",
+                        pending.members,
+                        pending.payments,
+                        kenpo_domain::kogaku::yen(pending.total)
+                    );
+                }
             }
         }
     }

@@ -236,10 +236,10 @@ fn export_checkpoint_prove_disclose_end_to_end_on_sqlite() {
     let late = (lost + chrono::Days::new(366 * 6)).to_string();
     let err = fails(&mut outputs, &data, &["audit", "erase-member", "--id", &id, "--on", &late]);
     assert!(err.contains("lies after today"), "{err}");
-    let err = fails(&mut outputs, &data, &["audit", "erase-member", "--id", &id, "--on", "2100-01-01", "--as", "system:x"]);
-    assert!(err.contains("denied") && err.contains("audit_operation_not_listed_for_role"), "{err}");
     let err =
-        fails(&mut outputs, &data, &["audit", "erase-member", "--id", &id, "--as", "staff:auditor:a"]);
+        fails(&mut outputs, &data, &["audit", "erase-member", "--id", &id, "--on", "2100-01-01", "--as", "system:x"]);
+    assert!(err.contains("denied") && err.contains("audit_operation_not_listed_for_role"), "{err}");
+    let err = fails(&mut outputs, &data, &["audit", "erase-member", "--id", &id, "--as", "staff:auditor:a"]);
     assert!(err.contains("denied"), "{err}: only the privacy officer erases");
 
     // After all that, the log verifies, checkpoint signature included.

@@ -95,12 +95,17 @@ impl Store {
         recipient: &Recipient,
         why: &str,
     ) -> Result<T, StoreError> {
-        self.audit_now(ctx, Action::Export, wanted, false, "export.recipient_not_allowed", &Touched::Population).await?;
+        self.audit_now(ctx, Action::Export, wanted, false, "export.recipient_not_allowed", &Touched::Population)
+            .await?;
         let to = match recipient {
             Recipient::Contractor { id, name } => format!("contractor:{id}（{name}）"),
             Recipient::Body { name } => name.clone(),
         };
-        Err(StoreError::RecipientRefused { recipient: to, purpose: ctx.purpose().id().to_string(), why: why.to_string() })
+        Err(StoreError::RecipientRefused {
+            recipient: to,
+            purpose: ctx.purpose().id().to_string(),
+            why: why.to_string(),
+        })
     }
 
     /// Exports the categories of the selected people to a recipient for the context's purpose.
@@ -126,14 +131,18 @@ impl Store {
         // use only to the counterparty the catalogue names for it. The provision record's 根拠 and
         // counterparty come from the decision's obligation, never from the caller.
         let Some(sent) = grant.provisions.first().cloned() else {
-            return self.refuse_recipient(ctx, &wanted, recipient, "この利用目的は組合の外へ提供するものではありません").await;
+            return self
+                .refuse_recipient(ctx, &wanted, recipient, "この利用目的は組合の外へ提供するものではありません")
+                .await;
         };
         let record = match recipient {
             Recipient::Contractor { id, .. } if sent.basis == "委託" => {
                 match self.ensure_contractor_receives(ctx, id, &wanted).await? {
                     Some(r) => r,
                     None => {
-                        return self.refuse_recipient(ctx, &wanted, recipient, "委託先の決定に提供記録がありません").await;
+                        return self
+                            .refuse_recipient(ctx, &wanted, recipient, "委託先の決定に提供記録がありません")
+                            .await;
                     }
                 }
             }

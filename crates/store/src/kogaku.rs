@@ -9,11 +9,11 @@ use crate::batch::{TableBuffer, Val, iso, parse_iso, take_write_lock};
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
-use kenpo_domain::table::Table as CsvTable;
 use kenpo_domain::YearMonth;
 use kenpo_domain::kogaku::{
     self, AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, PaymentKind, Setting, Table,
 };
+use kenpo_domain::table::Table as CsvTable;
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -38,6 +38,26 @@ pub struct KogakuRunSummary {
     pub by_kind: BTreeMap<String, (u64, i64)>,
     /// Months of the 12 before with receipts but no stored run: 多数回 may be undercounted.
     pub months_without_run: Vec<String>,
+    /// Receipts held back because they duplicate another of the month (an open 重複 finding):
+    /// nothing is paid on them until staff resolve it (`review resolve`) and run the month again.
+    pub held_receipts: Vec<i64>,
+}
+
+/// What `kogaku payroll` hands out: one file per employer, and what is paid otherwise.
+#[derive(Debug, Clone)]
+pub struct Payroll {
+    pub files: Vec<PayrollFile>,
+    /// 任意継続 members (no employer): paid by bank transfer to their own account, which Kenpo
+    /// does not make yet — listed as 口座振込待ち.
+    pub transfer_pending: TransferPending,
+}
+
+/// Payments waiting for a bank transfer (口座振込待ち).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TransferPending {
+    pub members: u64,
+    pub payments: u64,
+    pub total: i64,
 }
 
 /// One stored payment as staff see it.
@@ -141,6 +161,29 @@ impl Store {
                 recorded_charge: charge,
             });
         }
+        // 重複: never pay on a receipt that duplicates another of the month (the rule レセプト点検
+        // reports, computed here too so that payment does not depend on review having run),
+        // unless staff resolved that finding. Both receipts of a pair are held back.
+        let resolved: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT receipt_id, related_receipt_id FROM review_findings \
+             WHERE service_month = $1 AND rule = $2 AND resolved_at IS NOT NULL",
+        )
+        .bind(m.clone())
+        .bind(crate::review::DUPLICATE)
+        .fetch_all(&mut *tx)
+        .await?;
+        let resolved: BTreeSet<(i64, Option<i64>)> = resolved.into_iter().collect();
+        let keyed = rows.iter().map(|r| {
+            (r.id, (r.person, r.institution.clone(), r.kind.clone(), r.setting.clone(), r.prescriber.clone()))
+        });
+        let mut held: BTreeSet<i64> = BTreeSet::new();
+        for (later, first) in kenpo_domain::review::same_month_duplicates(keyed) {
+            if !resolved.contains(&(later, Some(first))) {
+                held.insert(later);
+                held.insert(first);
+            }
+        }
+        rows.retain(|r| !held.contains(&r.id));
         let households: BTreeSet<i64> = rows.iter().map(|r| r.household).collect();
 
         // 標準報酬月額 in force in the month, for each household's member.
@@ -227,6 +270,7 @@ impl Store {
             receipts: rows.len() as u64,
             households: households.len() as u64,
             months_without_run,
+            held_receipts: held.iter().copied().collect(),
             ..Default::default()
         };
         let mut seq = 0i64;
@@ -387,7 +431,7 @@ impl Store {
     /// The payroll files for employers (別表2 group 1, 事業主の給与口座への支払い): per employer,
     /// who is paid which benefit and how much — nothing about the care. Each file leaves an
     /// APPI Art. 29 provision record. Members without an employer (任意継続) are not in any file.
-    pub async fn kogaku_payroll(&self, ctx: &AccessContext, month: YearMonth) -> Result<Vec<PayrollFile>, StoreError> {
+    pub async fn kogaku_payroll(&self, ctx: &AccessContext, month: YearMonth) -> Result<Payroll, StoreError> {
         let grant = self
             .decide(
                 ctx,
@@ -398,10 +442,23 @@ impl Store {
             .await?;
         let rows = self.payment_rows(month, None).await?;
         let mut per_employer: BTreeMap<String, Vec<&KogakuPaymentRow>> = BTreeMap::new();
-        // 任意継続 members have no employer: they are paid to their own account, not listed here.
-        for r in rows.iter().filter(|r| !r.employer_code.is_empty()) {
-            per_employer.entry(r.employer_code.clone()).or_default().push(r);
+        // 任意継続 members have no employer: they are paid to their own account (口座振込), not
+        // through an employer; counted here so the run says where those payments go.
+        let mut transfer = TransferPending::default();
+        let mut transfer_members = BTreeSet::new();
+        for r in &rows {
+            if r.employer_code.is_empty() {
+                transfer_members.insert(r.member_id);
+                transfer.payments += 1;
+                transfer.total = transfer
+                    .total
+                    .checked_add(r.amount)
+                    .ok_or_else(|| StoreError::Corrupt("a total beyond i64".into()))?;
+            } else {
+                per_employer.entry(r.employer_code.clone()).or_default().push(r);
+            }
         }
+        transfer.members = transfer_members.len() as u64;
         let mut files = Vec::new();
         let mut tx = self.pool.begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
@@ -418,7 +475,9 @@ impl Store {
             let mut total: i64 = 0;
             for ((_, card, name, label), amount) in &totals {
                 table.push(vec![code.clone(), card.clone(), name.clone(), label.clone(), amount.to_string()]);
-                total = total.checked_add(*amount).ok_or_else(|| StoreError::Corrupt("a payroll total beyond i64".into()))?;
+                total = total
+                    .checked_add(*amount)
+                    .ok_or_else(|| StoreError::Corrupt("a payroll total beyond i64".into()))?;
             }
             let file_name = format!("payroll-{}-{code}.csv", month.compact());
             let mut subjects: Vec<i64> = totals.keys().map(|k| k.0).collect();
@@ -443,6 +502,6 @@ impl Store {
             files.push(PayrollFile { employer_code: code, file_name, rows: totals.len() as u64, total, table });
         }
         tx.commit().await?;
-        Ok(files)
+        Ok(Payroll { files, transfer_pending: transfer })
     }
 }

@@ -44,11 +44,11 @@ pub use kenshin::{
     AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, Handoff, StateReportRow, TargetRow, age_band,
     fiscal_year_days,
 };
-pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, PayrollFile};
+pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, Payroll, PayrollFile, TransferPending};
 pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};
-pub use review::{FindingRow, ReviewSummary, rereview_table};
+pub use review::{FindingRow, ReviewSummary, rereview_table, rule_label};
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;
 pub use vault::VaultKeys;

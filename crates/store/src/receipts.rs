@@ -322,10 +322,8 @@ async fn refuse_held_receipts(
     ] {
         for part in values.chunks(500) {
             let placeholders: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT MIN(import_id), COUNT(*) FROM receipts WHERE {column} IN ({})",
-                placeholders.join(",")
-            );
+            let sql =
+                format!("SELECT MIN(import_id), COUNT(*) FROM receipts WHERE {column} IN ({})", placeholders.join(","));
             // Only a fixed column name and placeholders are added to the text: the values are bound.
             let mut q = sqlx::query_as::<_, (Option<i64>, i64)>(sqlx::AssertSqlSafe(sql));
             for n in part {

@@ -47,6 +47,9 @@ pub struct FindingRow {
     pub total_points: i64,
     pub search_number: Option<String>,
     pub detail: String,
+    /// When staff resolved the finding (open while `None`).
+    pub resolved_at: Option<String>,
+    pub resolution: Option<String>,
 }
 
 struct Finding {
@@ -147,24 +150,16 @@ impl Store {
         }
 
         // 重複: one person, institution, month and type (調剤: also the prescriber).
-        // (person, prefecture, institution, kind, setting, prescriber) → the first receipt.
-        type SameReceipt = (i64, i64, String, String, String, Option<String>);
-        let mut first_of: HashMap<SameReceipt, i64> = HashMap::new();
-        for r in &receipts {
-            let Some(person) = r.1 else { continue };
-            let key = (person, r.5, r.4.clone(), r.2.clone(), r.3.clone(), r.7.clone());
-            match first_of.get(&key) {
-                Some(&first) => findings.push(Finding {
-                    rule: DUPLICATE.into(),
-                    receipt: r.0,
-                    related: Some(first),
-                    person: Some(person),
-                    detail: format!("同一患者・同一医療機関・同月・同種別のレセプトが重複（先のレセプト {first}）"),
-                }),
-                None => {
-                    first_of.insert(key, r.0);
-                }
-            }
+        let keyed = receipts.iter().filter_map(|r| r.1.map(|person| (r.0, duplicate_key(person, r))));
+        for (later, first) in review::same_month_duplicates(keyed) {
+            let person = receipts.iter().find(|r| r.0 == later).and_then(|r| r.1);
+            findings.push(Finding {
+                rule: DUPLICATE.into(),
+                receipt: later,
+                related: Some(first),
+                person,
+                detail: format!("同一患者・同一医療機関・同月・同種別のレセプトが重複（先のレセプト {first}）"),
+            });
         }
 
         // 突合: a 調剤 receipt needs its prescriber's 医科 receipt for the person that month.
@@ -249,13 +244,35 @@ impl Store {
             }
         }
 
+        // Resolutions staff recorded survive a re-run for the same finding (rule and receipts).
+        let resolved: Vec<(String, i64, Option<i64>, String, String, String)> = sqlx::query_as(
+            "SELECT rule, receipt_id, related_receipt_id, resolved_at, resolved_by, resolution FROM review_findings \
+             WHERE service_month = $1 AND resolved_at IS NOT NULL",
+        )
+        .bind(m.clone())
+        .fetch_all(&mut *tx)
+        .await?;
+        let resolved: HashMap<(String, i64, Option<i64>), (String, String, String)> =
+            resolved.into_iter().map(|(r, a, b, at, by, note)| ((r, a, b), (at, by, note))).collect();
         sqlx::query("DELETE FROM review_findings WHERE service_month = $1").bind(m.clone()).execute(&mut *tx).await?;
         let mut next = next_id(&mut tx, "review_findings").await?;
         let found_at = chrono::Utc::now().to_rfc3339();
         let mut rows = TableBuffer::new(
             self.backend,
             "review_findings",
-            &["id", "service_month", "rule", "receipt_id", "related_receipt_id", "person_id", "detail", "found_at"],
+            &[
+                "id",
+                "service_month",
+                "rule",
+                "receipt_id",
+                "related_receipt_id",
+                "person_id",
+                "detail",
+                "found_at",
+                "resolved_at",
+                "resolved_by",
+                "resolution",
+            ],
         );
         let mut summary = ReviewSummary { month: m.clone(), receipts: receipts.len() as u64, ..Default::default() };
         let mut people: Vec<i64> = Vec::new();
@@ -263,6 +280,7 @@ impl Store {
             *summary.by_rule.entry(f.rule.clone()).or_default() += 1;
             summary.findings += 1;
             people.extend(f.person);
+            let kept = resolved.get(&(f.rule.clone(), f.receipt, f.related)).cloned();
             rows.push(vec![
                 Val::Int(next),
                 Val::Text(m.clone()),
@@ -272,6 +290,9 @@ impl Store {
                 Val::OptInt(f.person),
                 Val::Text(f.detail),
                 Val::Text(found_at.clone()),
+                Val::OptText(kept.as_ref().map(|k| k.0.clone())),
+                Val::OptText(kept.as_ref().map(|k| k.1.clone())),
+                Val::OptText(kept.map(|k| k.2)),
             ]);
             next += 1;
         }
@@ -281,6 +302,36 @@ impl Store {
         self.record_in(&mut tx, &grant, &Touched::Set(people)).await?;
         tx.commit().await?;
         Ok(summary)
+    }
+
+    /// Resolves a finding (e.g. a duplicate confirmed as two real visits): the note says why.
+    /// 高額療養費・付加給付 then pay on its receipts; the resolution survives a re-run of review.
+    pub async fn resolve_finding(&self, ctx: &AccessContext, id: i64, note: &str) -> Result<FindingRow, StoreError> {
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 200 || note.chars().any(char::is_control) {
+            return Err(StoreError::Input("--note: say why in 1 to 200 characters, without control characters".into()));
+        }
+        let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
+        let mut tx = self.pool.begin().await?;
+        take_write_lock(&mut tx, self.backend).await?;
+        let person: Option<(Option<i64>,)> = sqlx::query_as("SELECT person_id FROM review_findings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((person,)) = person else {
+            return Err(StoreError::NotFound(format!("review finding #{id}")));
+        };
+        sqlx::query("UPDATE review_findings SET resolved_at = $1, resolved_by = $2, resolution = $3 WHERE id = $4")
+            .bind(chrono::Utc::now().to_rfc3339())
+            .bind(ctx.actor().to_string())
+            .bind(note.to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        self.record_in(&mut tx, &grant, &Touched::Set(person.into_iter().collect())).await?;
+        tx.commit().await?;
+        let rows = self.review_findings(ctx, None, None).await?;
+        rows.into_iter().find(|r| r.id == id).ok_or_else(|| StoreError::NotFound(format!("review finding #{id}")))
     }
 
     /// The 診療年月 that have receipts, oldest first.
@@ -306,7 +357,7 @@ impl Store {
         let rows: Vec<FindingRow> = sqlx::query_as(
             "SELECT f.id, f.service_month, f.rule, f.receipt_id, f.related_receipt_id, \
                     r.institution_code, r.institution_name, r.kind AS receipt_kind, r.total_points, \
-                    r.search_number, f.detail \
+                    r.search_number, f.detail, f.resolved_at, f.resolution \
              FROM review_findings f JOIN receipts r ON r.id = f.receipt_id \
              WHERE ($1 = '' OR f.service_month = $1) AND ($2 = '' OR f.rule = $2) \
              ORDER BY f.service_month, f.receipt_id, f.rule",
@@ -326,6 +377,26 @@ impl Store {
         people.sort_unstable();
         self.record(&grant, &Touched::Set(people)).await?;
         Ok(rows)
+    }
+}
+
+/// The key two receipts of one month share when one duplicates the other (see
+/// [`review::same_month_duplicates`]): person, institution, kind, setting, prescriber.
+type DuplicateKey = (i64, String, String, String, Option<String>);
+
+fn duplicate_key(person: i64, r: &MonthReceipt) -> DuplicateKey {
+    let prescriber = r.7.as_ref().map(|c| format!("{:02}{c}", r.8.unwrap_or(0)));
+    (person, format!("{:02}{}", r.5, r.4), r.2.clone(), r.3.clone(), prescriber)
+}
+
+/// Japanese name of a review rule, for staff-facing lists and files.
+pub fn rule_label(rule: &str) -> &str {
+    match rule {
+        UNKNOWN_PERSON => "資格: 該当する加入者なし",
+        OUTSIDE_ELIGIBILITY => "資格: 資格期間外の診療",
+        DUPLICATE => "重複: 同一月の重複請求",
+        PHARMACY_WITHOUT_PRESCRIBER => "突合: 処方元の医科レセプトなし",
+        other => LONGITUDINAL_RULES.iter().find(|r| r.id == other).map(|r| r.name).unwrap_or(other),
     }
 }
 
@@ -354,7 +425,7 @@ pub fn rereview_table(rows: &[FindingRow]) -> Table {
             r.receipt_id.to_string(),
             r.related_receipt_id.map(|v| v.to_string()).unwrap_or_default(),
             r.total_points.to_string(),
-            r.rule.clone(),
+            rule_label(&r.rule).to_string(),
             r.detail.clone(),
         ]);
     }

@@ -318,6 +318,76 @@ async fn every_decision_allowed_or_denied_is_an_entry_and_the_log_verifies() {
     }
 }
 
+/// Exports go only to the recipient the use's flow names (issue 12): the review's case — any
+/// name under a 委託 use — is refused and audited; a 第三者提供 goes to the catalogue's
+/// counterparty only, and the provision record's 根拠 is the use's, not a literal.
+#[tokio::test]
+async fn an_export_goes_only_to_the_recipient_the_catalogue_names() {
+    use kenpo_domain::DataCategory::{Eligibility, Identity};
+    for backend in BACKENDS {
+        let (db, store, _) = populated(backend, "recipient").await;
+        let mut conn = raw(&db).await;
+        let export = |who: &'static str, purpose: &'static str, to: Recipient| {
+            let store = &store;
+            async move {
+                store
+                    .export(&ctx(who, purpose), &to, &[Identity, Eligibility], &Selection::People(vec![1, 2]), "x.csv")
+                    .await
+            }
+        };
+        let provisions = "SELECT COUNT(*) FROM provisions";
+        let before = count_sql(&mut conn, provisions).await;
+
+        // 委託 (analysis.entrustment) to a name that is no contractor: refused, audited as a denial.
+        let entries = count(&mut conn).await;
+        let err = export("staff:health:x", "analysis.entrustment", Recipient::Body { name: "任意の会社".into() })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::RecipientRefused { .. }), "{backend}: {err}");
+        assert!(err.to_string().contains("委託先"), "{backend}: {err}");
+        assert_eq!(count(&mut conn).await, entries + 1, "{backend}: the refusal is an entry");
+        assert_eq!(last_rows(&mut conn, 1).await[0].outcome, "deny", "{backend}");
+
+        // 第三者提供 (benefits.third_party_recovery, counterparty 損害保険会社等 in the catalogue).
+        let err =
+            export("staff:benefits:x", "benefits.third_party_recovery", Recipient::Body { name: "別の会社".into() })
+                .await
+                .unwrap_err();
+        assert!(err.to_string().contains("損害保険会社等"), "{backend}: {err}");
+        let err = export(
+            "staff:benefits:x",
+            "benefits.third_party_recovery",
+            Recipient::Contractor { id: "c02".into(), name: c02_name() },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, StoreError::RecipientRefused { .. }), "{backend}: {err}");
+        assert_eq!(count_sql(&mut conn, provisions).await, before, "{backend}: nothing provided so far");
+
+        let ok = export(
+            "staff:benefits:x",
+            "benefits.third_party_recovery",
+            Recipient::Body { name: "損害保険会社等".into() },
+        )
+        .await
+        .expect("to the named counterparty");
+        assert_eq!((ok.basis.as_str(), ok.rows.len()), ("法令", 2), "{backend}");
+        let (counterparty, basis): (String, String) =
+            sqlx::query_as("SELECT counterparty, basis FROM provisions WHERE id = $1")
+                .bind(ok.provision_id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!((counterparty.as_str(), basis.as_str()), ("損害保険会社等", "法令"), "{backend}");
+        store.close().await;
+    }
+}
+
+async fn count_sql(conn: &mut AnyConnection, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut *conn).await.unwrap();
+    n
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tampering
 // ---------------------------------------------------------------------------------------------
@@ -644,7 +714,8 @@ async fn erasure_after_retention_keeps_the_chain_and_forgets_the_member() {
         // the privacy officer too, and a batch job may not erase at all.
         let err = store.audit_erase_member(&operator, gone_id, Some(day(2100, 1, 1))).await.unwrap_err();
         assert!(matches!(err, StoreError::Input(ref m) if m.contains("lies after today")), "{backend}: {err}");
-        let system = AccessContext::new(Actor::parse("system:x").unwrap(), PurposeId::parse("admin.basic_material").unwrap());
+        let system =
+            AccessContext::new(Actor::parse("system:x").unwrap(), PurposeId::parse("admin.basic_material").unwrap());
         let err = store.audit_erase_member(&system, gone_id, None).await.unwrap_err();
         assert!(matches!(err, StoreError::Denied { .. }), "{backend}: {err}");
         assert_eq!(tagged(&mut conn, tag.clone(), "AND payload IS NOT NULL").await, about, "{backend}: untouched");
@@ -748,7 +819,10 @@ async fn an_erasure_by_another_process_is_honoured() {
         let id = PersonId(1);
         service.person(&clerk(), id).await.unwrap();
         let old = newest_tag(&mut conn).await;
-        maintenance.audit_erase_member(&privacy_officer("admin.basic_material"), id, Some(day(2026, 4, 1))).await.unwrap();
+        maintenance
+            .audit_erase_member(&privacy_officer("admin.basic_material"), id, Some(day(2026, 4, 1)))
+            .await
+            .unwrap();
         service.person(&clerk(), id).await.unwrap();
         assert_ne!(newest_tag(&mut conn).await, old, "{backend}: the service still writes under the erased key");
         service.close().await;

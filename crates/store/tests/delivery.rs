@@ -285,7 +285,7 @@ async fn the_rereview_export_carries_the_mn_search_number() {
             let id = receipt_id(&mut conn, search).await;
             // 診療年月, 医療機関コード, 名称, 種類, 検索番号, id, no related receipt, 点数, rule.
             let expected =
-                format!("2018-04,1234567,テスト医院,medical,{search},{id},,{points},eligibility.unknown_person,");
+                format!("2018-04,1234567,テスト医院,medical,{search},{id},,{points},資格: 該当する加入者なし,");
             assert!(lines.iter().any(|l| l.starts_with(&expected)), "{backend}: {expected} in {csv}");
         }
         for l in &lines[1..] {

@@ -731,7 +731,10 @@ async fn handoff_goes_to_the_entrusted_contractor_only_once_with_its_record() {
         }
         for p in &people {
             if let Some(c) = &p.contact {
-                assert!(!handoff_csv.contains(&c.address) && !handoff_csv.contains(&c.phone), "{backend}: contact leaked");
+                assert!(
+                    !handoff_csv.contains(&c.address) && !handoff_csv.contains(&c.phone),
+                    "{backend}: contact leaked"
+                );
             }
         }
         let body: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
