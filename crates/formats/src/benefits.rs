@@ -1,6 +1,7 @@
 //! Cash-benefit claims CSV (現金給付申請一覧): one row per claim, Japanese headers, UTF-8.
 //! The person is named by 保険者番号 and 記号・番号・枝番; amounts in yen; dates `YYYY-MM-DD`.
 
+use crate::text;
 use chrono::NaiveDate;
 use kenpo_domain::CardId;
 use kenpo_domain::benefit::{BenefitStatus, CashBenefitClaim, CashBenefitKind};
@@ -97,10 +98,11 @@ pub fn read_claims<R: Read>(input: R, file: &str) -> Result<Vec<ClaimRow>, Benef
         return Err(BenefitCsvError::Header { file: file.to_string(), expected: HEADERS.join(",") });
     }
     let mut out = Vec::new();
-    for record in reader.into_records() {
-        let record = record
-            .map_err(|e| row_err(e.position().map(|p| p.line()).unwrap_or(0), "is not well-formed UTF-8 CSV".into()))?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    // Lines are counted here: the csv crate's positions are one short after a CR LF header, and
+    // a cell holding a line break is refused, so each record is one line.
+    for (i, record) in reader.into_records().enumerate() {
+        let line = i as u64 + 2;
+        let record = record.map_err(|_| row_err(line, "is not well-formed UTF-8 CSV".into()))?;
         if record.len() != HEADERS.len() {
             return Err(row_err(line, format!("has {} columns, expected {}", record.len(), HEADERS.len())));
         }
@@ -111,6 +113,15 @@ pub fn read_claims<R: Read>(input: R, file: &str) -> Result<Vec<ClaimRow>, Benef
             column,
             problem,
         };
+        for (i, column) in HEADERS.iter().enumerate() {
+            if let Some(problem) = text::cell_problem(record.get(i).unwrap_or(""), text::MAX_TEXT_CHARS) {
+                return Err(BenefitCsvError::Row {
+                    file: file.to_string(),
+                    line,
+                    problem: format!("column {column}: {problem}"),
+                });
+            }
+        }
         let opt_date = |c: &'static str| -> Result<Option<NaiveDate>, BenefitCsvError> {
             match get(c) {
                 "" => Ok(None),
@@ -122,7 +133,12 @@ pub fn read_claims<R: Read>(input: R, file: &str) -> Result<Vec<ClaimRow>, Benef
         let opt_yen = |c: &'static str| -> Result<Option<i64>, BenefitCsvError> {
             match get(c) {
                 "" => Ok(None),
-                v => v.parse::<i64>().ok().filter(|n| *n >= 0).map(Some).ok_or(err(c, "must be whole yen, 0 or more")),
+                v => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (0..=text::MAX_YEN).contains(n))
+                    .map(Some)
+                    .ok_or(err(c, "must be whole yen, 0 to 9,999,999,999")),
             }
         };
         let text = |c: &str| Some(get(c).to_string()).filter(|s| !s.is_empty());

@@ -11,4 +11,5 @@ pub mod benefits;
 pub mod checkup_xml;
 pub mod csv_out;
 pub mod roster;
+pub mod text;
 pub mod uke;

@@ -6,6 +6,7 @@
 //! Histories are packed in one cell: 標準報酬月額履歴 `適用開始日:等級:月額|…`,
 //! 標準賞与額履歴 `支給日:賞与額:標準賞与額|…`.
 
+use crate::text;
 use chrono::NaiveDate;
 use kenpo_domain::person::{
     Bonus, Contact, DependantInfo, EligibilityPeriod, Employer, Person, PersonKind, Relationship, Sex,
@@ -150,23 +151,26 @@ fn row_cells(p: &Person, employer: Option<&Employer>) -> Vec<String> {
 pub struct RosterReader<R: Read> {
     file: String,
     records: csv::StringRecordsIntoIter<R>,
+    /// Line of the last record read. Counted here, not taken from the csv crate, whose
+    /// positions are one line short after a CR LF header; a cell holding a line break is
+    /// refused, so every accepted record is one line.
+    line: u64,
 }
 
 impl<R: Read> RosterReader<R> {
     /// Checks the header and returns a reader over the rows.
     pub fn new(input: R, file_name: &str) -> Result<Self, RosterError> {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
-        let headers = reader.headers().map_err(|e| csv_error(file_name, e))?.clone();
+        let headers = reader.headers().map_err(|e| csv_error(file_name, 1, e))?.clone();
         let names: Vec<&str> = headers.iter().map(|h| h.trim_start_matches('\u{feff}').trim()).collect();
         if names != HEADERS {
             return Err(RosterError::Header { file: file_name.to_string(), expected: HEADERS.join(",") });
         }
-        Ok(Self { file: file_name.to_string(), records: reader.into_records() })
+        Ok(Self { file: file_name.to_string(), records: reader.into_records(), line: 1 })
     }
 }
 
-fn csv_error(file: &str, e: csv::Error) -> RosterError {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
+fn csv_error(file: &str, line: u64, e: csv::Error) -> RosterError {
     // csv's messages can quote the offending bytes; describe the kind only.
     let problem = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
@@ -182,12 +186,12 @@ fn csv_error(file: &str, e: csv::Error) -> RosterError {
 impl<R: Read> Iterator for RosterReader<R> {
     type Item = Result<RosterRow, RosterError>;
     fn next(&mut self) -> Option<Self::Item> {
+        self.line += 1;
         let record = match self.records.next()? {
             Ok(r) => r,
-            Err(e) => return Some(Err(csv_error(&self.file, e))),
+            Err(e) => return Some(Err(csv_error(&self.file, self.line, e))),
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        Some(parse_row(&self.file, line, &record))
+        Some(parse_row(&self.file, self.line, &record))
     }
 }
 
@@ -219,8 +223,8 @@ impl Cells<'_> {
     fn yen(&self, column: &'static str, v: &str) -> Result<i64, RosterError> {
         v.parse::<i64>()
             .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| self.err(column, "must be a whole number of yen, 0 or more"))
+            .filter(|n| (0..=text::MAX_YEN).contains(n))
+            .ok_or_else(|| self.err(column, "must be a whole number of yen, 0 to 9,999,999,999"))
     }
 }
 
@@ -232,6 +236,12 @@ fn parse_row(file: &str, line: u64, record: &csv::StringRecord) -> Result<Roster
             line,
             problem: format!("has {} columns, expected {}", record.len(), HEADERS.len()),
         });
+    }
+    for (i, column) in HEADERS.iter().enumerate() {
+        let max = if column.ends_with("履歴") { text::MAX_HISTORY_CHARS } else { text::MAX_TEXT_CHARS };
+        if let Some(problem) = text::cell_problem(record.get(i).unwrap_or(""), max) {
+            return Err(c.err(*column, problem));
+        }
     }
     let kind =
         PersonKind::from_label(c.required("区分")?).ok_or_else(|| c.err("区分", "must be 本人, 任意継続 or 家族"))?;
@@ -432,5 +442,58 @@ mod tests {
         let text = String::from_utf8(buf).unwrap().replace("1980-02-29", "1981-02-29");
         let err = RosterReader::new(text.as_bytes(), "r.csv").unwrap().next().unwrap().unwrap_err();
         assert!(err.to_string().contains("column 生年月日"), "{err}");
+    }
+
+    fn one_row_csv(edit: impl Fn(&mut Person)) -> String {
+        let (mut p, e) = insured();
+        edit(&mut p);
+        let mut buf = Vec::new();
+        write_roster(&mut buf, &[(p, e)]).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    fn first_error(text: &str) -> String {
+        match RosterReader::new(text.as_bytes(), "r.csv") {
+            Err(e) => e.to_string(),
+            Ok(mut r) => r.find_map(Result::err).map(|e| e.to_string()).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn control_characters_in_a_cell_are_refused_naming_line_and_column_not_the_value() {
+        // The review's case: a name with CR LF and commas (it became a row of a payroll CSV).
+        let text = one_row_csv(|p| p.name_kanji = "山田\r\n,偽の受給者,家族療養付加金,9999999".into());
+        let e = first_error(&text);
+        assert!(e.starts_with("r.csv:2: column 氏名"), "{e}");
+        assert!(e.contains("control character") && !e.contains("偽の受給者"), "{e}");
+        let e = first_error(&one_row_csv(|p| p.name_kana = "\u{1b}]0;x\u{7}ｱ".into()));
+        assert!(e.starts_with("r.csv:2: column 氏名カナ"), "{e}");
+    }
+
+    #[test]
+    fn over_long_cells_and_amounts_are_refused() {
+        let e = first_error(&one_row_csv(|p| p.name_kanji = "あ".repeat(201)));
+        assert!(e.starts_with("r.csv:2: column 氏名") && e.contains("201 characters"), "{e}");
+        let e = first_error(&one_row_csv(|p| p.remuneration[0].monthly_amount = 10_000_000_000));
+        assert!(e.starts_with("r.csv:2: column 標準報酬月額履歴"), "{e}");
+    }
+
+    #[test]
+    fn errors_in_crlf_files_name_the_right_line() {
+        // Three rows; the third (file line 4) is bad. With CR LF line ends the line is still 4.
+        let (p, e) = insured();
+        let mut bad = p.clone();
+        bad.card = CardId::new("12", "347", 0).unwrap();
+        bad.sex = Sex::Female;
+        let mut second = p.clone();
+        second.card = CardId::new("12", "346", 0).unwrap();
+        let mut buf = Vec::new();
+        write_roster(&mut buf, &[(p, e.clone()), (second, e.clone()), (bad, e)]).unwrap();
+        let text = String::from_utf8(buf).unwrap().replacen("女", "不明", 1);
+        let crlf = text.replace('\n', "\r\n");
+        for t in [&text, &crlf] {
+            let err = first_error(t);
+            assert!(err.starts_with("r.csv:4: column 性別"), "{err}");
+        }
     }
 }
