@@ -17,7 +17,10 @@ mod guidance;
 pub mod items;
 mod xml;
 
-pub use archive::{read_checkup_archive, read_guidance_archive, write_checkup_archive, write_guidance_archive};
+pub use archive::{
+    ArchiveLimits, MAX_ARCHIVE_BYTES, MAX_DOCUMENTS, read_checkup_archive, read_checkup_archive_within,
+    read_guidance_archive, write_checkup_archive, write_guidance_archive,
+};
 pub use document::{CheckupWarning, MAX_ARCHIVE_WARNINGS, read_checkup_document, write_checkup_document};
 pub use findings::findings;
 pub use guidance::GUIDANCE_CLASS_OID;

@@ -343,3 +343,52 @@ fn writer_rejects_unknown_codes_and_bad_headers() {
     let err = write_checkup_archive(Cursor::new(Vec::new()), &header, &[]).unwrap_err();
     assert!(matches!(err, CheckupXmlError::Invalid { .. }), "{err:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Limits (issue 12): document count, inflated bytes, one document per file, duplicates
+// ---------------------------------------------------------------------------------------------
+
+fn read_within(bytes: Vec<u8>, documents: usize, inflated_bytes: u64) -> Result<usize, CheckupXmlError> {
+    let limits = kenpo_formats::checkup_xml::ArchiveLimits { documents, inflated_bytes };
+    kenpo_formats::checkup_xml::read_checkup_archive_within(Cursor::new(bytes), ARCHIVE, limits)
+        .map(|a| a.records.len())
+}
+
+#[test]
+fn an_archive_over_its_document_count_is_refused() {
+    let docs: Vec<(String, String)> = (0..3).map(|i| (format!("h{i}.xml"), good_doc())).collect();
+    let docs: Vec<(&str, String)> = docs.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    let err = read_within(archive_with(index(3), &docs), 2, u64::MAX).unwrap_err();
+    let msg = assert_clean(&err, None);
+    assert!(msg.contains("3 DATA documents, more than the 2"), "{msg}");
+}
+
+#[test]
+fn an_archive_inflating_past_its_budget_is_refused() {
+    // Two documents of ~2 KB each against a budget of 3,000 bytes (index included).
+    let padded = format!("{}{}", good_doc(), " ".repeat(1_500));
+    let docs = [("h1.xml", padded.clone()), ("h2.xml", padded.replace("20250520", "20250521"))];
+    let err = read_within(archive_with(index(2), &docs), 10, 3_000).unwrap_err();
+    let msg = assert_clean(&err, None);
+    assert!(msg.contains("inflate to more than 3000 bytes"), "{msg}");
+    // The shipped budget is 1 GiB, and no one file may pass 8 MiB: the review's 31 MB padded
+    // documents stop at the first, after reading 8 MiB + 1 byte of it.
+    assert_eq!(kenpo_formats::checkup_xml::MAX_ARCHIVE_BYTES, 1 << 30);
+    let huge = format!("{}{}", good_doc(), " ".repeat(31 * 1024 * 1024));
+    let err = read_err(archive_with(index(1), &[("h1.xml", huge)]));
+    let msg = assert_clean(&err, Some("h1.xml"));
+    assert!(msg.contains("larger than 8388608 bytes"), "{msg}");
+}
+
+#[test]
+fn the_same_document_twice_in_an_archive_is_refused() {
+    let err = read_err(archive_with(index(2), &[("h1.xml", good_doc()), ("h2.xml", good_doc())]));
+    let msg = assert_clean(&err, Some("h2.xml"));
+    assert!(msg.contains("the same document as") && msg.contains("h1.xml"), "{msg}");
+    // Two people's documents are two documents.
+    let other = good_doc().replace(NUMBER, "246811");
+    assert_eq!(
+        read_within(archive_with(index(2), &[("h1.xml", good_doc()), ("h2.xml", other)]), 10, u64::MAX).unwrap(),
+        2
+    );
+}

@@ -50,7 +50,8 @@ pub enum Command {
     Init,
     /// Write a synthetic society in real formats (roster CSV, UKE, 特定健診 XML, claims CSV).
     Generate {
-        #[arg(long, default_value_t = 10_000)]
+        /// 1 to 2,000,000 (the largest society).
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
         members: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -92,7 +93,8 @@ pub enum Command {
     },
     /// The main job on a fresh folder: init, generate, import, summary.
     Demo {
-        #[arg(long, default_value_t = 10_000)]
+        /// 1 to 2,000,000 (the largest society).
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
         members: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,

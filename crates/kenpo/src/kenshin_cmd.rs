@@ -18,7 +18,8 @@ pub enum KenshinWhat {
     /// 階層化, メタボ判定 and 受診勧奨 of every checkup of the fiscal year (stored with the
     /// reasoning; a re-run replaces the year's results).
     Assess {
-        #[arg(long)]
+        /// 2008 (the first year of 特定健診) to 2100.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(2008..=2100))]
         fiscal_year: i32,
         #[command(flatten)]
         access: crate::cli::Access,
@@ -26,10 +27,11 @@ pub enum KenshinWhat {
     /// Who needs 積極的支援 / 動機付け支援 and who should see a doctor (受診勧奨), with the
     /// follow-up through receipts: flagged people with no 医科 visit within N months.
     Targets {
-        #[arg(long)]
+        /// 2008 (the first year of 特定健診) to 2100.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(2008..=2100))]
         fiscal_year: i32,
-        /// Months after the exam month in which a 医科 visit counts as the follow-up.
-        #[arg(long, default_value_t = 3)]
+        /// Months after the exam month in which a 医科 visit counts as the follow-up (0 to 24).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=24))]
         follow_up_months: u32,
         /// The purpose under which receipts are read for the follow-up (別表2 5.).
         #[arg(long, default_value = "analysis.receipt_targeting")]
@@ -50,7 +52,8 @@ pub enum KenshinWhat {
     /// Hand the year's 特定保健指導 targets not yet handed over to the guidance contractor acting
     /// (`--as contractor:c04 --purpose health.specific_checkup`): CSV, with the 委託 provision record.
     Handoff {
-        #[arg(long)]
+        /// 2008 (the first year of 特定健診) to 2100.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(2008..=2100))]
         fiscal_year: i32,
         /// Folder for the hand-off file.
         #[arg(long)]
@@ -60,7 +63,8 @@ pub enum KenshinWhat {
     },
     /// The yearly 特定健診・特定保健指導 実施状況 by sex and 5-year band: CSV and Japanese HTML.
     Report {
-        #[arg(long)]
+        /// 2008 (the first year of 特定健診) to 2100.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(2008..=2100))]
         fiscal_year: i32,
         #[arg(long)]
         out: PathBuf,

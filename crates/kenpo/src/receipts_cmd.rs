@@ -242,6 +242,12 @@ pub async fn run_months(
     if to < from {
         bail!("--to {to} is before --month {from}");
     }
+    // A run covers at most five years of months (a careless --to 9999-12 must not run for days).
+    if (i64::from(to.year()) * 12 + i64::from(to.month())) - (i64::from(from.year()) * 12 + i64::from(from.month()))
+        >= 60
+    {
+        bail!("--month {from} --to {to}: at most 60 months in one run");
+    }
     let mut out = Vec::new();
     let mut m = from;
     loop {

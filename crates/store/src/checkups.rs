@@ -68,8 +68,11 @@ impl Store {
                 "institution_code",
                 "institution_name",
                 "institution_address",
+                "content_key",
             ],
         );
+        let identities: Vec<String> = records.iter().map(document_identity).collect();
+        refuse_held_documents(&mut tx, archive_name, &identities).await?;
         let mut result_rows = TableBuffer::new(
             b,
             "checkup_results",
@@ -78,7 +81,7 @@ impl Store {
         let mut next = next_id(&mut tx, "checkups").await?;
         let mut summary = CheckupImportSummary { import_id, archives: 1, ..Default::default() };
         let mut people = Vec::new();
-        for r in records {
+        for (r, identity) in records.iter().zip(&identities) {
             let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
             let person = cards.person(&key, r.card_branch, r.birth_date);
             match person {
@@ -105,6 +108,7 @@ impl Store {
                 Val::Text(r.institution.code.clone()),
                 Val::Text(r.institution.name.clone()),
                 Val::Text(r.institution.address.clone()),
+                Val::Text(identity.clone()),
             ]);
             for (seq, res) in r.results.iter().enumerate() {
                 let (value, unit, system, interpretation) = match &res.value {
@@ -152,4 +156,63 @@ impl Store {
         tx.commit().await?;
         Ok(summary)
     }
+}
+
+/// A 特定健診 document's identity: one person (保険者番号, 記号・番号・枝番, 生年月日) examined on
+/// one day by one 健診機関, hashed (SHA-256, hex). The same document re-zipped, or sent twice in
+/// one archive, has the same identity; a corrected re-send would too and is refused as well
+/// (replacing a held result is not supported: the held one must be dealt with first).
+fn document_identity(r: &CheckupRecord) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        r.insurer_number.as_str(),
+        r.card_symbol.as_str(),
+        r.card_number.as_str(),
+        &r.card_branch.map(|b| b.to_string()).unwrap_or_default(),
+        &iso(r.birth_date),
+        &iso(r.exam_date),
+        r.institution.code.as_str(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Refuses an archive holding a document twice, or one already held (from any archive).
+async fn refuse_held_documents(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    archive_name: &str,
+    identities: &[String],
+) -> Result<(), StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in identities.iter().enumerate() {
+        if !seen.insert(id.as_str()) {
+            return Err(StoreError::Input(format!(
+                "{archive_name}: document {} repeats an earlier document of the archive (same person, exam day and \
+                 健診機関); the archive is refused (nothing imported)",
+                i + 1
+            )));
+        }
+    }
+    for part in identities.chunks(500) {
+        let placeholders: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+        let sql =
+            format!("SELECT MIN(import_id), COUNT(*) FROM checkups WHERE content_key IN ({})", placeholders.join(","));
+        // Only placeholders are added to the text: the identities are bound.
+        let mut q = sqlx::query_as::<_, (Option<i64>, i64)>(sqlx::AssertSqlSafe(sql));
+        for id in part {
+            q = q.bind(id.clone());
+        }
+        let (import, held) = q.fetch_one(&mut **tx).await?;
+        if held > 0 {
+            return Err(StoreError::Input(format!(
+                "{archive_name}: {held} document(s) already held (same person, exam day and 健診機関; import #{}); \
+                 the archive is refused (nothing imported)",
+                import.unwrap_or(0)
+            )));
+        }
+    }
+    Ok(())
 }

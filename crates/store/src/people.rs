@@ -175,6 +175,9 @@ impl Store {
         .await?;
         let Some((insurer, symbol, number, branch, kind, insured_id, kanji, kana, birth, sex, employer_code)) = row
         else {
+            // A probe for an id that does not exist is an access too: it is logged (nobody's
+            // data was touched), so a sweep over ids shows in the log.
+            self.record(&grant, &Touched::Nothing).await?;
             return Err(StoreError::NotFound(format!("person {person}")));
         };
         let corrupt = |what: &str| StoreError::Corrupt(format!("person {person}: {what}"));

@@ -383,6 +383,24 @@ async fn an_export_goes_only_to_the_recipient_the_catalogue_names() {
     }
 }
 
+/// A read of a person id that does not exist is still an access: logged (issue 12).
+#[tokio::test]
+async fn a_read_of_an_unknown_person_is_logged() {
+    for backend in BACKENDS {
+        let (db, store, _) = populated(backend, "unknownid").await;
+        let mut conn = raw(&db).await;
+        let before = count(&mut conn).await;
+        let err = store.person(&clerk(), PersonId(999_999)).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{backend}: {err}");
+        // The clerk's read is two entries, as for a person who exists: the categories withheld
+        // from 適用 staff (a denial) and the read itself (allowed, touching no one).
+        assert_eq!(count(&mut conn).await, before + 2, "{backend}: the probe is logged");
+        let outcomes: Vec<String> = last_rows(&mut conn, 2).await.into_iter().map(|r| r.outcome).collect();
+        assert!(outcomes.contains(&"allow".to_string()), "{backend}: {outcomes:?}");
+        store.close().await;
+    }
+}
+
 async fn count_sql(conn: &mut AnyConnection, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut *conn).await.unwrap();
     n

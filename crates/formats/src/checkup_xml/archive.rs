@@ -19,7 +19,12 @@ const SERVICE_CHECKUP: u8 = 1;
 /// 実施区分 2: 特定保健指導.
 const SERVICE_GUIDANCE: u8 = 2;
 /// Upper bound for one file inside an archive; a document is a few tens of KiB.
-const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Most DATA documents one archive may hold (a real one holds hundreds to a few thousand).
+pub const MAX_DOCUMENTS: usize = 100_000;
+/// Most bytes all of an archive's files may inflate to (a document is ~7 KB: 100,000 of them
+/// are ~700 MB). Checked as the files are read, so a zip bomb stops at this many bytes.
+pub const MAX_ARCHIVE_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Writes a 送付用ファイルアーカイブ ZIP: `<root>/ix08_V08.xml` (index, 種別 6 機関→保険者) and
 /// `<root>/DATA/h….xml`, one hc08 CDA per record. Everything is checked before the first byte
@@ -208,7 +213,29 @@ fn read_index(text: &str, ctx: Ctx, expected_kind: u8) -> Result<Index, CheckupX
 /// file names: header fields come from the index, record fields from the documents.
 /// `totalRecordCount` must equal the DATA documents (or DATA + CLAIMS files, when CLAIMS exist).
 pub fn read_checkup_archive<R: Read + Seek>(input: R, archive_name: &str) -> Result<CheckupArchive, CheckupXmlError> {
-    let (header, declared_count, read) = read_archive(input, archive_name, SERVICE_CHECKUP, document::read)?;
+    read_checkup_archive_within(input, archive_name, ArchiveLimits::default())
+}
+
+/// What one archive may hold: DATA documents, and bytes its files inflate to in all.
+#[derive(Clone, Copy, Debug)]
+pub struct ArchiveLimits {
+    pub documents: usize,
+    pub inflated_bytes: u64,
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> Self {
+        Self { documents: MAX_DOCUMENTS, inflated_bytes: MAX_ARCHIVE_BYTES }
+    }
+}
+
+/// [`read_checkup_archive`] with other limits (tests use small ones).
+pub fn read_checkup_archive_within<R: Read + Seek>(
+    input: R,
+    archive_name: &str,
+    limits: ArchiveLimits,
+) -> Result<CheckupArchive, CheckupXmlError> {
+    let (header, declared_count, read) = read_archive(input, archive_name, SERVICE_CHECKUP, document::read, limits)?;
     let mut records = Vec::with_capacity(read.len());
     let mut warnings = Vec::new();
     let mut left_out = 0;
@@ -230,7 +257,8 @@ pub fn read_guidance_archive<R: Read + Seek>(
     input: R,
     archive_name: &str,
 ) -> Result<(ArchiveHeader, Vec<GuidanceReport>), CheckupXmlError> {
-    let (header, _, reports) = read_archive(input, archive_name, SERVICE_GUIDANCE, guidance::read)?;
+    let (header, _, reports) =
+        read_archive(input, archive_name, SERVICE_GUIDANCE, guidance::read, ArchiveLimits::default())?;
     Ok((header, reports))
 }
 
@@ -241,6 +269,7 @@ fn read_archive<R: Read + Seek, T>(
     archive_name: &str,
     service_kind: u8,
     read_document: ReadDocument<T>,
+    limits: ArchiveLimits,
 ) -> Result<(ArchiveHeader, u32, Vec<T>), CheckupXmlError> {
     let archive = archive_name.to_string();
     let mut zip = zip::ZipArchive::new(input)
@@ -277,9 +306,20 @@ fn read_archive<R: Read + Seek, T>(
     if documents.is_empty() {
         return Err(CheckupXmlError::NoDocuments { archive });
     }
+    if documents.len() > limits.documents {
+        return Err(CheckupXmlError::Unreadable {
+            at: Location { archive: archive.clone(), file: String::new(), path: String::new() },
+            reason: format!(
+                "{} DATA documents, more than the {} one archive may hold",
+                documents.len(),
+                limits.documents
+            ),
+        });
+    }
     let claims = under("CLAIMS").into_iter().filter(is_xml).count();
 
-    let index_text = read_entry(&mut zip, &archive, index_name)?;
+    let mut budget = Budget { left: limits.inflated_bytes, limit: limits.inflated_bytes };
+    let index_text = read_entry(&mut zip, &archive, index_name, &mut budget)?;
     let index = read_index(&index_text, Ctx { archive: &archive, file: index_name }, service_kind)?;
     let declared = usize::try_from(index.total).unwrap_or(usize::MAX);
     if declared != documents.len() && (claims == 0 || declared != documents.len() + claims) {
@@ -299,18 +339,44 @@ fn read_archive<R: Read + Seek, T>(
     };
 
     let mut records = Vec::with_capacity(documents.len());
+    let mut seen = std::collections::HashMap::new();
     for name in &documents {
-        let text = read_entry(&mut zip, &archive, name)?;
+        let text = read_entry(&mut zip, &archive, name, &mut budget)?;
+        // The same document twice in one archive (byte for byte, under two names) is refused;
+        // the store also refuses a document whose person, day and 健診機関 it already holds.
+        let digest = fnv1a(text.as_bytes());
+        if let Some(first) = seen.insert(digest, name.clone())
+            && read_entry(&mut zip, &archive, &first, &mut budget)? == text
+        {
+            return Err(CheckupXmlError::Unreadable {
+                at: Location { archive: archive.clone(), file: name.clone(), path: String::new() },
+                reason: format!("the same document as {first}: an archive holds each document once"),
+            });
+        }
         records.push(read_document(&text, Ctx { archive: &archive, file: name })?);
     }
     Ok((header, index.total, records))
 }
 
-/// One file of the archive as UTF-8 text, bounded in size.
+/// Inflated bytes left to read in one archive.
+struct Budget {
+    left: u64,
+    limit: u64,
+}
+
+/// FNV-1a, 64 bits: a cheap fingerprint to find candidate duplicate documents (a match is
+/// confirmed byte for byte, so collisions cost a re-read, never a wrong refusal).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// One file of the archive as UTF-8 text, bounded in size, counted against the archive's
+/// budget of inflated bytes.
 fn read_entry<R: Read + Seek>(
     zip: &mut zip::ZipArchive<R>,
     archive: &str,
     name: &str,
+    budget: &mut Budget,
 ) -> Result<String, CheckupXmlError> {
     let unreadable = |reason: String| CheckupXmlError::Unreadable {
         at: Location { archive: archive.to_string(), file: name.to_string(), path: String::new() },
@@ -322,5 +388,10 @@ fn read_entry<R: Read + Seek>(
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(unreadable(format!("larger than {MAX_FILE_BYTES} bytes")));
     }
+    let limit = budget.limit;
+    budget.left = budget
+        .left
+        .checked_sub(bytes.len() as u64)
+        .ok_or_else(|| unreadable(format!("the archive's files inflate to more than {limit} bytes in all")))?;
     String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".to_string()))
 }
