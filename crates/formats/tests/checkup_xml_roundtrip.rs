@@ -428,3 +428,31 @@ fn writer_spells_units_as_the_table_does() {
         vec![pq("9A752000000000001", "121", "mm[Hg]"), pq("3F015000002399901", "99", "mg/dL")]
     );
 }
+
+/// 採血時間 (9N141…, table …6.2202, 第4期: 2 食後10時間以上, 3 食後3.5–10時間, 4 食後3.5時間未満),
+/// each code with the 随時 value it makes usable or not (issue 12: code 1 was read as 空腹時).
+/// A 随時中性脂肪 of 200 mg/dL (≥ 175) with HDL 60: the 脂質 risk is counted only when the blood
+/// was drawn 3.5 h or more after a meal, or when the timing is not known.
+#[test]
+fn blood_draw_timing_codes_decide_whether_casual_values_count() {
+    use kenpo_domain::stratify::{self, DrawTiming};
+    let birth = NaiveDate::from_ymd_opt(1970, 1, 2).unwrap();
+    for (code, timing, lipid_counted) in [
+        ("2", Some(DrawTiming::Fasting), true),
+        ("3", Some(DrawTiming::Casual), true),
+        ("4", Some(DrawTiming::SoonAfterMeal), false),
+        ("1", None, true),
+    ] {
+        let record = vec![
+            coded(checkup_xml::BLOOD_DRAW_TIMING, code, "1.2.392.200119.6.2202"),
+            pq(checkup_xml::TG_CASUAL[0], "200", "mg/dL"),
+            pq(checkup_xml::HDL[0], "60", "mg/dL"),
+        ];
+        let f = checkup_xml::findings(Sex::Male, birth, &record, 2025);
+        assert_eq!(f.draw_timing, timing, "code {code}");
+        let s = stratify::stratify(&f);
+        let text = s.reasons.join("\n");
+        assert_eq!(text.contains("随時中性脂肪 200mg/dL ≥ 175"), lipid_counted, "code {code}: {text}");
+        assert_eq!(text.contains("食後3.5時間未満の採血のため判定に使えない"), !lipid_counted, "code {code}: {text}");
+    }
+}

@@ -142,7 +142,7 @@ fn results(x: &Exam) -> Vec<CheckupResult> {
     for (code, v) in x.sbp.iter().chain(x.dbp) {
         out.push(pq(code, v, "mm[Hg]"));
     }
-    out.push(cd(cx::BLOOD_DRAW_TIMING, "1", oid::BLOOD_DRAW_TIMING));
+    out.push(cd(cx::BLOOD_DRAW_TIMING, "2", oid::BLOOD_DRAW_TIMING)); // 食後10時間以上
     out.push(pq(cx::TG_FASTING[0], x.tg, "mg/dL"));
     out.push(pq(cx::HDL[0], x.hdl, "mg/dL"));
     out.push(pq(cx::LDL[0], x.ldl, "mg/dL"));

@@ -36,16 +36,18 @@ fn yes_no(record: &[CheckupResult], code: &str) -> Option<bool> {
     }
 }
 
-/// 採血時間 (code table …6.2202). The reference lists three answers — 食後10時間以上,
-/// 3.5時間以上10時間未満, 3.5時間未満 — and is unsure of their codes ("codes 2–4 — verify 1");
-/// this reads them as 1–3 in that order. **Unverified**: the OID table PDF could not be read. An
-/// unknown code leaves the timing unknown, which is harmless: 空腹時 and 随時 values carry
-/// their own item codes, and the timing is used only to refuse 随時 values under 3.5 h.
+/// 採血時間(食後), code table 1.2.392.200119.6.2202 (第4期): 2 食後10時間以上 (空腹時), 3 食後3.5
+/// 時間以上10時間未満 (随時), 4 食後3.5時間未満 (食直後: 随時 values are not judged). Sources: the
+/// JAMI eCheckupReport IG code system `specialCheckup-choice-2202-cs` and its example
+/// (`2202#2 食後10時間以上`), a transcription of MHLW's OID表 001082788, and two public
+/// converters; the table has no code 1. Older tables used 1 = 食後10時間未満 and 2 = 食後10時間
+/// 以上: a 1 says "not fasting" without saying which side of 3.5 h, so it leaves the timing
+/// unknown (随時 values are then judged, as with no timing at all).
 fn draw_timing(code: &str) -> Option<DrawTiming> {
     match code {
-        "1" => Some(DrawTiming::Fasting),
-        "2" => Some(DrawTiming::Casual),
-        "3" => Some(DrawTiming::SoonAfterMeal),
+        "2" => Some(DrawTiming::Fasting),
+        "3" => Some(DrawTiming::Casual),
+        "4" => Some(DrawTiming::SoonAfterMeal),
         _ => None,
     }
 }
