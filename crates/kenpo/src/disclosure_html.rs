@@ -56,6 +56,15 @@ fn held_categories(d: &Disclosure) -> Vec<DataCategory> {
     if p.cash_benefits.as_ref().is_some_and(|c| !c.is_empty()) {
         held.extend([DataCategory::CashBenefit, DataCategory::CashBenefitClinical]);
     }
+    // Everything else the store holds (receipts, checkups, guidance, payments …).
+    for r in &d.held {
+        if let Some(c) = DataCategory::from_id(&r.category)
+            && c != DataCategory::MyNumber
+            && !held.contains(&c)
+        {
+            held.push(c);
+        }
+    }
     held
 }
 
@@ -65,7 +74,8 @@ pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
     let mut h = String::from(
         "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>保有個人データ開示報告書</title>\n\
          <style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.6}table{border-collapse:collapse;margin:.5em 0}\
-         td,th{border:1px solid #888;padding:.2em .5em;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}h2{border-bottom:2px solid #333}</style>\n</head><body>\n",
+         td,th{border:1px solid #888;padding:.2em .5em;text-align:left;vertical-align:top}td:first-child{white-space:nowrap}h2{border-bottom:2px solid #333}\
+         @media print{@page{size:A4;margin:12mm}body{margin:0;max-width:none;font-size:9pt}h2{break-after:avoid}tr{break-inside:avoid}}</style>\n</head><body>\n",
     );
     h.push_str("<h1>保有個人データ開示報告書</h1>\n");
     h.push_str(&format!(
@@ -136,6 +146,24 @@ pub fn render(d: &Disclosure, catalogue: &Catalogue) -> String {
                 ),
             );
         }
+    }
+    h.push_str("</table>\n");
+    h.push_str(
+        "<p>保有している記録の件数と期間（区分ごと）:</p>\n<table><tr><th>区分</th><th>記録</th><th>件数</th><th>期間</th></tr>\n",
+    );
+    for r in &d.held {
+        let span = match (&r.first, &r.last) {
+            (Some(a), Some(b)) if a == b => a.clone(),
+            (Some(a), Some(b)) => format!("{a} 〜 {b}"),
+            _ => String::new(),
+        };
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{} 件</td><td>{}</td></tr>\n",
+            esc(&r.label),
+            esc(&r.what),
+            kenpo_domain::kogaku::yen(r.records as i64),
+            esc(&span)
+        ));
     }
     h.push_str("</table>\n");
 

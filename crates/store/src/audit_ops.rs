@@ -373,8 +373,28 @@ impl AccessLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct Disclosure {
     pub person: PersonView,
+    /// Every category of data held about the person (APPI Art. 33: all 保有個人データ), with how
+    /// many records, their span, and the published uses (別表2) that use the category.
+    pub held: Vec<HeldRecords>,
     pub provisions: Vec<ProvisionView>,
     pub accesses: Vec<AccessLine>,
+}
+
+/// What the society holds about one person in one category of 別表1.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldRecords {
+    /// Category id (`receipt_cost`, …).
+    pub category: String,
+    /// The category as 別表1 words it.
+    pub label: String,
+    /// What the records are, in staff's words (e.g. レセプト).
+    pub what: String,
+    pub records: u64,
+    /// Earliest and latest date or month of the records, when they carry one.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// The uses of 別表2 that use this category: (id, published text).
+    pub purposes: Vec<(String, String)>,
 }
 
 /// What a contractor received and accessed.
@@ -433,7 +453,98 @@ impl Store {
             }
         }
         accesses.sort_by(|a, b| a.at.cmp(&b.at));
-        Ok(Disclosure { person: view, provisions, accesses })
+        let held = self.held_records(ctx, person).await?;
+        Ok(Disclosure { person: view, held, provisions, accesses })
+    }
+
+    /// Counts of everything held about a person, category by category (the statutory
+    /// disclosure reads every category but 個人番号, whose presence alone is shown).
+    async fn held_records(&self, ctx: &AccessContext, person: PersonId) -> Result<Vec<HeldRecords>, StoreError> {
+        use DataCategory as C;
+        let readable: Vec<DataCategory> = DataCategory::ALL.into_iter().filter(|c| *c != C::MyNumber).collect();
+        self.decide(ctx, Action::Read, &readable, kenpo_policy::Subject::Person(person)).await?;
+        // (category, what, SQL giving COUNT, MIN, MAX of one person's rows): fixed text only.
+        let queries: [(DataCategory, &str, &str); 14] = [
+            (C::Identity, "被保険者・被扶養者の記録", "SELECT COUNT(*), NULL, NULL FROM persons WHERE id = $1"),
+            (
+                C::MyNumber,
+                "個人番号（登録の有無のみ。番号は開示しません）",
+                "SELECT COUNT(*), NULL, NULL FROM my_numbers WHERE person_id = $1",
+            ),
+            (
+                C::Eligibility,
+                "資格の取得・喪失",
+                "SELECT COUNT(*), MIN(acquired_on), MAX(COALESCE(lost_on, acquired_on)) FROM eligibility_periods WHERE person_id = $1",
+            ),
+            (
+                C::Remuneration,
+                "標準報酬月額",
+                "SELECT COUNT(*), MIN(effective_from), MAX(effective_from) FROM standard_remuneration WHERE person_id = $1",
+            ),
+            (
+                C::Remuneration,
+                "標準賞与額",
+                "SELECT COUNT(*), MIN(paid_on), MAX(paid_on) FROM bonuses WHERE person_id = $1",
+            ),
+            (C::Income, "前年度収入", "SELECT COUNT(*), NULL, NULL FROM dependants WHERE person_id = $1"),
+            (C::Relation, "続柄・同居", "SELECT COUNT(*), NULL, NULL FROM dependants WHERE person_id = $1"),
+            (C::Contact, "住所・電話番号", "SELECT COUNT(*), NULL, NULL FROM contacts WHERE person_id = $1"),
+            (
+                C::ReceiptCost,
+                "レセプト（診療年月、医療機関、日数、医療費）",
+                "SELECT COUNT(*), MIN(service_month), MAX(service_month) FROM receipts WHERE person_id = $1",
+            ),
+            (
+                C::ReceiptClinical,
+                "レセプトの傷病名・診療内容",
+                "SELECT COUNT(*), MIN(service_month), MAX(service_month) FROM receipts WHERE person_id = $1",
+            ),
+            (
+                C::CashBenefit,
+                "現金給付の申請",
+                "SELECT COUNT(*), MIN(received_on), MAX(received_on) FROM cash_benefits WHERE person_id = $1",
+            ),
+            (
+                C::CashBenefit,
+                "高額療養費・付加給付の支給",
+                "SELECT COUNT(*), MIN(service_month), MAX(service_month) FROM kogaku_payments WHERE person_id = $1",
+            ),
+            (
+                C::CheckupResult,
+                "特定健診の結果",
+                "SELECT COUNT(*), MIN(exam_date), MAX(exam_date) FROM checkups WHERE person_id = $1",
+            ),
+            (
+                C::GuidanceRecord,
+                "特定保健指導の記録",
+                "SELECT COUNT(*), MIN(started_on), MAX(started_on) FROM guidance WHERE person_id = $1",
+            ),
+        ];
+        let mut out = Vec::new();
+        for (category, what, sql) in queries {
+            let (n, first, last): (i64, Option<String>, Option<String>) =
+                sqlx::query_as(sql).bind(person.0).fetch_one(&self.pool).await?;
+            if n == 0 {
+                continue;
+            }
+            let purposes = self
+                .catalogue
+                .uses
+                .iter()
+                .filter(|u| u.categories.iter().any(|c| c == category.id()))
+                .map(|u| (u.id.clone(), u.text.clone()))
+                .collect();
+            out.push(HeldRecords {
+                category: category.id().to_string(),
+                label: category.label().to_string(),
+                what: what.to_string(),
+                records: n.unsigned_abs(),
+                first,
+                last,
+                purposes,
+            });
+        }
+        Ok(out)
     }
 
     /// For APPI Art. 25 supervision: what a contractor received (provision records naming it)

@@ -34,7 +34,7 @@ mod roster;
 mod stats;
 pub mod vault;
 
-pub use audit_ops::{AccessLine, BadEntry, ContractorReport, Disclosure, VerifyReport};
+pub use audit_ops::{AccessLine, BadEntry, ContractorReport, Disclosure, HeldRecords, VerifyReport};
 pub use benefits::{BenefitView, NewBenefitClaim};
 pub use checkups::CheckupImportSummary;
 pub use db::Backend;

@@ -919,3 +919,37 @@ async fn payroll_says_where_voluntary_members_payments_go() {
         store.close().await;
     }
 }
+
+/// The disclosure report lists every category held (APPI Art. 33), not only the roster's: a
+/// member with two receipts and a 高額療養費 payment sees them counted, dated and with their uses.
+#[tokio::test]
+async fn disclosure_lists_receipts_and_payments_held() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "discl").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let (society, people, m) = kogaku_roster();
+        store.import_roster(&importer(), "roster.csv", "r", rows(&society, &people), &|_| {}).await.unwrap();
+        let receipts = vec![inpatient_stay(&people[m], "H-OCT", OCT), inpatient_stay(&people[m], "H-NOV", NOV)];
+        store.import_receipts(&reviewer(), "h.UKE", "h", &receipts, &[]).await.unwrap();
+        store.run_kogaku(&benefits(), OCT, &AdditionRules::default()).await.unwrap();
+        let d = store
+            .disclosure(&ctx("staff:privacy_officer:x", "appi.disclosure"), PersonId(m as i64 + 1), &|a| a.to_string())
+            .await
+            .unwrap();
+        let held = |what: &str| {
+            d.held.iter().find(|h| h.what.starts_with(what)).unwrap_or_else(|| panic!("{what}: {:?}", d.held))
+        };
+        let r = held("レセプト（");
+        assert_eq!((r.category.as_str(), r.records), ("receipt_cost", 2), "{backend}");
+        assert_eq!((r.first.as_deref(), r.last.as_deref()), (Some("2025-10"), Some("2025-11")), "{backend}");
+        assert!(r.purposes.iter().any(|(id, _)| id == "benefits.payment"), "{backend}: {:?}", r.purposes);
+        assert_eq!(held("レセプトの傷病名").records, 2, "{backend}");
+        // October's 高額療養費 and 一部負担還元金 (the hand-worked case): two payments.
+        let p = held("高額療養費・付加給付の支給");
+        assert_eq!((p.category.as_str(), p.records), ("cash_benefit", 2), "{backend}");
+        assert_eq!(held("標準報酬月額").records, 3, "{backend}");
+        let json = serde_json::to_string(&d.held).unwrap();
+        assert!(json.contains("receipt_clinical") && json.contains("cash_benefit"), "{backend}: {json}");
+        store.close().await;
+    }
+}
