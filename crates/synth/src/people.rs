@@ -234,6 +234,22 @@ pub fn family(society: &Society, index: u64) -> Vec<Person> {
             None
         };
         let lost = lost.filter(|l| *l > hired);
+        // No 標準報酬 takes effect on or after the day coverage ends (the 定時決定 of a
+        // September after a May 喪失 cannot exist); keep the one in force when it ended.
+        if let Some(l) = lost {
+            remuneration.retain(|r| r.effective_from < l);
+            let from = hired.max(NaiveDate::from_ymd_opt(2016, 4, 1).expect("valid date"));
+            if remuneration.is_empty()
+                && from < l
+                && let Ok(g) = grades::grade_for_pay(from, pay)
+            {
+                remuneration.push(StandardRemuneration {
+                    effective_from: from,
+                    grade: g.grade,
+                    monthly_amount: g.monthly_amount,
+                });
+            }
+        }
         let period = EligibilityPeriod {
             acquired_on: hired,
             acquisition_reason: "採用".into(),
@@ -509,6 +525,27 @@ pub fn benefit_claims(society: &Society) -> Vec<(String, CardId, CashBenefitClai
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 12: member 1 of the demo had 喪失 2025-05-27 and a 標準報酬 from 2025-09-01. No
+    /// generated person has a 標準報酬 taking effect on or after the day coverage ended.
+    #[test]
+    fn no_standard_remuneration_after_loss_of_coverage() {
+        let society = Society::new(SocietyConfig::new(3_000, 1));
+        let mut leavers = 0;
+        for i in 0..3_000 {
+            for p in family(&society, i) {
+                let Some(lost) = p.eligibility.last().and_then(|e| e.lost_on) else { continue };
+                if p.kind.is_insured() {
+                    leavers += 1;
+                    assert!(!p.remuneration.is_empty(), "an insured leaver keeps the 標準報酬 in force");
+                }
+                for r in &p.remuneration {
+                    assert!(r.effective_from < lost, "標準報酬 from {} after 喪失 {lost}", r.effective_from);
+                }
+            }
+        }
+        assert!(leavers > 50, "the society has leavers to check ({leavers})");
+    }
 
     #[test]
     fn same_seed_same_people_and_valid_numbers() {
