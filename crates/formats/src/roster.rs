@@ -240,7 +240,7 @@ fn parse_row(file: &str, line: u64, record: &csv::StringRecord) -> Result<Roster
     for (i, column) in HEADERS.iter().enumerate() {
         let max = if column.ends_with("履歴") { text::MAX_HISTORY_CHARS } else { text::MAX_TEXT_CHARS };
         if let Some(problem) = text::cell_problem(record.get(i).unwrap_or(""), max) {
-            return Err(c.err(*column, problem));
+            return Err(c.err(column, problem));
         }
     }
     let kind =

@@ -252,7 +252,7 @@ impl Store {
         .bind(m.clone())
         .fetch_all(&mut *tx)
         .await?;
-        let resolved: HashMap<(String, i64, Option<i64>), (String, String, String)> =
+        let resolved: HashMap<FindingKey, Resolution> =
             resolved.into_iter().map(|(r, a, b, at, by, note)| ((r, a, b), (at, by, note))).collect();
         sqlx::query("DELETE FROM review_findings WHERE service_month = $1").bind(m.clone()).execute(&mut *tx).await?;
         let mut next = next_id(&mut tx, "review_findings").await?;
@@ -379,6 +379,11 @@ impl Store {
         Ok(rows)
     }
 }
+
+/// A finding as a re-run meets it again (rule, receipt, related receipt), and what staff said of it
+/// (resolved at, by, why).
+type FindingKey = (String, i64, Option<i64>);
+type Resolution = (String, String, String);
 
 /// The key two receipts of one month share when one duplicates the other (see
 /// [`review::same_month_duplicates`]): person, institution, kind, setting, prescriber.

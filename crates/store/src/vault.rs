@@ -235,6 +235,24 @@ impl Vault {
     }
 }
 
+/// Whether a key file is closed to group and others (mode `0600` or stricter). A missing file
+/// passes here and fails on reading. Not Unix: always true (no mode bits to check).
+pub fn owner_only(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::metadata(path) {
+            Ok(m) => m.permissions().mode() & 0o077 == 0,
+            Err(_) => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,23 +282,5 @@ mod tests {
         assert!(keys.write_new_file(&path).is_err(), "must not overwrite a key file");
         let n = MyNumber::parse("123456789018").unwrap();
         assert_eq!(Vault::new(back).open(1, &Vault::new(keys).seal(1, &n)).unwrap(), n);
-    }
-}
-
-/// Whether a key file is closed to group and others (mode `0600` or stricter). A missing file
-/// passes here and fails on reading. Not Unix: always true (no mode bits to check).
-pub fn owner_only(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        match std::fs::metadata(path) {
-            Ok(m) => m.permissions().mode() & 0o077 == 0,
-            Err(_) => true,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        true
     }
 }
