@@ -349,3 +349,19 @@ pub fn plain(s: &str) -> std::borrow::Cow<'_, str> {
 pub fn thousands(n: i64) -> String {
     kenpo_domain::kogaku::yen(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        // Clear screen, retitle the window, C1 CSI, a lone CR that would overwrite the line.
+        let hostile = "山田\u{1b}[2J\u{1b}]0;pwned\u{7}\u{9b}31m\r太郎";
+        let shown = plain(hostile);
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        assert!(shown.starts_with("山田") && shown.ends_with("太郎"), "{shown:?}");
+        assert_eq!(plain("普通の名前\n次の行\tタブ"), "普通の名前\n次の行\tタブ");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

@@ -247,7 +247,14 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
     p.index = index_xml("http://example.com/not-the-index", &header, records.len());
     let wrong_ns = p.zip(true);
     // 4. The first document's first result under an item code that is not in the 第4期 table.
-    let mut p = Parts::new(&header, records);
+    //    A second exam of the same two people a week later: documents already held (same person,
+    //    day and 健診機関) are refused since issue 12, and this archive is meant to go in.
+    let later: Vec<CheckupRecord> = records
+        .iter()
+        .map(|r| CheckupRecord { exam_date: r.exam_date + chrono::Days::new(7), ..r.clone() })
+        .collect();
+    let records_later = later.as_slice();
+    let mut p = Parts::new(&header, records_later);
     let code = &records[0].results[0].code;
     let range = entry_range(&p.documents[0].1, 1);
     let entry = p.documents[0].1[range.clone()].replacen(&format!("code=\"{code}\""), "code=\"9Z999000000000001\"", 1);

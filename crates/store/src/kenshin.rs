@@ -412,16 +412,23 @@ impl Store {
             ));
         };
         let grant = self.decide(ctx, Action::Read, &CATS, Subject::Population).await?;
-        let targets: Vec<TargetRow> = self
+        let all: Vec<TargetRow> = self
             .load_targets(fy)
             .await?
             .into_iter()
-            .filter(|t| matches!(t.level, Level::Intensive | Level::Motivational) && t.handed_to.is_none())
+            .filter(|t| matches!(t.level, Level::Intensive | Level::Motivational))
             .collect();
+        let handed = all.iter().filter(|t| t.handed_to.is_some()).count();
+        let targets: Vec<TargetRow> = all.into_iter().filter(|t| t.handed_to.is_none()).collect();
         if targets.is_empty() {
-            return Err(StoreError::Input(format!(
-                "fiscal year {fy}: no 特定保健指導 targets left to hand off (run the assessment first?)"
-            )));
+            // Say which case it is: nothing assessed, or everything already handed over.
+            return Err(StoreError::Input(if handed > 0 {
+                format!(
+                    "{fy}年度: 特定保健指導の対象者 {handed} 人は全員すでに委託先へ引き渡し済みです（引き渡し先は kenshin targets の「委託先」欄）"
+                )
+            } else {
+                format!("{fy}年度: 特定保健指導の対象者がいません（kenshin assess で階層化を済ませてください）")
+            }));
         }
         let values = self.handoff_values(&targets, fy, findings_of).await?;
         let mut table = Table::new([

@@ -157,6 +157,9 @@ pub struct ReceiptAssembler<R> {
     last_line: u64,
     failed: bool,
     finished: bool,
+    /// Record kinds already warned about as short: a file written to an older layout has every
+    /// RE short, and one warning per kind says it.
+    short_warned: Vec<String>,
 }
 
 impl<R: BufRead> ReceiptAssembler<R> {
@@ -250,6 +253,7 @@ impl<R: BufRead> ReceiptAssembler<R> {
             go_seen: false,
             failed: false,
             finished: false,
+            short_warned: Vec::new(),
         })
     }
 
@@ -430,7 +434,16 @@ impl<R: BufRead> ReceiptAssembler<R> {
             }
             b.add(self, &At { file: &file, rec: &rec })?;
         }
-        let assembled = b.finish(self)?;
+        let mut assembled = b.finish(self)?;
+        let warned = &mut self.short_warned;
+        assembled.warnings.retain(|w| match w {
+            UkeWarning::ShortRecord { record, .. } if warned.contains(record) => false,
+            UkeWarning::ShortRecord { record, .. } => {
+                warned.push(record.clone());
+                true
+            }
+            _ => true,
+        });
         self.block.receipts += 1;
         self.block.cases += u64::from(assembled.has_health_insurance) + assembled.public_payers as u64;
         self.block.points += if assembled.has_health_insurance {

@@ -70,6 +70,7 @@ pub enum UkeWarning {
     MissingTrailer,
     /// A record with fewer fields than the current 記録条件仕様 gives it: read as an older
     /// layout (the fields it lacks are empty), but staff should know the file is not current.
+    /// Given once per record kind and file.
     ShortRecord { line: u64, record: String, found: usize, current: usize },
 }
 
