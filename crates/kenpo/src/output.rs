@@ -77,7 +77,7 @@ pub fn roster_imported(s: &ImportSummary, json: bool) {
     } else {
         println!(
             "名簿を取り込みました (取込番号 {}): {} 人 (本人 {}, 任意継続 {}, 家族 {}), 新規事業所 {}, 個人番号 {} 件 (暗号化して保管)",
-            s.import_id, s.people, s.insured, s.voluntary, s.dependants, s.employers_added, s.my_numbers
+            s.import_id, n(s.people), n(s.insured), n(s.voluntary), n(s.dependants), n(s.employers_added), n(s.my_numbers)
         );
     }
 }
@@ -198,18 +198,18 @@ pub fn stats(s: &Stats, json: bool) -> Result<()> {
         return Ok(());
     }
     println!("{} 現在の集計", s.as_of);
-    println!("  事業所 {}", s.employers);
+    println!("  事業所 {}", n(s.employers));
     println!(
         "  加入者 {} 人 (本人 {}, 任意継続 {}, 家族 {}; うち資格あり {})",
-        s.people, s.insured, s.voluntary, s.dependants, s.covered
+        n(s.people), n(s.insured), n(s.voluntary), n(s.dependants), n(s.covered)
     );
-    println!("  男 {} / 女 {}", s.male, s.female);
-    println!("  平均標準報酬月額 {} 円", s.mean_standard_remuneration);
-    let bands: Vec<String> = s.insured_by_age_band.iter().map(|(b, n)| format!("{b}代 {n}")).collect();
+    println!("  男 {} / 女 {}", n(s.male), n(s.female));
+    println!("  平均標準報酬月額 {} 円", n(s.mean_standard_remuneration));
+    let bands: Vec<String> = s.insured_by_age_band.iter().map(|(b, k)| format!("{b}代 {}", n(*k))).collect();
     println!("  被保険者の年齢構成: {}", bands.join(", "));
     println!(
         "  個人番号登録 {} 件 / 現金給付申請 {} 件 / レセプト {} 件 / 特定健診 {} 件",
-        s.my_numbers_on_file, s.cash_benefit_claims, s.receipts, s.checkups
+        n(s.my_numbers_on_file), n(s.cash_benefit_claims), n(s.receipts), n(s.checkups)
     );
     Ok(())
 }
@@ -221,10 +221,10 @@ pub fn receipts_imported(s: &kenpo_store::ReceiptImportSummary, failures: &[Stri
     }
     println!(
         "レセプトを取り込みました: {} 件 ({} 行, {} 点), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件, 審査支払機関の補正 {} 件",
-        s.receipts, s.lines, s.points, s.matched, s.unmatched, s.warnings, s.corrections
+        n(s.receipts), n(s.lines), n(s.points), n(s.matched), n(s.unmatched), n(s.warnings), n(s.corrections)
     );
     for f in failures {
-        println!("  取込を拒否したファイル: {f}");
+        println!("  取込を拒否したファイル: {}", plain(f));
     }
 }
 
@@ -235,10 +235,10 @@ pub fn checkups_imported(s: &kenpo_store::CheckupImportSummary, failures: &[Stri
     }
     println!(
         "特定健診を取り込みました: {} アーカイブ, {} 件 ({} 項目), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件 (項目表にない項目)",
-        s.archives, s.documents, s.results, s.matched, s.unmatched, s.warnings
+        n(s.archives), n(s.documents), n(s.results), n(s.matched), n(s.unmatched), n(s.warnings)
     );
     for f in failures {
-        println!("  取込を拒否したアーカイブ: {f}");
+        println!("  取込を拒否したアーカイブ: {}", plain(f));
     }
 }
 
@@ -252,7 +252,7 @@ pub fn guidance_imported(s: &kenpo_store::GuidanceImportSummary, failures: &[Str
         s.documents, s.started, s.completed, s.dropped
     );
     for f in failures {
-        println!("  取込を拒否したアーカイブ: {f}");
+        println!("  取込を拒否したアーカイブ: {}", plain(f));
     }
 }
 
@@ -343,6 +343,11 @@ pub fn plain(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(s)
     }
+}
+
+/// Any count or amount with thousands separators (counts beyond i64 cannot occur).
+fn n<T: TryInto<i64>>(v: T) -> String {
+    thousands(v.try_into().unwrap_or(i64::MAX))
 }
 
 /// A whole number with thousands separators (12,345), as staff read amounts.
