@@ -77,7 +77,13 @@ pub fn roster_imported(s: &ImportSummary, json: bool) {
     } else {
         println!(
             "名簿を取り込みました (取込番号 {}): {} 人 (本人 {}, 任意継続 {}, 家族 {}), 新規事業所 {}, 個人番号 {} 件 (暗号化して保管)",
-            s.import_id, n(s.people), n(s.insured), n(s.voluntary), n(s.dependants), n(s.employers_added), n(s.my_numbers)
+            s.import_id,
+            n(s.people),
+            n(s.insured),
+            n(s.voluntary),
+            n(s.dependants),
+            n(s.employers_added),
+            n(s.my_numbers)
         );
     }
 }
@@ -201,7 +207,11 @@ pub fn stats(s: &Stats, json: bool) -> Result<()> {
     println!("  事業所 {}", n(s.employers));
     println!(
         "  加入者 {} 人 (本人 {}, 任意継続 {}, 家族 {}; うち資格あり {})",
-        n(s.people), n(s.insured), n(s.voluntary), n(s.dependants), n(s.covered)
+        n(s.people),
+        n(s.insured),
+        n(s.voluntary),
+        n(s.dependants),
+        n(s.covered)
     );
     println!("  男 {} / 女 {}", n(s.male), n(s.female));
     println!("  平均標準報酬月額 {} 円", n(s.mean_standard_remuneration));
@@ -209,7 +219,10 @@ pub fn stats(s: &Stats, json: bool) -> Result<()> {
     println!("  被保険者の年齢構成: {}", bands.join(", "));
     println!(
         "  個人番号登録 {} 件 / 現金給付申請 {} 件 / レセプト {} 件 / 特定健診 {} 件",
-        n(s.my_numbers_on_file), n(s.cash_benefit_claims), n(s.receipts), n(s.checkups)
+        n(s.my_numbers_on_file),
+        n(s.cash_benefit_claims),
+        n(s.receipts),
+        n(s.checkups)
     );
     Ok(())
 }
@@ -221,7 +234,13 @@ pub fn receipts_imported(s: &kenpo_store::ReceiptImportSummary, failures: &[Stri
     }
     println!(
         "レセプトを取り込みました: {} 件 ({} 行, {} 点), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件, 審査支払機関の補正 {} 件",
-        n(s.receipts), n(s.lines), n(s.points), n(s.matched), n(s.unmatched), n(s.warnings), n(s.corrections)
+        n(s.receipts),
+        n(s.lines),
+        n(s.points),
+        n(s.matched),
+        n(s.unmatched),
+        n(s.warnings),
+        n(s.corrections)
     );
     for f in failures {
         println!("  取込を拒否したファイル: {}", plain(f));
@@ -235,7 +254,12 @@ pub fn checkups_imported(s: &kenpo_store::CheckupImportSummary, failures: &[Stri
     }
     println!(
         "特定健診を取り込みました: {} アーカイブ, {} 件 ({} 項目), 加入者と照合 {} 件 / 照合できず {} 件, 警告 {} 件 (項目表にない項目)",
-        n(s.archives), n(s.documents), n(s.results), n(s.matched), n(s.unmatched), n(s.warnings)
+        n(s.archives),
+        n(s.documents),
+        n(s.results),
+        n(s.matched),
+        n(s.unmatched),
+        n(s.warnings)
     );
     for f in failures {
         println!("  取込を拒否したアーカイブ: {}", plain(f));

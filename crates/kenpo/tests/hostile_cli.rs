@@ -51,7 +51,18 @@ fn store_with_formula_name(dir: &Path) -> std::path::PathBuf {
     cells[name_col] = format!("\"{}\"", cells[name_col]);
     lines[1] = cells.join(",");
     std::fs::write(&roster, lines.join("\n") + "\n").unwrap();
-    ok(&data, &["import", "roster", roster.to_str().unwrap(), "--as", "staff:mynumber_officer:t", "--purpose", "mynumber.affairs"]);
+    ok(
+        &data,
+        &[
+            "import",
+            "roster",
+            roster.to_str().unwrap(),
+            "--as",
+            "staff:mynumber_officer:t",
+            "--purpose",
+            "mynumber.affairs",
+        ],
+    );
     data
 }
 

@@ -249,10 +249,8 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
     // 4. The first document's first result under an item code that is not in the 第4期 table.
     //    A second exam of the same two people a week later: documents already held (same person,
     //    day and 健診機関) are refused since issue 12, and this archive is meant to go in.
-    let later: Vec<CheckupRecord> = records
-        .iter()
-        .map(|r| CheckupRecord { exam_date: r.exam_date + chrono::Days::new(7), ..r.clone() })
-        .collect();
+    let later: Vec<CheckupRecord> =
+        records.iter().map(|r| CheckupRecord { exam_date: r.exam_date + chrono::Days::new(7), ..r.clone() }).collect();
     let records_later = later.as_slice();
     let mut p = Parts::new(&header, records_later);
     let code = &records[0].results[0].code;

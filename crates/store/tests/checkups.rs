@@ -62,13 +62,31 @@ async fn checkup_archives_import_once_matched_with_their_results() {
         // Again: refused by content hash, nothing written.
         let again = store.import_checkups(&health, &name, "c1", "健診機関 X", &read.records, &[]).await;
         assert!(matches!(again, Err(StoreError::AlreadyImported { .. })), "{backend}: {again:?}");
+        // The review's case: the same documents re-zipped (another content hash) are refused by
+        // their identity (person, exam day, 健診機関), and so is one document among new ones.
+        let err = store.import_checkups(&health, "rezipped.zip", "c1-rezipped", "健診機関 X", &read.records, &[]).await;
+        let msg = err.as_ref().map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+        assert!(msg.contains("rezipped.zip") && msg.contains("already held"), "{backend}: {msg}");
+        let mut later = read.records[0].clone();
+        later.exam_date = later.exam_date + chrono::Days::new(200);
+        let mixed = [later.clone(), read.records[1].clone()];
+        let err = store.import_checkups(&health, "mixed.zip", "c1-mixed", "健診機関 X", &mixed, &[]).await.unwrap_err();
+        assert!(err.to_string().contains("1 document(s) already held"), "{backend}: {err}");
+        // Twice in one archive.
+        let twice = [later.clone(), later.clone()];
+        let err = store.import_checkups(&health, "twice.zip", "c1-twice", "健診機関 X", &twice, &[]).await.unwrap_err();
+        assert!(err.to_string().contains("document 2 repeats"), "{backend}: {err}");
+        // A later exam of the same person is a new document.
+        store.import_checkups(&health, "later.zip", "c1-later", "健診機関 X", &[later], &[]).await.unwrap();
+        let stats = store.stats(&ctx("system:t", "admin.basic_material"), society.config.as_of).await.unwrap();
+        assert_eq!(stats.checkups, records.len() as i64 + 1, "{backend}: only the later exam added");
         // A contractor that is not entrusted with checkups: denied before any SQL.
         let denied = store
             .import_checkups(&ctx("contractor:c17", "health.specific_checkup"), &name, "c2", "x", &read.records, &[])
             .await;
         assert!(matches!(denied, Err(StoreError::Denied { .. })), "{backend}: {denied:?}");
         let stats = store.stats(&ctx("system:t", "admin.basic_material"), society.config.as_of).await.unwrap();
-        assert_eq!(stats.checkups, records.len() as i64, "{backend}: unchanged");
+        assert_eq!(stats.checkups, records.len() as i64 + 1, "{backend}: unchanged");
         store.close().await;
     }
 }
