@@ -64,10 +64,14 @@ pub fn generated(s: &GenerateSummary, out: &Path, json: bool) {
         return;
     }
     println!("合成データを出力しました: {}", out.display());
-    println!("  被保険者 {} 人 / 被扶養者 {} 人 / 事業所 {}", s.members, s.dependants, s.employers);
+    println!("  被保険者 {} 人 / 被扶養者 {} 人 / 事業所 {}", n(s.members), n(s.dependants), n(s.employers));
     println!(
         "  レセプト {} 件 ({} ファイル) / 特定健診 {} 件 ({} アーカイブ) / 現金給付申請 {} 件",
-        s.receipts, s.receipt_files, s.checkups, s.checkup_archives, s.benefit_claims
+        n(s.receipts),
+        n(s.receipt_files),
+        n(s.checkups),
+        n(s.checkup_archives),
+        n(s.benefit_claims)
     );
 }
 
@@ -92,7 +96,7 @@ pub fn benefits_imported(count: u64, json: bool) {
     if json {
         println!("{}", json!({"claims": count}));
     } else {
-        println!("現金給付申請を取り込みました: {count} 件");
+        println!("現金給付申請を取り込みました: {} 件", n(count));
     }
 }
 
@@ -313,8 +317,8 @@ pub fn demo(
         }
     }
     let findings: u64 = review.iter().map(|m| m.findings).sum();
-    let rules: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
-    println!("レセプト点検: {} か月, 指摘 {findings} 件 ({})", review.len(), rules.join(", "));
+    let rules: Vec<String> = by_rule.iter().map(|(r, k)| format!("{} {}", kenpo_store::rule_label(r), n(*k))).collect();
+    println!("レセプト点検: {} か月, 指摘 {} 件 ({})", review.len(), n(findings), rules.join("、"));
     let total: i64 = kogaku.iter().map(|k| k.total).sum();
     let payments: u64 = kogaku.iter().map(|k| k.payments).sum();
     let statutory: i64 = kogaku
@@ -324,36 +328,44 @@ pub fn demo(
         .map(|(_, (_, amount))| amount)
         .sum();
     println!(
-        "高額療養費・付加給付: {} か月, 支給 {payments} 件 計 {} 円（うち高額療養費 {} 円）",
+        "高額療養費・付加給付: {} か月, 支給 {} 件 計 {} 円（うち高額療養費 {} 円）",
         kogaku.len(),
+        n(payments),
         kenpo_domain::kogaku::yen(total),
         kenpo_domain::kogaku::yen(statutory)
     );
+    let held: usize = kogaku.iter().map(|k| k.held_receipts.len()).sum();
+    if held > 0 {
+        println!(
+            "  重複の疑いで支給を保留したレセプト {} 件（review list で確認、review resolve で解決後に再計算）",
+            n(held)
+        );
+    }
     let a = &kenshin.assessment;
     println!(
         "特定健診 {}年度: 階層化 {} 件（積極的支援 {} / 動機付け支援 {} / 情報提供 {} / 判定不能 {}）, 受診勧奨 {} 件のうち3か月以内に医科受診なし {} 件",
         kenshin.fiscal_year,
-        a.documents,
-        a.intensive,
-        a.motivational,
-        a.information,
-        a.undeterminable,
-        a.referral_recommend + a.referral_urgent,
-        kenshin.referral_without_visit
+        n(a.documents),
+        n(a.intensive),
+        n(a.motivational),
+        n(a.information),
+        n(a.undeterminable),
+        n(a.referral_recommend + a.referral_urgent),
+        n(kenshin.referral_without_visit)
     );
     println!(
         "特定保健指導: {} に {} 人を委託, 結果 {} 件を取込（終了 {} / 途中終了 {}）; 実施状況: 対象者 {} / 受診者 {} → {}",
         kenshin.handed_to,
-        kenshin.handed,
-        kenshin.guidance.documents,
-        kenshin.guidance.completed,
-        kenshin.guidance.dropped,
-        kenshin.subjects,
-        kenshin.examined,
+        n(kenshin.handed),
+        n(kenshin.guidance.documents),
+        n(kenshin.guidance.completed),
+        n(kenshin.guidance.dropped),
+        n(kenshin.subjects),
+        n(kenshin.examined),
         kenshin.report_html.display()
     );
     stats(s, false)?;
-    println!("監査ログ: {audited} 件を署名付きチェックポイントで封印し、改ざんのないことを確認しました");
+    println!("監査ログ: {} 件を署名付きチェックポイントで封印し、改ざんのないことを確認しました", n(audited));
     Ok(())
 }
 
