@@ -332,7 +332,7 @@ fn count_refs(rows: &[&TargetRow], follow: &HashMap<i64, FollowUp>) -> Counts {
     c
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break.
+/// The targets list as staff receive it, one row a person (written by the one CSV writer).
 fn targets_table(rows: &[TargetRow], follow: &HashMap<i64, FollowUp>) -> Table {
     let mut out = Table::new([
         "記号-番号",
