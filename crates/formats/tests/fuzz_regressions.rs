@@ -42,7 +42,7 @@ fn replay(target: &str, check: fn(&[u8])) {
 
 fn uke_file_name(data: &[u8]) -> &'static str {
     let delivery = data.first().is_some_and(u8::is_ascii_digit);
-    match (delivery, data.len() % 2 == 0) {
+    match (delivery, data.len().is_multiple_of(2)) {
         (false, true) => "RECEIPTC.UKE",
         (false, false) => "RECEIPTD.UKE",
         (true, true) => "in/201805/06139999/0_COMMON001/11_RECODEINFO_MED.CSV",
