@@ -953,3 +953,49 @@ async fn disclosure_lists_receipts_and_payments_held() {
         store.close().await;
     }
 }
+
+/// Extreme amounts through reader-shaped receipts → store → 高額療養費 (issue 12): the largest
+/// receipt the spec allows pays the hand-derived amount; a stored receipt beyond it (written by
+/// something other than the reader) stops the month with the receipt named, and nothing is paid.
+#[tokio::test]
+async fn kogaku_at_the_limit_pays_the_right_amount_and_refuses_beyond_it() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "kogakulimit").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let (society, people, m) = kogaku_roster();
+        store.import_roster(&importer(), "roster.csv", "r", rows(&society, &people), &|_| {}).await.unwrap();
+        // HO 合計点数 at its N8 limit: 99,999,999 点 (ten SI lines of 9,999,999 — N7 — and one of 9).
+        let mut big = inpatient_stay(&people[m], "L-1", OCT);
+        big.lines = (0..10).map(|_| line("190000000", 9_999_999, 1, &[3])).collect();
+        big.lines.push(line("190000010", 9, 1, &[3]));
+        big.total_points = 99_999_999;
+        store.import_receipts(&reviewer(), "l.UKE", "l", &[big], &[]).await.unwrap();
+        // By hand (区分ウ, 標準報酬 410,000):
+        //   総医療費 99,999,999 × 10 = 999,999,990; 3割 = 299,999,997 → 10円単位 300,000,000.
+        //   限度額 80,100 + (999,999,990 − 267,000) × 1% = 80,100 + 9,997,330 (9,997,329.9 rounded)
+        //          = 10,077,430.
+        //   高額療養費 300,000,000 − 10,077,430 = 289,922,570.
+        //   付加給付 10,077,430 − 25,000 = 10,052,430 → 100円未満切捨て 10,052,400.
+        let s = store.run_kogaku(&benefits(), OCT, &AdditionRules::default()).await.unwrap();
+        let by_kind: Vec<(&str, (u64, i64))> = s.by_kind.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(
+            by_kind,
+            vec![("kogaku_household", (1, 289_922_570)), ("member_refund", (1, 10_052_400))],
+            "{backend}"
+        );
+        assert_eq!(s.total, 289_922_570 + 10_052_400, "{backend}");
+
+        // A row the reader could never have written: 10^12 points in November.
+        let mut huge = inpatient_stay(&people[m], "L-2", NOV);
+        huge.total_points = 1_000_000_000_000;
+        store.import_receipts(&reviewer(), "huge.UKE", "huge", &[huge], &[]).await.unwrap();
+        let mut conn = raw(&db).await;
+        let huge_id = receipt_id(&mut conn, "L-2").await;
+        let err = store.run_kogaku(&benefits(), NOV, &AdditionRules::default()).await.unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("receipt #{huge_id}")) && msg.contains("合計点数"), "{backend}: {msg}");
+        let paid = count(&mut conn, "SELECT COUNT(*) FROM kogaku_payments WHERE service_month = '2025-11'").await;
+        assert_eq!(paid, 0, "{backend}: nothing paid for the month");
+        store.close().await;
+    }
+}
