@@ -191,13 +191,14 @@ pub struct Role {
     pub id: String,
     pub label: String,
     /// Operations on the audit log this role may perform (`verify`, `checkpoint`, `prove`,
-    /// `report`, `erase`, `mark`); none unless listed.
+    /// `erase`, `mark`); none unless listed. (The contractor report is a statutory read,
+    /// decided under `appi.supervision`.)
     #[serde(default)]
     pub audit_operations: Vec<String>,
 }
 
 /// The operations on the audit log, as the catalogue names them.
-pub const AUDIT_OPERATIONS: [&str; 6] = ["verify", "checkpoint", "prove", "report", "erase", "mark"];
+pub const AUDIT_OPERATIONS: [&str; 5] = ["verify", "checkpoint", "prove", "erase", "mark"];
 
 /// One task of a contractor's entrusted work (業務委託内容), mapped to the uses it serves.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -343,6 +344,24 @@ impl Catalogue {
                 .map(|_| ())
                 .ok_or_else(|| invalid(file, format!("{what}: category {id:?}"), "is not a data category"))
         };
+        for r in &self.roles {
+            if let Some(op) = r.audit_operations.iter().find(|o| !AUDIT_OPERATIONS.contains(&o.as_str())) {
+                return Err(invalid(
+                    "roles.toml",
+                    format!("role {}: audit operation {op:?}", r.id),
+                    "is not one of verify, checkpoint, prove, erase, mark",
+                ));
+            }
+        }
+        if let Some(op) =
+            self.meta.system_audit_operations.iter().find(|o| !AUDIT_OPERATIONS.contains(&o.as_str()) || *o == "erase")
+        {
+            return Err(invalid(
+                "notice.toml",
+                format!("system_audit_operations {op:?}"),
+                "must be verify, checkpoint, prove or mark (erasure is the privacy officer's)",
+            ));
+        }
         let mut use_ids = BTreeSet::new();
         for u in &self.uses {
             if !use_ids.insert(u.id.as_str()) {
