@@ -148,10 +148,13 @@ impl Store {
             if chunk.is_empty() {
                 break;
             }
-            refuse_held_receipts(&mut tx, file_name, summary.receipts, &chunk, &mut search_numbers).await?;
+            // Hashed once per receipt: the refusal checks the keys, the rows store them.
+            let content_keys: Vec<String> = chunk.iter().map(content_key).collect();
+            refuse_held_receipts(&mut tx, file_name, summary.receipts, &chunk, &content_keys, &mut search_numbers)
+                .await?;
             let keys = chunk.iter().map(|r| (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone()));
             cards.load(&mut tx, self.backend, keys).await?;
-            for r in &chunk {
+            for (r, content) in chunk.iter().zip(&content_keys) {
                 let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
                 let person = cards.person(&key, r.card_branch, r.birth_date);
                 match person {
@@ -198,7 +201,7 @@ impl Store {
                         None => None,
                     }),
                     Val::OptText(r.delivery.as_ref().map(|d| d.record_control.join(" "))),
-                    Val::Text(content_key(r)),
+                    Val::Text(content.clone()),
                 ]);
                 let corrections = r.delivery.iter().flat_map(|d| d.corrections.iter());
                 for (seq, c) in corrections.enumerate() {
@@ -295,9 +298,9 @@ async fn refuse_held_receipts(
     file_name: &str,
     before: u64,
     chunk: &[Receipt],
+    keys: &[String],
     seen: &mut HashSet<String>,
 ) -> Result<(), StoreError> {
-    let keys: Vec<String> = chunk.iter().map(content_key).collect();
     for (i, r) in chunk.iter().enumerate() {
         let ordinal = before + i as u64 + 1;
         if let Some(n) = &r.search_number

@@ -136,15 +136,7 @@ impl At<'_> {
         width: usize,
         show: Show,
     ) -> Result<Option<i64>, UkeError> {
-        let t = self.text(position);
-        if t.is_empty() {
-            return Ok(None);
-        }
-        let expected = || format!("a whole number of at most {width} digits, without sign");
-        if t.len() > width.min(18) || !t.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(self.bad(position, name, &expected(), show));
-        }
-        t.parse().map(Some).map_err(|_| self.bad(position, name, &expected(), show))
+        self.integer(position, name, width, false, show)
     }
 
     /// [`Self::opt_number`], required.
@@ -182,16 +174,36 @@ impl At<'_> {
         width: usize,
         show: Show,
     ) -> Result<Option<i64>, UkeError> {
+        self.integer(position, name, width, true, show)
+    }
+
+    /// At most `width` bytes of ASCII digits, after a leading `-` where `signed` (the sign
+    /// counts in the width); `None` when empty. Widths above 18 are taken as 18 (i64 holds them).
+    fn integer(
+        &self,
+        position: usize,
+        name: &'static str,
+        width: usize,
+        signed: bool,
+        show: Show,
+    ) -> Result<Option<i64>, UkeError> {
         let t = self.text(position);
         if t.is_empty() {
             return Ok(None);
         }
-        let digits = t.strip_prefix('-').unwrap_or(t);
-        let expected = || format!("a whole number of at most {width} characters");
+        let digits = if signed { t.strip_prefix('-').unwrap_or(t) } else { t };
+        let bad = || {
+            let expected = if signed {
+                format!("a whole number of at most {width} characters")
+            } else {
+                format!("a whole number of at most {width} digits, without sign")
+            };
+            self.bad(position, name, &expected, show)
+        };
         if digits.is_empty() || t.len() > width.min(18) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(self.bad(position, name, &expected(), show));
+            return Err(bad());
         }
-        t.parse().map(Some).map_err(|_| self.bad(position, name, &expected(), show))
+        t.parse().map(Some).map_err(|_| bad())
     }
 
     /// A decimal number as written (`12`, `0.5`); empty allowed.
