@@ -32,73 +32,6 @@ use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// 所得区分 under 70 (since 2015-01).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Under70 {
-    /// ア: 標準報酬月額 ≥ 830,000.
-    A,
-    /// イ: 530,000–790,000.
-    I,
-    /// ウ: 280,000–500,000.
-    U,
-    /// エ: ≤ 260,000.
-    E,
-    /// オ: 住民税非課税.
-    O,
-}
-
-/// 所得区分 at 70–74 (since 2018-08).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Elderly {
-    /// 現役並みⅢ: ≥ 830,000.
-    Active3,
-    /// 現役並みⅡ: 530,000–790,000.
-    Active2,
-    /// 現役並みⅠ: 280,000–500,000.
-    Active1,
-    /// 一般: ≤ 260,000.
-    General,
-    /// 低所得Ⅱ: 住民税非課税.
-    LowIncome2,
-    /// 低所得Ⅰ: 非課税 with no income after deductions.
-    LowIncome1,
-}
-
-impl Under70 {
-    pub fn label(self) -> &'static str {
-        match self {
-            Under70::A => "ア",
-            Under70::I => "イ",
-            Under70::U => "ウ",
-            Under70::E => "エ",
-            Under70::O => "オ",
-        }
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl Elderly {
-    pub fn label(self) -> &'static str {
-        match self {
-            Elderly::Active3 => "現役並みⅢ",
-            Elderly::Active2 => "現役並みⅡ",
-            Elderly::Active1 => "現役並みⅠ",
-            Elderly::General => "一般",
-            Elderly::LowIncome2 => "低所得Ⅱ",
-            Elderly::LowIncome1 => "低所得Ⅰ",
-        }
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
-    /// 現役並み pay 3割 at 70–74 (§5).
-    pub fn is_active(self) -> bool {
-        matches!(self, Elderly::Active3 | Elderly::Active2 | Elderly::Active1)
-    }
-}
-
 /// What decides a household's 所得区分: the member's 標準報酬月額 in force in the month, and
 /// the tax facts the society learns only on application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,25 +44,46 @@ pub struct IncomeFacts {
 }
 
 impl IncomeFacts {
-    pub fn under70(self) -> Under70 {
-        match self.standard_monthly {
-            _ if self.tax_exempt => Under70::O,
-            m if m >= 830_000 => Under70::A,
-            m if m >= 530_000 => Under70::I,
-            m if m >= 280_000 => Under70::U,
-            _ => Under70::E,
-        }
+    /// 現役並み at 70–74, who pay 3割 (健康保険法 Art. 74 Para. 1 No. 3: 標準報酬月額 ≥ 280,000).
+    /// This is the share rule, not a 高額療養費 bracket, so it does not move with the ceiling table.
+    pub fn elderly_active(self) -> bool {
+        !self.tax_exempt && self.standard_monthly >= 280_000
     }
-    pub fn elderly(self) -> Elderly {
-        match self.standard_monthly {
-            _ if self.tax_exempt && self.no_income => Elderly::LowIncome1,
-            _ if self.tax_exempt => Elderly::LowIncome2,
-            m if m >= 830_000 => Elderly::Active3,
-            m if m >= 530_000 => Elderly::Active2,
-            m if m >= 280_000 => Elderly::Active1,
-            _ => Elderly::General,
-        }
-    }
+}
+
+/// Who falls in a bracket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncomeTest {
+    /// 標準報酬月額 at least this much; of the brackets reached, the one with the highest floor wins.
+    StandardFrom(Yen),
+    /// 住民税非課税.
+    TaxExempt,
+    /// 70–74: 住民税非課税 with no income after deductions (低所得Ⅰ).
+    NoIncome,
+}
+
+/// One 所得区分 of one period, with everything that period fixes for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bracket {
+    /// Short name as staff know it ("ウ", "現役並みⅠ", "一般").
+    pub code: String,
+    /// Name in explanations ("区分ウ", "70–74歳 一般").
+    pub label: String,
+    /// The income it covers ("標準報酬月額28万〜50万円").
+    pub range: String,
+    pub test: IncomeTest,
+    /// Monthly household ceiling.
+    pub ceiling: Ceiling,
+    /// 多数回該当; `None` where 多数回 does not apply.
+    pub many: Option<Yen>,
+    /// 70–74: the individual 外来 ceiling (外来特例).
+    pub outpatient: Option<Yen>,
+    /// 70–74: yearly cap of the 外来特例 (計算期間 8月–翌7月).
+    pub outpatient_yearly: Option<Yen>,
+    /// 年間上限: yearly cap on what the household bears after the monthly refunds.
+    pub yearly: Option<Yen>,
+    /// Where the figures come from.
+    pub source: String,
 }
 
 /// A monthly ceiling: `base`, plus 1 % of the 総医療費 above `threshold` when there is one.
@@ -140,12 +94,6 @@ pub struct Ceiling {
 }
 
 impl Ceiling {
-    const fn flat(base: Yen) -> Self {
-        Ceiling { base, threshold: None }
-    }
-    const fn formula(base: Yen, threshold: Yen) -> Self {
-        Ceiling { base, threshold: Some(threshold) }
-    }
     /// The ceiling for a 総医療費; the 1 % is rounded to the yen, half up.
     pub fn amount(self, cost: Yen) -> Yen {
         match self.threshold {
@@ -153,7 +101,8 @@ impl Ceiling {
             _ => self.base,
         }
     }
-    fn explain(self, cost: Yen) -> String {
+    /// The arithmetic of [`Ceiling::amount`] in words.
+    pub fn explain(self, cost: Yen) -> String {
         match self.threshold {
             Some(t) if cost > t => {
                 format!("{} + ({} − {}) × 1% = {}円", yen(self.base), yen(cost), yen(t), yen(self.amount(cost)))
@@ -164,17 +113,47 @@ impl Ceiling {
     }
 }
 
-/// The ceilings in force from one month on.
+/// The brackets in force from one month on. Built only by [`ceiling_table`], which checks that
+/// each list has a bracket from 0 yen and a 住民税非課税 one, so selection always finds one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CeilingFigures {
-    /// Indexed by [`Under70`] (ア, イ, ウ, エ, オ).
-    pub under70: [Ceiling; 5],
-    pub under70_many: [Yen; 5],
-    /// Indexed by [`Elderly`]; `None` where there is no individual 外来 ceiling (現役並み).
-    pub elderly_outpatient: [Option<Yen>; 6],
-    pub elderly_household: [Ceiling; 6],
-    /// `None` where 多数回 does not apply (低所得).
-    pub elderly_many: [Option<Yen>; 6],
+    under70: Vec<Bracket>,
+    elderly: Vec<Bracket>,
+}
+
+impl CeilingFigures {
+    pub fn under70(&self) -> &[Bracket] {
+        &self.under70
+    }
+    pub fn elderly(&self) -> &[Bracket] {
+        &self.elderly
+    }
+    /// The under-70 bracket of a household.
+    pub fn under70_for(&self, income: IncomeFacts) -> &Bracket {
+        select(&self.under70, income)
+    }
+    /// The 70–74 bracket of a household.
+    pub fn elderly_for(&self, income: IncomeFacts) -> &Bracket {
+        select(&self.elderly, income)
+    }
+}
+
+fn select(list: &[Bracket], income: IncomeFacts) -> &Bracket {
+    let find = |t: IncomeTest| list.iter().find(|b| b.test == t);
+    if income.tax_exempt {
+        let low = if income.no_income { find(IncomeTest::NoIncome) } else { None };
+        if let Some(b) = low.or_else(|| find(IncomeTest::TaxExempt)) {
+            return b;
+        }
+    }
+    list.iter()
+        .filter_map(|b| match b.test {
+            IncomeTest::StandardFrom(min) if income.standard_monthly >= min => Some((min, b)),
+            _ => None,
+        })
+        .max_by_key(|(min, _)| *min)
+        .map(|(_, b)| b)
+        .expect("checked when the table was read: every list has a bracket from 0 yen")
 }
 
 /// One row of the dated ceiling table.
@@ -182,58 +161,124 @@ pub struct CeilingFigures {
 pub struct CeilingPeriod {
     pub from: YearMonth,
     /// What decided the row.
-    pub source: &'static str,
-    /// `None`: the change is decided but its figures are not known yet.
+    pub source: String,
+    /// `None`: the change is decided but its figures are not entered.
     pub figures: Option<CeilingFigures>,
 }
 
-const fn ym(year: i32, month: u32) -> YearMonth {
-    YearMonth::from_parts(year, month)
+/// The table as written in `data/kogaku-ceilings.toml`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableFile {
+    period: Vec<PeriodFile>,
 }
 
-/// The ceilings since 2018-08 (施行令 Art. 42 as amended; §4.1 and §4.3 of the reference).
-fn figures_2018_08() -> CeilingFigures {
-    CeilingFigures {
-        under70: [
-            Ceiling::formula(252_600, 842_000),
-            Ceiling::formula(167_400, 558_000),
-            Ceiling::formula(80_100, 267_000),
-            Ceiling::flat(57_600),
-            Ceiling::flat(35_400),
-        ],
-        under70_many: [140_100, 93_000, 44_400, 44_400, 24_600],
-        elderly_outpatient: [None, None, None, Some(18_000), Some(8_000), Some(8_000)],
-        elderly_household: [
-            Ceiling::formula(252_600, 842_000),
-            Ceiling::formula(167_400, 558_000),
-            Ceiling::formula(80_100, 267_000),
-            Ceiling::flat(57_600),
-            Ceiling::flat(24_600),
-            Ceiling::flat(15_000),
-        ],
-        elderly_many: [Some(140_100), Some(93_000), Some(44_400), Some(44_400), None, None],
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodFile {
+    from: String,
+    source: String,
+    #[serde(default)]
+    pending: bool,
+    #[serde(default)]
+    under70: Vec<BracketFile>,
+    #[serde(default)]
+    elderly: Vec<BracketFile>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BracketFile {
+    code: String,
+    label: String,
+    range: String,
+    standard_from: Option<Yen>,
+    #[serde(default)]
+    tax_exempt: bool,
+    #[serde(default)]
+    no_income: bool,
+    base: Yen,
+    threshold: Option<Yen>,
+    many: Option<Yen>,
+    outpatient: Option<Yen>,
+    outpatient_yearly: Option<Yen>,
+    yearly: Option<Yen>,
+    source: String,
+}
+
+/// The ceiling table, compiled into the binary: a law's figures are not a setting.
+const TABLE_TOML: &str = include_str!("../data/kogaku-ceilings.toml");
+
+/// The dated table, read once. Later rows win from their month on.
+pub fn ceiling_table() -> &'static [CeilingPeriod] {
+    static TABLE: std::sync::OnceLock<Vec<CeilingPeriod>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        // The file is part of the source and checked by the tests; a broken one is a build defect.
+        parse_table(TABLE_TOML).unwrap_or_else(|e| panic!("data/kogaku-ceilings.toml: {e}"))
+    })
+}
+
+/// Reads and checks a ceiling table.
+pub fn parse_table(text: &str) -> Result<Vec<CeilingPeriod>, String> {
+    let file: TableFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out: Vec<CeilingPeriod> = Vec::new();
+    for p in file.period {
+        let from: YearMonth = p.from.parse().map_err(|e| format!("period {}: {e}", p.from))?;
+        if out.last().is_some_and(|last| last.from >= from) {
+            return Err(format!("period {from}: periods must be in increasing order"));
+        }
+        let figures = if p.pending {
+            if !p.under70.is_empty() || !p.elderly.is_empty() {
+                return Err(format!("period {from}: pending, yet brackets are given"));
+            }
+            None
+        } else {
+            let under70 = brackets(from, "under70", p.under70)?;
+            let elderly = brackets(from, "elderly", p.elderly)?;
+            Some(CeilingFigures { under70, elderly })
+        };
+        out.push(CeilingPeriod { from, source: p.source, figures });
     }
+    Ok(out)
 }
 
-/// The dated table. Later rows win from their month on.
-pub fn ceiling_table() -> Vec<CeilingPeriod> {
-    vec![
-        CeilingPeriod {
-            from: ym(2018, 8),
-            source: "健康保険法施行令 Art. 42 (2018-08 改正: 70–74 現役並み細分化、一般 外来 18,000)",
-            figures: Some(figures_2018_08()),
-        },
-        CeilingPeriod {
-            from: ym(2026, 8),
-            source: "2025-12-24 大臣合意 第1段階 (限度額引上げ・年間上限の新設): 政令の数値未確認",
-            figures: None,
-        },
-        CeilingPeriod {
-            from: ym(2027, 8),
-            source: "2025-12-24 大臣合意 第2段階 (所得区分の細分化): 政令の数値未確認",
-            figures: None,
-        },
-    ]
+fn brackets(from: YearMonth, list: &str, rows: Vec<BracketFile>) -> Result<Vec<Bracket>, String> {
+    let mut out: Vec<Bracket> = Vec::new();
+    for b in rows {
+        let at = format!("period {from} {list} {}", b.code);
+        let test = match (b.standard_from, b.tax_exempt, b.no_income) {
+            (Some(m), false, false) if m >= 0 => IncomeTest::StandardFrom(m),
+            (None, true, false) => IncomeTest::TaxExempt,
+            (None, false, true) => IncomeTest::NoIncome,
+            _ => return Err(format!("{at}: exactly one of standard_from (≥ 0), tax_exempt, no_income")),
+        };
+        let amounts = [Some(b.base), b.threshold, b.many, b.outpatient, b.outpatient_yearly, b.yearly];
+        if amounts.iter().flatten().any(|a| *a <= 0 || *a > MAX_RECEIPT_CHARGE) {
+            return Err(format!("{at}: amounts must be positive yen"));
+        }
+        if out.iter().any(|o| o.code == b.code || o.test == test) {
+            return Err(format!("{at}: code or income test given twice"));
+        }
+        out.push(Bracket {
+            code: b.code,
+            label: b.label,
+            range: b.range,
+            test,
+            ceiling: Ceiling { base: b.base, threshold: b.threshold },
+            many: b.many,
+            outpatient: b.outpatient,
+            outpatient_yearly: b.outpatient_yearly,
+            yearly: b.yearly,
+            source: b.source,
+        });
+    }
+    if !out.iter().any(|b| b.test == IncomeTest::StandardFrom(0)) {
+        return Err(format!("period {from} {list}: no bracket with standard_from = 0"));
+    }
+    if !out.iter().any(|b| b.test == IncomeTest::TaxExempt) {
+        return Err(format!("period {from} {list}: no tax_exempt bracket"));
+    }
+    Ok(out)
 }
 
 /// Why a month cannot be computed.
@@ -242,7 +287,7 @@ pub enum KogakuError {
     #[error("{month}: ceilings before 2018-08 are not modelled")]
     NotModelled { month: YearMonth },
     #[error("{month}: the ceilings in force from {from} ({source_note}) have not been entered; no payment is computed")]
-    FiguresPending { month: YearMonth, from: YearMonth, source_note: &'static str },
+    FiguresPending { month: YearMonth, from: YearMonth, source_note: String },
     /// A receipt's points or charge outside what a receipt can carry (HO 合計点数 N8, 負担金額
     /// N9): stored data that did not come through the reader, or a defect. Nothing is paid.
     #[error("receipt #{receipt_id}: {what} is outside what a receipt can carry; no payment is computed")]
@@ -276,10 +321,19 @@ pub fn claim_amounts(
     Ok((points * 10, patient_charge(points, recorded, share_percent)))
 }
 
+/// The period in force on the first day of `month`.
+pub fn period_for(table: &[CeilingPeriod], month: YearMonth) -> Result<&CeilingPeriod, KogakuError> {
+    table.iter().rev().find(|p| p.from <= month).ok_or(KogakuError::NotModelled { month })
+}
+
 /// The figures in force in `month`.
-pub fn ceilings_for(table: &[CeilingPeriod], month: YearMonth) -> Result<CeilingFigures, KogakuError> {
-    let row = table.iter().rev().find(|p| p.from <= month).ok_or(KogakuError::NotModelled { month })?;
-    row.figures.clone().ok_or(KogakuError::FiguresPending { month, from: row.from, source_note: row.source })
+pub fn ceilings_for(table: &[CeilingPeriod], month: YearMonth) -> Result<&CeilingFigures, KogakuError> {
+    let row = period_for(table, month)?;
+    row.figures.as_ref().ok_or_else(|| KogakuError::FiguresPending {
+        month,
+        from: row.from,
+        source_note: row.source.clone(),
+    })
 }
 
 /// Whether a person is a 高齢受給者 (70–74 rules) in `month`: from the month after the 70th
@@ -591,12 +645,11 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
     let mut units: Vec<Unit> = units.into_values().collect();
     let mut payments = Vec::new();
     let many = h.prior_household_months >= 3;
-    let elderly_bracket = h.income.elderly();
-    let under70_bracket = h.income.under70();
-    let ei = elderly_bracket.index();
+    let elderly_bracket = figures.elderly_for(h.income);
+    let under70_bracket = figures.under70_for(h.income);
 
     // Step 1: 70–74, the individual 外来 ceiling, every amount counting.
-    if let Some(cap) = figures.elderly_outpatient[ei] {
+    if let Some(cap) = elderly_bracket.outpatient {
         let people: Vec<i64> = units.iter().filter(|u| u.elderly).map(|u| u.person).collect();
         let mut seen = Vec::new();
         for person in people {
@@ -610,7 +663,7 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
             let total: Yen = idx.iter().map(|&i| units[i].left()).sum();
             if total > cap {
                 let excess = total - cap;
-                let mut lines = vec![format!("70–74歳 {}・外来個人の上限 {}円", elderly_bracket.label(), yen(cap))];
+                let mut lines = vec![format!("{}・外来個人の上限 {}円", elderly_bracket.label, yen(cap))];
                 lines.extend(
                     idx.iter().map(|&i| format!("  {} 自己負担 {}円", units[i].describe(), yen(units[i].left()))),
                 );
@@ -636,16 +689,10 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
     if !elderly_idx.is_empty() {
         let total: Yen = elderly_idx.iter().map(|&i| units[i].left()).sum();
         let cost: Yen = elderly_idx.iter().map(|&i| units[i].cost).sum();
-        let (cap, cap_text) = match (many, figures.elderly_many[ei]) {
-            (true, Some(m)) => (m, format!("{}円（多数回該当）", yen(m))),
-            _ => {
-                let c = figures.elderly_household[ei];
-                (c.amount(cost), c.explain(cost))
-            }
-        };
+        let (cap, cap_text) = household_cap(elderly_bracket, many, cost);
         if total > cap {
             let excess = total - cap;
-            let mut lines = vec![format!("70–74歳 {}・世帯の上限 {}", elderly_bracket.label(), cap_text)];
+            let mut lines = vec![format!("{}・世帯の上限 {}", elderly_bracket.label, cap_text)];
             lines.extend(elderly_idx.iter().map(|&i| {
                 format!(
                     "  {} 医療費 {}円 自己負担（残） {}円",
@@ -680,21 +727,15 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
     if !combined_idx.is_empty() {
         let total: Yen = combined_idx.iter().map(|&i| units[i].left()).sum();
         let cost: Yen = combined_idx.iter().map(|&i| units[i].cost).sum();
-        let ui = under70_bracket.index();
-        let (cap, cap_text) = if many {
-            (figures.under70_many[ui], format!("{}円（多数回該当）", yen(figures.under70_many[ui])))
-        } else {
-            let c = figures.under70[ui];
-            (c.amount(cost), c.explain(cost))
-        };
+        let (cap, cap_text) = household_cap(under70_bracket, many, cost);
         if total > cap {
             if combined_idx.len() >= 2 {
                 combined_units.clone_from(&combined_idx);
             }
             let excess = total - cap;
             let mut lines = vec![format!(
-                "区分{}（標準報酬月額 {}円）の上限 {}",
-                under70_bracket.label(),
+                "{}（標準報酬月額 {}円）の上限 {}",
+                under70_bracket.label,
                 yen(h.income.standard_monthly),
                 cap_text
             )];
@@ -787,6 +828,15 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
     payments
 }
 
+/// The household ceiling of a bracket for a month: 多数回 when the household has it and the
+/// bracket knows it, else the monthly formula; with its arithmetic.
+fn household_cap(b: &Bracket, many: bool, cost: Yen) -> (Yen, String) {
+    match (many, b.many) {
+        (true, Some(m)) => (m, format!("{}円（多数回該当）", yen(m))),
+        _ => (b.ceiling.amount(cost), b.ceiling.explain(cost)),
+    }
+}
+
 /// Spreads `excess` over the units in proportion to what is left of their charges (largest
 /// remainder, so the parts add up to the whole), and returns the receipts concerned.
 fn allocate(units: &mut [Unit], idx: &[usize], excess: Yen) -> Vec<i64> {
@@ -841,10 +891,17 @@ impl fmt::Display for PaymentKind {
 mod tests {
     use super::*;
 
+    fn ym(year: i32, month: u32) -> YearMonth {
+        YearMonth::from_parts(year, month)
+    }
+
     #[test]
     fn published_example_category_u() {
         // §4.1 [K35]: ウ, 総医療費 1,000,000 → 80,100 + (1,000,000 − 267,000) × 1% = 87,430.
-        assert_eq!(figures_2018_08().under70[Under70::U.index()].amount(1_000_000), 87_430);
+        let f = ceilings_for(ceiling_table(), ym(2025, 10)).unwrap();
+        let u = f.under70_for(IncomeFacts { standard_monthly: 300_000, tax_exempt: false, no_income: false });
+        assert_eq!(u.code, "ウ");
+        assert_eq!(u.ceiling.amount(1_000_000), 87_430);
     }
 
     #[test]
@@ -855,13 +912,28 @@ mod tests {
     }
 
     #[test]
-    fn months_from_2026_08_wait_for_their_figures() {
+    fn the_embedded_table_reads_and_months_before_2018_08_are_refused() {
         let t = ceiling_table();
-        assert!(ceilings_for(&t, ym(2026, 7)).is_ok());
-        assert!(matches!(ceilings_for(&t, ym(2026, 8)), Err(KogakuError::FiguresPending { .. })));
-        assert!(
-            matches!(ceilings_for(&t, ym(2027, 9)), Err(KogakuError::FiguresPending { from, .. }) if from == ym(2027, 8))
-        );
-        assert!(matches!(ceilings_for(&t, ym(2018, 7)), Err(KogakuError::NotModelled { .. })));
+        assert!(t.len() >= 2);
+        assert!(matches!(ceilings_for(t, ym(2018, 7)), Err(KogakuError::NotModelled { .. })));
+        assert!(ceilings_for(t, ym(2018, 8)).is_ok());
+    }
+
+    #[test]
+    fn a_broken_table_is_refused_naming_the_period() {
+        let base = "[[period]]\nfrom = \"2020-01\"\nsource = \"s\"\n";
+        let bracket = |extra: &str| {
+            format!("[[period.under70]]\ncode = \"x\"\nlabel = \"l\"\nrange = \"r\"\nbase = 1\nsource = \"s\"\n{extra}")
+        };
+        for (text, what) in [
+            (format!("{base}pending = true\n{}", bracket("standard_from = 0\n")), "pending, yet brackets"),
+            (format!("{base}{}", bracket("standard_from = 100\n")), "no bracket with standard_from = 0"),
+            (format!("{base}{}", bracket("standard_from = 0\ntax_exempt = true\n")), "exactly one of"),
+            (format!("{base}{}", bracket("standard_from = 0\nmany = -5\n")), "positive"),
+            (format!("{base}pending = true\n{base}pending = true\n"), "increasing order"),
+        ] {
+            let err = parse_table(&text).unwrap_err();
+            assert!(err.contains(what) && err.contains("2020-01"), "{what}: {err}");
+        }
     }
 }

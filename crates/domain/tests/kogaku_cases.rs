@@ -18,8 +18,8 @@
 
 use chrono::NaiveDate;
 use kenpo_domain::kogaku::{
-    AdditionRules, Claim, Elderly, HouseholdMonth, HouseholdPerson, IncomeFacts, Payment, PaymentKind, Rounding,
-    Setting, Table, Under70, ceiling_table, ceilings_for, compute, is_elderly_in, patient_charge, share_percent,
+    AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, Payment, PaymentKind, Rounding, Setting,
+    Table, ceiling_table, ceilings_for, compute, is_elderly_in, patient_charge, share_percent,
 };
 use kenpo_domain::{YearMonth, Yen};
 
@@ -56,8 +56,12 @@ fn household(income: IncomeFacts, persons: Vec<HouseholdPerson>, claims: Vec<Cla
     HouseholdMonth { month: OCT_2025, member: MEMBER, income, persons, claims, prior_household_months: prior }
 }
 
+fn oct_2025() -> &'static kenpo_domain::kogaku::CeilingFigures {
+    ceilings_for(ceiling_table(), OCT_2025).expect("2018-08 figures are in force in 2025-10")
+}
+
 fn run(h: &HouseholdMonth, rules: &AdditionRules) -> Vec<Payment> {
-    let figures = ceilings_for(&ceiling_table(), h.month).expect("2018-08 figures are in force in 2025-10");
+    let figures = ceilings_for(ceiling_table(), h.month).expect("2018-08 figures are in force in 2025-10");
     compute(h, &figures, rules).expect("every amount is within what a receipt carries")
 }
 
@@ -189,7 +193,7 @@ fn category_o_through_tax_exempt_flag() {
     // 高額療養費 = 90,000 − 35,400 = 54,600.
     // 付加給付: 35,400 − 25,000 = 10,400 → 10,400.
     let facts = IncomeFacts { standard_monthly: 180_000, tax_exempt: true, no_income: false };
-    assert_eq!(facts.under70(), Under70::O);
+    assert_eq!(oct_2025().under70_for(facts).code, "オ");
     let h = household(
         facts,
         vec![person(MEMBER, false)],
@@ -727,29 +731,30 @@ fn patient_charge_rounds_to_10_yen_and_a_recorded_amount_wins() {
 #[test]
 fn income_grade_boundaries() {
     // §4.1: ア ≥ 830,000; イ 530,000–790,000; ウ 280,000–500,000; エ ≤ 260,000.
-    let u = |m| income(m).under70();
-    assert_eq!(u(260_000), Under70::E);
-    assert_eq!(u(280_000), Under70::U);
-    assert_eq!(u(500_000), Under70::U);
-    assert_eq!(u(530_000), Under70::I);
-    assert_eq!(u(790_000), Under70::I);
-    assert_eq!(u(830_000), Under70::A);
-    assert_eq!(u(58_000), Under70::E);
-    assert_eq!(u(1_390_000), Under70::A);
+    let f = oct_2025();
+    let u = |m| f.under70_for(income(m)).code.as_str();
+    assert_eq!(u(260_000), "エ");
+    assert_eq!(u(280_000), "ウ");
+    assert_eq!(u(500_000), "ウ");
+    assert_eq!(u(530_000), "イ");
+    assert_eq!(u(790_000), "イ");
+    assert_eq!(u(830_000), "ア");
+    assert_eq!(u(58_000), "エ");
+    assert_eq!(u(1_390_000), "ア");
     // §4.3: 現役並みⅢ ≥ 830,000; Ⅱ 530,000–790,000; Ⅰ 280,000–500,000; 一般 ≤ 260,000.
-    let e = |m| income(m).elderly();
-    assert_eq!(e(260_000), Elderly::General);
-    assert_eq!(e(280_000), Elderly::Active1);
-    assert_eq!(e(500_000), Elderly::Active1);
-    assert_eq!(e(530_000), Elderly::Active2);
-    assert_eq!(e(790_000), Elderly::Active2);
-    assert_eq!(e(830_000), Elderly::Active3);
+    let e = |m| f.elderly_for(income(m)).code.as_str();
+    assert_eq!(e(260_000), "一般");
+    assert_eq!(e(280_000), "現役並みⅠ");
+    assert_eq!(e(500_000), "現役並みⅠ");
+    assert_eq!(e(530_000), "現役並みⅡ");
+    assert_eq!(e(790_000), "現役並みⅡ");
+    assert_eq!(e(830_000), "現役並みⅢ");
     // 非課税: オ / 低所得Ⅱ; with no income after deductions 低所得Ⅰ (70–74).
     let exempt = IncomeFacts { standard_monthly: 880_000, tax_exempt: true, no_income: false };
-    assert_eq!(exempt.under70(), Under70::O);
-    assert_eq!(exempt.elderly(), Elderly::LowIncome2);
+    assert_eq!(f.under70_for(exempt).code, "オ");
+    assert_eq!(f.elderly_for(exempt).code, "低所得Ⅱ");
     let none = IncomeFacts { standard_monthly: 98_000, tax_exempt: true, no_income: true };
-    assert_eq!(none.elderly(), Elderly::LowIncome1);
+    assert_eq!(f.elderly_for(none).code, "低所得Ⅰ");
     // 付加給付 threshold tier (デサント type): 40,000 from 530,000.
     let rules = AdditionRules::default();
     assert_eq!(rules.threshold_for(500_000), 25_000);

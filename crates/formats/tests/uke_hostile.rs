@@ -110,7 +110,7 @@ fn a_short_record_is_read_with_a_warning() {
 /// 高額療養費 of one under-70 member (区分ウ, 標準報酬 300,000) for a receipt the reader accepted.
 fn kogaku_of(points: i64, charge: Option<i64>) -> Result<Vec<kogaku::Payment>, kogaku::KogakuError> {
     let month = kenpo_domain::YearMonth::new(2025, 4).expect("month");
-    let figures = ceilings_for(&ceiling_table(), month).expect("2018-08 figures");
+    let figures = ceilings_for(ceiling_table(), month).expect("2018-08 figures");
     let (cost, charge) = kogaku::claim_amounts(1, points, charge, 30)?;
     let h = HouseholdMonth {
         month,

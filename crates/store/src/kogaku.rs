@@ -129,7 +129,7 @@ impl Store {
     ) -> Result<KogakuRunSummary, StoreError> {
         let grant = self.decide(ctx, Action::Write, &RUN_CATEGORIES, Subject::Population).await?;
         let figures =
-            kogaku::ceilings_for(&kogaku::ceiling_table(), month).map_err(|e| StoreError::Input(e.to_string()))?;
+            kogaku::ceilings_for(kogaku::ceiling_table(), month).map_err(|e| StoreError::Input(e.to_string()))?;
         let m = month.to_string();
         let mut tx = self.pool.begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
@@ -281,7 +281,7 @@ impl Store {
                 tax_exempt: false,
                 no_income: false,
             };
-            let active = income.elderly().is_active();
+            let active = income.elderly_active();
             let mut persons: BTreeMap<i64, HouseholdPerson> = BTreeMap::new();
             let mut claims = Vec::with_capacity(receipts.len());
             for r in receipts {
