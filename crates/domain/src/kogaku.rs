@@ -82,6 +82,9 @@ pub struct Bracket {
     pub outpatient_yearly: Option<Yen>,
     /// 年間上限: yearly cap on what the household bears after the monthly refunds.
     pub yearly: Option<Yen>,
+    /// A lower 年間上限 where the member's 標準報酬月額 is at most `.1` (e.g. 410,000 at ≤ 150,000
+    /// within 区分エ in 2026-08 … 2027-07): `(cap, max standard)`.
+    pub yearly_reduced: Option<(Yen, Yen)>,
     /// Where the figures come from.
     pub source: String,
 }
@@ -113,28 +116,35 @@ impl Ceiling {
     }
 }
 
-/// The brackets in force from one month on. Built only by [`ceiling_table`], which checks that
+/// The brackets in force from one month on. Built only by [`parse_table`], which checks that
 /// each list has a bracket from 0 yen and a 住民税非課税 one, so selection always finds one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CeilingFigures {
+    from: YearMonth,
     under70: Vec<Bracket>,
-    elderly: Vec<Bracket>,
+    /// `None`: the 70–74 figures of the period are not entered (households with a 70–74 person
+    /// are not computed in its months).
+    elderly: Option<Vec<Bracket>>,
 }
 
 impl CeilingFigures {
+    /// The first month of the period these figures belong to.
+    pub fn from(&self) -> YearMonth {
+        self.from
+    }
     pub fn under70(&self) -> &[Bracket] {
         &self.under70
     }
-    pub fn elderly(&self) -> &[Bracket] {
-        &self.elderly
+    pub fn elderly(&self) -> Option<&[Bracket]> {
+        self.elderly.as_deref()
     }
     /// The under-70 bracket of a household.
     pub fn under70_for(&self, income: IncomeFacts) -> &Bracket {
         select(&self.under70, income)
     }
-    /// The 70–74 bracket of a household.
-    pub fn elderly_for(&self, income: IncomeFacts) -> &Bracket {
-        select(&self.elderly, income)
+    /// The 70–74 bracket of a household; `None` where the period's 70–74 figures are pending.
+    pub fn elderly_for(&self, income: IncomeFacts) -> Option<&Bracket> {
+        self.elderly.as_deref().map(|list| select(list, income))
     }
 }
 
@@ -181,6 +191,8 @@ struct PeriodFile {
     #[serde(default)]
     pending: bool,
     #[serde(default)]
+    elderly_pending: bool,
+    #[serde(default)]
     under70: Vec<BracketFile>,
     #[serde(default)]
     elderly: Vec<BracketFile>,
@@ -203,6 +215,8 @@ struct BracketFile {
     outpatient: Option<Yen>,
     outpatient_yearly: Option<Yen>,
     yearly: Option<Yen>,
+    yearly_reduced: Option<Yen>,
+    yearly_reduced_standard_max: Option<Yen>,
     source: String,
 }
 
@@ -234,8 +248,15 @@ pub fn parse_table(text: &str) -> Result<Vec<CeilingPeriod>, String> {
             None
         } else {
             let under70 = brackets(from, "under70", p.under70)?;
-            let elderly = brackets(from, "elderly", p.elderly)?;
-            Some(CeilingFigures { under70, elderly })
+            let elderly = if p.elderly_pending {
+                if !p.elderly.is_empty() {
+                    return Err(format!("period {from}: elderly pending, yet elderly brackets are given"));
+                }
+                None
+            } else {
+                Some(brackets(from, "elderly", p.elderly)?)
+            };
+            Some(CeilingFigures { from, under70, elderly })
         };
         out.push(CeilingPeriod { from, source: p.source, figures });
     }
@@ -252,7 +273,21 @@ fn brackets(from: YearMonth, list: &str, rows: Vec<BracketFile>) -> Result<Vec<B
             (None, false, true) => IncomeTest::NoIncome,
             _ => return Err(format!("{at}: exactly one of standard_from (≥ 0), tax_exempt, no_income")),
         };
-        let amounts = [Some(b.base), b.threshold, b.many, b.outpatient, b.outpatient_yearly, b.yearly];
+        let yearly_reduced = match (b.yearly_reduced, b.yearly_reduced_standard_max) {
+            (Some(cap), Some(max)) => Some((cap, max)),
+            (None, None) => None,
+            _ => return Err(format!("{at}: yearly_reduced and yearly_reduced_standard_max go together")),
+        };
+        let amounts = [
+            Some(b.base),
+            b.threshold,
+            b.many,
+            b.outpatient,
+            b.outpatient_yearly,
+            b.yearly,
+            b.yearly_reduced,
+            b.yearly_reduced_standard_max,
+        ];
         if amounts.iter().flatten().any(|a| *a <= 0 || *a > MAX_RECEIPT_CHARGE) {
             return Err(format!("{at}: amounts must be positive yen"));
         }
@@ -269,6 +304,7 @@ fn brackets(from: YearMonth, list: &str, rows: Vec<BracketFile>) -> Result<Vec<B
             outpatient: b.outpatient,
             outpatient_yearly: b.outpatient_yearly,
             yearly: b.yearly,
+            yearly_reduced,
             source: b.source,
         });
     }
@@ -292,6 +328,10 @@ pub enum KogakuError {
     /// N9): stored data that did not come through the reader, or a defect. Nothing is paid.
     #[error("receipt #{receipt_id}: {what} is outside what a receipt can carry; no payment is computed")]
     AmountOutOfRange { receipt_id: i64, what: &'static str },
+    #[error(
+        "{month}: the 70–74 ceilings in force from {from} have not been entered; a household with a 70–74 person is not computed"
+    )]
+    ElderlyFiguresPending { month: YearMonth, from: YearMonth },
     #[error("household {member}: more than {max} receipts in one month; no payment is computed")]
     TooManyClaims { member: i64, max: usize },
 }
@@ -615,10 +655,49 @@ pub fn compute(
             return Err(KogakuError::AmountOutOfRange { receipt_id: c.receipt_id, what: "一部負担金" });
         }
     }
+    Ok(compute_month(h, figures, rules)?.payments)
+}
+
+/// A household month's payments and what it leaves the household to bear.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthResult {
+    pub payments: Vec<Payment>,
+    /// What counts toward the 年間上限: the charges of the units that entered the household
+    /// calculation (under 70 those of ≥ 21,000 yen, at 70–74 all), less this month's 高額療養費
+    /// and 付加給付 on them. Net of 付加給付 as the MHLW 通知 for the 70–74 外来 yearly cap does
+    /// (保保発1204第2号, 2017): what the member did not bear is not refunded twice.
+    pub borne: Yen,
+    /// The arithmetic of `borne`.
+    pub borne_explanation: String,
+    /// The bracket the household ceiling was taken from.
+    pub bracket: String,
+}
+
+/// [`compute`], with what the household bears (for the 年間上限).
+pub fn compute_month(
+    h: &HouseholdMonth,
+    figures: &CeilingFigures,
+    rules: &AdditionRules,
+) -> Result<MonthResult, KogakuError> {
+    if h.claims.len() > MAX_HOUSEHOLD_CLAIMS {
+        return Err(KogakuError::TooManyClaims { member: h.member, max: MAX_HOUSEHOLD_CLAIMS });
+    }
+    for c in &h.claims {
+        if !(0..=MAX_RECEIPT_POINTS * 10).contains(&c.cost) {
+            return Err(KogakuError::AmountOutOfRange { receipt_id: c.receipt_id, what: "総医療費" });
+        }
+        if !(0..=MAX_RECEIPT_CHARGE).contains(&c.charge) {
+            return Err(KogakuError::AmountOutOfRange { receipt_id: c.receipt_id, what: "一部負担金" });
+        }
+    }
+    let elderly_claim = h.claims.iter().any(|c| h.persons.iter().any(|p| p.person == c.person && p.elderly));
+    if elderly_claim && figures.elderly().is_none() {
+        return Err(KogakuError::ElderlyFiguresPending { month: h.month, from: figures.from() });
+    }
     Ok(compute_checked(h, figures, rules))
 }
 
-fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &AdditionRules) -> Vec<Payment> {
+fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &AdditionRules) -> MonthResult {
     let elderly_of: BTreeMap<i64, bool> = h.persons.iter().map(|p| (p.person, p.elderly)).collect();
     let mut units: BTreeMap<(i64, String, Setting, Table), Unit> = BTreeMap::new();
     for c in &h.claims {
@@ -649,7 +728,7 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
     let under70_bracket = figures.under70_for(h.income);
 
     // Step 1: 70–74, the individual 外来 ceiling, every amount counting.
-    if let Some(cap) = elderly_bracket.outpatient {
+    if let Some((eb, cap)) = elderly_bracket.and_then(|b| Some((b, b.outpatient?))) {
         let people: Vec<i64> = units.iter().filter(|u| u.elderly).map(|u| u.person).collect();
         let mut seen = Vec::new();
         for person in people {
@@ -663,7 +742,7 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
             let total: Yen = idx.iter().map(|&i| units[i].left()).sum();
             if total > cap {
                 let excess = total - cap;
-                let mut lines = vec![format!("{}・外来個人の上限 {}円", elderly_bracket.label, yen(cap))];
+                let mut lines = vec![format!("{}・外来個人の上限 {}円", eb.label, yen(cap))];
                 lines.extend(
                     idx.iter().map(|&i| format!("  {} 自己負担 {}円", units[i].describe(), yen(units[i].left()))),
                 );
@@ -686,7 +765,7 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
 
     // Step 2: 70–74 household ceiling over all the 70–74 units.
     let elderly_idx: Vec<usize> = (0..units.len()).filter(|&i| units[i].elderly).collect();
-    if !elderly_idx.is_empty() {
+    if let (false, Some(elderly_bracket)) = (elderly_idx.is_empty(), elderly_bracket) {
         let total: Yen = elderly_idx.iter().map(|&i| units[i].left()).sum();
         let cost: Yen = elderly_idx.iter().map(|&i| units[i].cost).sum();
         let (cap, cap_text) = household_cap(elderly_bracket, many, cost);
@@ -825,7 +904,137 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
         }
     }
     payments.sort_by(|a, b| (a.kind, a.person, &a.receipts).cmp(&(b.kind, b.person, &b.receipts)));
-    payments
+
+    // What the household bore on the units the household calculation counted.
+    let counted: Vec<usize> = if young_qualifying { combined_idx } else { elderly_idx };
+    let left: Yen = counted.iter().map(|&i| units[i].left()).sum();
+    let additions: Yen = counted.iter().map(|&i| paid_per_unit[i]).sum::<Yen>()
+        + payments.iter().filter(|p| p.kind == PaymentKind::CombinedAddition).map(|p| p.amount).sum::<Yen>();
+    let borne = left - additions;
+    let borne_explanation = if additions > 0 {
+        format!(
+            "高額療養費後の自己負担 {}円 − 付加給付 {}円 = {}円（対象 {}件）",
+            yen(left),
+            yen(additions),
+            yen(borne),
+            counted.len()
+        )
+    } else {
+        format!("高額療養費後の自己負担 {}円（対象 {}件）", yen(borne), counted.len())
+    };
+    let bracket = match elderly_bracket {
+        Some(b) if !young_qualifying && !counted.is_empty() => b.code.clone(),
+        _ => under70_bracket.code.clone(),
+    };
+    MonthResult { payments, borne, borne_explanation, bracket }
+}
+
+/// The first month of a 年間上限 計算期間: 8月 of `year` (the period runs to 7月 of `year + 1`;
+/// its 基準日 is 31 July).
+pub fn yearly_first_month(year: i32) -> Option<YearMonth> {
+    YearMonth::new(year, 8)
+}
+
+/// One household month toward the 年間上限, as the monthly run stored it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BorneMonth {
+    pub month: YearMonth,
+    /// [`MonthResult::borne`].
+    pub borne: Yen,
+    pub bracket: String,
+}
+
+/// One household's 計算期間 for the 年間上限.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YearlyHousehold {
+    /// The period starts in 8月 of this year.
+    pub year: i32,
+    pub member: i64,
+    /// The member's income facts on the 基準日 (31 July of `year + 1`): they decide the cap.
+    pub income: IncomeFacts,
+    /// The member is a 高齢受給者 in the 基準日's month: the 70–74 bracket decides the cap.
+    pub member_elderly: bool,
+    pub months: Vec<BorneMonth>,
+}
+
+/// What the 年間上限 pays one household, with its arithmetic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YearlyResult {
+    pub member: i64,
+    pub bracket: String,
+    pub cap: Yen,
+    pub total: Yen,
+    /// `total − cap` when positive, else 0.
+    pub amount: Yen,
+    pub explanation: Vec<String>,
+}
+
+/// Why a 年間上限 cannot be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum YearlyError {
+    #[error("{year}年8月〜{next}年7月: the ceilings in force on the 基準日 have no 年間上限 (it starts with 2026-08 診療分)", next = year + 1)]
+    NoYearlyCap { year: i32 },
+    #[error("{year}: not a 計算期間 year")]
+    BadYear { year: i32 },
+    #[error("{month} is outside the 計算期間 {first} – {last}, or given twice")]
+    MonthOutside { month: YearMonth, first: YearMonth, last: YearMonth },
+    #[error("a month's borne amount is outside 0 ..= {max}")]
+    AmountOutOfRange { max: Yen },
+}
+
+/// The 年間上限 (高額療養費 年間上限, from the 2026-08 period on) of one household: the sum of what
+/// it bore over 8月–翌7月 after the monthly refunds, less the cap of its bracket on the 基準日.
+///
+/// `figures` are those in force in the 基準日's month (7月 of `year + 1`). The bracket is the
+/// member's on the 基準日: the 70–74 list when the member is then 70–74, else the under-70 one;
+/// a reduced cap applies where the bracket has one and the 標準報酬月額 is within it.
+pub fn yearly_cap(h: &YearlyHousehold, figures: &CeilingFigures) -> Result<YearlyResult, YearlyError> {
+    let first = yearly_first_month(h.year).ok_or(YearlyError::BadYear { year: h.year })?;
+    let last = (0..11).fold(first, |m, _| m.next());
+    let mut seen = Vec::new();
+    for m in &h.months {
+        if m.month < first || m.month > last || seen.contains(&m.month) {
+            return Err(YearlyError::MonthOutside { month: m.month, first, last });
+        }
+        seen.push(m.month);
+        // A month's borne amount is bounded by what a household's receipts can carry.
+        if !(0..=MAX_RECEIPT_CHARGE * MAX_HOUSEHOLD_CLAIMS as Yen).contains(&m.borne) {
+            return Err(YearlyError::AmountOutOfRange { max: MAX_RECEIPT_CHARGE * MAX_HOUSEHOLD_CLAIMS as Yen });
+        }
+    }
+    let bracket = match (h.member_elderly, figures.elderly_for(h.income)) {
+        (true, Some(b)) => b,
+        _ => figures.under70_for(h.income),
+    };
+    let full = bracket.yearly.ok_or(YearlyError::NoYearlyCap { year: h.year })?;
+    let (cap, cap_note) = match bracket.yearly_reduced {
+        Some((reduced, max)) if !h.income.tax_exempt && h.income.standard_monthly <= max => (
+            reduced,
+            format!("（標準報酬月額 {}円 ≤ {}円のため {}円に代えて）", yen(h.income.standard_monthly), yen(max), yen(full)),
+        ),
+        _ => (full, String::new()),
+    };
+    let mut months = h.months.clone();
+    months.sort_by_key(|m| m.month);
+    let total: Yen = months.iter().map(|m| m.borne).sum();
+    let amount = (total - cap).max(0);
+    let mut lines = vec![format!(
+        "年間上限 {}年8月〜{}年7月診療分: 基準日 {}-07-31 の{}（{}）の年間上限 {}円{}",
+        h.year,
+        h.year + 1,
+        h.year + 1,
+        bracket.label,
+        bracket.range,
+        yen(cap),
+        cap_note
+    )];
+    lines.extend(months.iter().map(|m| format!("  {} 区分{} 負担 {}円", m.month, m.bracket, yen(m.borne))));
+    if amount > 0 {
+        lines.push(format!("負担計 {}円 − 年間上限 {}円 = {}円", yen(total), yen(cap), yen(amount)));
+    } else {
+        lines.push(format!("負担計 {}円 ≤ 年間上限 {}円: 支給なし", yen(total), yen(cap)));
+    }
+    Ok(YearlyResult { member: h.member, bracket: bracket.code.clone(), cap, total, amount, explanation: lines })
 }
 
 /// The household ceiling of a bracket for a month: 多数回 when the household has it and the
