@@ -742,19 +742,19 @@ fn income_grade_boundaries() {
     assert_eq!(u(58_000), "エ");
     assert_eq!(u(1_390_000), "ア");
     // §4.3: 現役並みⅢ ≥ 830,000; Ⅱ 530,000–790,000; Ⅰ 280,000–500,000; 一般 ≤ 260,000.
-    let e = |m| f.elderly_for(income(m)).code.as_str();
-    assert_eq!(e(260_000), "一般");
-    assert_eq!(e(280_000), "現役並みⅠ");
-    assert_eq!(e(500_000), "現役並みⅠ");
-    assert_eq!(e(530_000), "現役並みⅡ");
-    assert_eq!(e(790_000), "現役並みⅡ");
-    assert_eq!(e(830_000), "現役並みⅢ");
+    let e = |m| f.elderly_for(income(m)).map(|b| b.code.as_str());
+    assert_eq!(e(260_000), Some("一般"));
+    assert_eq!(e(280_000), Some("現役並みⅠ"));
+    assert_eq!(e(500_000), Some("現役並みⅠ"));
+    assert_eq!(e(530_000), Some("現役並みⅡ"));
+    assert_eq!(e(790_000), Some("現役並みⅡ"));
+    assert_eq!(e(830_000), Some("現役並みⅢ"));
     // 非課税: オ / 低所得Ⅱ; with no income after deductions 低所得Ⅰ (70–74).
     let exempt = IncomeFacts { standard_monthly: 880_000, tax_exempt: true, no_income: false };
     assert_eq!(f.under70_for(exempt).code, "オ");
-    assert_eq!(f.elderly_for(exempt).code, "低所得Ⅱ");
+    assert_eq!(f.elderly_for(exempt).map(|b| b.code.as_str()), Some("低所得Ⅱ"));
     let none = IncomeFacts { standard_monthly: 98_000, tax_exempt: true, no_income: true };
-    assert_eq!(f.elderly_for(none).code, "低所得Ⅰ");
+    assert_eq!(f.elderly_for(none).map(|b| b.code.as_str()), Some("低所得Ⅰ"));
     // 付加給付 threshold tier (デサント type): 40,000 from 530,000.
     let rules = AdditionRules::default();
     assert_eq!(rules.threshold_for(500_000), 25_000);
