@@ -85,6 +85,35 @@ pub enum KogakuWhat {
         #[command(flatten)]
         access: crate::cli::Access,
     },
+    /// 年間上限: compute and store the yearly cap of the 計算期間 8月 YEAR – 7月 YEAR+1 from the
+    /// stored monthly results (every month of it must have been run). A re-run replaces it.
+    Yearly {
+        /// The year the 計算期間 starts in (2026: 2026-08 – 2027-07).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=2100))]
+        year: i32,
+        /// Also write the payments as CSV here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
+    /// What a law change did: a 診療年月 computed under its own ceilings and under those in force
+    /// on another day, per household, with both arithmetics. Stores nothing.
+    Compare {
+        #[arg(long)]
+        month: YearMonth,
+        /// The day whose ceilings to compare with (e.g. 2026-07-31 for the table before 2026-08).
+        #[arg(long)]
+        rules_as_of: chrono::NaiveDate,
+        /// The society's 付加給付 rules (TOML; see README). Default: Kenpo's documented default.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Also write the comparison as CSV here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        access: crate::cli::Access,
+    },
 }
 
 /// The TOML shape of `--rules`.
@@ -271,8 +300,9 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
             }
             for s in &runs {
                 println!(
-                    "{} 高額療養費・付加給付: レセプト {} 件, 世帯 {} , 支給 {} 件 計 {} 円",
+                    "{} 高額療養費・付加給付（{}〜の限度額）: レセプト {} 件, 世帯 {} , 支給 {} 件 計 {} 円",
                     s.month,
+                    s.ceilings_from,
                     crate::output::thousands(s.receipts as i64),
                     crate::output::thousands(s.households as i64),
                     crate::output::thousands(s.payments as i64),
@@ -326,6 +356,86 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
             }
             println!("{} 件", rows.len());
         }
+        KogakuWhat::Yearly { year, out, access } => {
+            let summary = store.run_kogaku_yearly(&access.context()?, year).await?;
+            if let Some(path) = &out {
+                crate::files::write_csv(path, &summary.table(), csv_encoding)?;
+            }
+            if json {
+                println!("{}", json!({ "yearly": summary }));
+                return Ok(());
+            }
+            println!(
+                "高額療養費 年間上限 {}: 対象世帯 {} , 支給 {} 件 計 {} 円",
+                summary.period,
+                crate::output::thousands(summary.households as i64),
+                crate::output::thousands(summary.payments as i64),
+                kenpo_domain::kogaku::yen(summary.total)
+            );
+            for r in &summary.rows {
+                println!("  {} {}: {} 円", r.member_card, r.member_name, kenpo_domain::kogaku::yen(r.amount));
+                for line in &r.explanation {
+                    println!("      {line}");
+                }
+            }
+            if let Some(path) = &out {
+                println!("{} に書き出しました", path.display());
+            }
+        }
+        KogakuWhat::Compare { month, rules_as_of, rules, out, access } => {
+            let rules = read_rules(rules.as_deref())?;
+            let c = store.kogaku_compare(&access.context()?, month, rules_as_of, &rules).await?;
+            if let Some(path) = &out {
+                crate::files::write_csv(path, &c.table(), csv_encoding)?;
+            }
+            if json {
+                println!("{}", json!({ "comparison": c }));
+                return Ok(());
+            }
+            println!(
+                "{} を当月の規則（{}〜の限度額）と {} の規則（{}〜の限度額）で計算: 世帯 {} のうち支給のある {} 世帯",
+                c.month,
+                c.own_from,
+                c.rules_as_of,
+                c.other_from,
+                crate::output::thousands(c.households as i64),
+                crate::output::thousands(c.rows.len() as i64)
+            );
+            let yen = kenpo_domain::kogaku::yen;
+            let (mut own, mut other) = (0i64, 0i64);
+            for r in &c.rows {
+                // Each amount is bounded by a household's charges; the sums are checked all the same.
+                let add = |a: i64, b: i64, c: i64| a.checked_add(b).and_then(|x| x.checked_add(c));
+                own = add(own, r.statutory_own, r.additions_own).context("a total beyond i64")?;
+                other = add(other, r.statutory_other, r.additions_other).context("a total beyond i64")?;
+                println!(
+                    "■ {} {}: 高額療養費 {} 円 → {} 円（差 {} 円）、付加給付 {} 円 → {} 円（差 {} 円）",
+                    r.member_card,
+                    r.member_name,
+                    yen(r.statutory_own),
+                    yen(r.statutory_other),
+                    signed(r.statutory_other - r.statutory_own),
+                    yen(r.additions_own),
+                    yen(r.additions_other),
+                    signed(r.additions_other - r.additions_own)
+                );
+                println!("  当月の規則（{}〜）:", c.own_from);
+                for line in &r.explanation_own {
+                    println!("    {line}");
+                }
+                println!("  {} の規則（{}〜）:", c.rules_as_of, c.other_from);
+                for line in &r.explanation_other {
+                    println!("    {line}");
+                }
+            }
+            println!("支給計: 当月の規則 {} 円、比較する規則 {} 円（差 {} 円）", yen(own), yen(other), signed(other - own));
+            for (member, why) in &c.not_computed {
+                println!("  計算できない世帯 #{member}: {why}");
+            }
+            if let Some(path) = &out {
+                println!("{} に書き出しました", path.display());
+            }
+        }
         KogakuWhat::Payroll { month, out, access } => {
             let payroll = store.kogaku_payroll(&access.context()?, month).await?;
             let files = &payroll.files;
@@ -362,6 +472,11 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
         }
     }
     Ok(())
+}
+
+/// A difference with its sign: "+5,700", "−1,200", "0".
+fn signed(v: i64) -> String {
+    if v > 0 { format!("+{}", kenpo_domain::kogaku::yen(v)) } else { kenpo_domain::kogaku::yen(v) }
 }
 
 #[cfg(test)]

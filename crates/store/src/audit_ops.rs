@@ -464,7 +464,7 @@ impl Store {
         let readable: Vec<DataCategory> = DataCategory::ALL.into_iter().filter(|c| *c != C::MyNumber).collect();
         self.decide(ctx, Action::Read, &readable, kenpo_policy::Subject::Person(person)).await?;
         // (category, what, SQL giving COUNT, MIN, MAX of one person's rows): fixed text only.
-        let queries: [(DataCategory, &str, &str); 14] = [
+        let queries: [(DataCategory, &str, &str); 16] = [
             (C::Identity, "被保険者・被扶養者の記録", "SELECT COUNT(*), NULL, NULL FROM persons WHERE id = $1"),
             (
                 C::MyNumber,
@@ -508,6 +508,16 @@ impl Store {
                 C::CashBenefit,
                 "高額療養費・付加給付の支給",
                 "SELECT COUNT(*), MIN(service_month), MAX(service_month) FROM kogaku_payments WHERE person_id = $1",
+            ),
+            (
+                C::CashBenefit,
+                "高額療養費の年間上限の計算に使う月ごとの世帯負担額",
+                "SELECT COUNT(*), MIN(service_month), MAX(service_month) FROM kogaku_household_months WHERE member_id = $1",
+            ),
+            (
+                C::CashBenefit,
+                "高額療養費（年間上限）の支給",
+                "SELECT COUNT(*), MIN(period_start), MAX(period_start) FROM kogaku_yearly_payments WHERE member_id = $1",
             ),
             (
                 C::CheckupResult,

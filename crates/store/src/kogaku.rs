@@ -6,6 +6,7 @@
 
 use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, parse_iso, take_write_lock};
+use sqlx::{Any, Transaction};
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
@@ -18,7 +19,7 @@ use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-const RUN_CATEGORIES: [DataCategory; 5] = [
+pub(crate) const RUN_CATEGORIES: [DataCategory; 5] = [
     DataCategory::Identity,
     DataCategory::Eligibility,
     DataCategory::Remuneration,
@@ -30,6 +31,8 @@ const RUN_CATEGORIES: [DataCategory; 5] = [
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct KogakuRunSummary {
     pub month: String,
+    /// The first month of the ceiling period used (the month's own, or another for a comparison).
+    pub ceilings_from: String,
     pub receipts: u64,
     pub households: u64,
     pub payments: u64,
@@ -119,8 +122,185 @@ type RawReceipt = (
 
 type PaymentRaw = (Option<String>, i64, String, String, String, i64, String, i64, String, String);
 
+/// A month's households as 高額療養費 sees them, read in one transaction.
+pub(crate) struct MonthInput {
+    pub(crate) households: Vec<HouseholdMonth>,
+    pub(crate) receipts: u64,
+    /// Receipts held back (an open 重複 finding).
+    pub(crate) held: BTreeSet<i64>,
+    /// Months of the 12 before with receipts but no stored run.
+    pub(crate) months_without_run: Vec<String>,
+    pub(crate) employer: HashMap<i64, Option<String>>,
+}
+
+/// Reads a 診療年月's matched receipts with the people, 標準報酬 and 多数回 history behind them.
+pub(crate) async fn month_input(tx: &mut Transaction<'static, Any>, month: YearMonth) -> Result<MonthInput, StoreError> {
+    let m = month.to_string();
+    let raw: Vec<RawReceipt> = sqlx::query_as(
+        "SELECT r.id, r.person_id, p.insured_id, p.birth_date, r.kind, r.setting, r.receipt_type, \
+                r.institution_code, r.institution_prefecture, r.institution_name, r.prescriber_code, \
+                r.prescriber_prefecture, r.total_points, r.patient_charge \
+         FROM receipts r JOIN persons p ON p.id = r.person_id \
+         WHERE r.service_month = $1 ORDER BY r.id",
+    )
+    .bind(m.clone())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut rows = Vec::with_capacity(raw.len());
+    for (id, person, insured, birth, kind, setting, rtype, code, pref, name, pcode, ppref, points, charge) in raw {
+        rows.push(ReceiptRow {
+            id,
+            person,
+            household: insured.unwrap_or(person),
+            birth: parse_iso(&birth)?,
+            kind,
+            setting,
+            receipt_type: rtype,
+            institution: format!("{pref:02}{code}"),
+            institution_name: name,
+            prescriber: pcode.map(|c| format!("{:02}{c}", ppref.unwrap_or(0))),
+            points,
+            recorded_charge: charge,
+        });
+    }
+    // 重複: never pay on a receipt that duplicates another of the month (the rule レセプト点検
+    // reports, computed here too so that payment does not depend on review having run),
+    // unless staff resolved that finding. Both receipts of a pair are held back.
+    let resolved: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT receipt_id, related_receipt_id FROM review_findings \
+         WHERE service_month = $1 AND rule = $2 AND resolved_at IS NOT NULL",
+    )
+    .bind(m.clone())
+    .bind(crate::review::DUPLICATE)
+    .fetch_all(&mut **tx)
+    .await?;
+    let resolved: BTreeSet<(i64, Option<i64>)> = resolved.into_iter().collect();
+    let keyed = rows.iter().map(|r| {
+        (r.id, (r.person, r.institution.clone(), r.kind.clone(), r.setting.clone(), r.prescriber.clone()))
+    });
+    let mut held: BTreeSet<i64> = BTreeSet::new();
+    for (later, first) in kenpo_domain::review::same_month_duplicates(keyed) {
+        if !resolved.contains(&(later, Some(first))) {
+            held.insert(later);
+            held.insert(first);
+        }
+    }
+    rows.retain(|r| !held.contains(&r.id));
+    
+    // 標準報酬月額 in force in the month, for each household's member.
+    let remuneration: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT s.person_id, s.effective_from, s.monthly_amount FROM standard_remuneration s \
+         WHERE s.effective_from <= $1 AND s.person_id IN ( \
+           SELECT COALESCE(p.insured_id, p.id) FROM receipts r JOIN persons p ON p.id = r.person_id \
+           WHERE r.service_month = $2) ORDER BY s.person_id, s.effective_from",
+    )
+    .bind(iso(month.last_day()))
+    .bind(m.clone())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut standard: HashMap<i64, i64> = HashMap::new();
+    for (person, _, amount) in remuneration {
+        standard.insert(person, amount); // ordered by date: the last one is in force
+    }
+    let employers: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT p.id, p.employer_code FROM persons p WHERE p.id IN ( \
+           SELECT COALESCE(q.insured_id, q.id) FROM receipts r JOIN persons q ON q.id = r.person_id \
+           WHERE r.service_month = $1)",
+    )
+    .bind(m.clone())
+    .fetch_all(&mut **tx)
+    .await?;
+    let employer: HashMap<i64, Option<String>> = employers.into_iter().collect();
+
+    // 多数回: months of the previous 12 with a household payment.
+    let from = (0..12).fold(month, |m, _| m.prev());
+    let history: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT DISTINCT member_id, service_month FROM kogaku_payments \
+         WHERE service_month >= $1 AND service_month < $2 AND kind IN ($3, $4)",
+    )
+    .bind(from.to_string())
+    .bind(m.clone())
+    .bind(PaymentKind::KogakuElderlyHousehold.code())
+    .bind(PaymentKind::KogakuHousehold.code())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut prior: HashMap<i64, u32> = HashMap::new();
+    for (member, _) in history {
+        *prior.entry(member).or_default() += 1;
+    }
+    let runs: Vec<(String,)> =
+        sqlx::query_as("SELECT service_month FROM kogaku_runs WHERE service_month >= $1 AND service_month < $2")
+            .bind(from.to_string())
+            .bind(m.clone())
+            .fetch_all(&mut **tx)
+            .await?;
+    let receipt_months: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT service_month FROM receipts WHERE service_month >= $1 AND service_month < $2 \
+         ORDER BY service_month",
+    )
+    .bind(from.to_string())
+    .bind(m.clone())
+    .fetch_all(&mut **tx)
+    .await?;
+    let ran: BTreeSet<String> = runs.into_iter().map(|r| r.0).collect();
+    let months_without_run: Vec<String> =
+        receipt_months.into_iter().map(|r| r.0).filter(|mm| !ran.contains(mm)).collect();
+
+    // One household per member.
+    let mut by_household: BTreeMap<i64, Vec<&ReceiptRow>> = BTreeMap::new();
+    for r in &rows {
+        by_household.entry(r.household).or_default().push(r);
+    }
+    let mut households = Vec::with_capacity(by_household.len());
+    for (member, receipts) in by_household {
+        let income = IncomeFacts {
+            standard_monthly: standard.get(&member).copied().unwrap_or(0),
+            tax_exempt: false,
+            no_income: false,
+        };
+        let active = income.elderly_active();
+        let mut persons: BTreeMap<i64, HouseholdPerson> = BTreeMap::new();
+        let mut claims = Vec::with_capacity(receipts.len());
+        for r in receipts {
+            let elderly = kogaku::is_elderly_in(r.birth, month);
+            persons.entry(r.person).or_insert(HouseholdPerson { person: r.person, is_member: r.person == member, elderly });
+            let share = kogaku::share_percent(r.birth, month, active);
+            let pharmacy = r.kind == "pharmacy";
+            let (institution, label) = match (&r.prescriber, pharmacy) {
+                (Some(p), true) => (p.clone(), format!("処方元 {p}（{}の調剤を含む）", r.institution_name)),
+                _ => (r.institution.clone(), r.institution_name.clone()),
+            };
+            let (cost, charge) = kogaku::claim_amounts(r.id, r.points, r.recorded_charge, share)
+                .map_err(|e| StoreError::Input(e.to_string()))?;
+            claims.push(Claim {
+                receipt_id: r.id,
+                person: r.person,
+                institution,
+                institution_label: label,
+                setting: if r.setting == "inpatient" { Setting::Inpatient } else { Setting::Outpatient },
+                table: if r.kind == "dental" { Table::Dental } else { Table::Medical },
+                cost,
+                charge,
+                // レセプト種別 3rd digit: 1 単独; 2–5 with one or more 公費 (別表5).
+                public_aid: r.receipt_type.as_bytes().get(2).is_some_and(|d| *d != b'1'),
+                pharmacy,
+            });
+        }
+        households.push(HouseholdMonth {
+            month,
+            member,
+            income,
+            persons: persons.into_values().collect(),
+            claims,
+            prior_household_months: prior.get(&member).copied().unwrap_or(0),
+        });
+    }
+    Ok(MonthInput { households, receipts: rows.len() as u64, held, months_without_run, employer })
+}
+
 impl Store {
-    /// Computes and stores 高額療養費 and 付加給付 for one 診療年月.
+    /// Computes and stores 高額療養費 and 付加給付 for one 診療年月, with the ceilings in force on
+    /// its first day, and what each household bore (for the 年間上限).
     pub async fn run_kogaku(
         &self,
         ctx: &AccessContext,
@@ -133,123 +313,7 @@ impl Store {
         let m = month.to_string();
         let mut tx = self.pool.begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
-
-        let raw: Vec<RawReceipt> = sqlx::query_as(
-            "SELECT r.id, r.person_id, p.insured_id, p.birth_date, r.kind, r.setting, r.receipt_type, \
-                    r.institution_code, r.institution_prefecture, r.institution_name, r.prescriber_code, \
-                    r.prescriber_prefecture, r.total_points, r.patient_charge \
-             FROM receipts r JOIN persons p ON p.id = r.person_id \
-             WHERE r.service_month = $1 ORDER BY r.id",
-        )
-        .bind(m.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut rows = Vec::with_capacity(raw.len());
-        for (id, person, insured, birth, kind, setting, rtype, code, pref, name, pcode, ppref, points, charge) in raw {
-            rows.push(ReceiptRow {
-                id,
-                person,
-                household: insured.unwrap_or(person),
-                birth: parse_iso(&birth)?,
-                kind,
-                setting,
-                receipt_type: rtype,
-                institution: format!("{pref:02}{code}"),
-                institution_name: name,
-                prescriber: pcode.map(|c| format!("{:02}{c}", ppref.unwrap_or(0))),
-                points,
-                recorded_charge: charge,
-            });
-        }
-        // 重複: never pay on a receipt that duplicates another of the month (the rule レセプト点検
-        // reports, computed here too so that payment does not depend on review having run),
-        // unless staff resolved that finding. Both receipts of a pair are held back.
-        let resolved: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT receipt_id, related_receipt_id FROM review_findings \
-             WHERE service_month = $1 AND rule = $2 AND resolved_at IS NOT NULL",
-        )
-        .bind(m.clone())
-        .bind(crate::review::DUPLICATE)
-        .fetch_all(&mut *tx)
-        .await?;
-        let resolved: BTreeSet<(i64, Option<i64>)> = resolved.into_iter().collect();
-        let keyed = rows.iter().map(|r| {
-            (r.id, (r.person, r.institution.clone(), r.kind.clone(), r.setting.clone(), r.prescriber.clone()))
-        });
-        let mut held: BTreeSet<i64> = BTreeSet::new();
-        for (later, first) in kenpo_domain::review::same_month_duplicates(keyed) {
-            if !resolved.contains(&(later, Some(first))) {
-                held.insert(later);
-                held.insert(first);
-            }
-        }
-        rows.retain(|r| !held.contains(&r.id));
-        let households: BTreeSet<i64> = rows.iter().map(|r| r.household).collect();
-
-        // 標準報酬月額 in force in the month, for each household's member.
-        let remuneration: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT s.person_id, s.effective_from, s.monthly_amount FROM standard_remuneration s \
-             WHERE s.effective_from <= $1 AND s.person_id IN ( \
-               SELECT COALESCE(p.insured_id, p.id) FROM receipts r JOIN persons p ON p.id = r.person_id \
-               WHERE r.service_month = $2) ORDER BY s.person_id, s.effective_from",
-        )
-        .bind(iso(month.last_day()))
-        .bind(m.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut standard: HashMap<i64, i64> = HashMap::new();
-        for (person, _, amount) in remuneration {
-            standard.insert(person, amount); // ordered by date: the last one is in force
-        }
-        let employers: Vec<(i64, Option<String>)> = sqlx::query_as(
-            "SELECT p.id, p.employer_code FROM persons p WHERE p.id IN ( \
-               SELECT COALESCE(q.insured_id, q.id) FROM receipts r JOIN persons q ON q.id = r.person_id \
-               WHERE r.service_month = $1)",
-        )
-        .bind(m.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        let employer: HashMap<i64, Option<String>> = employers.into_iter().collect();
-
-        // 多数回: months of the previous 12 with a household payment.
-        let from = (0..12).fold(month, |m, _| m.prev());
-        let history: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT DISTINCT member_id, service_month FROM kogaku_payments \
-             WHERE service_month >= $1 AND service_month < $2 AND kind IN ($3, $4)",
-        )
-        .bind(from.to_string())
-        .bind(m.clone())
-        .bind(PaymentKind::KogakuElderlyHousehold.code())
-        .bind(PaymentKind::KogakuHousehold.code())
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut prior: HashMap<i64, u32> = HashMap::new();
-        for (member, _) in history {
-            *prior.entry(member).or_default() += 1;
-        }
-        let runs: Vec<(String,)> =
-            sqlx::query_as("SELECT service_month FROM kogaku_runs WHERE service_month >= $1 AND service_month < $2")
-                .bind(from.to_string())
-                .bind(m.clone())
-                .fetch_all(&mut *tx)
-                .await?;
-        let receipt_months: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT service_month FROM receipts WHERE service_month >= $1 AND service_month < $2 \
-             ORDER BY service_month",
-        )
-        .bind(from.to_string())
-        .bind(m.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        let ran: BTreeSet<String> = runs.into_iter().map(|r| r.0).collect();
-        let months_without_run: Vec<String> =
-            receipt_months.into_iter().map(|r| r.0).filter(|mm| !ran.contains(mm)).collect();
-
-        // Group by household and compute.
-        let mut by_household: BTreeMap<i64, Vec<&ReceiptRow>> = BTreeMap::new();
-        for r in &rows {
-            by_household.entry(r.household).or_default().push(r);
-        }
+        let input = month_input(&mut tx, month).await?;
         let mut payment_rows = TableBuffer::new(
             self.backend,
             "kogaku_payments",
@@ -265,65 +329,39 @@ impl Store {
                 "explanation",
             ],
         );
+        let mut borne_rows = TableBuffer::new(
+            self.backend,
+            "kogaku_household_months",
+            &["service_month", "member_id", "bracket", "borne", "explanation"],
+        );
         let mut summary = KogakuRunSummary {
             month: m.clone(),
-            receipts: rows.len() as u64,
-            households: households.len() as u64,
-            months_without_run,
-            held_receipts: held.iter().copied().collect(),
+            ceilings_from: figures.from().to_string(),
+            receipts: input.receipts,
+            households: input.households.len() as u64,
+            months_without_run: input.months_without_run,
+            held_receipts: input.held.iter().copied().collect(),
             ..Default::default()
         };
+        let employer = &input.employer;
         let mut seq = 0i64;
-        let mut paid_members = Vec::new();
-        for (member, receipts) in by_household {
-            let income = IncomeFacts {
-                standard_monthly: standard.get(&member).copied().unwrap_or(0),
-                tax_exempt: false,
-                no_income: false,
-            };
-            let active = income.elderly_active();
-            let mut persons: BTreeMap<i64, HouseholdPerson> = BTreeMap::new();
-            let mut claims = Vec::with_capacity(receipts.len());
-            for r in receipts {
-                let elderly = kogaku::is_elderly_in(r.birth, month);
-                persons.entry(r.person).or_insert(HouseholdPerson {
-                    person: r.person,
-                    is_member: r.person == member,
-                    elderly,
-                });
-                let share = kogaku::share_percent(r.birth, month, active);
-                let pharmacy = r.kind == "pharmacy";
-                let (institution, label) = match (&r.prescriber, pharmacy) {
-                    (Some(p), true) => (p.clone(), format!("処方元 {p}（{}の調剤を含む）", r.institution_name)),
-                    _ => (r.institution.clone(), r.institution_name.clone()),
-                };
-                let (cost, charge) = kogaku::claim_amounts(r.id, r.points, r.recorded_charge, share)
-                    .map_err(|e| StoreError::Input(e.to_string()))?;
-                claims.push(Claim {
-                    receipt_id: r.id,
-                    person: r.person,
-                    institution,
-                    institution_label: label,
-                    setting: if r.setting == "inpatient" { Setting::Inpatient } else { Setting::Outpatient },
-                    table: if r.kind == "dental" { Table::Dental } else { Table::Medical },
-                    cost,
-                    charge,
-                    // レセプト種別 3rd digit: 1 単独; 2–5 with one or more 公費 (別表5).
-                    public_aid: r.receipt_type.as_bytes().get(2).is_some_and(|d| *d != b'1'),
-                    pharmacy,
-                });
+        // Members whose payments or borne amounts the run stores.
+        let mut touched = Vec::new();
+        for h in &input.households {
+            let member = h.member;
+            let result = kogaku::compute_month(h, figures, rules).map_err(|e| StoreError::Input(e.to_string()))?;
+            if result.borne > 0 {
+                borne_rows.push(vec![
+                    Val::Text(m.clone()),
+                    Val::Int(member),
+                    Val::Text(result.bracket.clone()),
+                    Val::Int(result.borne),
+                    Val::Text(result.borne_explanation.clone()),
+                ]);
             }
-            let h = HouseholdMonth {
-                month,
-                member,
-                income,
-                persons: persons.into_values().collect(),
-                claims,
-                prior_household_months: prior.get(&member).copied().unwrap_or(0),
-            };
-            let payments = kogaku::compute(&h, &figures, rules).map_err(|e| StoreError::Input(e.to_string()))?;
-            if !payments.is_empty() {
-                paid_members.push(member);
+            let payments = result.payments;
+            if !payments.is_empty() || result.borne > 0 {
+                touched.push(member);
             }
             for p in payments {
                 let e = summary.by_kind.entry(p.kind.code().to_string()).or_default();
@@ -349,7 +387,12 @@ impl Store {
         }
         sqlx::query("DELETE FROM kogaku_payments WHERE service_month = $1").bind(m.clone()).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM kogaku_runs WHERE service_month = $1").bind(m.clone()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM kogaku_household_months WHERE service_month = $1")
+            .bind(m.clone())
+            .execute(&mut *tx)
+            .await?;
         payment_rows.flush(&mut tx).await?;
+        borne_rows.flush(&mut tx).await?;
         sqlx::query(
             "INSERT INTO kogaku_runs (service_month, run_at, actor, rules, households, payments, total) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -363,8 +406,8 @@ impl Store {
         .bind(summary.total)
         .execute(&mut *tx)
         .await?;
-        paid_members.sort_unstable();
-        self.record_in(&mut tx, &grant, &Touched::Set(paid_members)).await?;
+        touched.sort_unstable();
+        self.record_in(&mut tx, &grant, &Touched::Set(touched)).await?;
         tx.commit().await?;
         Ok(summary)
     }

@@ -25,6 +25,7 @@ mod export;
 mod guard;
 mod kenshin;
 mod kogaku;
+mod kogaku_yearly;
 mod matching;
 mod people;
 mod provisions;
@@ -45,6 +46,7 @@ pub use kenshin::{
     fiscal_year_days,
 };
 pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, Payroll, PayrollFile, TransferPending};
+pub use kogaku_yearly::{CompareRow, Comparison, YearlyPaymentRow, YearlyRunSummary};
 pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};
