@@ -10,15 +10,24 @@
 //! * 70–74: every amount counts; the individual 外来 ceiling first, then the 70–74 household
 //!   ceiling, then — in a household that also has people under 70 — what is left is added to the
 //!   under-70 units of ≥21,000 and the under-70 ceiling applies (§4.2, §4.3);
-//! * 多数回該当: from the 4th month with a household payment within 12 months (§4.1);
-//! * ceilings are dated data ([`ceilings_for`]); the 2026-08 and 2027-08 changes are decided but
-//!   their figures are not in our notes (§4.4), so a month from 2026-08 on is refused with
-//!   [`KogakuError::FiguresPending`] until they are entered.
+//! * 多数回該当: from the 4th month with a household payment within 12 months (§4.1); months
+//!   in which only the 70–74 外来 ceiling paid do not count (the caller counts household payments);
+//! * ceilings and their 所得区分 are dated data (`data/kogaku-ceilings.toml`, [`ceiling_table`]),
+//!   each row citing its source; a month is computed with the period in force on its first day.
+//!   Entered: 2018-08, 2026-08 (every 区分, with the new 年間上限) and the under-70 subdivision of
+//!   2027-08; the 70–74 figures from 2027-08 are still being designed by MHLW, so a household whose
+//!   70–74 person has care in such a month is refused ([`KogakuError::ElderlyFiguresPending`]);
+//! * 年間上限 ([`yearly_cap`], from the 2026-08 計算期間): over 8月–翌7月, what the household bore
+//!   after the monthly 高額療養費 and 付加給付 ([`MonthResult::borne`]) beyond the cap of the
+//!   member's bracket on the 基準日 (31 July). The 政令 text was not read here: the unit
+//!   (household), what counts and the 付加給付 order follow the MHLW rule for the 70–74 外来
+//!   yearly cap (保保発1204第2号) and are said in README "年間上限".
 //!
 //! Not modelled (said, not hidden): 低所得 (住民税非課税) needs tax data the society does not hold,
 //! so 区分 オ and 低所得Ⅰ/Ⅱ are reached only through an explicit flag; the 70–74 外来 yearly cap
-//! (144,000, Aug–Jul) is an annual, on-application benefit; the halved ceilings in the month of
-//! the 75th birthday; 現役並み reverting to 一般 on application (income test).
+//! (144,000, 216,000 from 2026-08; per person, on application) is in the table but not paid; the
+//! halved ceilings in the month of the 75th birthday; 現役並み reverting to 一般 on application
+//! (income test).
 //!
 //! 付加給付 ([`AdditionRules`]) follow the shape of the published 規約 of real societies (§4.5):
 //! a threshold per unit (tiered by 標準報酬), net of 高額療養費, truncated to 100 or 1,000 yen,
@@ -329,7 +338,7 @@ pub enum KogakuError {
     #[error("receipt #{receipt_id}: {what} is outside what a receipt can carry; no payment is computed")]
     AmountOutOfRange { receipt_id: i64, what: &'static str },
     #[error(
-        "{month}: the 70–74 ceilings in force from {from} have not been entered; a household with a 70–74 person is not computed"
+        "{month}: the 70–74 ceilings in force from {from} have not been entered; a household whose 70–74 person has care in the month is not computed"
     )]
     ElderlyFiguresPending { month: YearMonth, from: YearMonth },
     #[error("household {member}: more than {max} receipts in one month; no payment is computed")]
@@ -976,6 +985,8 @@ pub enum YearlyError {
     NoYearlyCap { year: i32 },
     #[error("{year}: not a 計算期間 year")]
     BadYear { year: i32 },
+    #[error("{year}年8月〜: the member is 70–74 on the 基準日 and the 70–74 ceilings then in force are not entered")]
+    ElderlyFiguresPending { year: i32 },
     #[error("{month} is outside the 計算期間 {first} – {last}, or given twice")]
     MonthOutside { month: YearMonth, first: YearMonth, last: YearMonth },
     #[error("a month's borne amount is outside 0 ..= {max}")]
@@ -1004,7 +1015,8 @@ pub fn yearly_cap(h: &YearlyHousehold, figures: &CeilingFigures) -> Result<Yearl
     }
     let bracket = match (h.member_elderly, figures.elderly_for(h.income)) {
         (true, Some(b)) => b,
-        _ => figures.under70_for(h.income),
+        (true, None) => return Err(YearlyError::ElderlyFiguresPending { year: h.year }),
+        (false, _) => figures.under70_for(h.income),
     };
     let full = bracket.yearly.ok_or(YearlyError::NoYearlyCap { year: h.year })?;
     let (cap, cap_note) = match bracket.yearly_reduced {
@@ -1144,5 +1156,23 @@ mod tests {
             let err = parse_table(&text).unwrap_err();
             assert!(err.contains(what) && err.contains("2020-01"), "{what}: {err}");
         }
+    }
+
+    #[test]
+    fn a_70_74_member_on_a_base_day_without_70_74_figures_is_refused() {
+        // 計算期間 2027-08 – 2028-07: the 基準日's month 2028-07 falls in the 2027-08 period, whose
+        // 70–74 figures are not entered; a 70–74 member's cap cannot be known.
+        let f = ceilings_for(ceiling_table(), ym(2028, 7)).unwrap();
+        let h = YearlyHousehold {
+            year: 2027,
+            member: 1,
+            income: IncomeFacts { standard_monthly: 200_000, tax_exempt: false, no_income: false },
+            member_elderly: true,
+            months: vec![BorneMonth { month: ym(2027, 9), borne: 600_000, bracket: "x".into() }],
+        };
+        assert_eq!(yearly_cap(&h, f), Err(YearlyError::ElderlyFiguresPending { year: 2027 }));
+        // Under 70 on the same day: the 20万〜26万 band's 530,000 → 600,000 − 530,000 = 70,000.
+        let young = YearlyHousehold { member_elderly: false, ..h };
+        assert_eq!(yearly_cap(&young, f).map(|r| r.amount), Ok(70_000));
     }
 }

@@ -62,7 +62,7 @@ fn oct_2025() -> &'static kenpo_domain::kogaku::CeilingFigures {
 
 fn run(h: &HouseholdMonth, rules: &AdditionRules) -> Vec<Payment> {
     let figures = ceilings_for(ceiling_table(), h.month).expect("2018-08 figures are in force in 2025-10");
-    compute(h, &figures, rules).expect("every amount is within what a receipt carries")
+    compute(h, figures, rules).expect("every amount is within what a receipt carries")
 }
 
 /// (kind, person, amount), sorted, so the whole set of payments is compared at once.

@@ -29,7 +29,7 @@ impl SocietyConfig {
             members,
             seed,
             insurer_number: "06279996".into(),
-            as_of: NaiveDate::from_ymd_opt(2026, 3, 31).expect("valid date"),
+            as_of: NaiveDate::from_ymd_opt(2027, 3, 31).expect("valid date"),
         }
     }
     /// First day of the fiscal year that ends on `as_of`.
