@@ -63,12 +63,35 @@ fn run_demo_and_check(database: Option<String>) {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("JSON")
     };
-    let first = kogaku(&["run", "--month", "2025-10"]);
-    let again = kogaku(&["run", "--month", "2025-10"]);
+    let first = kogaku(&["run", "--month", "2026-10"]);
+    let again = kogaku(&["run", "--month", "2026-10"]);
     assert_eq!(first["runs"][0]["total"], again["runs"][0]["total"]);
     assert_eq!(first["runs"][0]["payments"], again["runs"][0]["payments"]);
-    let list = kogaku(&["list", "--month", "2025-10"]);
+    let list = kogaku(&["list", "--month", "2026-10"]);
     assert_eq!(list["payments"].as_array().map(Vec::len), first["runs"][0]["payments"].as_u64().map(|n| n as usize));
+    // 2026-10 is computed with the 2026-08 ceilings; the same month under the table in force on
+    // 2026-07-31 pays at least as much 高額療養費 to every household, since every old ceiling is
+    // below its new one (e.g. ウ 80,100 + 1% over 267,000 < 85,800 + 1% over 286,000) and the
+    // 多数回 amounts are unchanged.
+    assert_eq!(first["runs"][0]["ceilings_from"], "2026-08");
+    let compare = kogaku(&["compare", "--month", "2026-10", "--rules-as-of", "2026-07-31"]);
+    let c = &compare["comparison"];
+    assert_eq!((c["own_from"].as_str(), c["other_from"].as_str()), (Some("2026-08"), Some("2018-08")));
+    let rows = c["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty(), "{c}");
+    for r in rows {
+        assert!(r["statutory_other"].as_i64() >= r["statutory_own"].as_i64(), "{r}");
+    }
+    // The 年間上限 of 2026-08 – 2027-07 needs every month run; the demo's year ends in 2027-03.
+    let o = kenpo(
+        &data,
+        db,
+        &["kogaku", "yearly", "--year", "2026", "--as", "staff:benefits:t", "--purpose", "benefits.payment"],
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("未計算の月") && err.contains("2027-04") && err.contains("2027-07"), "{err}");
+    outputs.push(o);
     let review = kenpo(
         &data,
         db,
@@ -116,7 +139,7 @@ fn run_demo_and_check(database: Option<String>) {
     let stats = kenpo(
         &data,
         db,
-        &["stats", "--as", "staff:eligibility:t", "--purpose", "admin.basic_material", "--as-of", "2026-03-31"],
+        &["stats", "--as", "staff:eligibility:t", "--purpose", "admin.basic_material", "--as-of", "2027-03-31"],
     );
     assert!(stats.status.success());
     outputs.push(stats);
@@ -128,9 +151,9 @@ fn run_demo_and_check(database: Option<String>) {
     // The 特定健診 step ran: assessed, handed over, results back, report written; what left the
     // store for the contractor and the report hold no 個人番号.
     let demo_out = String::from_utf8_lossy(&outputs[0].stdout).to_string();
-    assert!(demo_out.contains("特定健診 2025年度: 階層化"), "{demo_out}");
+    assert!(demo_out.contains("特定健診 2026年度: 階層化"), "{demo_out}");
     for f in
-        ["handoff/guidance-handoff-2025-c04.csv", "reports/jisshi-jokyo-2025.csv", "reports/jisshi-jokyo-2025.html"]
+        ["handoff/guidance-handoff-2026-c04.csv", "reports/jisshi-jokyo-2026.csv", "reports/jisshi-jokyo-2026.html"]
     {
         let bytes = std::fs::read(data.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert_no_numbers(f, &bytes, &numbers);
@@ -145,7 +168,7 @@ fn run_demo_and_check(database: Option<String>) {
                 "kenshin",
                 "assess",
                 "--fiscal-year",
-                "2025",
+                "2026",
                 "--as",
                 "staff:health:t",
                 "--purpose",

@@ -20,7 +20,7 @@ const ROUNDS: u64 = 30;
 const ROSTER_ACCESS: [&str; 4] = ["--as", "staff:mynumber_officer:t", "--purpose", "mynumber.affairs"];
 const RECEIPTS_ACCESS: [&str; 4] = ["--as", "system:import", "--purpose", "receipts.review"];
 /// The month whose receipt files are imported (20 files for `--members 400 --seed 7`).
-const MONTH: &str = "202510";
+const MONTH: &str = "202610";
 
 fn kenpo_cmd(data_dir: &Path, database: Option<&str>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kenpo"));

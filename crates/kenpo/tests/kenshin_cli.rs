@@ -313,12 +313,12 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
     }
 
     // 特定健診 of the year on that store. The generator examines its own members in the fiscal
-    // year ending on 31 March 2026 (FY2025), each at most once.
+    // year ending on 31 March 2027 (FY2026), each at most once.
     let all: Vec<&CheckupRecord> = first.records.iter().chain(&second.records).collect();
     let people: BTreeSet<(&str, &str, Option<u8>)> =
         all.iter().map(|r| (r.card_symbol.as_str(), r.card_number.as_str(), r.card_branch)).collect();
     assert_eq!(people.len(), all.len(), "{tag}: one checkup per person");
-    let mut args = vec!["--json", "kenshin", "assess", "--fiscal-year", "2025"];
+    let mut args = vec!["--json", "kenshin", "assess", "--fiscal-year", "2026"];
     args.extend(HEALTH);
     let out = ok(kenpo(&data, db, &args), "kenshin assess");
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -327,7 +327,7 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
     let by_level: u64 = levels.iter().map(|l| s[l].as_u64().unwrap()).sum();
     assert_eq!(by_level, all.len() as u64, "{tag}: every checkup has one level: {s}");
 
-    let mut args = vec!["--json", "kenshin", "targets", "--fiscal-year", "2025"];
+    let mut args = vec!["--json", "kenshin", "targets", "--fiscal-year", "2026"];
     args.extend(HEALTH);
     let out = ok(kenpo(&data, db, &args), "kenshin targets");
     let t: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -346,7 +346,7 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
                 "kenshin",
                 "report",
                 "--fiscal-year",
-                "2025",
+                "2026",
                 "--out",
                 reports.to_str().unwrap(),
                 "--as",
@@ -357,9 +357,9 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
         ),
         "kenshin report",
     );
-    let html = std::fs::read_to_string(reports.join("jisshi-jokyo-2025.html")).expect("HTML report");
+    let html = std::fs::read_to_string(reports.join("jisshi-jokyo-2026.html")).expect("HTML report");
     assert!(html.contains("<html lang=\"ja\">") && html.contains("実施状況"), "{tag}: {html}");
-    let csv = std::fs::read_to_string(reports.join("jisshi-jokyo-2025.csv")).expect("CSV report");
+    let csv = std::fs::read_to_string(reports.join("jisshi-jokyo-2026.csv")).expect("CSV report");
     let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     for l in &lines {
         assert_eq!(l.len(), 15, "{tag}: {l:?}");
@@ -371,7 +371,7 @@ fn malformed_checkup_archives_change_nothing(database: Option<String>, tag: &str
     let total = lines.iter().find(|l| l[0] == "計" && l[1] == "計").unwrap();
     let examined: usize = total[3].parse().unwrap();
     assert!(examined > 0 && examined <= people.len(), "{tag}: {csv}");
-    assert!(text(&out).contains("jisshi-jokyo-2025"), "{tag}");
+    assert!(text(&out).contains("jisshi-jokyo-2026"), "{tag}");
 
     // An item outside the 第4期 table is a warning, not a refusal: the archive goes in without
     // that one result, and the warning names the file, the element and the code.
