@@ -1022,7 +1022,12 @@ pub fn yearly_cap(h: &YearlyHousehold, figures: &CeilingFigures) -> Result<Yearl
     let (cap, cap_note) = match bracket.yearly_reduced {
         Some((reduced, max)) if !h.income.tax_exempt && h.income.standard_monthly <= max => (
             reduced,
-            format!("（標準報酬月額 {}円 ≤ {}円のため {}円に代えて）", yen(h.income.standard_monthly), yen(max), yen(full)),
+            format!(
+                "（標準報酬月額 {}円 ≤ {}円のため {}円に代えて）",
+                yen(h.income.standard_monthly),
+                yen(max),
+                yen(full)
+            ),
         ),
         _ => (full, String::new()),
     };

@@ -18,8 +18,8 @@
 
 use chrono::NaiveDate;
 use kenpo_domain::kogaku::{
-    AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, Payment, PaymentKind, Rounding, Setting,
-    Table, ceiling_table, ceilings_for, compute, is_elderly_in, patient_charge, share_percent,
+    AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, Payment, PaymentKind, Rounding, Setting, Table,
+    ceiling_table, ceilings_for, compute, is_elderly_in, patient_charge, share_percent,
 };
 use kenpo_domain::{YearMonth, Yen};
 

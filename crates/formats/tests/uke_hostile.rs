@@ -131,7 +131,7 @@ fn kogaku_of(points: i64, charge: Option<i64>) -> Result<Vec<kogaku::Payment>, k
         }],
         prior_household_months: 0,
     };
-    kogaku::compute(&h, &figures, &AdditionRules::default())
+    kogaku::compute(&h, figures, &AdditionRules::default())
 }
 
 /// A numeral of any length and sign, the way a hostile sender would write one.

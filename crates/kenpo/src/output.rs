@@ -334,6 +334,21 @@ pub fn demo(
         kenpo_domain::kogaku::yen(total),
         kenpo_domain::kogaku::yen(statutory)
     );
+    // Which ceiling table each month used (a month is computed with the table in force on its
+    // first day): e.g. "2018-08〜の限度額 4 か月、2026-08〜の限度額 8 か月".
+    let mut tables: std::collections::BTreeMap<&str, (usize, i64)> = std::collections::BTreeMap::new();
+    for k in kogaku {
+        let e = tables.entry(k.ceilings_from.as_str()).or_default();
+        e.0 += 1;
+        e.1 += k.total;
+    }
+    let tables: Vec<String> = tables
+        .iter()
+        .map(|(from, (months, total))| {
+            format!("{from}〜の限度額 {months} か月 {} 円", kenpo_domain::kogaku::yen(*total))
+        })
+        .collect();
+    println!("  {}", tables.join("、"));
     let held: usize = kogaku.iter().map(|k| k.held_receipts.len()).sum();
     if held > 0 {
         println!(

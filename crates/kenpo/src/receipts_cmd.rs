@@ -393,13 +393,14 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
                 return Ok(());
             }
             println!(
-                "{} を当月の規則（{}〜の限度額）と {} の規則（{}〜の限度額）で計算: 世帯 {} のうち支給のある {} 世帯",
+                "{} を当月の規則（{}〜の限度額）と {} の規則（{}〜の限度額）で計算: 世帯 {} のうち支給のある {} 世帯、額が変わる {} 世帯",
                 c.month,
                 c.own_from,
                 c.rules_as_of,
                 c.other_from,
                 crate::output::thousands(c.households as i64),
-                crate::output::thousands(c.rows.len() as i64)
+                crate::output::thousands(c.rows.len() as i64),
+                crate::output::thousands(c.rows.iter().filter(|r| r.changed()).count() as i64)
             );
             let yen = kenpo_domain::kogaku::yen;
             let (mut own, mut other) = (0i64, 0i64);
@@ -408,6 +409,17 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
                 let add = |a: i64, b: i64, c: i64| a.checked_add(b).and_then(|x| x.checked_add(c));
                 own = add(own, r.statutory_own, r.additions_own).context("a total beyond i64")?;
                 other = add(other, r.statutory_other, r.additions_other).context("a total beyond i64")?;
+                if !r.changed() {
+                    // Same under both: one line, the arithmetic is in `kogaku list` and the CSV.
+                    println!(
+                        "□ {} {}: 高額療養費 {} 円、付加給付 {} 円（変わらず）",
+                        r.member_card,
+                        r.member_name,
+                        yen(r.statutory_own),
+                        yen(r.additions_own)
+                    );
+                    continue;
+                }
                 println!(
                     "■ {} {}: 高額療養費 {} 円 → {} 円（差 {} 円）、付加給付 {} 円 → {} 円（差 {} 円）",
                     r.member_card,
@@ -428,7 +440,12 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
                     println!("    {line}");
                 }
             }
-            println!("支給計: 当月の規則 {} 円、比較する規則 {} 円（差 {} 円）", yen(own), yen(other), signed(other - own));
+            println!(
+                "支給計: 当月の規則 {} 円、比較する規則 {} 円（差 {} 円）",
+                yen(own),
+                yen(other),
+                signed(other - own)
+            );
             for (member, why) in &c.not_computed {
                 println!("  計算できない世帯 #{member}: {why}");
             }

@@ -6,7 +6,6 @@
 
 use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, parse_iso, take_write_lock};
-use sqlx::{Any, Transaction};
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
@@ -17,6 +16,7 @@ use kenpo_domain::kogaku::{
 use kenpo_domain::table::Table as CsvTable;
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
+use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(crate) const RUN_CATEGORIES: [DataCategory; 5] = [
@@ -134,7 +134,10 @@ pub(crate) struct MonthInput {
 }
 
 /// Reads a 診療年月's matched receipts with the people, 標準報酬 and 多数回 history behind them.
-pub(crate) async fn month_input(tx: &mut Transaction<'static, Any>, month: YearMonth) -> Result<MonthInput, StoreError> {
+pub(crate) async fn month_input(
+    tx: &mut Transaction<'static, Any>,
+    month: YearMonth,
+) -> Result<MonthInput, StoreError> {
     let m = month.to_string();
     let raw: Vec<RawReceipt> = sqlx::query_as(
         "SELECT r.id, r.person_id, p.insured_id, p.birth_date, r.kind, r.setting, r.receipt_type, \
@@ -175,9 +178,9 @@ pub(crate) async fn month_input(tx: &mut Transaction<'static, Any>, month: YearM
     .fetch_all(&mut **tx)
     .await?;
     let resolved: BTreeSet<(i64, Option<i64>)> = resolved.into_iter().collect();
-    let keyed = rows.iter().map(|r| {
-        (r.id, (r.person, r.institution.clone(), r.kind.clone(), r.setting.clone(), r.prescriber.clone()))
-    });
+    let keyed = rows
+        .iter()
+        .map(|r| (r.id, (r.person, r.institution.clone(), r.kind.clone(), r.setting.clone(), r.prescriber.clone())));
     let mut held: BTreeSet<i64> = BTreeSet::new();
     for (later, first) in kenpo_domain::review::same_month_duplicates(keyed) {
         if !resolved.contains(&(later, Some(first))) {
@@ -186,7 +189,7 @@ pub(crate) async fn month_input(tx: &mut Transaction<'static, Any>, month: YearM
         }
     }
     rows.retain(|r| !held.contains(&r.id));
-    
+
     // 標準報酬月額 in force in the month, for each household's member.
     let remuneration: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT s.person_id, s.effective_from, s.monthly_amount FROM standard_remuneration s \
@@ -263,7 +266,11 @@ pub(crate) async fn month_input(tx: &mut Transaction<'static, Any>, month: YearM
         let mut claims = Vec::with_capacity(receipts.len());
         for r in receipts {
             let elderly = kogaku::is_elderly_in(r.birth, month);
-            persons.entry(r.person).or_insert(HouseholdPerson { person: r.person, is_member: r.person == member, elderly });
+            persons.entry(r.person).or_insert(HouseholdPerson {
+                person: r.person,
+                is_member: r.person == member,
+                elderly,
+            });
             let share = kogaku::share_percent(r.birth, month, active);
             let pharmacy = r.kind == "pharmacy";
             let (institution, label) = match (&r.prescriber, pharmacy) {

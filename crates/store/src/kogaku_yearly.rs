@@ -98,11 +98,19 @@ pub struct Comparison {
     pub other_source: String,
     pub rules_as_of: String,
     pub households: u64,
-    /// Households whose amounts differ, or that are paid under either.
+    /// Households paid under either set of ceilings, those whose amounts change first (largest
+    /// change first).
     pub rows: Vec<CompareRow>,
     /// Households that cannot be computed under one of the two (e.g. pending 70–74 figures):
     /// (member id, reason).
     pub not_computed: Vec<(i64, String)>,
+}
+
+impl CompareRow {
+    /// Whether either amount differs between the two sets of ceilings.
+    pub fn changed(&self) -> bool {
+        self.statutory_own != self.statutory_other || self.additions_own != self.additions_other
+    }
 }
 
 impl Comparison {
@@ -179,9 +187,7 @@ impl Store {
         let figures =
             kogaku::ceilings_for(kogaku::ceiling_table(), last).map_err(|e| StoreError::Input(e.to_string()))?;
         if figures.under70().iter().all(|b| b.yearly.is_none()) {
-            return Err(StoreError::Input(format!(
-                "{period}: 年間上限はありません（2026-08 診療分からの制度です）"
-            )));
+            return Err(StoreError::Input(format!("{period}: 年間上限はありません（2026-08 診療分からの制度です）")));
         }
         let base_day = last.last_day();
         let mut tx = self.pool.begin().await?;
@@ -258,8 +264,13 @@ impl Store {
                 "explanation",
             ],
         );
-        let mut summary =
-            YearlyRunSummary { period: period.clone(), households: members.len() as u64, payments: 0, total: 0, rows: vec![] };
+        let mut summary = YearlyRunSummary {
+            period: period.clone(),
+            households: members.len() as u64,
+            payments: 0,
+            total: 0,
+            rows: vec![],
+        };
         for (member, months) in by_member {
             let facts = people.get(&member).ok_or_else(|| StoreError::Corrupt(format!("member #{member}")))?;
             let household = YearlyHousehold {
@@ -433,6 +444,11 @@ impl Store {
                 explanation_other,
             });
         }
+        // Households whose amounts change first, the largest change first.
+        out.rows.sort_by_key(|r| {
+            let change = (r.statutory_other - r.statutory_own).abs() + (r.additions_other - r.additions_own).abs();
+            (std::cmp::Reverse(change), r.member_id)
+        });
         let mut touched: Vec<i64> = out.rows.iter().map(|r| r.member_id).collect();
         touched.extend(out.not_computed.iter().map(|n| n.0));
         touched.sort_unstable();

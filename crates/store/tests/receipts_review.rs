@@ -3,7 +3,8 @@
 //! each review rule finds what it names and nothing more, a re-run replaces a month's results
 //! instead of adding to them, the payments follow the published arithmetic (worked by hand in
 //! the comments), the payroll file tells the employer nothing about the care, a month whose
-//! ceilings are pending is refused, and refused input leaves the store as it was.
+//! ceilings changed is computed with each month's own table (and compared with another day's),
+//! the 年間上限 pays the hand-worked difference once, and refused input leaves the store as it was.
 
 mod common;
 
@@ -600,37 +601,229 @@ async fn kogaku_run_pays_the_hand_worked_amounts_idempotently_and_payroll_shows_
     }
 }
 
-/// From 2026-08 the ceilings are decided but their figures are not entered: the run is
-/// refused, saying so, and nothing is stored for the month.
+/// A 付加給付 rule set that never pays (threshold beyond any charge): the statutory amounts alone.
+fn no_additions() -> AdditionRules {
+    AdditionRules {
+        threshold: 1_000_000_000,
+        tiers: vec![],
+        rounding: kenpo_domain::kogaku::Rounding::Hundred,
+        minimum: 0,
+        combined: false,
+    }
+}
+
+/// M (born 1980-05-10, under 70, 標準報酬月額 410,000 from 2024-09 → 区分ウ; from 2027-08 the band
+/// 36万〜41万) and E (born 1955-03-10: 70 on 2025-03-10, so 70–74 from 2025-04; 200,000 →
+/// 一般, 2割), both insured with an employer. Returns the roster and their indexes.
+fn law_change_roster() -> (kenpo_synth::Society, Vec<Person>, usize, usize) {
+    let (society, mut people) = society(20);
+    let ids = insured(&people, 2);
+    set_insured(&mut people[ids[0]], day(1980, 5, 10), None, &[(day(2024, 9, 1), 410_000)]);
+    set_insured(&mut people[ids[1]], day(1955, 3, 10), None, &[(day(2024, 9, 1), 200_000)]);
+    (society, people, ids[0], ids[1])
+}
+
+fn months(from: YearMonth, to: YearMonth) -> Vec<YearMonth> {
+    let mut out = vec![from];
+    while *out.last().unwrap() != to {
+        out.push(out.last().unwrap().next());
+    }
+    out
+}
+
+/// A run over 2026-07 → 2026-10 uses the table in force on each month's first day, and 多数回
+/// counts the household months across the change.
 #[tokio::test]
-async fn kogaku_refuses_months_whose_ceilings_are_pending() {
+async fn kogaku_months_across_2026_08_use_each_months_table_and_many_times_counts_across() {
     for backend in BACKENDS {
-        let db = fresh(backend, "pending").await;
+        let db = fresh(backend, "lawchange").await;
         let store = open(&db, VaultKeys::generate()).await;
-        let (society, people, m) = kogaku_roster();
+        let (society, people, m, _) = law_change_roster();
         store.import_roster(&importer(), "roster.csv", "r", rows(&society, &people), &|_| {}).await.unwrap();
-        let aug26 = YearMonth::from_parts(2026, 8);
-        let sep27 = YearMonth::from_parts(2027, 9);
-        let receipts = vec![inpatient_stay(&people[m], "M-2608", aug26), inpatient_stay(&people[m], "M-2709", sep27)];
+        let span = months(YearMonth::from_parts(2026, 7), YearMonth::from_parts(2026, 10));
+        let receipts: Vec<Receipt> =
+            span.iter().map(|&mm| inpatient_stay(&people[m], &format!("M-{}", mm.compact()), mm)).collect();
+        store.import_receipts(&reviewer(), "m.UKE", "m", &receipts, &[]).await.unwrap();
+
+        // Each month: 総医療費 1,000,000, 3割 → 一部負担金 300,000, 区分ウ.
+        //   2026-07 (2018-08 table, no prior month): 80,100 + (1,000,000 − 267,000) × 1% = 87,430
+        //     → 300,000 − 87,430 = 212,570.
+        //   2026-08 (2026-08 table, 1 prior): 85,800 + (1,000,000 − 286,000) × 1% = 92,940
+        //     → 300,000 − 92,940 = 207,060.
+        //   2026-09 (2 prior): 207,060 again.
+        //   2026-10 (3 prior: July under the old table counts): 多数回 44,400 → 255,600.
+        let mut got = Vec::new();
+        for &mm in &span {
+            let s = store.run_kogaku(&benefits(), mm, &no_additions()).await.unwrap();
+            got.push((s.month.clone(), s.ceilings_from.clone(), s.total));
+        }
+        let want: Vec<(String, String, i64)> = [
+            ("2026-07", "2018-08", 212_570),
+            ("2026-08", "2026-08", 207_060),
+            ("2026-09", "2026-08", 207_060),
+            ("2026-10", "2026-08", 255_600),
+        ]
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+        .collect();
+        assert_eq!(got, want, "{backend}");
+        let oct = store.kogaku_payments(&benefits(), YearMonth::from_parts(2026, 10), None).await.unwrap();
+        let text = oct.iter().map(|p| p.explanation.join("\n")).collect::<Vec<_>>().join("\n");
+        assert!(text.contains("44,400円（多数回該当）"), "{backend}: {text}");
+        store.close().await;
+    }
+}
+
+/// The 年間上限 of 2026-08 – 2027-07 from the stored months: refused while a month has no run,
+/// then paid once (a re-run replaces it), explained, disclosed; with the society's 付加給付 the
+/// same care leaves nothing to pay.
+#[tokio::test]
+async fn kogaku_yearly_pays_the_hand_worked_difference_once() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "yearly").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let (society, people, m, _) = law_change_roster();
+        store.import_roster(&importer(), "roster.csv", "r", rows(&society, &people), &|_| {}).await.unwrap();
+        let member_id = m as i64 + 1;
+        let span = months(YearMonth::from_parts(2026, 7), YearMonth::from_parts(2027, 7));
+        let receipts: Vec<Receipt> =
+            span.iter().map(|&mm| inpatient_stay(&people[m], &format!("M-{}", mm.compact()), mm)).collect();
         store.import_receipts(&reviewer(), "m.UKE", "m", &receipts, &[]).await.unwrap();
         let mut conn = raw(&db).await;
 
-        for (month, from) in [(aug26, "2026-08"), (sep27, "2027-08")] {
-            let err = store.run_kogaku(&benefits(), month, &AdditionRules::default()).await.unwrap_err();
-            let msg = err.to_string();
-            assert!(matches!(err, StoreError::Input(_)), "{backend}: {err:?}");
-            assert!(
-                msg.contains(&format!("the ceilings in force from {from}")) && msg.contains("have not been entered"),
-                "{backend}: {msg}"
-            );
-            assert!(store.kogaku_payments(&benefits(), month, None).await.unwrap().is_empty(), "{backend}");
+        // Not every month of the period has been run: refused, naming the months.
+        for &mm in &span[..4] {
+            store.run_kogaku(&benefits(), mm, &no_additions()).await.unwrap();
         }
+        let err = store.run_kogaku_yearly(&benefits(), 2026).await.unwrap_err().to_string();
+        assert!(err.contains("未計算の月") && err.contains("2026-11") && err.contains("2027-07"), "{backend}: {err}");
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM kogaku_yearly_runs").await, 0, "{backend}");
+
+        for &mm in &span[4..] {
+            store.run_kogaku(&benefits(), mm, &no_additions()).await.unwrap();
+        }
+        // Borne after the monthly 高額療養費 (no 付加給付): 2026-08 and 2026-09 92,940 each (1 and
+        // 2 prior months); 2026-10 … 2027-07 (10 months) 多数回 44,400 each.
+        //   Σ = 2 × 92,940 + 10 × 44,400 = 185,880 + 444,000 = 629,880.
+        // 基準日 2027-07-31: 標準報酬月額 410,000 → 区分ウ, 年間上限 530,000.
+        //   629,880 − 530,000 = 99,880.
+        let y = store.run_kogaku_yearly(&benefits(), 2026).await.unwrap();
+        assert_eq!(
+            (y.period.as_str(), y.households, y.payments, y.total),
+            ("2026-08〜2027-07", 1, 1, 99_880),
+            "{backend}"
+        );
+        let r = &y.rows[0];
+        assert_eq!(
+            (r.member_id, r.bracket.as_str(), r.cap, r.total_borne),
+            (member_id, "ウ", 530_000, 629_880),
+            "{backend}"
+        );
+        let text = r.explanation.join("\n");
+        assert!(text.contains("負担計 629,880円 − 年間上限 530,000円 = 99,880円"), "{backend}: {text}");
+        assert!(
+            text.contains("2026-08 区分ウ 負担 92,940円") && text.contains("2027-07 区分ウ 負担 44,400円"),
+            "{backend}: {text}"
+        );
+        // Idempotent: the same again, stored once.
+        let again = store.run_kogaku_yearly(&benefits(), 2026).await.unwrap();
+        assert_eq!((again.payments, again.total), (1, 99_880), "{backend}");
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM kogaku_yearly_payments").await, 1, "{backend}");
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM kogaku_yearly_runs").await, 1, "{backend}");
+        // The member's disclosure lists it.
+        let d = store
+            .disclosure(&ctx("staff:privacy_officer:x", "appi.disclosure"), PersonId(member_id), &|a| a.to_string())
+            .await
+            .unwrap();
+        assert!(
+            d.held.iter().any(|h| h.what == "高額療養費（年間上限）の支給" && h.records == 1),
+            "{backend}: {:?}",
+            d.held
+        );
+        // A receipt reviewer may not run it.
+        let denied = store.run_kogaku_yearly(&reviewer(), 2026).await;
+        assert!(matches!(denied, Err(StoreError::Denied { .. })), "{backend}: {denied:?}");
+        // Before 2026-08 there is no 年間上限.
+        let none = store.run_kogaku_yearly(&benefits(), 2025).await.unwrap_err().to_string();
+        assert!(none.contains("年間上限はありません"), "{backend}: {none}");
+
+        // With the society's 付加給付 (default: 控除額 25,000, 100円未満切捨て) the monthly
+        // refunds leave M: 2026-08/09 92,940 − (92,940 − 25,000 = 67,940 → 67,900) = 25,040;
+        // 多数回 months 44,400 − (19,400) = 25,000. Σ = 2 × 25,040 + 10 × 25,000 = 300,080
+        // ≤ 530,000: nothing to pay, and the re-run replaces the payment above.
+        for &mm in &span {
+            store.run_kogaku(&benefits(), mm, &AdditionRules::default()).await.unwrap();
+        }
+        let with_additions = store.run_kogaku_yearly(&benefits(), 2026).await.unwrap();
+        assert_eq!((with_additions.households, with_additions.payments, with_additions.total), (1, 0, 0), "{backend}");
+        assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM kogaku_yearly_payments").await, 0, "{backend}");
+        let borne = "SELECT CAST(SUM(borne) AS BIGINT) FROM kogaku_household_months WHERE service_month >= '2026-08'";
+        assert_eq!(count(&mut conn, borne).await, 300_080, "{backend}");
+        store.close().await;
+    }
+}
+
+/// `kogaku compare`: a month under its own ceilings and under another day's, per household,
+/// both arithmetics; households the other rules cannot compute are listed, not guessed.
+#[tokio::test]
+async fn kogaku_compare_shows_what_the_2026_08_change_did_to_a_household() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "compare").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let (society, people, m, e) = law_change_roster();
+        store.import_roster(&importer(), "roster.csv", "r", rows(&society, &people), &|_| {}).await.unwrap();
+        let (m_id, e_id) = (m as i64 + 1, e as i64 + 1);
+        let sep = YearMonth::from_parts(2026, 9);
+        let clinic = institution("1000009", "比較クリニック");
+        let receipts = vec![
+            inpatient_stay(&people[m], "M-2609", sep),
+            // E: 外来 10,000 点 → 総医療費 100,000, 2割 → 20,000.
+            outpatient(&people[e], "E-2609", sep, &clinic, vec![line("190000000", 10_000, 1, &[8])]),
+        ];
+        store.import_receipts(&reviewer(), "m.UKE", "m", &receipts, &[]).await.unwrap();
+
+        // 2026-09 under its own table (2026-08) and under the table of 2026-07-31 (2018-08):
+        //   M (区分ウ, no prior month): own 85,800 + (1,000,000 − 286,000) × 1% = 92,940
+        //     → 高額療養費 207,060; 付加給付 92,940 − 25,000 = 67,940 → 67,900.
+        //   other: 80,100 + (1,000,000 − 267,000) × 1% = 87,430 → 212,570; 62,430 → 62,400.
+        //   差: 高額療養費 +5,510, 付加給付 −5,500.
+        //   E (70–74 一般): own 外来 cap 22,000 ≥ 20,000 → nothing; other 18,000 → 2,000.
+        //   E's left 18,000 − 25,000 < 0 → no 付加給付.
+        let c = store.kogaku_compare(&benefits(), sep, day(2026, 7, 31), &AdditionRules::default()).await.unwrap();
+        assert_eq!((c.own_from.as_str(), c.other_from.as_str(), c.households), ("2026-08", "2018-08", 2), "{backend}");
+        let got: Vec<(i64, i64, i64, i64, i64)> = c
+            .rows
+            .iter()
+            .map(|r| (r.member_id, r.statutory_own, r.statutory_other, r.additions_own, r.additions_other))
+            .collect();
+        assert_eq!(got, vec![(m_id, 207_060, 212_570, 67_900, 62_400), (e_id, 0, 2_000, 0, 0)], "{backend}");
+        let own = c.rows[0].explanation_own.join("\n");
+        let other = c.rows[0].explanation_other.join("\n");
+        assert!(own.contains("85,800 + (1,000,000 − 286,000) × 1% = 92,940円"), "{backend}: {own}");
+        assert!(other.contains("80,100 + (1,000,000 − 267,000) × 1% = 87,430円"), "{backend}: {other}");
+        let csv = csv_text(&c.table());
+        assert!(csv.contains(",5510,-5500,") || csv.contains(",5510,'-5500,"), "{backend}: {csv}");
+        assert!(c.not_computed.is_empty(), "{backend}");
+
+        // Under the rules of 2027-08-01: M's 410,000 falls in the band 36万〜41万:
+        //   98,100 + (1,000,000 − 327,000) × 1% = 104,830 → 高額療養費 195,170 (差 −11,890).
+        // E cannot be computed: the 70–74 figures from 2027-08 are not entered.
+        let c = store.kogaku_compare(&benefits(), sep, day(2027, 8, 1), &no_additions()).await.unwrap();
+        let got: Vec<(i64, i64, i64, &str)> = c
+            .rows
+            .iter()
+            .map(|r| (r.member_id, r.statutory_own, r.statutory_other, r.bracket_other.as_str()))
+            .collect();
+        assert_eq!(got, vec![(m_id, 207_060, 195_170, "36万〜41万")], "{backend}");
+        assert_eq!(c.not_computed.len(), 1, "{backend}");
+        assert_eq!(c.not_computed[0].0, e_id, "{backend}");
+        assert!(c.not_computed[0].1.contains("70–74"), "{backend}: {:?}", c.not_computed);
+        // Nothing stored by a comparison.
+        let mut conn = raw(&db).await;
         assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM kogaku_payments").await, 0, "{backend}");
-        assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM kogaku_runs").await, 0, "{backend}");
-        // The month before is computed as usual.
-        let before = YearMonth::from_parts(2026, 7);
-        let s = store.run_kogaku(&benefits(), before, &AdditionRules::default()).await.unwrap();
-        assert_eq!((s.receipts, s.payments), (0, 0), "{backend}");
+        // A receipt reviewer may not read the payments.
+        let denied = store.kogaku_compare(&reviewer(), sep, day(2026, 7, 31), &no_additions()).await;
+        assert!(matches!(denied, Err(StoreError::Denied { .. })), "{backend}: {denied:?}");
         store.close().await;
     }
 }
