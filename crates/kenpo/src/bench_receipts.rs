@@ -112,6 +112,28 @@ pub async fn bench_receipts(
         let started = Instant::now();
         let twelve = crate::receipts_cmd::run_months(&store, &payer, first, last, &rules).await?;
         let twelve_secs = started.elapsed().as_secs_f64();
+        // 制度改正の比較: a month after 2026-08 under its own ceilings and the table before, beside
+        // that month's own run (one reading, one computation, storing) as the baseline.
+        let compared = YearMonth::from_parts(2026, 10);
+        let before_change = chrono::NaiveDate::from_ymd_opt(2026, 7, 31).context("a valid day")?;
+        let started = Instant::now();
+        let run_one = store.run_kogaku(&payer, compared, &rules).await?;
+        let run_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let cmp = store.kogaku_compare(&payer, compared, before_change, &rules).await?;
+        let compare_secs = started.elapsed().as_secs_f64();
+        let changed = cmp.rows.iter().filter(|r| r.changed()).count();
+        println!(
+            "{name} 制度改正の比較 {compared} (vs 2026-07-31): {} households, {} paid, {changed} changed: {compare_secs:.2} s; \
+             the same month's run (baseline) {run_secs:.2} s ({} households)",
+            cmp.households,
+            cmp.rows.len(),
+            run_one.households
+        );
+        report[format!("{name}_compare")] = json!({
+            "compare_seconds": compare_secs, "run_seconds": run_secs, "households": cmp.households,
+            "paid": cmp.rows.len(), "changed": changed,
+        });
         let paid: u64 = twelve.iter().map(|k| k.payments).sum();
         let total: i64 = twelve.iter().map(|k| k.total).sum();
         println!(
