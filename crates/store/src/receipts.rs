@@ -282,6 +282,8 @@ impl Store {
         };
         self.record_import(&mut tx, &grant, people, received).await?;
         tx.commit().await?;
+        // The next file's content-key and 検索番号 checks look these tables up by index.
+        crate::db::refresh_statistics(&self.pool, self.backend, "receipts").await?;
         Ok(summary)
     }
 }
