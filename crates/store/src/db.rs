@@ -76,13 +76,15 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), Stor
 }
 
 /// Keeps PostgreSQL's planner statistics of a bulk-loaded table fresh enough to choose its
-/// indexes: ANALYZE when the table was never analysed or has doubled since (at least 10,000
-/// rows changed). Without statistics the planner guesses 0.5 % of rows per value, so a lookup
-/// of 500 content keys or 300 cards becomes a scan of the whole table (measured: a month of
-/// 40k receipts imported in 38 s instead of 11 s); autovacuum may be off, or lag behind a long
-/// import. Each doubling costs one ANALYZE (a sample of at most 30,000 rows), so a year's
-/// import of millions of receipts pays about ten. SQLite needs none of this: its planner uses
-/// the unique and explicit indexes without statistics.
+/// indexes: ANALYZE when the table was never analysed (`pg_class.reltuples` is −1, PostgreSQL
+/// 14+) or has had at least as many rows changed since as it had then (and ≥ 10,000). Without
+/// statistics the planner guesses 0.5 % of rows per value, so a lookup of 500 content keys or 300
+/// cards becomes a scan of the whole table (measured: a 20k-member year of receipts imported in
+/// 805 s instead of 82 s); autovacuum may be off, or lag behind a long import. Each doubling costs
+/// one ANALYZE (a sample of at most 30,000 rows), so a year's import of millions of receipts pays
+/// about ten. The change count comes from the statistics system, which may lag a second; the
+/// never-analysed test does not. SQLite needs none of this: its planner uses the unique and
+/// explicit indexes without statistics.
 pub(crate) async fn refresh_statistics(
     pool: &AnyPool,
     backend: Backend,
@@ -91,15 +93,16 @@ pub(crate) async fn refresh_statistics(
     if backend != Backend::Postgres {
         return Ok(());
     }
-    let row: Option<(i64, i64, bool)> = sqlx::query_as(
-        "SELECT n_mod_since_analyze, n_live_tup, (last_analyze IS NULL AND last_autoanalyze IS NULL) \
-         FROM pg_stat_user_tables WHERE relname = $1",
+    // `to_regclass` resolves the name through the search path, as the store's own queries do.
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT CAST(c.reltuples AS BIGINT), COALESCE(s.n_mod_since_analyze, 0) \
+         FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass($1)",
     )
     .bind(table)
     .fetch_optional(pool)
     .await?;
-    let Some((changed, live, never)) = row else { return Ok(()) };
-    if (never && live > 0) || (changed >= 10_000 && changed * 2 >= live) {
+    let Some((rows_then, changed)) = row else { return Ok(()) };
+    if rows_then < 0 || (changed >= 10_000 && changed >= rows_then) {
         // Only a fixed table name from the callers is added to the text.
         sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}"))).execute(pool).await?;
     }
