@@ -1180,4 +1180,22 @@ mod tests {
         let young = YearlyHousehold { member_elderly: false, ..h };
         assert_eq!(yearly_cap(&young, f).map(|r| r.amount), Ok(70_000));
     }
+
+    #[test]
+    fn a_pending_period_refuses_its_months_and_names_its_source() {
+        // A change decided but not entered: months from it are refused, those before computed.
+        let text = "[[period]]\nfrom = \"2030-08\"\nsource = \"decided, figures not published\"\npending = true\n";
+        let mut table = ceiling_table().to_vec();
+        table.extend(parse_table(text).unwrap());
+        assert!(ceilings_for(&table, ym(2030, 7)).is_ok());
+        let err = ceilings_for(&table, ym(2031, 1)).unwrap_err();
+        assert_eq!(
+            err,
+            KogakuError::FiguresPending {
+                month: ym(2031, 1),
+                from: ym(2030, 8),
+                source_note: "decided, figures not published".into()
+            }
+        );
+    }
 }
