@@ -643,27 +643,13 @@ impl Unit {
 }
 
 /// The whole computation for one household and month: 高額療養費 first, then 付加給付 on what is
-/// left. Payments come in a stable order (kind, person, receipts).
-///
-/// Every claim's amounts are checked first (0 ≤ cost ≤ [`MAX_RECEIPT_POINTS`] × 10, 0 ≤ charge ≤
-/// [`MAX_RECEIPT_CHARGE`], at most [`MAX_HOUSEHOLD_CLAIMS`] claims): within those bounds no sum
-/// below can overflow, and outside them nothing is paid.
+/// left. Payments come in a stable order (kind, person, receipts). [`compute_month`] without
+/// what the household bore; its checks apply.
 pub fn compute(
     h: &HouseholdMonth,
     figures: &CeilingFigures,
     rules: &AdditionRules,
 ) -> Result<Vec<Payment>, KogakuError> {
-    if h.claims.len() > MAX_HOUSEHOLD_CLAIMS {
-        return Err(KogakuError::TooManyClaims { member: h.member, max: MAX_HOUSEHOLD_CLAIMS });
-    }
-    for c in &h.claims {
-        if !(0..=MAX_RECEIPT_POINTS * 10).contains(&c.cost) {
-            return Err(KogakuError::AmountOutOfRange { receipt_id: c.receipt_id, what: "総医療費" });
-        }
-        if !(0..=MAX_RECEIPT_CHARGE).contains(&c.charge) {
-            return Err(KogakuError::AmountOutOfRange { receipt_id: c.receipt_id, what: "一部負担金" });
-        }
-    }
     Ok(compute_month(h, figures, rules)?.payments)
 }
 
@@ -683,6 +669,11 @@ pub struct MonthResult {
 }
 
 /// [`compute`], with what the household bears (for the 年間上限).
+///
+/// Every claim's amounts are checked first (0 ≤ cost ≤ [`MAX_RECEIPT_POINTS`] × 10, 0 ≤ charge ≤
+/// [`MAX_RECEIPT_CHARGE`], at most [`MAX_HOUSEHOLD_CLAIMS`] claims): within those bounds no sum
+/// below can overflow, and outside them nothing is paid. A household whose 70–74 person has care
+/// is refused where the period's 70–74 figures are pending.
 pub fn compute_month(
     h: &HouseholdMonth,
     figures: &CeilingFigures,
@@ -938,10 +929,10 @@ fn compute_checked(h: &HouseholdMonth, figures: &CeilingFigures, rules: &Additio
     MonthResult { payments, borne, borne_explanation, bracket }
 }
 
-/// The first month of a 年間上限 計算期間: 8月 of `year` (the period runs to 7月 of `year + 1`;
-/// its 基準日 is 31 July).
-pub fn yearly_first_month(year: i32) -> Option<YearMonth> {
-    YearMonth::new(year, 8)
+/// A 年間上限 計算期間: its first and last months, 8月 of `year` to 7月 of `year + 1` (the 基準日
+/// is the last day of the last month, 31 July).
+pub fn yearly_period(year: i32) -> Option<(YearMonth, YearMonth)> {
+    Some((YearMonth::new(year, 8)?, YearMonth::new(year + 1, 7)?))
 }
 
 /// One household month toward the 年間上限, as the monthly run stored it.
@@ -1000,8 +991,7 @@ pub enum YearlyError {
 /// member's on the 基準日: the 70–74 list when the member is then 70–74, else the under-70 one;
 /// a reduced cap applies where the bracket has one and the 標準報酬月額 is within it.
 pub fn yearly_cap(h: &YearlyHousehold, figures: &CeilingFigures) -> Result<YearlyResult, YearlyError> {
-    let first = yearly_first_month(h.year).ok_or(YearlyError::BadYear { year: h.year })?;
-    let last = (0..11).fold(first, |m, _| m.next());
+    let (first, last) = yearly_period(h.year).ok_or(YearlyError::BadYear { year: h.year })?;
     let mut seen = Vec::new();
     for m in &h.months {
         if m.month < first || m.month > last || seen.contains(&m.month) {

@@ -28,10 +28,13 @@
 //! `borne` = charges of the counted units − 高額療養費 − 付加給付 on them; the 年間上限 pays
 //! max(0, Σ borne − cap of the member's bracket on the 基準日 (7月 of year + 1)).
 
+mod common;
+
+use common::*;
 use kenpo_domain::kogaku::{
     AdditionRules, BorneMonth, CeilingFigures, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, KogakuError,
-    MonthResult, Payment, PaymentKind, Rounding, Setting, Table, YearlyError, YearlyHousehold, YearlyResult,
-    ceiling_table, ceilings_for, compute, compute_month, yearly_cap,
+    MonthResult, Payment, PaymentKind, Rounding, Setting, YearlyError, YearlyHousehold, YearlyResult, ceiling_table,
+    ceilings_for, compute, compute_month, yearly_cap,
 };
 use kenpo_domain::{YearMonth, Yen};
 
@@ -39,36 +42,9 @@ const JUL_2026: YearMonth = YearMonth::from_parts(2026, 7);
 const AUG_2026: YearMonth = YearMonth::from_parts(2026, 8);
 const JUL_2027: YearMonth = YearMonth::from_parts(2027, 7);
 const AUG_2027: YearMonth = YearMonth::from_parts(2027, 8);
-const MEMBER: i64 = 1;
-const SPOUSE: i64 = 2;
-const FATHER: i64 = 3;
-const MOTHER: i64 = 4;
-
-fn income(standard_monthly: Yen) -> IncomeFacts {
-    IncomeFacts { standard_monthly, tax_exempt: false, no_income: false }
-}
 
 fn exempt(standard_monthly: Yen, no_income: bool) -> IncomeFacts {
     IncomeFacts { standard_monthly, tax_exempt: true, no_income }
-}
-
-fn person(person: i64, elderly: bool) -> HouseholdPerson {
-    HouseholdPerson { person, is_member: person == MEMBER, elderly }
-}
-
-fn claim(receipt_id: i64, person: i64, institution: &str, setting: Setting, cost: Yen, charge: Yen) -> Claim {
-    Claim {
-        receipt_id,
-        person,
-        institution: institution.to_string(),
-        institution_label: institution.to_string(),
-        setting,
-        table: Table::Medical,
-        cost,
-        charge,
-        public_aid: false,
-        pharmacy: false,
-    }
 }
 
 fn household(
@@ -98,30 +74,6 @@ fn no_addition() -> AdditionRules {
         minimum: 1_000,
         combined: false,
     }
-}
-
-/// (kind, person, amount), sorted, so the whole set of payments is compared at once.
-fn summary(payments: &[Payment]) -> Vec<(PaymentKind, i64, Yen)> {
-    let mut s: Vec<_> = payments.iter().map(|p| (p.kind, p.person, p.amount)).collect();
-    s.sort();
-    s
-}
-
-fn expect(mut v: Vec<(PaymentKind, i64, Yen)>) -> Vec<(PaymentKind, i64, Yen)> {
-    v.sort();
-    v
-}
-
-fn find(payments: &[Payment], kind: PaymentKind) -> &Payment {
-    payments.iter().find(|p| p.kind == kind).unwrap_or_else(|| panic!("no {kind:?} in {payments:#?}"))
-}
-
-/// The explanation is there and shows the figure it hinges on (ceiling or 控除額).
-fn explains(p: &Payment, figure: &str) {
-    assert!(!p.explanation.is_empty(), "{:?} has no explanation", p.kind);
-    assert!(p.explanation.iter().all(|l| !l.is_empty()), "{:?} has an empty line", p.kind);
-    let text = p.explanation.join("\n");
-    assert!(text.contains(figure), "{:?}: {figure} not in explanation:\n{text}", p.kind);
 }
 
 fn text(p: &Payment) -> String {

@@ -16,41 +16,17 @@
 //! * the household 高額療養費 is spread over the units in proportion to what is left of each
 //!   unit's charge, the odd yen going to the largest remainders.
 
+mod common;
+
 use chrono::NaiveDate;
+use common::*;
+use kenpo_domain::YearMonth;
 use kenpo_domain::kogaku::{
-    AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, Payment, PaymentKind, Rounding, Setting, Table,
+    AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, Payment, PaymentKind, Rounding, Setting,
     ceiling_table, ceilings_for, compute, is_elderly_in, patient_charge, share_percent,
 };
-use kenpo_domain::{YearMonth, Yen};
 
 const OCT_2025: YearMonth = YearMonth::from_parts(2025, 10);
-const MEMBER: i64 = 1;
-const SPOUSE: i64 = 2;
-const FATHER: i64 = 3;
-const MOTHER: i64 = 4;
-
-fn income(standard_monthly: Yen) -> IncomeFacts {
-    IncomeFacts { standard_monthly, tax_exempt: false, no_income: false }
-}
-
-fn person(person: i64, elderly: bool) -> HouseholdPerson {
-    HouseholdPerson { person, is_member: person == MEMBER, elderly }
-}
-
-fn claim(receipt_id: i64, person: i64, institution: &str, setting: Setting, cost: Yen, charge: Yen) -> Claim {
-    Claim {
-        receipt_id,
-        person,
-        institution: institution.to_string(),
-        institution_label: institution.to_string(),
-        setting,
-        table: Table::Medical,
-        cost,
-        charge,
-        public_aid: false,
-        pharmacy: false,
-    }
-}
 
 fn household(income: IncomeFacts, persons: Vec<HouseholdPerson>, claims: Vec<Claim>, prior: u32) -> HouseholdMonth {
     HouseholdMonth { month: OCT_2025, member: MEMBER, income, persons, claims, prior_household_months: prior }
@@ -63,30 +39,6 @@ fn oct_2025() -> &'static kenpo_domain::kogaku::CeilingFigures {
 fn run(h: &HouseholdMonth, rules: &AdditionRules) -> Vec<Payment> {
     let figures = ceilings_for(ceiling_table(), h.month).expect("2018-08 figures are in force in 2025-10");
     compute(h, figures, rules).expect("every amount is within what a receipt carries")
-}
-
-/// (kind, person, amount), sorted, so the whole set of payments is compared at once.
-fn summary(payments: &[Payment]) -> Vec<(PaymentKind, i64, Yen)> {
-    let mut s: Vec<_> = payments.iter().map(|p| (p.kind, p.person, p.amount)).collect();
-    s.sort();
-    s
-}
-
-fn expect(mut v: Vec<(PaymentKind, i64, Yen)>) -> Vec<(PaymentKind, i64, Yen)> {
-    v.sort();
-    v
-}
-
-fn find(payments: &[Payment], kind: PaymentKind) -> &Payment {
-    payments.iter().find(|p| p.kind == kind).unwrap_or_else(|| panic!("no {kind:?} in {payments:#?}"))
-}
-
-/// The explanation is there and shows the figure it hinges on (ceiling or 控除額).
-fn explains(p: &Payment, figure: &str) {
-    assert!(!p.explanation.is_empty(), "{:?} has no explanation", p.kind);
-    assert!(p.explanation.iter().all(|l| !l.is_empty()), "{:?} has an empty line", p.kind);
-    let text = p.explanation.join("\n");
-    assert!(text.contains(figure), "{:?}: {figure} not in explanation:\n{text}", p.kind);
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -152,10 +152,7 @@ impl Comparison {
 }
 
 fn period_months(year: i32) -> Result<(YearMonth, YearMonth), StoreError> {
-    let first = kogaku::yearly_first_month(year)
-        .ok_or_else(|| StoreError::Input(format!("--year {year}: not a 計算期間 year")))?;
-    let last = (0..11).fold(first, |m, _| m.next());
-    Ok((first, last))
+    kogaku::yearly_period(year).ok_or_else(|| StoreError::Input(format!("--year {year}: not a 計算期間 year")))
 }
 
 /// (statutory, additions, explanation lines) of a month's payments.
