@@ -212,4 +212,16 @@ fn numeric_arguments_are_bounded() {
     assert!(err.contains("--follow-up-months"), "{err}");
     let err = fails(dir.path(), &["generate", "--members", "99999999999", "--out", "x"]);
     assert!(err.contains("--members"), "{err}");
+    // 高額療養費 年間上限 and 制度改正の比較: a year outside 2000–2100 and a day that is not one
+    // are refused by the argument parser, before the store is opened.
+    let who = ["--as", "staff:benefits:t", "--purpose", "benefits.payment"];
+    let mut args = vec!["kogaku", "yearly", "--year", "99999"];
+    args.extend(who);
+    let err = fails(dir.path(), &args);
+    assert!(err.contains("--year"), "{err}");
+    let mut args = vec!["kogaku", "compare", "--month", "2026-10", "--rules-as-of", "2026-13-01"];
+    args.extend(who);
+    let err = fails(dir.path(), &args);
+    assert!(err.contains("--rules-as-of"), "{err}");
+    assert!(!dir.path().join("kenpo.db").exists(), "a refused argument opened the store");
 }
