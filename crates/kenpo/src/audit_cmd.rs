@@ -271,33 +271,12 @@ pub async fn export(
     Ok(())
 }
 
-/// How an actor appears in a member's report: roles and contractors by name; staff names only
-/// if the catalogue says so.
-fn actor_label(catalogue: &Catalogue, actor: &str) -> String {
-    if actor == "member" {
-        return "ご本人".to_string();
-    }
-    match Actor::parse(actor) {
-        Ok(Actor::Staff { role, user }) => {
-            if catalogue.meta.disclose_staff_names {
-                format!("{}（{}）", role.label(), user)
-            } else {
-                role.label().to_string()
-            }
-        }
-        Ok(Actor::Contractor { id }) => catalogue.contractor(&id).map(|c| c.name.clone()).unwrap_or(id),
-        Ok(Actor::Member { .. }) => "ご本人".to_string(),
-        Ok(Actor::System { .. }) => "システム処理".to_string(),
-        Err(_) => "不明".to_string(),
-    }
-}
-
 /// `kenpo disclose`: the disclosure report as HTML and JSON.
 pub async fn disclose(location: &Location, actor: &str, member: i64, out: &Path) -> Result<()> {
     let catalogue = Catalogue::default_catalogue()?;
     let ctx = AccessContext::new(Actor::parse(actor)?, PurposeId::parse("appi.disclosure")?);
     let store = location.open().await?;
-    let label = |a: &str| actor_label(&catalogue, a);
+    let label = |a: &str| kenpo_app::names::actor_label(&catalogue, a);
     let report = store.disclosure(&ctx, PersonId(member), &label).await;
     store.close().await;
     let report = report?;

@@ -10,15 +10,14 @@ mod bench;
 mod bench_checkups;
 mod bench_receipts;
 mod cli;
-mod config;
 mod disclosure_html;
-mod files;
 mod kenshin_cmd;
 mod output;
 mod policy_cmd;
 mod receipts_cmd;
 
 use anyhow::Result;
+use kenpo_app::{config, files};
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {

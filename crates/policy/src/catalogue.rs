@@ -197,8 +197,9 @@ pub struct Role {
     pub audit_operations: Vec<String>,
 }
 
-/// The operations on the audit log, as the catalogue names them.
-pub const AUDIT_OPERATIONS: [&str; 5] = ["verify", "checkpoint", "prove", "erase", "mark"];
+/// The operations on the audit log, as the catalogue names them, and `accounts`: managing the
+/// accounts of `kenpo serve` (who may log in as which role), an operation on the gate itself.
+pub const AUDIT_OPERATIONS: [&str; 6] = ["verify", "checkpoint", "prove", "erase", "mark", "accounts"];
 
 /// One task of a contractor's entrusted work (業務委託内容), mapped to the uses it serves.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -349,12 +350,12 @@ impl Catalogue {
                 return Err(invalid(
                     "roles.toml",
                     format!("role {}: audit operation {op:?}", r.id),
-                    "is not one of verify, checkpoint, prove, erase, mark",
+                    "is not one of verify, checkpoint, prove, erase, mark, accounts",
                 ));
             }
         }
         if let Some(op) =
-            self.meta.system_audit_operations.iter().find(|o| !AUDIT_OPERATIONS.contains(&o.as_str()) || *o == "erase")
+            self.meta.system_audit_operations.iter().find(|o| !AUDIT_OPERATIONS.contains(&o.as_str()) || *o == "erase" || *o == "accounts")
         {
             return Err(invalid(
                 "notice.toml",

@@ -51,7 +51,7 @@ struct CheckpointRow {
 impl Store {
     /// Whether the actor may perform `operation` on the audit log, as the catalogue's roles say;
     /// a refusal is itself audited.
-    async fn require_operator(&self, ctx: &AccessContext, operation: &'static str) -> Result<(), StoreError> {
+    pub(crate) async fn require_operator(&self, ctx: &AccessContext, operation: &'static str) -> Result<(), StoreError> {
         let d = audit_operation(&self.catalogue, ctx.actor(), operation);
         if d.allowed {
             return Ok(());

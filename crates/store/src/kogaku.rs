@@ -171,7 +171,7 @@ pub(crate) async fn month_input(
     // unless staff resolved that finding. Both receipts of a pair are held back.
     let resolved: Vec<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT receipt_id, related_receipt_id FROM review_findings \
-         WHERE service_month = $1 AND rule = $2 AND resolved_at IS NOT NULL",
+         WHERE service_month = $1 AND rule = $2 AND status = 'no_problem'",
     )
     .bind(m.clone())
     .bind(crate::review::DUPLICATE)

@@ -13,6 +13,7 @@
 //! personal values in an error or a log, or know any file format (the CLI parses files and
 //! hands plain domain values in).
 
+mod accounts;
 mod audit;
 mod audit_ops;
 mod batch;
@@ -35,6 +36,7 @@ mod roster;
 mod stats;
 pub mod vault;
 
+pub use accounts::{AccountKind, AccountRow, NewAccount, valid_login};
 pub use audit_ops::{AccessLine, BadEntry, ContractorReport, Disclosure, HeldRecords, VerifyReport};
 pub use benefits::{BenefitView, NewBenefitClaim};
 pub use checkups::CheckupImportSummary;
@@ -47,15 +49,18 @@ pub use kenshin::{
 };
 pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, Payroll, PayrollFile, TransferPending};
 pub use kogaku_yearly::{CompareRow, Comparison, YearlyPaymentRow, YearlyRunSummary};
-pub use people::{EligibilityView, IdentityView, MASK, PersonView, RemunerationView, Withheld};
+pub use people::{
+    EligibilityView, IdentityView, MASK, PeopleQuery, PersonHit, PersonReceipt, PersonReceipts, PersonView,
+    RemunerationView, SEARCH_LIMIT, Withheld,
+};
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};
-pub use review::{FindingRow, ReviewSummary, rereview_table, rule_label};
+pub use review::{FindingRow, FindingStatus, ReviewSummary, rereview_table, rule_label};
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;
 pub use vault::VaultKeys;
 
-pub use kenpo_policy::{AccessContext, Actor, PersonId, PurposeId};
+pub use kenpo_policy::{AccessContext, Actor, PersonId, PurposeId, StaffRole};
 
 use kenpo_policy::{CatalogueEngine, PolicyEngine};
 use std::sync::Arc;

@@ -341,3 +341,170 @@ fn apply_masks(view: &mut PersonView, mask: &[Field]) {
         }
     }
 }
+
+/// 加入者検索: any of カナ (prefix), 記号・番号, 生年月日; at least one must be given.
+#[derive(Clone, Debug, Default)]
+pub struct PeopleQuery {
+    pub kana_prefix: Option<String>,
+    pub card_symbol: Option<String>,
+    pub card_number: Option<String>,
+    pub birth_date: Option<chrono::NaiveDate>,
+}
+
+/// One search hit: identity only, masked as the use asks.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonHit {
+    pub id: i64,
+    pub identity: IdentityView,
+    pub masked: Vec<Field>,
+}
+
+/// The most hits one search returns (a search is not an export).
+pub const SEARCH_LIMIT: i64 = 100;
+
+/// One receipt of a person, as listed by month: what it cost (レセプト: 医療費) and, where the
+/// use allows 傷病名 (要配慮個人情報), its diagnoses.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonReceipt {
+    pub id: i64,
+    pub service_month: String,
+    pub kind: String,
+    pub setting: String,
+    pub institution_name: String,
+    pub days: i64,
+    pub total_points: i64,
+    pub patient_charge: Option<i64>,
+    /// `None` when 傷病名 (receipt_clinical) is withheld.
+    pub diagnoses: Option<Vec<String>>,
+}
+
+/// A person's receipts and what was withheld.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonReceipts {
+    pub person_id: i64,
+    pub receipts: Vec<PersonReceipt>,
+    pub withheld: Vec<Withheld>,
+}
+
+type HitRow = (i64, String, String, String, i64, String, String, String, String, i64);
+type ReceiptListRow = (i64, String, String, String, String, i64, i64, Option<i64>);
+
+impl Store {
+    /// 加入者検索 over everyone: decided as a read of identity over the population; the hits
+    /// are recorded as touched. At most [`SEARCH_LIMIT`] hits, by id.
+    pub async fn search_people(&self, ctx: &AccessContext, q: &PeopleQuery) -> Result<Vec<PersonHit>, StoreError> {
+        let kana = q.kana_prefix.as_deref().map(str::trim).filter(|k| !k.is_empty());
+        let symbol = q.card_symbol.as_deref().map(str::trim).filter(|k| !k.is_empty());
+        let number = q.card_number.as_deref().map(str::trim).filter(|k| !k.is_empty());
+        if kana.is_none() && symbol.is_none() && number.is_none() && q.birth_date.is_none() {
+            return Err(StoreError::Input("検索条件: カナ、記号・番号、生年月日のいずれかを指定してください".into()));
+        }
+        for (field, text) in [("kana", kana), ("symbol", symbol), ("number", number)] {
+            if let Some(t) = text
+                && (t.chars().count() > 40 || t.chars().any(char::is_control))
+            {
+                return Err(StoreError::Input(format!("{field}: 40文字以内、制御文字なしで指定してください")));
+            }
+        }
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::Identity], Subject::Population).await?;
+        grant.require(DataCategory::Identity)?;
+        // LIKE's wildcards in the typed text are matched literally.
+        let pattern = kana.map(|k| format!("{}%", k.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let sql = format!(
+            "SELECT id, insurer_number, card_symbol, card_number, card_branch, kind, name_kanji, name_kana, birth_date, sex \
+             FROM persons WHERE ($1 = '' OR name_kana LIKE $1 ESCAPE '\\') AND ($2 = '' OR card_symbol = $2) \
+             AND ($3 = '' OR card_number = $3) AND ($4 = '' OR birth_date = $4) ORDER BY id LIMIT {SEARCH_LIMIT}"
+        );
+        let rows: Vec<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(pattern.unwrap_or_default())
+            .bind(symbol.unwrap_or("").to_string())
+            .bind(number.unwrap_or("").to_string())
+            .bind(q.birth_date.map(|d| d.to_string()).unwrap_or_default())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut hits = Vec::with_capacity(rows.len());
+        for (id, insurer, symbol, number, branch, kind, kanji, kana, birth, sex) in rows {
+            let corrupt = |what: &str| StoreError::Corrupt(format!("person {id}: {what}"));
+            let mut view = PersonView {
+                id,
+                identity: IdentityView {
+                    insurer_number: insurer,
+                    card_symbol: symbol,
+                    card_number: number,
+                    card_branch: branch as u8,
+                    kind: PersonKind::from_code(&kind).ok_or_else(|| corrupt("kind"))?,
+                    name_kanji: kanji,
+                    name_kana: kana,
+                    birth_date: parse_iso(&birth)?,
+                    sex: Sex::from_code(&sex.to_string()).ok_or_else(|| corrupt("sex"))?,
+                },
+                eligibility: None,
+                remuneration: None,
+                annual_income: None,
+                relation: None,
+                contact: None,
+                cash_benefits: None,
+                withheld: Vec::new(),
+                masked: Vec::new(),
+            };
+            apply_masks(&mut view, &grant.mask);
+            hits.push(PersonHit { id, identity: view.identity, masked: view.masked });
+        }
+        self.record(&grant, &Touched::Set(hits.iter().map(|h| h.id).collect())).await?;
+        Ok(hits)
+    }
+
+    /// A person's receipts, newest month first: costs under レセプト: 医療費, diagnoses only where
+    /// the use also allows 傷病名. An id that does not exist is a logged probe.
+    pub async fn person_receipts(&self, ctx: &AccessContext, person: PersonId) -> Result<PersonReceipts, StoreError> {
+        let (grant, withheld) = self
+            .decide_fields(
+                ctx,
+                Action::Read,
+                DataCategory::ReceiptCost,
+                &[DataCategory::ReceiptClinical],
+                Subject::Person(person),
+            )
+            .await?;
+        let exists: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM persons WHERE id = $1").bind(person.0).fetch_optional(&self.pool).await?;
+        if exists.is_none() {
+            self.record(&grant, &Touched::Nothing).await?;
+            return Err(StoreError::NotFound(format!("person {person}")));
+        }
+        let rows: Vec<ReceiptListRow> = sqlx::query_as(
+            "SELECT id, service_month, kind, setting, institution_name, days, total_points, patient_charge \
+             FROM receipts WHERE person_id = $1 ORDER BY service_month DESC, id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let clinical = grant.covers(DataCategory::ReceiptClinical);
+        let mut receipts = Vec::with_capacity(rows.len());
+        for (id, month, kind, setting, institution, days, points, charge) in rows {
+            let diagnoses = if clinical {
+                let names: Vec<(String, Option<String>)> =
+                    sqlx::query_as("SELECT code, name FROM receipt_diagnoses WHERE receipt_id = $1 ORDER BY seq")
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Some(names.into_iter().map(|(code, name)| name.unwrap_or(code)).collect())
+            } else {
+                None
+            };
+            receipts.push(PersonReceipt {
+                id,
+                service_month: month,
+                kind,
+                setting,
+                institution_name: institution,
+                days,
+                total_points: points,
+                patient_charge: charge,
+                diagnoses,
+            });
+        }
+        self.record(&grant, &Touched::Person(person.0)).await?;
+        Ok(PersonReceipts { person_id: person.0, receipts, withheld })
+    }
+}

@@ -47,9 +47,41 @@ pub struct FindingRow {
     pub total_points: i64,
     pub search_number: Option<String>,
     pub detail: String,
-    /// When staff resolved the finding (open while `None`).
+    /// When staff last set the finding's status, and their note.
     pub resolved_at: Option<String>,
     pub resolution: Option<String>,
+    /// `None` = 未確認, [`FindingStatus`] id otherwise.
+    pub status: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+/// What staff decided of a finding. Only [`FindingStatus::NoProblem`] releases its receipts
+/// to 高額療養費・付加給付; a finding sent to 再審査請求 keeps holding them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    /// 再審査請求.
+    Rereview,
+    /// 問題なし.
+    NoProblem,
+}
+
+impl FindingStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            FindingStatus::Rereview => "rereview",
+            FindingStatus::NoProblem => "no_problem",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingStatus::Rereview => "再審査請求",
+            FindingStatus::NoProblem => "問題なし",
+        }
+    }
+    pub fn from_id(s: &str) -> Option<Self> {
+        [FindingStatus::Rereview, FindingStatus::NoProblem].into_iter().find(|f| f.id() == s)
+    }
 }
 
 struct Finding {
@@ -245,15 +277,15 @@ impl Store {
         }
 
         // Resolutions staff recorded survive a re-run for the same finding (rule and receipts).
-        let resolved: Vec<(String, i64, Option<i64>, String, String, String)> = sqlx::query_as(
-            "SELECT rule, receipt_id, related_receipt_id, resolved_at, resolved_by, resolution FROM review_findings \
-             WHERE service_month = $1 AND resolved_at IS NOT NULL",
+        let resolved: Vec<(String, i64, Option<i64>, String, String, String, String)> = sqlx::query_as(
+            "SELECT rule, receipt_id, related_receipt_id, resolved_at, resolved_by, resolution, status FROM review_findings \
+             WHERE service_month = $1 AND resolved_at IS NOT NULL AND status IS NOT NULL",
         )
         .bind(m.clone())
         .fetch_all(&mut *tx)
         .await?;
         let resolved: HashMap<FindingKey, Resolution> =
-            resolved.into_iter().map(|(r, a, b, at, by, note)| ((r, a, b), (at, by, note))).collect();
+            resolved.into_iter().map(|(r, a, b, at, by, note, status)| ((r, a, b), (at, by, note, status))).collect();
         sqlx::query("DELETE FROM review_findings WHERE service_month = $1").bind(m.clone()).execute(&mut *tx).await?;
         let mut next = next_id(&mut tx, "review_findings").await?;
         let found_at = chrono::Utc::now().to_rfc3339();
@@ -272,6 +304,7 @@ impl Store {
                 "resolved_at",
                 "resolved_by",
                 "resolution",
+                "status",
             ],
         );
         let mut summary = ReviewSummary { month: m.clone(), receipts: receipts.len() as u64, ..Default::default() };
@@ -292,7 +325,8 @@ impl Store {
                 Val::Text(found_at.clone()),
                 Val::OptText(kept.as_ref().map(|k| k.0.clone())),
                 Val::OptText(kept.as_ref().map(|k| k.1.clone())),
-                Val::OptText(kept.map(|k| k.2)),
+                Val::OptText(kept.as_ref().map(|k| k.2.clone())),
+                Val::OptText(kept.map(|k| k.3)),
             ]);
             next += 1;
         }
@@ -307,6 +341,18 @@ impl Store {
     /// Resolves a finding (e.g. a duplicate confirmed as two real visits): the note says why.
     /// 高額療養費・付加給付 then pay on its receipts; the resolution survives a re-run of review.
     pub async fn resolve_finding(&self, ctx: &AccessContext, id: i64, note: &str) -> Result<FindingRow, StoreError> {
+        self.set_finding_status(ctx, id, FindingStatus::NoProblem, note).await
+    }
+
+    /// Sets a finding's status (再審査請求 or 問題なし) with who, when and why; the status
+    /// survives a re-run of review. A finding that does not exist is a logged probe.
+    pub async fn set_finding_status(
+        &self,
+        ctx: &AccessContext,
+        id: i64,
+        status: FindingStatus,
+        note: &str,
+    ) -> Result<FindingRow, StoreError> {
         let note = note.trim();
         if note.is_empty() || note.chars().count() > 200 || note.chars().any(char::is_control) {
             return Err(StoreError::Input("--note: say why in 1 to 200 characters, without control characters".into()));
@@ -319,15 +365,20 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let Some((person,)) = person else {
+            drop(tx);
+            self.record(&grant, &Touched::Nothing).await?;
             return Err(StoreError::NotFound(format!("review finding #{id}")));
         };
-        sqlx::query("UPDATE review_findings SET resolved_at = $1, resolved_by = $2, resolution = $3 WHERE id = $4")
-            .bind(chrono::Utc::now().to_rfc3339())
-            .bind(ctx.actor().to_string())
-            .bind(note.to_string())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE review_findings SET resolved_at = $1, resolved_by = $2, resolution = $3, status = $4 WHERE id = $5",
+        )
+        .bind(chrono::Utc::now().to_rfc3339())
+        .bind(ctx.actor().to_string())
+        .bind(note.to_string())
+        .bind(status.id())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         self.record_in(&mut tx, &grant, &Touched::Set(person.into_iter().collect())).await?;
         tx.commit().await?;
         let rows = self.review_findings(ctx, None, None).await?;
@@ -357,7 +408,7 @@ impl Store {
         let rows: Vec<FindingRow> = sqlx::query_as(
             "SELECT f.id, f.service_month, f.rule, f.receipt_id, f.related_receipt_id, \
                     r.institution_code, r.institution_name, r.kind AS receipt_kind, r.total_points, \
-                    r.search_number, f.detail, f.resolved_at, f.resolution \
+                    r.search_number, f.detail, f.resolved_at, f.resolution, f.status, f.resolved_by \
              FROM review_findings f JOIN receipts r ON r.id = f.receipt_id \
              WHERE ($1 = '' OR f.service_month = $1) AND ($2 = '' OR f.rule = $2) \
              ORDER BY f.service_month, f.receipt_id, f.rule",
@@ -383,7 +434,7 @@ impl Store {
 /// A finding as a re-run meets it again (rule, receipt, related receipt), and what staff said of it
 /// (resolved at, by, why).
 type FindingKey = (String, i64, Option<i64>);
-type Resolution = (String, String, String);
+type Resolution = (String, String, String, String);
 
 /// The key two receipts of one month share when one duplicates the other (see
 /// [`review::same_month_duplicates`]): person, institution, kind, setting, prescriber.

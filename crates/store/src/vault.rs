@@ -213,6 +213,24 @@ impl Vault {
         Ok(key)
     }
 
+    /// Seals a small secret (an account's TOTP key) bound to `aad`: (nonce, ciphertext).
+    pub fn seal_secret(&self, aad: &[u8], secret: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: secret, aad })
+            .expect("AES-GCM encryption of a short secret cannot fail");
+        (nonce.to_vec(), sealed)
+    }
+
+    pub fn open_secret(&self, aad: &[u8], nonce: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+        if nonce.len() != 12 {
+            return Err(VaultError::Decrypt);
+        }
+        self.cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad }).map_err(|_| VaultError::Decrypt)
+    }
+
     pub fn key_id(&self) -> &str {
         &self.keys.key_id
     }

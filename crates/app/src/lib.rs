@@ -1,0 +1,310 @@
+//! # kenpo-app
+//!
+//! The use cases every interface stands on. The CLI (`kenpo`) and the HTTP API (`kenpo-server`)
+//! are adapters: they parse what they are given into the types here, call one function, and
+//! render its answer. This crate owns where the data lives ([`config`]), writing private files
+//! ([`files`]), imports with a progress callback ([`imports`]), accounts and sessions
+//! ([`auth`]), how actors are named to people ([`names`]), and the [`App`]: an open store with
+//! the catalogue it decides by, the session table and the login rules.
+//!
+//! Must never: run SQL (the store does), render HTML or CSV for an interface, or print.
+
+pub mod auth;
+pub mod config;
+pub mod files;
+pub mod imports;
+pub mod names;
+
+use auth::{AuthError, AuthSettings, Principal, Sessions};
+use chrono::{DateTime, Utc};
+use kenpo_domain::{DataCategory, YearMonth};
+use kenpo_policy::catalogue::Catalogue;
+use kenpo_policy::{AccessContext, AccessRequest, Action, CatalogueEngine, Decision, PersonId, PurposeId, Subject};
+use kenpo_store::{AccountKind, AccountRow, NewAccount, Store, StoreError};
+use std::sync::Arc;
+
+/// An error of a use case, sorted for the interfaces: each maps to one HTTP status and one exit.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The policy refused (the store's message names actor, purpose, category and rule).
+    #[error("{0}")]
+    Denied(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The request or a file was malformed (names the field, never the value).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// Anything else: a database or internal failure. Its text is for the log, not for callers.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Denied { .. } | StoreError::RecipientRefused { .. } => AppError::Denied(e.to_string()),
+            StoreError::NotFound(_) => AppError::NotFound(e.to_string()),
+            StoreError::Input(_) => AppError::Invalid(e.to_string()),
+            StoreError::AlreadyImported { .. } => AppError::Conflict(e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// An open society: the store, the catalogue it decides by, and who is logged in.
+pub struct App {
+    store: Store,
+    engine: CatalogueEngine,
+    pub sessions: Sessions,
+    pub auth: AuthSettings,
+}
+
+/// A new account's secrets, shown once to the person who creates it (printed on a notice).
+#[derive(Debug, serde::Serialize)]
+pub struct IssuedAccount {
+    pub account: AccountRow,
+    /// The one-time code that sets the first password (`POST /api/v1/activation`).
+    pub onetime_code: String,
+    pub onetime_expires: String,
+    /// Base32 TOTP secret for an authenticator app, where the role needs a second factor.
+    pub totp_secret: Option<String>,
+}
+
+impl App {
+    pub fn new(store: Store) -> Result<Self, AppError> {
+        let engine = CatalogueEngine::default_engine().map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Self { store, engine, sessions: Sessions::default(), auth: AuthSettings::default() })
+    }
+
+    pub fn with_auth(mut self, auth: AuthSettings) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        self.engine.catalogue()
+    }
+
+    pub async fn close(self) {
+        self.store.close().await;
+    }
+
+    /// The context of a request: the principal's actor and the purpose it names, which must be
+    /// a use of the catalogue (or a statutory duty the engine knows).
+    pub fn context(&self, principal: &Principal, purpose: &str) -> Result<AccessContext, AppError> {
+        let id = PurposeId::parse(purpose).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let known = self.catalogue().use_by_id(id.id()).is_some()
+            || id.id() == kenpo_policy::engine::STATUTORY_DISCLOSURE
+            || id.id() == kenpo_policy::engine::STATUTORY_SUPERVISION;
+        if !known {
+            return Err(AppError::Invalid("purpose: 別表2にない利用目的です（kenpo purposes で一覧）".into()));
+        }
+        Ok(AccessContext::new(principal.actor.clone(), id))
+    }
+
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        second_factor: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, AppError> {
+        Ok(auth::login(&self.store, self.catalogue(), &self.auth, login, password, second_factor, now).await?)
+    }
+
+    pub async fn activate(&self, login: &str, code: &str, password: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+        Ok(auth::activate(&self.store, &self.auth, login, code, password, now).await?)
+    }
+
+    /// `kenpo user add`: an account with a one-time code for its first password, and a TOTP
+    /// secret where the role needs a second factor.
+    pub async fn add_account(
+        &self,
+        ctx: &AccessContext,
+        login: &str,
+        kind: AccountKind,
+        display_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedAccount, AppError> {
+        let code = auth::onetime_code();
+        let expires = (now + self.auth.onetime_valid).to_rfc3339();
+        let totp = match &kind {
+            AccountKind::Staff { role } if auth::role_needs_second_factor(self.catalogue(), role) => {
+                Some(auth::new_totp_secret())
+            }
+            _ => None,
+        };
+        let account = self
+            .store
+            .account_add(
+                ctx,
+                NewAccount {
+                    login: login.to_string(),
+                    kind,
+                    display_name: display_name.to_string(),
+                    password_hash: None,
+                    totp_secret: totp.as_ref().map(|t| t.0.clone()),
+                    onetime: Some((auth::onetime_hash(&code), expires.clone())),
+                },
+            )
+            .await?;
+        Ok(IssuedAccount { account, onetime_code: code, onetime_expires: expires, totp_secret: totp.map(|t| t.1) })
+    }
+
+    /// `kenpo user reset`: the password is cleared and a new one-time code (and TOTP secret,
+    /// where needed) issued; the account's sessions end.
+    pub async fn reset_account(
+        &self,
+        ctx: &AccessContext,
+        login: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedAccount, AppError> {
+        let existing = self.store.account_by_login(login).await?.ok_or_else(|| AppError::NotFound("account".into()))?;
+        let code = auth::onetime_code();
+        let expires = (now + self.auth.onetime_valid).to_rfc3339();
+        let totp = match &existing.kind {
+            AccountKind::Staff { role } if auth::role_needs_second_factor(self.catalogue(), role) => {
+                Some(auth::new_totp_secret())
+            }
+            _ => None,
+        };
+        let account = self
+            .store
+            .account_reset(
+                ctx,
+                login,
+                None,
+                totp.as_ref().map(|t| t.0.clone()),
+                Some((auth::onetime_hash(&code), expires.clone())),
+            )
+            .await?;
+        self.sessions.end_account(account.id);
+        Ok(IssuedAccount { account, onetime_code: code, onetime_expires: expires, totp_secret: totp.map(|t| t.1) })
+    }
+
+    pub async fn set_account_disabled(
+        &self,
+        ctx: &AccessContext,
+        login: &str,
+        disabled: bool,
+    ) -> Result<AccountRow, AppError> {
+        let row = self.store.account_set_disabled(ctx, login, disabled).await?;
+        if disabled {
+            self.sessions.end_account(row.id);
+        }
+        Ok(row)
+    }
+
+    pub async fn list_accounts(&self, ctx: &AccessContext) -> Result<Vec<AccountRow>, AppError> {
+        Ok(self.store.account_list(ctx).await?)
+    }
+
+    pub async fn search_people(
+        &self,
+        ctx: &AccessContext,
+        q: &kenpo_store::PeopleQuery,
+    ) -> Result<Vec<kenpo_store::PersonHit>, AppError> {
+        Ok(self.store.search_people(ctx, q).await?)
+    }
+
+    pub async fn person(&self, ctx: &AccessContext, id: PersonId) -> Result<kenpo_store::PersonView, AppError> {
+        Ok(self.store.person(ctx, id).await?)
+    }
+
+    pub async fn person_receipts(
+        &self,
+        ctx: &AccessContext,
+        id: PersonId,
+    ) -> Result<kenpo_store::PersonReceipts, AppError> {
+        Ok(self.store.person_receipts(ctx, id).await?)
+    }
+
+    pub async fn findings(
+        &self,
+        ctx: &AccessContext,
+        month: Option<YearMonth>,
+        rule: Option<&str>,
+    ) -> Result<Vec<kenpo_store::FindingRow>, AppError> {
+        Ok(self.store.review_findings(ctx, month, rule).await?)
+    }
+
+    pub async fn set_finding_status(
+        &self,
+        ctx: &AccessContext,
+        id: i64,
+        status: kenpo_store::FindingStatus,
+        note: &str,
+    ) -> Result<kenpo_store::FindingRow, AppError> {
+        Ok(self.store.set_finding_status(ctx, id, status, note).await?)
+    }
+
+    pub async fn receipt_months(&self, ctx: &AccessContext) -> Result<Vec<YearMonth>, AppError> {
+        Ok(self.store.receipt_months(ctx).await?)
+    }
+
+    pub async fn kogaku_payments(
+        &self,
+        ctx: &AccessContext,
+        month: YearMonth,
+    ) -> Result<Vec<kenpo_store::KogakuPaymentRow>, AppError> {
+        Ok(self.store.kogaku_payments(ctx, month, None).await?)
+    }
+
+    pub async fn checkup_targets(
+        &self,
+        ctx: &AccessContext,
+        fiscal_year: i32,
+    ) -> Result<Vec<kenpo_store::TargetRow>, AppError> {
+        Ok(self.store.checkup_targets(ctx, fiscal_year).await?)
+    }
+
+    /// A member's disclosure report (statutory; the 個人情報保護管理者 answers it).
+    pub async fn disclosure(&self, ctx: &AccessContext, id: PersonId) -> Result<kenpo_store::Disclosure, AppError> {
+        let catalogue = self.catalogue();
+        let label = |a: &str| names::actor_label(catalogue, a);
+        Ok(self.store.disclosure(ctx, id, &label).await?)
+    }
+
+    /// Why the policy would allow or refuse an access (no data is read; nothing to audit).
+    pub fn explain(
+        &self,
+        ctx: &AccessContext,
+        action: Action,
+        category: DataCategory,
+        subject: Option<PersonId>,
+        on: chrono::NaiveDate,
+    ) -> (Decision, Vec<String>) {
+        let subject = subject.map(Subject::Person).unwrap_or(Subject::Population);
+        self.engine.explain(&AccessRequest { context: ctx, action, category, subject: &subject, on })
+    }
+
+    pub async fn audit_verify(&self, ctx: &AccessContext) -> Result<kenpo_store::VerifyReport, AppError> {
+        Ok(self.store.audit_verify(ctx, None).await?)
+    }
+
+    pub async fn audit_prove(&self, ctx: &AccessContext, seq: i64) -> Result<kenpo_audit::InclusionProof, AppError> {
+        Ok(self.store.audit_prove(ctx, seq).await?)
+    }
+
+    /// Imports one uploaded UKE file (all or nothing), telling `progress` as receipts are read.
+    pub async fn import_receipt_bytes(
+        &self,
+        ctx: &AccessContext,
+        name: &str,
+        bytes: Vec<u8>,
+        progress: imports::Progress<'_>,
+    ) -> Result<kenpo_store::ReceiptImportSummary, AppError> {
+        Ok(imports::import_receipt_bytes(&self.store, ctx, name, bytes, progress).await?)
+    }
+}
+
+/// The shared handle interfaces hold.
+pub type SharedApp = Arc<App>;
