@@ -5,8 +5,8 @@
 //! as the user, a member as their own person, a contractor by its catalogue id — and from there
 //! every decision, mask and audit entry is the store's, exactly as for the CLI's `--as`.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Duration, Utc};
 use kenpo_policy::catalogue::Catalogue;
 use kenpo_policy::{Actor, PersonId, StaffRole};
@@ -131,9 +131,10 @@ pub fn new_totp_secret() -> (Vec<u8>, String) {
 pub fn role_needs_second_factor(catalogue: &Catalogue, role: &str) -> bool {
     catalogue.uses.iter().filter(|u| u.roles.iter().any(|r| r == role)).any(|u| {
         u.my_number_affair
-            || u.categories
-                .iter()
-                .any(|c| kenpo_domain::DataCategory::from_id(c).is_some_and(|c| c.is_sensitive() || c == kenpo_domain::DataCategory::MyNumber))
+            || u.categories.iter().any(|c| {
+                kenpo_domain::DataCategory::from_id(c)
+                    .is_some_and(|c| c.is_sensitive() || c == kenpo_domain::DataCategory::MyNumber)
+            })
     })
 }
 
@@ -156,7 +157,12 @@ impl Principal {
             AccountKind::Member { person_id } => Actor::Member { person: PersonId(*person_id) },
             AccountKind::Contractor { contractor_id } => Actor::Contractor { id: contractor_id.clone() },
         };
-        Ok(Self { account_id: account.id, login: account.login.clone(), display_name: account.display_name.clone(), actor })
+        Ok(Self {
+            account_id: account.id,
+            login: account.login.clone(),
+            display_name: account.display_name.clone(),
+            actor,
+        })
     }
     pub fn is_member(&self) -> bool {
         matches!(self.actor, Actor::Member { .. })
@@ -238,11 +244,8 @@ pub async fn activate(
         return Err(AuthError::Locked);
     }
     let expected = account.onetime_hash.as_deref().ok_or(AuthError::BadActivation)?;
-    let in_time = account
-        .onetime_expires
-        .as_deref()
-        .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
-        .is_some_and(|e| e > now);
+    let in_time =
+        account.onetime_expires.as_deref().and_then(|e| DateTime::parse_from_rfc3339(e).ok()).is_some_and(|e| e > now);
     let given = onetime_hash(code);
     let same: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected.as_bytes()).into();
     if !same || !in_time {
@@ -369,7 +372,12 @@ mod tests {
         let s = Sessions::default();
         let settings = AuthSettings { idle: Duration::minutes(30), absolute: Duration::hours(8), ..Default::default() };
         let t0 = DateTime::parse_from_rfc3339("2026-12-07T09:00:00Z").unwrap().with_timezone(&Utc);
-        let p = Principal { account_id: 1, login: "sato".into(), display_name: "佐藤".into(), actor: Actor::System { job: "t".into() } };
+        let p = Principal {
+            account_id: 1,
+            login: "sato".into(),
+            display_name: "佐藤".into(),
+            actor: Actor::System { job: "t".into() },
+        };
         let (token, _) = s.start(p.clone(), t0);
         // Seen every 29 minutes: alive until the 8-hour mark.
         let mut now = t0;

@@ -238,4 +238,3 @@ pub async fn import_benefits(store: &kenpo_store::Store, ctx: &AccessContext, fi
         .map(|r| Ok(NewBenefitClaim { line: r.line, insurer_number: r.insurer_number, card: r.card, claim: r.claim }));
     Ok(store.import_benefits(ctx, &name, &sha, rows).await?)
 }
-

@@ -23,4 +23,3 @@ pub fn actor_label(catalogue: &Catalogue, actor: &str) -> String {
         Err(_) => "不明".to_string(),
     }
 }
-

@@ -1,10 +1,10 @@
 //! Commands and their wiring.
 
 use crate::config::{DATABASE_ENV, Location, redact};
-pub(crate) use kenpo_app::imports::{sha256_hex, uke_files, zip_files};
 use crate::output;
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
+pub(crate) use kenpo_app::imports::{sha256_hex, uke_files, zip_files};
 use kenpo_domain::CardId;
 use kenpo_store::{AccessContext, Actor, PersonId, PurposeId};
 use std::path::{Path, PathBuf};
@@ -145,6 +145,13 @@ pub enum Command {
     Kenshin {
         #[command(subcommand)]
         what: crate::kenshin_cmd::KenshinWhat,
+    },
+    /// The authenticated HTTP API (JSON under /api/v1, OpenAPI at /api/openapi.json).
+    Serve(crate::commands::serve::ServeArgs),
+    /// Accounts of `kenpo serve`: add, disable, enable, reset, list.
+    User {
+        #[command(subcommand)]
+        what: crate::commands::user::UserWhat,
     },
     /// Benchmarks that print figures (not tests).
     Bench {
@@ -302,6 +309,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Policy { what } => crate::policy_cmd::policy(what, cli.json),
         Command::Demo { members, seed } => demo(&location, members, seed, cli.json).await,
         Command::Bench { what } => crate::bench::run(what, &location).await,
+        Command::Serve(args) => crate::commands::serve::run(&location, args).await,
+        Command::User { what } => crate::commands::user::run(&location, what, cli.json).await,
         Command::Kenshin { what } => crate::kenshin_cmd::kenshin(what, &location, cli.json).await,
         Command::Review { what } => crate::receipts_cmd::review(what, &location, cli.json).await,
         Command::Kogaku { what } => crate::receipts_cmd::kogaku(what, &location, cli.json).await,
@@ -430,6 +439,21 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     if let Some(bad) = &verified.first_bad {
         bail!("audit log does not verify: entry #{}: {}", bad.seq, bad.problem);
     }
+    // A first staff login for `kenpo serve` (README): its one-time code and TOTP secret are
+    // printed once, here.
+    let app = kenpo_app::App::new(location.open().await?)?;
+    let officer =
+        AccessContext::new(Actor::parse("staff:privacy_officer:demo")?, PurposeId::parse("admin.basic_material")?);
+    let issued = app
+        .add_account(
+            &officer,
+            "demo-benefits",
+            kenpo_store::AccountKind::Staff { role: "benefits".into() },
+            "給付担当（デモ）",
+            chrono::Utc::now(),
+        )
+        .await;
+    app.close().await;
     output::demo(
         &generated,
         &roster,
@@ -442,5 +466,14 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
         &stats,
         checkpoint.checkpoint.size,
         json,
-    )
+    )?;
+    eprintln!("\nkenpo serve の最初のログイン（給付担当、一度だけ表示）:");
+    let issued = issued?;
+    eprintln!(
+        "  ログイン名 {} / 利用開始コード {} / TOTP 秘密鍵 {}",
+        issued.account.login,
+        issued.onetime_code,
+        issued.totp_secret.as_deref().unwrap_or("（不要）")
+    );
+    Ok(())
 }

@@ -10,6 +10,7 @@ mod bench;
 mod bench_checkups;
 mod bench_receipts;
 mod cli;
+mod commands;
 mod disclosure_html;
 mod kenshin_cmd;
 mod output;
@@ -17,8 +18,8 @@ mod policy_cmd;
 mod receipts_cmd;
 
 use anyhow::Result;
-use kenpo_app::{config, files};
 use clap::Parser;
+use kenpo_app::{config, files};
 
 fn main() -> std::process::ExitCode {
     files::restrict_umask();

@@ -354,8 +354,11 @@ impl Catalogue {
                 ));
             }
         }
-        if let Some(op) =
-            self.meta.system_audit_operations.iter().find(|o| !AUDIT_OPERATIONS.contains(&o.as_str()) || *o == "erase" || *o == "accounts")
+        if let Some(op) = self
+            .meta
+            .system_audit_operations
+            .iter()
+            .find(|o| !AUDIT_OPERATIONS.contains(&o.as_str()) || *o == "erase" || *o == "accounts")
         {
             return Err(invalid(
                 "notice.toml",

@@ -80,8 +80,24 @@ const ACCOUNT_COLUMNS: &str = "id, login, kind, role, person_id, contractor_id, 
     totp_sealed, onetime_hash, onetime_expires, failed_logins, locked_until, disabled, created_at, last_login_at";
 
 fn account_of(raw: RawAccount) -> Result<AccountRow, StoreError> {
-    let (id, login, kind, role, person, contractor, display_name, password_hash, totp, onetime, expires, failed, locked, disabled, created, last) =
-        raw;
+    let (
+        id,
+        login,
+        kind,
+        role,
+        person,
+        contractor,
+        display_name,
+        password_hash,
+        totp,
+        onetime,
+        expires,
+        failed,
+        locked,
+        disabled,
+        created,
+        last,
+    ) = raw;
     let corrupt = || StoreError::Corrupt(format!("account #{id}: kind"));
     let kind = match (kind.as_str(), role, person, contractor) {
         ("staff", Some(role), None, None) => AccountKind::Staff { role },
@@ -157,8 +173,10 @@ impl Store {
                 return Err(StoreError::Input(format!("person {person_id}: この加入者のアカウントは既にあります")));
             }
         }
-        let taken: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM accounts WHERE login = $1").bind(new.login.clone()).fetch_optional(&mut *tx).await?;
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE login = $1")
+            .bind(new.login.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
         if taken.is_some() {
             return Err(StoreError::Input("login: 同じログイン名のアカウントが既にあります".into()));
         }
@@ -214,17 +232,19 @@ impl Store {
         disabled: bool,
     ) -> Result<AccountRow, StoreError> {
         self.require_operator(ctx, "accounts").await?;
-        let done = sqlx::query("UPDATE accounts SET disabled = $1, failed_logins = 0, locked_until = NULL WHERE login = $2")
-            .bind(i64::from(disabled))
-            .bind(login.to_string())
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE accounts SET disabled = $1, failed_logins = 0, locked_until = NULL WHERE login = $2")
+                .bind(i64::from(disabled))
+                .bind(login.to_string())
+                .execute(&self.pool)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("account".into()));
         }
         let row = self.account_by_login(login).await?.ok_or_else(|| StoreError::NotFound("account".into()))?;
         let what = if disabled { "disable" } else { "enable" };
-        self.audit_now(ctx, Action::Write, &[], true, &format!("accounts:{what}:{}", row.id), &Touched::Nothing).await?;
+        self.audit_now(ctx, Action::Write, &[], true, &format!("accounts:{what}:{}", row.id), &Touched::Nothing)
+            .await?;
         Ok(row)
     }
 
@@ -285,7 +305,9 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         match row {
-            Some((Some(nonce), Some(sealed))) => Ok(Some(self.vault.open_secret(&totp_aad(&account.login), &nonce, &sealed)?)),
+            Some((Some(nonce), Some(sealed))) => {
+                Ok(Some(self.vault.open_secret(&totp_aad(&account.login), &nonce, &sealed)?))
+            }
             _ => Ok(None),
         }
     }
@@ -295,7 +317,10 @@ impl Store {
     pub async fn account_login_failed(&self, id: i64, lock_after: i64, lock_until: &str) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
-        sqlx::query("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let (failed,): (i64,) =
             sqlx::query_as("SELECT failed_logins FROM accounts WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
         if failed >= lock_after {

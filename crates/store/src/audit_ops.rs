@@ -51,7 +51,11 @@ struct CheckpointRow {
 impl Store {
     /// Whether the actor may perform `operation` on the audit log, as the catalogue's roles say;
     /// a refusal is itself audited.
-    pub(crate) async fn require_operator(&self, ctx: &AccessContext, operation: &'static str) -> Result<(), StoreError> {
+    pub(crate) async fn require_operator(
+        &self,
+        ctx: &AccessContext,
+        operation: &'static str,
+    ) -> Result<(), StoreError> {
         let d = audit_operation(&self.catalogue, ctx.actor(), operation);
         if d.allowed {
             return Ok(());
@@ -416,7 +420,7 @@ impl Store {
         &self,
         ctx: &AccessContext,
         person: PersonId,
-        name_of: &dyn Fn(&str) -> String,
+        name_of: &(dyn Fn(&str) -> String + Sync),
     ) -> Result<Disclosure, StoreError> {
         let view = self.person(ctx, person).await?;
         let provisions = self.provisions_about(person.0).await?;

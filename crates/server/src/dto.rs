@@ -1,0 +1,534 @@
+//! The wire format of `/api/v1`: DTOs of its own, converted from the store's typed rows, so a
+//! change of a store type is a compile error here rather than a silent change of the API.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// RFC 9457 problem details, with a Japanese title and a machine code.
+#[derive(Serialize, Deserialize, ToSchema, Debug)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:kenpo:problem:CODE`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Japanese, for staff.
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, naming fields and rules, never personal values.
+    pub detail: String,
+    /// Stable machine code (`unauthenticated`, `csrf`, `denied`, `not_found`, …).
+    pub code: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+    /// The 6-digit TOTP code, for roles that need a second factor.
+    #[serde(default)]
+    pub totp: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionInfo {
+    pub login: String,
+    pub display_name: String,
+    /// The actor every decision names (`staff:benefits:sato`, `member:42`, `contractor:c05`).
+    pub actor: String,
+    /// Send it as `X-CSRF-Token` with every state-changing request made with the cookie.
+    pub csrf_token: String,
+    /// For API clients (contractors) only: send as `Authorization: Bearer …`. Browsers get the
+    /// HttpOnly cookie instead and never see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub idle_timeout_seconds: i64,
+    pub absolute_timeout_seconds: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActivationRequest {
+    pub login: String,
+    /// The one-time code printed on the notice (dashes and case ignored).
+    pub code: String,
+    /// 12 to 128 characters.
+    pub password: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// カナ氏名の前方一致.
+    pub kana: Option<String>,
+    /// 記号.
+    pub symbol: Option<String>,
+    /// 番号.
+    pub number: Option<String>,
+    /// 生年月日 (YYYY-MM-DD).
+    pub birth_date: Option<chrono::NaiveDate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Identity {
+    pub insurer_number: String,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub card_branch: u8,
+    /// insured / voluntary / dependant.
+    pub kind: String,
+    pub kind_label: String,
+    pub name_kanji: String,
+    pub name_kana: String,
+    pub birth_date: chrono::NaiveDate,
+    /// 男 / 女.
+    pub sex: String,
+}
+
+impl From<kenpo_store::IdentityView> for Identity {
+    fn from(v: kenpo_store::IdentityView) -> Self {
+        Self {
+            insurer_number: v.insurer_number,
+            card_symbol: v.card_symbol,
+            card_number: v.card_number,
+            card_branch: v.card_branch,
+            kind: v.kind.code().to_string(),
+            kind_label: v.kind.label().to_string(),
+            name_kanji: v.name_kanji,
+            name_kana: v.name_kana,
+            birth_date: v.birth_date,
+            sex: v.sex.label().to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonHit {
+    pub id: i64,
+    pub identity: Identity,
+    /// Fields shown as ＊＊＊.
+    pub masked: Vec<String>,
+}
+
+impl From<kenpo_store::PersonHit> for PersonHit {
+    fn from(h: kenpo_store::PersonHit) -> Self {
+        Self { id: h.id, identity: h.identity.into(), masked: h.masked.iter().map(|f| format!("{f:?}")).collect() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Withheld {
+    /// Category id (`receipt_clinical`, …).
+    pub category: String,
+    /// The rule that refused it (see `/api/v1/policy/explain`).
+    pub rule: String,
+}
+
+impl From<kenpo_store::Withheld> for Withheld {
+    fn from(w: kenpo_store::Withheld) -> Self {
+        Self { category: w.category.id().to_string(), rule: w.rule.to_string() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Period {
+    pub acquired_on: chrono::NaiveDate,
+    pub acquisition_reason: String,
+    pub lost_on: Option<chrono::NaiveDate>,
+    pub loss_reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Eligibility {
+    pub periods: Vec<Period>,
+    pub employer_code: Option<String>,
+    pub employer_name: Option<String>,
+    pub dependant_ids: Vec<i64>,
+    pub insured_id: Option<i64>,
+    pub my_number_on_file: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MonthlyRemuneration {
+    pub effective_from: chrono::NaiveDate,
+    pub grade: u8,
+    pub monthly_amount: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Relation {
+    pub relationship: String,
+    pub cohabiting: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContactDto {
+    pub postal_code: String,
+    pub address: String,
+    pub phone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CashBenefit {
+    pub id: i64,
+    pub kind: String,
+    pub received_on: chrono::NaiveDate,
+    pub status: String,
+    pub claimed_amount: i64,
+    pub decided_amount: Option<i64>,
+}
+
+/// A person as this actor may see them for this purpose; refused categories are absent and
+/// listed in `withheld`.
+#[derive(Serialize, ToSchema)]
+pub struct Person {
+    pub id: i64,
+    pub identity: Identity,
+    pub eligibility: Option<Eligibility>,
+    pub remuneration: Option<Vec<MonthlyRemuneration>>,
+    pub annual_income: Option<i64>,
+    pub relation: Option<Relation>,
+    pub contact: Option<ContactDto>,
+    pub cash_benefits: Option<Vec<CashBenefit>>,
+    pub withheld: Vec<Withheld>,
+    pub masked: Vec<String>,
+}
+
+impl From<kenpo_store::PersonView> for Person {
+    fn from(v: kenpo_store::PersonView) -> Self {
+        Self {
+            id: v.id,
+            identity: v.identity.into(),
+            eligibility: v.eligibility.map(|e| Eligibility {
+                periods: e
+                    .periods
+                    .into_iter()
+                    .map(|p| Period {
+                        acquired_on: p.acquired_on,
+                        acquisition_reason: p.acquisition_reason,
+                        lost_on: p.lost_on,
+                        loss_reason: p.loss_reason,
+                    })
+                    .collect(),
+                employer_code: e.employer.as_ref().map(|x| x.code.clone()),
+                employer_name: e.employer.map(|x| x.name),
+                dependant_ids: e.dependant_ids,
+                insured_id: e.insured_id,
+                my_number_on_file: e.my_number_on_file,
+            }),
+            remuneration: v.remuneration.map(|r| {
+                r.monthly
+                    .into_iter()
+                    .map(|m| MonthlyRemuneration {
+                        effective_from: m.effective_from,
+                        grade: m.grade,
+                        monthly_amount: m.monthly_amount,
+                    })
+                    .collect()
+            }),
+            annual_income: v.annual_income,
+            relation: v
+                .relation
+                .map(|r| Relation { relationship: r.relationship.label().to_string(), cohabiting: r.cohabiting }),
+            contact: v.contact.map(|c| ContactDto { postal_code: c.postal_code, address: c.address, phone: c.phone }),
+            cash_benefits: v.cash_benefits.map(|list| {
+                list.into_iter()
+                    .map(|b| CashBenefit {
+                        id: b.id,
+                        kind: b.kind.label().to_string(),
+                        received_on: b.received_on,
+                        status: b.status.label().to_string(),
+                        claimed_amount: b.claimed_amount,
+                        decided_amount: b.decided_amount,
+                    })
+                    .collect()
+            }),
+            withheld: v.withheld.into_iter().map(Into::into).collect(),
+            masked: v.masked.iter().map(|f| format!("{f:?}")).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Receipt {
+    pub id: i64,
+    /// 診療年月 (YYYY-MM).
+    pub service_month: String,
+    pub kind: String,
+    pub setting: String,
+    pub institution_name: String,
+    pub days: i64,
+    pub total_points: i64,
+    pub patient_charge: Option<i64>,
+    /// 傷病名; absent when withheld.
+    pub diagnoses: Option<Vec<String>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Receipts {
+    pub person_id: i64,
+    pub receipts: Vec<Receipt>,
+    pub withheld: Vec<Withheld>,
+}
+
+impl From<kenpo_store::PersonReceipts> for Receipts {
+    fn from(r: kenpo_store::PersonReceipts) -> Self {
+        Self {
+            person_id: r.person_id,
+            receipts: r
+                .receipts
+                .into_iter()
+                .map(|x| Receipt {
+                    id: x.id,
+                    service_month: x.service_month,
+                    kind: x.kind,
+                    setting: x.setting,
+                    institution_name: x.institution_name,
+                    days: x.days,
+                    total_points: x.total_points,
+                    patient_charge: x.patient_charge,
+                    diagnoses: x.diagnoses,
+                })
+                .collect(),
+            withheld: r.withheld.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct FindingParams {
+    /// 診療年月 (YYYY-MM).
+    pub month: Option<String>,
+    pub rule: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Finding {
+    pub id: i64,
+    pub service_month: String,
+    pub rule: String,
+    pub rule_label: String,
+    pub receipt_id: i64,
+    pub related_receipt_id: Option<i64>,
+    pub institution_code: String,
+    pub institution_name: String,
+    pub total_points: i64,
+    pub detail: String,
+    /// `open` (未確認), `rereview` (再審査請求) or `no_problem` (問題なし).
+    pub status: String,
+    pub status_label: String,
+    pub status_by: Option<String>,
+    pub status_at: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<kenpo_store::FindingRow> for Finding {
+    fn from(f: kenpo_store::FindingRow) -> Self {
+        let status = f.status.as_deref().and_then(kenpo_store::FindingStatus::from_id);
+        Self {
+            id: f.id,
+            rule_label: kenpo_store::rule_label(&f.rule).to_string(),
+            service_month: f.service_month,
+            rule: f.rule,
+            receipt_id: f.receipt_id,
+            related_receipt_id: f.related_receipt_id,
+            institution_code: f.institution_code,
+            institution_name: f.institution_name,
+            total_points: f.total_points,
+            detail: f.detail,
+            status: status.map(|s| s.id()).unwrap_or("open").to_string(),
+            status_label: status.map(|s| s.label()).unwrap_or("未確認").to_string(),
+            status_by: f.resolved_by,
+            status_at: f.resolved_at,
+            note: f.resolution,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FindingStatusRequest {
+    /// `rereview` (再審査請求) or `no_problem` (問題なし).
+    pub status: String,
+    /// Why, 1 to 200 characters.
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KogakuPayment {
+    pub employer_code: String,
+    pub member_id: i64,
+    pub person_id: i64,
+    pub member_name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub amount: i64,
+    pub receipts: String,
+    /// The arithmetic, line by line.
+    pub explanation: Vec<String>,
+}
+
+impl From<kenpo_store::KogakuPaymentRow> for KogakuPayment {
+    fn from(p: kenpo_store::KogakuPaymentRow) -> Self {
+        Self {
+            employer_code: p.employer_code,
+            member_id: p.member_id,
+            person_id: p.person_id,
+            member_name: p.member_name,
+            kind: p.kind,
+            kind_label: p.kind_label,
+            amount: p.amount,
+            receipts: p.receipts,
+            explanation: p.explanation,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckupTarget {
+    pub person_id: i64,
+    pub checkup_id: i64,
+    pub exam_date: chrono::NaiveDate,
+    pub age: i64,
+    pub employer_code: String,
+    /// 階層化 level id.
+    pub level: String,
+    pub referral: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+impl From<kenpo_store::TargetRow> for CheckupTarget {
+    fn from(t: kenpo_store::TargetRow) -> Self {
+        Self {
+            person_id: t.person_id,
+            checkup_id: t.checkup_id,
+            exam_date: t.exam_date,
+            age: t.age,
+            employer_code: t.employer_code,
+            level: t.level.code().to_string(),
+            referral: t.referral,
+            reasons: t.reasons,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExplainParams {
+    /// read / write / export.
+    pub action: String,
+    /// Category id (`identity`, `receipt_clinical`, …).
+    pub category: String,
+    /// One person (otherwise the population).
+    pub person: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Explanation {
+    pub allowed: bool,
+    pub rule: String,
+    /// The catalogue entries behind the decision, in Japanese.
+    pub lines: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Verification {
+    pub entries: u64,
+    pub checkpoints: u64,
+    pub ok: bool,
+    pub first_bad_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HeldCategory {
+    pub category: String,
+    pub label: String,
+    pub what: String,
+    pub records: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProvisionLine {
+    pub at: String,
+    pub direction: String,
+    pub counterparty: String,
+    pub basis: String,
+    pub use_id: String,
+    pub categories: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessEntry {
+    pub at: String,
+    pub who: String,
+    pub purpose: String,
+    pub action: String,
+    pub categories: String,
+    pub outcome: String,
+}
+
+/// 開示請求への回答: what is held, the provision records, and who accessed it and why.
+#[derive(Serialize, ToSchema)]
+pub struct Disclosure {
+    pub person: Person,
+    pub held: Vec<HeldCategory>,
+    pub provisions: Vec<ProvisionLine>,
+    pub accesses: Vec<AccessEntry>,
+}
+
+impl From<kenpo_store::Disclosure> for Disclosure {
+    fn from(d: kenpo_store::Disclosure) -> Self {
+        Self {
+            person: d.person.into(),
+            held: d
+                .held
+                .into_iter()
+                .map(|h| HeldCategory {
+                    category: h.category,
+                    label: h.label,
+                    what: h.what,
+                    records: h.records,
+                    first: h.first,
+                    last: h.last,
+                })
+                .collect(),
+            provisions: d
+                .provisions
+                .into_iter()
+                .map(|p| ProvisionLine {
+                    at: p.at,
+                    direction: p.direction,
+                    counterparty: p.counterparty,
+                    basis: p.basis,
+                    use_id: p.use_id,
+                    categories: p.categories,
+                })
+                .collect(),
+            accesses: d
+                .accesses
+                .into_iter()
+                .map(|a| AccessEntry {
+                    at: a.at,
+                    who: a.who,
+                    purpose: a.purpose,
+                    action: a.action,
+                    categories: a.categories,
+                    outcome: a.outcome,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An import running or done.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct ImportJob {
+    pub id: u64,
+    pub file_name: String,
+    /// running / done / refused.
+    pub state: String,
+    /// Receipts read so far.
+    pub receipts_read: u64,
+    pub receipts: Option<u64>,
+    pub matched: Option<u64>,
+    pub unmatched: Option<u64>,
+    /// For a refused file: the file, line, record and field (never the value).
+    pub error: Option<String>,
+}

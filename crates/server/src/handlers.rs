@@ -1,0 +1,461 @@
+//! The endpoints: parse, call one app function, convert to a DTO.
+
+use crate::dto::{self, Problem};
+use crate::session::{Acting, Authed, SESSION_COOKIE};
+use crate::{ApiError, ServerState};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use kenpo_domain::{DataCategory, YearMonth};
+use kenpo_policy::{Action, PersonId};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+type St = State<Arc<ServerState>>;
+
+pub fn routes() -> Router<Arc<ServerState>> {
+    Router::new()
+        .route("/session", post(login).get(whoami).delete(logout))
+        .route("/activation", post(activate))
+        .route("/members", get(search))
+        .route("/members/{id}", get(member))
+        .route("/members/{id}/receipts", get(member_receipts))
+        .route("/members/{id}/disclosure", get(disclosure))
+        .route("/review/findings", get(findings))
+        .route("/review/findings/{id}/status", put(set_finding_status))
+        .route("/kogaku/{month}/payments", get(kogaku_payments))
+        .route("/checkups/{fiscal_year}/targets", get(checkup_targets))
+        .route("/policy/explain", get(explain))
+        .route("/audit/verify", get(audit_verify))
+        .route("/audit/proofs/{seq}", get(audit_proof))
+        .route("/imports/{id}", get(import_job))
+}
+
+pub fn upload_routes() -> Router<Arc<ServerState>> {
+    Router::new().route("/imports/receipts", post(import_receipts))
+}
+
+// Extractors whose refusals are problem details naming what was wrong, never echoing the value.
+
+pub struct Q<T>(pub T);
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Q(q.0))
+            .map_err(|_| ApiError::invalid("query: the parameters do not match the API description"))
+    }
+}
+
+pub struct P<T>(pub T);
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for P<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| P(p.0))
+            .map_err(|_| ApiError::invalid("path: a path parameter is not of its type"))
+    }
+}
+
+pub struct J<T>(pub T);
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for J<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Json::<T>::from_request(req, state).await.map(|j| J(j.0)).map_err(|r| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "入力に誤りがあります",
+                format!("body: expected application/json matching the API description ({})", r.status().as_u16()),
+            )
+        })
+    }
+}
+
+fn session_cookie(value: &str, state: &ServerState, max_age: i64) -> HeaderValue {
+    let c = cookie::Cookie::build((SESSION_COOKIE, value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .secure(state.tls)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static("kenpo_session=; Max-Age=0"))
+}
+
+fn info(
+    state: &ServerState,
+    authed_principal: &kenpo_app::auth::Principal,
+    csrf: &str,
+    token: Option<String>,
+) -> dto::SessionInfo {
+    dto::SessionInfo {
+        login: authed_principal.login.clone(),
+        display_name: authed_principal.display_name.clone(),
+        actor: authed_principal.actor.to_string(),
+        csrf_token: csrf.to_string(),
+        token,
+        idle_timeout_seconds: state.app.auth.idle.num_seconds(),
+        absolute_timeout_seconds: state.app.auth.absolute.num_seconds(),
+    }
+}
+
+/// Log in. Browsers get an HttpOnly cookie; contractors (API clients) the token in the body.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = dto::LoginRequest,
+    responses((status = 200, body = dto::SessionInfo, description = "ログインしました"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "bad credentials or a second factor is needed"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "account disabled"),
+        (status = 423, body = Problem, content_type = "application/problem+json", description = "locked after repeated failures")))]
+async fn login(State(state): St, J(req): J<dto::LoginRequest>) -> Result<Response, ApiError> {
+    let now = chrono::Utc::now();
+    let principal = state.app.login(&req.login, &req.password, req.totp.as_deref(), now).await?;
+    let contractor = matches!(principal.actor, kenpo_policy::Actor::Contractor { .. });
+    let (token, csrf) = state.app.sessions.start(principal.clone(), now);
+    let body = info(&state, &principal, &csrf, contractor.then(|| token.clone()));
+    let mut response = Json(body).into_response();
+    if !contractor {
+        let cookie = session_cookie(&token, &state, state.app.auth.absolute.num_seconds());
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// Who is logged in (and the CSRF token for this session).
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    responses((status = 200, body = dto::SessionInfo), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn whoami(State(state): St, authed: Authed) -> Json<dto::SessionInfo> {
+    Json(info(&state, &authed.session.principal, &authed.session.csrf, None))
+}
+
+/// Log out.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    params(("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 204, description = "ログアウトしました"), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "CSRF token missing")))]
+async fn logout(State(state): St, authed: Authed) -> Response {
+    state.app.sessions.end(&authed.token);
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie("", &state, 0));
+    response
+}
+
+/// Set the first password with the one-time code printed on the notice.
+#[utoipa::path(post, path = "/api/v1/activation", tag = "session", request_body = dto::ActivationRequest,
+    responses((status = 204, description = "パスワードを設定しました"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 423, body = Problem, content_type = "application/problem+json")))]
+async fn activate(State(state): St, J(req): J<dto::ActivationRequest>) -> Result<StatusCode, ApiError> {
+    state.app.activate(&req.login, &req.code, &req.password, chrono::Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 加入者検索 (カナ前方一致, 記号・番号, 生年月日): at most 100 hits, identity only.
+#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(dto::SearchParams, Purpose),
+    responses((status = 200, body = Vec<dto::PersonHit>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn search(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::SearchParams>,
+) -> Result<Json<Vec<dto::PersonHit>>, ApiError> {
+    let query = kenpo_store::PeopleQuery {
+        kana_prefix: q.kana,
+        card_symbol: q.symbol,
+        card_number: q.number,
+        birth_date: q.birth_date,
+    };
+    let hits = state.app.search_people(&acting.ctx, &query).await?;
+    Ok(Json(hits.into_iter().map(Into::into).collect()))
+}
+
+/// The purpose header, documented once.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct Purpose {
+    /// The use of 別表2 this request acts for (e.g. `benefits.payment`).
+    #[param(rename = "Kenpo-Purpose")]
+    kenpo_purpose: String,
+}
+
+/// 加入者詳細: every category the policy allows this actor for this purpose; refused ones are
+/// listed as withheld with the rule.
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = i64, Path), Purpose),
+    responses((status = 200, body = dto::Person),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn member(State(state): St, acting: Acting, P(id): P<i64>) -> Result<Json<dto::Person>, ApiError> {
+    Ok(Json(state.app.person(&acting.ctx, PersonId(id)).await?.into()))
+}
+
+/// A member's receipts, newest month first (傷病名 only where the policy allows).
+#[utoipa::path(get, path = "/api/v1/members/{id}/receipts", tag = "members", params(("id" = i64, Path), Purpose),
+    responses((status = 200, body = dto::Receipts),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn member_receipts(State(state): St, acting: Acting, P(id): P<i64>) -> Result<Json<dto::Receipts>, ApiError> {
+    Ok(Json(state.app.person_receipts(&acting.ctx, PersonId(id)).await?.into()))
+}
+
+/// 開示請求への回答 (purpose `appi.disclosure`, the 個人情報保護管理者).
+#[utoipa::path(get, path = "/api/v1/members/{id}/disclosure", tag = "members", params(("id" = i64, Path), Purpose),
+    responses((status = 200, body = dto::Disclosure),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn disclosure(State(state): St, acting: Acting, P(id): P<i64>) -> Result<Json<dto::Disclosure>, ApiError> {
+    Ok(Json(state.app.disclosure(&acting.ctx, PersonId(id)).await?.into()))
+}
+
+fn month(s: &str) -> Result<YearMonth, ApiError> {
+    s.parse::<YearMonth>().map_err(|_| ApiError::invalid("month: YYYY-MM で指定してください"))
+}
+
+/// 点検 findings, optionally of one 診療年月 and one rule, with their status.
+#[utoipa::path(get, path = "/api/v1/review/findings", tag = "review", params(dto::FindingParams, Purpose),
+    responses((status = 200, body = Vec<dto::Finding>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn findings(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::FindingParams>,
+) -> Result<Json<Vec<dto::Finding>>, ApiError> {
+    let m = q.month.as_deref().map(month).transpose()?;
+    if let Some(rule) = &q.rule
+        && (rule.len() > 64 || rule.chars().any(char::is_control))
+    {
+        return Err(ApiError::invalid("rule: 64文字以内で指定してください"));
+    }
+    let rows = state.app.findings(&acting.ctx, m, q.rule.as_deref()).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// Sets a finding's status (再審査請求 / 問題なし) with a note; who and when are recorded.
+#[utoipa::path(put, path = "/api/v1/review/findings/{id}/status", tag = "review",
+    params(("id" = i64, Path), Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body = dto::FindingStatusRequest,
+    responses((status = 200, body = dto::Finding),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn set_finding_status(
+    State(state): St,
+    acting: Acting,
+    P(id): P<i64>,
+    J(req): J<dto::FindingStatusRequest>,
+) -> Result<Json<dto::Finding>, ApiError> {
+    let status = kenpo_store::FindingStatus::from_id(&req.status)
+        .ok_or_else(|| ApiError::invalid("status: rereview または no_problem を指定してください"))?;
+    Ok(Json(state.app.set_finding_status(&acting.ctx, id, status, &req.note).await?.into()))
+}
+
+/// 高額療養費・付加給付 payments of one 診療年月, each with its arithmetic.
+#[utoipa::path(get, path = "/api/v1/kogaku/{month}/payments", tag = "benefits", params(("month" = String, Path, description = "YYYY-MM"), Purpose),
+    responses((status = 200, body = Vec<dto::KogakuPayment>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn kogaku_payments(
+    State(state): St,
+    acting: Acting,
+    P(m): P<String>,
+) -> Result<Json<Vec<dto::KogakuPayment>>, ApiError> {
+    let rows = state.app.kogaku_payments(&acting.ctx, month(&m)?).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// 特定保健指導 targets of a fiscal year.
+#[utoipa::path(get, path = "/api/v1/checkups/{fiscal_year}/targets", tag = "checkups", params(("fiscal_year" = i32, Path), Purpose),
+    responses((status = 200, body = Vec<dto::CheckupTarget>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn checkup_targets(
+    State(state): St,
+    acting: Acting,
+    P(fy): P<i32>,
+) -> Result<Json<Vec<dto::CheckupTarget>>, ApiError> {
+    if !(2008..=2100).contains(&fy) {
+        return Err(ApiError::invalid("fiscal_year: 2008〜2100"));
+    }
+    let rows = state.app.checkup_targets(&acting.ctx, fy).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// Why the policy would allow or refuse this actor, for this purpose, an access (なぜ見られないのか).
+#[utoipa::path(get, path = "/api/v1/policy/explain", tag = "policy", params(dto::ExplainParams, Purpose),
+    responses((status = 200, body = dto::Explanation),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn explain(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::ExplainParams>,
+) -> Result<Json<dto::Explanation>, ApiError> {
+    let action = match q.action.as_str() {
+        "read" => Action::Read,
+        "write" => Action::Write,
+        "export" => Action::Export,
+        _ => return Err(ApiError::invalid("action: read, write または export")),
+    };
+    let category = DataCategory::from_id(&q.category).ok_or_else(|| ApiError::invalid("category: 情報区分の id"))?;
+    let today = chrono::Local::now().date_naive();
+    let (decision, lines) = state.app.explain(&acting.ctx, action, category, q.person.map(PersonId), today);
+    Ok(Json(dto::Explanation { allowed: decision.allowed, rule: decision.rule.to_string(), lines }))
+}
+
+/// Recomputes the audit chain and checkpoints (an operation the catalogue grants per role).
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", params(Purpose),
+    responses((status = 200, body = dto::Verification),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn audit_verify(State(state): St, acting: Acting) -> Result<Json<dto::Verification>, ApiError> {
+    let r = state.app.audit_verify(&acting.ctx).await?;
+    Ok(Json(dto::Verification {
+        entries: r.entries,
+        checkpoints: r.checkpoints,
+        ok: r.first_bad.is_none(),
+        first_bad_seq: r.first_bad.as_ref().map(|b| b.seq),
+        problem: r.first_bad.map(|b| b.problem),
+    }))
+}
+
+/// An inclusion proof of one audit entry, in the file format `kenpo audit verify-proof` checks
+/// offline.
+#[utoipa::path(get, path = "/api/v1/audit/proofs/{seq}", tag = "audit", params(("seq" = i64, Path), Purpose),
+    responses((status = 200, body = Object, description = "the proof file (kenpo-audit InclusionProof)"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn audit_proof(State(state): St, acting: Acting, P(seq): P<i64>) -> Result<Json<serde_json::Value>, ApiError> {
+    if seq < 0 {
+        return Err(ApiError::invalid("seq: 0 以上"));
+    }
+    let proof = state.app.audit_prove(&acting.ctx, seq).await?;
+    serde_json::to_value(&proof).map(Json).map_err(|e| kenpo_app::AppError::Internal(e.to_string()).into())
+}
+
+/// Uploads one UKE file (the body, as received) and imports it in the background, all or
+/// nothing; poll `GET /api/v1/imports/{id}` for progress and the outcome.
+#[utoipa::path(post, path = "/api/v1/imports/receipts", tag = "imports",
+    params(Purpose, ("X-File-Name" = String, Header, description = "the file's name, for errors and the import record"),
+        ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 202, body = dto::ImportJob),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
+async fn import_receipts(
+    State(state): St,
+    acting: Acting,
+    headers: HeaderMap,
+    body: Request,
+) -> Result<Response, ApiError> {
+    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+    let ok_name = !name.is_empty()
+        && name.len() <= 128
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    if !ok_name {
+        return Err(ApiError::invalid("X-File-Name: 128文字以内の英数字と . _ - で指定してください"));
+    }
+    let bytes = axum::body::Bytes::from_request(body, &()).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "ファイルが大きすぎます",
+                format!("the limit is {} bytes", crate::UPLOAD_LIMIT),
+            )
+        } else {
+            ApiError::invalid("body: the upload could not be read")
+        }
+    })?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("body: the file is empty"));
+    }
+    // The import decides as this actor for this purpose: refuse now rather than in the job.
+    let id = state.next_job.fetch_add(1, Ordering::Relaxed);
+    let job = dto::ImportJob {
+        id,
+        file_name: name.to_string(),
+        state: "running".into(),
+        receipts_read: 0,
+        receipts: None,
+        matched: None,
+        unmatched: None,
+        error: None,
+    };
+    let owner = acting.authed.session.principal.account_id;
+    state.jobs.lock().unwrap_or_else(|p| p.into_inner()).insert(id, (owner, job.clone()));
+    let task_state = state.clone();
+    let name = name.to_string();
+    let ctx = acting.ctx.clone();
+    tokio::spawn(async move {
+        let progress_state = task_state.clone();
+        let progress = move |_: &str, done: u64, _: u64| {
+            if let Some((_, j)) = progress_state.jobs.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&id) {
+                j.receipts_read = done;
+            }
+        };
+        let result = task_state.app.import_receipt_bytes(&ctx, &name, bytes.to_vec(), &progress).await;
+        let mut jobs = task_state.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, j)) = jobs.get_mut(&id) {
+            match result {
+                Ok(s) => {
+                    j.state = "done".into();
+                    j.receipts = Some(s.receipts);
+                    j.matched = Some(s.matched);
+                    j.unmatched = Some(s.unmatched);
+                }
+                Err(e) => {
+                    j.state = "refused".into();
+                    j.error = Some(match e {
+                        kenpo_app::AppError::Internal(_) => {
+                            "the import failed; nothing was stored (see the server log)".into()
+                        }
+                        other => other.to_string(),
+                    });
+                }
+            }
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(job)).into_response())
+}
+
+/// An import's progress and outcome.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = u64, Path)),
+    responses((status = 200, body = dto::ImportJob),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn import_job(State(state): St, authed: Authed, P(id): P<u64>) -> Result<Json<dto::ImportJob>, ApiError> {
+    let jobs = state.jobs.lock().unwrap_or_else(|p| p.into_inner());
+    // Another account's import is "not found", not "forbidden": ids tell nothing.
+    jobs.get(&id)
+        .filter(|(owner, _)| *owner == authed.session.principal.account_id)
+        .map(|(_, j)| Json(j.clone()))
+        .ok_or_else(|| ApiError::not_found("no such import"))
+}

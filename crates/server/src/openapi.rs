@@ -1,0 +1,42 @@
+//! The OpenAPI 3.1 description, generated from the handlers and DTOs.
+
+use crate::dto;
+use axum::Json;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kenpo API", description = "健康保険組合の基幹システム Kenpo の API。すべての要求は利用目的（Kenpo-Purpose）を名乗り、方針で判定され、監査ログに記録されます。"),
+    paths(
+        crate::handlers::login, crate::handlers::whoami, crate::handlers::logout, crate::handlers::activate,
+        crate::handlers::search, crate::handlers::member, crate::handlers::member_receipts, crate::handlers::disclosure,
+        crate::handlers::findings, crate::handlers::set_finding_status, crate::handlers::kogaku_payments,
+        crate::handlers::checkup_targets, crate::handlers::explain, crate::handlers::audit_verify,
+        crate::handlers::audit_proof, crate::handlers::import_receipts, crate::handlers::import_job,
+    ),
+    components(schemas(dto::Problem)),
+    modifiers(&Security),
+    security(("session_cookie" = []), ("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn spec() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
