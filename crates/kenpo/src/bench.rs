@@ -59,6 +59,16 @@ pub enum BenchWhat {
         #[arg(long)]
         parse_only: bool,
     },
+    /// The audited member read and member search through the HTTP API at 1, 8 and 64
+    /// connections, beside the store-level audited read, on SQLite (and PostgreSQL).
+    Http {
+        #[arg(long, default_value_t = 20_000)]
+        requests: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "bench-data/http")]
+        dir: std::path::PathBuf,
+    },
     /// Generate and import a roster of N insured persons (plus ~0.8 dependants each).
     Roster {
         #[arg(long, default_value_t = 1_000_000)]
@@ -211,6 +221,9 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
     let (members, postgres, dir) = match what {
         BenchWhat::Policy { iterations, dir } => return bench_policy(iterations, &dir).await,
         BenchWhat::Audit { reads, postgres, dir } => return bench_audit(reads, postgres, &dir).await,
+        BenchWhat::Http { requests, postgres, dir } => {
+            return crate::bench_http::bench_http(requests, postgres, &dir).await;
+        }
         BenchWhat::Roster { members, postgres, dir } => (members, postgres, dir),
         BenchWhat::Checkups { documents, postgres, dir, keep } => {
             return crate::bench_checkups::bench_checkups(documents, postgres, &dir, keep).await;

@@ -8,6 +8,7 @@
 mod audit_cmd;
 mod bench;
 mod bench_checkups;
+mod bench_http;
 mod bench_receipts;
 mod cli;
 mod commands;

@@ -159,6 +159,12 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Serves plain HTTP on a listener already bound (benchmarks and tests on loopback).
+pub async fn serve_on(listener: tokio::net::TcpListener, router: Router) -> anyhow::Result<()> {
+    axum::serve(listener, router).await?;
+    Ok(())
+}
+
 /// Logs to stderr as structured lines (no personal data is ever a field).
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KENPO_LOG")
