@@ -114,7 +114,7 @@ impl<R: std::io::BufRead + Send> kenpo_store::ReceiptSource for UkeSource<'_, R>
         let next = self.assembler.as_mut()?.next_receipt()?;
         self.read += 1;
         if let Some(progress) = self.progress
-            && self.read % 100 == 0
+            && self.read.is_multiple_of(100)
         {
             progress("receipts read", self.read, 0);
         }

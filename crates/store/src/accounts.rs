@@ -76,6 +76,9 @@ type RawAccount = (
     Option<String>,
 );
 
+/// (nonce, ciphertext) of a sealed TOTP secret.
+type SealedTotp = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 const ACCOUNT_COLUMNS: &str = "id, login, kind, role, person_id, contractor_id, display_name, password_hash, \
     totp_sealed, onetime_hash, onetime_expires, failed_logins, locked_until, disabled, created_at, last_login_at";
 
@@ -299,11 +302,10 @@ impl Store {
 
     /// The login path: the account's TOTP secret, opened from the vault.
     pub async fn account_totp_secret(&self, account: &AccountRow) -> Result<Option<Vec<u8>>, StoreError> {
-        let row: Option<(Option<Vec<u8>>, Option<Vec<u8>>)> =
-            sqlx::query_as("SELECT totp_nonce, totp_sealed FROM accounts WHERE id = $1")
-                .bind(account.id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<SealedTotp> = sqlx::query_as("SELECT totp_nonce, totp_sealed FROM accounts WHERE id = $1")
+            .bind(account.id)
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
             Some((Some(nonce), Some(sealed))) => {
                 Ok(Some(self.vault.open_secret(&totp_aad(&account.login), &nonce, &sealed)?))

@@ -277,7 +277,7 @@ impl Store {
         }
 
         // Resolutions staff recorded survive a re-run for the same finding (rule and receipts).
-        let resolved: Vec<(String, i64, Option<i64>, String, String, String, String)> = sqlx::query_as(
+        let resolved: Vec<StoredStatus> = sqlx::query_as(
             "SELECT rule, receipt_id, related_receipt_id, resolved_at, resolved_by, resolution, status FROM review_findings \
              WHERE service_month = $1 AND resolved_at IS NOT NULL AND status IS NOT NULL",
         )
@@ -435,6 +435,8 @@ impl Store {
 /// (resolved at, by, why).
 type FindingKey = (String, i64, Option<i64>);
 type Resolution = (String, String, String, String);
+/// A stored finding's key and what staff said of it, as read before a re-run.
+type StoredStatus = (String, i64, Option<i64>, String, String, String, String);
 
 /// The key two receipts of one month share when one duplicates the other (see
 /// [`review::same_month_duplicates`]): person, institution, kind, setting, prescriber.
