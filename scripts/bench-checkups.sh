@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 DOCUMENTS=${1:-100000}
 PG=${KENPO_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DIR=bench-data/checkups
-cargo build --release -q -p kenpo
+cargo build --release -q -p kenpo -p kenpo-bench
 KENPO=target/release/kenpo
-$KENPO bench checkups --documents "$DOCUMENTS" --postgres "$PG" --dir "$DIR" ${KEEP:+--keep}
+target/release/kenpo-bench checkups --documents "$DOCUMENTS" --postgres "$PG" --dir "$DIR" ${KEEP:+--keep}
 
 # The venv is shared with bench-receipts.sh: each script checks for its own package.
 if [ ! -x target/bench-venv/bin/python ]; then

@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 MEMBERS=${1:-100000}
 PG=${KENPO_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DIR=bench-data/receipts
-cargo build --release -q -p kenpo
+cargo build --release -q -p kenpo -p kenpo-bench
 KENPO=target/release/kenpo
-$KENPO bench receipts --members "$MEMBERS" --postgres "$PG" --dir "$DIR" ${KEEP:+--keep}
+target/release/kenpo-bench receipts --members "$MEMBERS" --postgres "$PG" --dir "$DIR" ${KEEP:+--keep}
 
 if [ ! -x target/bench-venv/bin/python ]; then
   python3 -m venv target/bench-venv

@@ -13,7 +13,9 @@ pub mod auth;
 pub mod config;
 pub mod files;
 pub mod imports;
+pub mod kogaku;
 pub mod names;
+pub mod synthetic;
 
 use auth::{AuthError, AuthSettings, Principal, Sessions};
 use chrono::{DateTime, Utc};

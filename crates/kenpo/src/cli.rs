@@ -153,11 +153,6 @@ pub enum Command {
         #[command(subcommand)]
         what: crate::commands::user::UserWhat,
     },
-    /// Benchmarks that print figures (not tests).
-    Bench {
-        #[command(subcommand)]
-        what: crate::bench::BenchWhat,
-    },
 }
 
 #[derive(Subcommand)]
@@ -308,7 +303,6 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Notice { what } => crate::policy_cmd::notice(what),
         Command::Policy { what } => crate::policy_cmd::policy(what, cli.json),
         Command::Demo { members, seed } => demo(&location, members, seed, cli.json).await,
-        Command::Bench { what } => crate::bench::run(what, &location).await,
         Command::Serve(args) => crate::commands::serve::run(&location, args).await,
         Command::User { what } => crate::commands::user::run(&location, what, cli.json).await,
         Command::Kenshin { what } => crate::kenshin_cmd::kenshin(what, &location, cli.json).await,
@@ -330,17 +324,12 @@ fn parse_card(s: &str) -> Result<CardId> {
     Ok(CardId::new(symbol, number, CardId::parse_branch(branch)?)?)
 }
 
+/// The synthetic society, with progress bars.
 pub fn generate(members: u64, seed: u64, out: &Path, roster_only: bool) -> Result<kenpo_synth::GenerateSummary> {
-    let config = kenpo_synth::SocietyConfig::new(members, seed);
-    let outputs = if roster_only {
-        kenpo_synth::Outputs { roster: true, benefits: false, receipts: false, checkups: false }
-    } else {
-        kenpo_synth::Outputs::all()
-    };
     let bars = output::Bars::new();
-    let summary = kenpo_synth::write_society(config, out, outputs, &|done, total, what| bars.step(what, done, total))?;
+    let summary = kenpo_app::synthetic::generate(members, seed, out, roster_only, &|w, d, t| bars.step(w, d, t));
     bars.finish();
-    Ok(summary)
+    summary
 }
 
 /// The app's imports with progress bars on the terminal.
@@ -415,7 +404,7 @@ async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Resul
     eprintln!("6/8 高額療養費・付加給付（年度の各月）");
     let kogaku_ctx = AccessContext::new(Actor::parse("system:demo-kogaku")?, PurposeId::parse("benefits.payment")?);
     let fy = kenpo_synth::SocietyConfig::new(members, seed);
-    let kogaku = crate::receipts_cmd::run_months(
+    let kogaku = kenpo_app::kogaku::run_months(
         &store,
         &kogaku_ctx,
         kenpo_domain::YearMonth::of(fy.fiscal_start()),

@@ -6,10 +6,6 @@
 //! and nothing else: no SQL, no policy, no domain rule lives here.
 
 mod audit_cmd;
-mod bench;
-mod bench_checkups;
-mod bench_http;
-mod bench_receipts;
 mod cli;
 mod commands;
 mod disclosure_html;

@@ -122,7 +122,9 @@ impl Store {
         self
     }
 
-    /// Replaces the policy engine (the catalogue-driven engine plugs in here).
+    /// Replaces the policy engine: tests and benchmarks only (feature `test-policy`); a shipped
+    /// binary decides with the catalogue's engine and nothing else.
+    #[cfg(feature = "test-policy")]
     pub fn with_policy(mut self, policy: Arc<dyn PolicyEngine>) -> Self {
         self.policy = policy;
         // The appender records the policy version with each entry: restart it for the new one.

@@ -26,7 +26,7 @@ pub async fn bench_checkups(documents: u64, postgres: Option<String>, dir: &Path
     let out = dir.join("synthetic");
     let archive_dir = dir.join("archives");
     let roster = out.join("roster.csv");
-    let reuse = keep && roster.exists() && !crate::cli::zip_files(&archive_dir).unwrap_or_default().is_empty();
+    let reuse = keep && roster.exists() && !crate::zip_files(&archive_dir).unwrap_or_default().is_empty();
     if !reuse {
         if dir.exists() {
             std::fs::remove_dir_all(dir).with_context(|| format!("clearing {}", dir.display()))?;
@@ -34,7 +34,7 @@ pub async fn bench_checkups(documents: u64, postgres: Option<String>, dir: &Path
         std::fs::create_dir_all(&archive_dir)?;
         generate(config, documents, &out, &archive_dir)?;
     }
-    let archives = crate::cli::zip_files(&archive_dir)?;
+    let archives = crate::zip_files(&archive_dir)?;
     if archives.is_empty() {
         bail!("no archives in {}", archive_dir.display());
     }
@@ -98,10 +98,10 @@ pub async fn bench_checkups(documents: u64, postgres: Option<String>, dir: &Path
         }
         location.init().await?;
         let store = location.open().await?;
-        crate::cli::import_roster(&store, &officer, &roster).await?;
+        crate::import_roster(&store, &officer, &roster).await?;
 
         let started = Instant::now();
-        let (s, failures) = crate::cli::import_checkups(&store, &importer, &archives).await?;
+        let (s, failures) = crate::import_checkups(&store, &importer, &archives).await?;
         let secs = started.elapsed().as_secs_f64();
         if !failures.is_empty() {
             bail!("{} archive(s) refused: {}", failures.len(), failures.join("; "));
@@ -121,7 +121,7 @@ pub async fn bench_checkups(documents: u64, postgres: Option<String>, dir: &Path
         );
 
         let started = Instant::now();
-        let a = store.assess_checkups(&health, fiscal_year, crate::kenshin_cmd::findings_of()).await?;
+        let a = store.assess_checkups(&health, fiscal_year, &kenpo_formats::checkup_xml::findings).await?;
         let assess_secs = started.elapsed().as_secs_f64();
         println!(
             "{name} 階層化 FY{fiscal_year}: {} documents ({} unmatched): {assess_secs:.1} s = {:.0} documents/s; 積極的 {} / 動機付け {} / 情報提供 {} / 判定不能 {}",

@@ -39,7 +39,7 @@ pub async fn bench_receipts(
             started.elapsed().as_secs_f64()
         );
     }
-    let files = crate::cli::uke_files(&out.join("receipts"))?;
+    let files = crate::uke_files(&out.join("receipts"))?;
     let bytes: u64 = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).sum();
 
     // Parse only, one core: the streaming reader over every file.
@@ -88,9 +88,9 @@ pub async fn bench_receipts(
         }
         location.init().await?;
         let store = location.open().await?;
-        crate::cli::import_roster(&store, &officer, &out.join("roster.csv")).await?;
+        crate::import_roster(&store, &officer, &out.join("roster.csv")).await?;
         let started = Instant::now();
-        let (s, failures) = crate::cli::import_receipts(&store, &importer, &files).await?;
+        let (s, failures) = crate::import_receipts(&store, &importer, &files).await?;
         let secs = started.elapsed().as_secs_f64();
         anyhow::ensure!(failures.is_empty(), "refused: {}", failures.join("; "));
         println!(
@@ -110,7 +110,7 @@ pub async fn bench_receipts(
         let one = store.run_kogaku(&payer, first, &rules).await?;
         let one_secs = started.elapsed().as_secs_f64();
         let started = Instant::now();
-        let twelve = crate::receipts_cmd::run_months(&store, &payer, first, last, &rules).await?;
+        let twelve = kenpo_app::kogaku::run_months(&store, &payer, first, last, &rules).await?;
         let twelve_secs = started.elapsed().as_secs_f64();
         // 制度改正の比較: a month after 2026-08 under its own ceilings and the table before, beside
         // that month's own run (one reading, one computation, storing) as the baseline.

@@ -30,7 +30,7 @@ pub async fn bench_http(requests: usize, postgres: Option<String>, dir: &std::pa
         std::fs::remove_dir_all(dir)?;
     }
     let out = dir.join("synthetic");
-    crate::cli::generate(1_000, 1, &out, true)?;
+    crate::generate(1_000, 1, &out, true)?;
     let (targets, pg) = crate::bench::bench_targets(dir, postgres, "kenpo_bench_http").await?;
     let officer =
         AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
@@ -41,7 +41,7 @@ pub async fn bench_http(requests: usize, postgres: Option<String>, dir: &std::pa
     for (name, location) in &targets {
         location.init().await?;
         let store = location.open().await?;
-        crate::cli::import_roster(&store, &officer, &out.join("roster.csv")).await?;
+        crate::import_roster(&store, &officer, &out.join("roster.csv")).await?;
         let app = Arc::new(kenpo_app::App::new(store)?);
         // A session minted in process: the benchmark measures reads, not argon2 logins.
         let principal = kenpo_app::auth::Principal {

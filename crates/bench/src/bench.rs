@@ -151,12 +151,12 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
         std::fs::remove_dir_all(dir)?;
     }
     let out = dir.join("synthetic");
-    crate::cli::generate(1_000, 1, &out, true)?;
+    crate::generate(1_000, 1, &out, true)?;
     let location = Location::new(&dir.join("sqlite"), None);
     location.init().await?;
     let store = location.open().await?;
     let ctx = AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
-    crate::cli::import_roster(&store, &ctx, &out.join("roster.csv")).await?;
+    crate::import_roster(&store, &ctx, &out.join("roster.csv")).await?;
     store.close().await;
     let reader =
         AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
@@ -217,7 +217,7 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
+pub async fn run(what: BenchWhat) -> Result<()> {
     let (members, postgres, dir) = match what {
         BenchWhat::Policy { iterations, dir } => return bench_policy(iterations, &dir).await,
         BenchWhat::Audit { reads, postgres, dir } => return bench_audit(reads, postgres, &dir).await,
@@ -238,7 +238,7 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let out = dir.join("synthetic");
     let started = Instant::now();
-    let summary = crate::cli::generate(members, 1, &out, true)?;
+    let summary = crate::generate(members, 1, &out, true)?;
     let gen_secs = started.elapsed().as_secs_f64();
     let roster = out.join("roster.csv");
     let csv_bytes = std::fs::metadata(&roster)?.len();
@@ -259,7 +259,7 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
     location.init().await?;
     let store = location.open().await?;
     let started = Instant::now();
-    let imported = crate::cli::import_roster(&store, &ctx, &roster).await?;
+    let imported = crate::import_roster(&store, &ctx, &roster).await?;
     let secs = started.elapsed().as_secs_f64();
     store.close().await;
     let size = dir_size(&sqlite_dir, "kenpo.db");
@@ -282,7 +282,7 @@ pub async fn run(what: BenchWhat, _location: &Location) -> Result<()> {
         let location = Location::new(&sqlite_dir, Some(&url));
         let store = location.open().await?;
         let started = Instant::now();
-        let imported = crate::cli::import_roster(&store, &ctx, &roster).await?;
+        let imported = crate::import_roster(&store, &ctx, &roster).await?;
         let secs = started.elapsed().as_secs_f64();
         store.close().await;
         let mut bench = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
@@ -308,7 +308,7 @@ pub async fn bench_audit(reads: usize, postgres: Option<String>, dir: &std::path
         std::fs::remove_dir_all(dir)?;
     }
     let out = dir.join("synthetic");
-    crate::cli::generate(1_000, 1, &out, true)?;
+    crate::generate(1_000, 1, &out, true)?;
     let roster = out.join("roster.csv");
     let mut targets: Vec<(String, Location)> = vec![("sqlite".into(), Location::new(&dir.join("sqlite"), None))];
     if let Some(server) = postgres {
@@ -328,7 +328,7 @@ pub async fn bench_audit(reads: usize, postgres: Option<String>, dir: &std::path
     for (name, location) in &targets {
         location.init().await?;
         let store = location.open().await?;
-        crate::cli::import_roster(&store, &officer, &roster).await?;
+        crate::import_roster(&store, &officer, &roster).await?;
         // The cards to look up, read through the access layer once.
         let bytes = std::fs::read(&roster)?;
         let cards: Vec<kenpo_domain::CardId> =
