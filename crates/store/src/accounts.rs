@@ -137,7 +137,7 @@ impl Store {
     /// (one account per person); a staff account a catalogue role; a contractor account a
     /// contractor of the 業務委託先一覧.
     pub async fn account_add(&self, ctx: &AccessContext, new: NewAccount) -> Result<AccountRow, StoreError> {
-        self.require_operator(ctx, "accounts").await?;
+        let op = self.require_operator(ctx, "accounts").await?;
         if !valid_login(&new.login) {
             return Err(StoreError::Input("login: 3〜64文字の英数字と . _ - で指定してください".into()));
         }
@@ -160,7 +160,7 @@ impl Store {
                 ("contractor", None, None, Some(contractor_id.clone()))
             }
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.operator(&op).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         if let Some(person_id) = person {
             let exists: Option<(i64,)> =
@@ -220,9 +220,9 @@ impl Store {
 
     /// Every account, by login (the `accounts` operation).
     pub async fn account_list(&self, ctx: &AccessContext) -> Result<Vec<AccountRow>, StoreError> {
-        self.require_operator(ctx, "accounts").await?;
+        let op = self.require_operator(ctx, "accounts").await?;
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY login");
-        let rows: Vec<RawAccount> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let rows: Vec<RawAccount> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(self.db.operator(&op)).await?;
         self.audit_now(ctx, Action::Read, &[], true, "accounts:list", &Touched::Nothing).await?;
         rows.into_iter().map(account_of).collect()
     }
@@ -234,12 +234,12 @@ impl Store {
         login: &str,
         disabled: bool,
     ) -> Result<AccountRow, StoreError> {
-        self.require_operator(ctx, "accounts").await?;
+        let op = self.require_operator(ctx, "accounts").await?;
         let done =
             sqlx::query("UPDATE accounts SET disabled = $1, failed_logins = 0, locked_until = NULL WHERE login = $2")
                 .bind(i64::from(disabled))
                 .bind(login.to_string())
-                .execute(&self.pool)
+                .execute(self.db.operator(&op))
                 .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("account".into()));
@@ -261,7 +261,7 @@ impl Store {
         totp_secret: Option<Vec<u8>>,
         onetime: Option<(String, String)>,
     ) -> Result<AccountRow, StoreError> {
-        self.require_operator(ctx, "accounts").await?;
+        let op = self.require_operator(ctx, "accounts").await?;
         let (nonce, sealed) = match &totp_secret {
             Some(secret) => {
                 let (n, s) = self.vault.seal_secret(&totp_aad(login), secret);
@@ -279,7 +279,7 @@ impl Store {
         .bind(onetime.as_ref().map(|o| o.0.clone()))
         .bind(onetime.as_ref().map(|o| o.1.clone()))
         .bind(login.to_string())
-        .execute(&self.pool)
+        .execute(self.db.operator(&op))
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("account".into()));
@@ -296,7 +296,7 @@ impl Store {
         }
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE login = $1");
         let row: Option<RawAccount> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(login.to_string()).fetch_optional(&self.pool).await?;
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(login.to_string()).fetch_optional(self.db.login_path()).await?;
         row.map(account_of).transpose()
     }
 
@@ -304,7 +304,7 @@ impl Store {
     pub async fn account_totp_secret(&self, account: &AccountRow) -> Result<Option<Vec<u8>>, StoreError> {
         let row: Option<SealedTotp> = sqlx::query_as("SELECT totp_nonce, totp_sealed FROM accounts WHERE id = $1")
             .bind(account.id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.login_path())
             .await?;
         match row {
             Some((Some(nonce), Some(sealed))) => {
@@ -317,7 +317,7 @@ impl Store {
     /// The login path: a failed attempt. After `lock_after` failures in a row the account is
     /// locked until `lock_until` (RFC 3339). Returns the failures counted so far.
     pub async fn account_login_failed(&self, id: i64, lock_after: i64, lock_until: &str) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.login_path().begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         sqlx::query("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1")
             .bind(id)
@@ -341,7 +341,7 @@ impl Store {
         sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
             .bind(chrono::Utc::now().to_rfc3339())
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.db.login_path())
             .await?;
         Ok(())
     }
@@ -355,7 +355,7 @@ impl Store {
         )
         .bind(password_hash.to_string())
         .bind(id)
-        .execute(&self.pool)
+        .execute(self.db.login_path())
         .await?;
         Ok(())
     }

@@ -4,7 +4,9 @@
 
 use crate::audit::{AUDIT_COLUMNS, AuditRow, Touched, subject_tag};
 use crate::people::PersonView;
+use crate::guard::Grant;
 use crate::provisions::{PROVISION_COLUMNS, ProvisionView};
+use crate::repo::Operator;
 use crate::{Store, StoreError};
 use kenpo_audit::{AuditSigningKey, ChainVerifier, Checkpoint, InclusionProof, SignedCheckpoint, VerifyingKey};
 use kenpo_domain::DataCategory;
@@ -55,10 +57,10 @@ impl Store {
         &self,
         ctx: &AccessContext,
         operation: &'static str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Operator, StoreError> {
         let d = audit_operation(&self.catalogue, ctx.actor(), operation);
         if d.allowed {
-            return Ok(());
+            return Ok(Operator::checked());
         }
         self.audit_now(ctx, Action::Write, &[], false, d.rule, &Touched::Nothing).await?;
         Err(StoreError::Denied {
@@ -74,8 +76,8 @@ impl Store {
     /// Every entry hash, in seq order, checking the chain as it goes. Reads one consistent
     /// snapshot (a read transaction; REPEATABLE READ on PostgreSQL), so appends committed
     /// meanwhile are neither half-seen nor mistaken for tampering.
-    async fn walk_chain(&self) -> Result<(Vec<[u8; 32]>, Option<BadEntry>), StoreError> {
-        let mut tx = self.pool.begin().await?;
+    async fn walk_chain(&self, op: &Operator) -> Result<(Vec<[u8; 32]>, Option<BadEntry>), StoreError> {
+        let mut tx = self.db.operator(op).begin().await?;
         if self.backend == crate::Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
         }
@@ -136,11 +138,11 @@ impl Store {
         ctx: &AccessContext,
         public_key: Option<&VerifyingKey>,
     ) -> Result<VerifyReport, StoreError> {
-        self.require_operator(ctx, "verify").await?;
-        let (hashes, mut first_bad) = self.walk_chain().await?;
+        let op = self.require_operator(ctx, "verify").await?;
+        let (hashes, mut first_bad) = self.walk_chain(&op).await?;
         // kenpo_audit's tree functions take entry hashes and hash the leaves themselves.
         let leaves = &hashes;
-        let checkpoints = self.checkpoints().await?;
+        let checkpoints = self.checkpoints(&op).await?;
         if first_bad.is_none() {
             for cp in &checkpoints {
                 let size = cp.checkpoint.size as usize;
@@ -176,11 +178,11 @@ impl Store {
         Ok(report)
     }
 
-    async fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>, StoreError> {
+    async fn checkpoints(&self, op: &Operator) -> Result<Vec<SignedCheckpoint>, StoreError> {
         let rows: Vec<CheckpointRow> = sqlx::query_as(
             "SELECT size, at, log_id, root, last_entry_hash, signature FROM audit_checkpoints ORDER BY size",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.operator(op))
         .await?;
         let mut out = Vec::new();
         for CheckpointRow { size, at, log_id, root, last_entry_hash: last, signature: sig } in rows {
@@ -207,8 +209,8 @@ impl Store {
         key: &AuditSigningKey,
         log_id: &str,
     ) -> Result<SignedCheckpoint, StoreError> {
-        self.require_operator(ctx, "checkpoint").await?;
-        let (hashes, bad) = self.walk_chain().await?;
+        let op = self.require_operator(ctx, "checkpoint").await?;
+        let (hashes, bad) = self.walk_chain(&op).await?;
         if let Some(bad) = bad {
             return Err(StoreError::Corrupt(format!(
                 "audit entry {}: {} — not sealing a broken log",
@@ -238,7 +240,7 @@ impl Store {
             .bind(checkpoint.root.to_vec())
             .bind(checkpoint.last_entry_hash.to_vec())
             .bind(signed.signature.to_vec())
-            .execute(&self.pool)
+            .execute(self.db.operator(&op))
             .await?;
         }
         Ok(signed)
@@ -246,14 +248,14 @@ impl Store {
 
     /// An RFC 6962 inclusion proof of one entry in the latest checkpoint that covers it.
     pub async fn audit_prove(&self, ctx: &AccessContext, seq: i64) -> Result<InclusionProof, StoreError> {
-        self.require_operator(ctx, "prove").await?;
+        let op = self.require_operator(ctx, "prove").await?;
         let cp =
-            self.checkpoints().await?.into_iter().rev().find(|c| c.checkpoint.size as i64 > seq).ok_or_else(|| {
+            self.checkpoints(&op).await?.into_iter().rev().find(|c| c.checkpoint.size as i64 > seq).ok_or_else(|| {
                 StoreError::NotFound(format!("no checkpoint covers entry {seq} yet (run `kenpo audit checkpoint`)"))
             })?;
         let size = cp.checkpoint.size as i64;
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq < $1 ORDER BY seq");
-        let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(size).fetch_all(&self.pool).await?;
+        let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(size).fetch_all(self.db.operator(&op)).await?;
         let row =
             rows.iter().find(|r| r.seq == seq).ok_or_else(|| StoreError::NotFound(format!("audit entry {seq}")))?;
         let leaves: Vec<[u8; 32]> = rows.iter().map(|r| r.hash()).collect::<Result<_, _>>()?;
@@ -279,7 +281,7 @@ impl Store {
         person: PersonId,
         on: Option<chrono::NaiveDate>,
     ) -> Result<u64, StoreError> {
-        self.require_operator(ctx, "erase").await?;
+        let op = self.require_operator(ctx, "erase").await?;
         // The day is today. A caller may name an earlier day (re-running a missed erasure: the
         // retention test is only stricter then), never a later one.
         let today = self.today.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -296,12 +298,12 @@ impl Store {
         let lost: Option<(Option<String>,)> =
             sqlx::query_as("SELECT MAX(lost_on) FROM eligibility_periods WHERE person_id = $1")
                 .bind(person.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.db.operator(&op))
                 .await?;
         let still_covered: (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM eligibility_periods WHERE person_id = $1 AND lost_on IS NULL")
                 .bind(person.0)
-                .fetch_one(&self.pool)
+                .fetch_one(self.db.operator(&op))
                 .await?;
         if still_covered.0 > 0 {
             return Err(StoreError::Input(format!(
@@ -317,7 +319,7 @@ impl Store {
                 )));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.operator(&op).begin().await?;
         // A write first: takes SQLite's write lock at once (no failing upgrade later), and tells
         // every process to drop its cached member keys.
         sqlx::query("UPDATE audit_head SET key_epoch = key_epoch + 1 WHERE id = 1").execute(&mut *tx).await?;
@@ -422,16 +424,22 @@ impl Store {
         person: PersonId,
         name_of: &(dyn Fn(&str) -> String + Sync),
     ) -> Result<Disclosure, StoreError> {
+        // The statutory disclosure reads every category but 個人番号 (whose presence alone is
+        // shown): one decision for the records, the log and the provision records about them.
+        let readable: Vec<DataCategory> =
+            DataCategory::ALL.into_iter().filter(|c| *c != DataCategory::MyNumber).collect();
+        let grant = self.decide(ctx, Action::Read, &readable, kenpo_policy::Subject::Person(person)).await?;
         let view = self.person(ctx, person).await?;
-        let provisions = self.provisions_about(person.0).await?;
+        let provisions = self.provisions_about(&grant, person.0).await?;
         let mut accesses = Vec::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         let key = self.member_key(&mut tx, person.0).await?;
         tx.rollback().await?;
         if let Some(key) = key {
             let tag = subject_tag(&key);
             let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE subject_tag = $1 ORDER BY seq");
-            let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tag).fetch_all(&self.pool).await?;
+            let rows: Vec<AuditRow> =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tag).fetch_all(self.db.granted(&grant)).await?;
             for r in rows {
                 // The tag could in principle collide: confirm through the encrypted payload.
                 let confirmed = match (&r.payload_nonce, &r.payload) {
@@ -445,7 +453,7 @@ impl Store {
             }
         }
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE subject_kind = 'set' ORDER BY seq");
-        let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(self.db.granted(&grant)).await?;
         for r in rows {
             let set = r.subject_set.clone().unwrap_or_default();
             if kenpo_audit::ranges_contain(&set, person.0).unwrap_or(false) {
@@ -457,16 +465,14 @@ impl Store {
             }
         }
         accesses.sort_by(|a, b| a.at.cmp(&b.at));
-        let held = self.held_records(ctx, person).await?;
+        let held = self.held_records(&grant, person).await?;
         Ok(Disclosure { person: view, held, provisions, accesses })
     }
 
     /// Counts of everything held about a person, category by category (the statutory
     /// disclosure reads every category but 個人番号, whose presence alone is shown).
-    async fn held_records(&self, ctx: &AccessContext, person: PersonId) -> Result<Vec<HeldRecords>, StoreError> {
+    async fn held_records(&self, grant: &Grant<'_>, person: PersonId) -> Result<Vec<HeldRecords>, StoreError> {
         use DataCategory as C;
-        let readable: Vec<DataCategory> = DataCategory::ALL.into_iter().filter(|c| *c != C::MyNumber).collect();
-        self.decide(ctx, Action::Read, &readable, kenpo_policy::Subject::Person(person)).await?;
         // (category, what, SQL giving COUNT, MIN, MAX of one person's rows): fixed text only.
         let queries: [(DataCategory, &str, &str); 16] = [
             (C::Identity, "被保険者・被扶養者の記録", "SELECT COUNT(*), NULL, NULL FROM persons WHERE id = $1"),
@@ -537,7 +543,7 @@ impl Store {
         let mut out = Vec::new();
         for (category, what, sql) in queries {
             let (n, first, last): (i64, Option<String>, Option<String>) =
-                sqlx::query_as(sql).bind(person.0).fetch_one(&self.pool).await?;
+                sqlx::query_as(sql).bind(person.0).fetch_one(self.db.granted(grant)).await?;
             if n == 0 {
                 continue;
             }
@@ -582,7 +588,7 @@ impl Store {
             .bind(contractor_name.to_string())
             .bind(from_s.clone())
             .bind(to_s.clone())
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.granted(&grant))
             .await?;
         let accesses: Vec<(String, String, String, i64)> = sqlx::query_as(
             "SELECT purpose, categories, outcome, COUNT(*) FROM audit_log WHERE actor = $1 AND at >= $2 AND at < $3 \
@@ -591,7 +597,7 @@ impl Store {
         .bind(format!("contractor:{contractor_id}"))
         .bind(from_s)
         .bind(to_s)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         self.record(&grant, &Touched::Population).await?;
         Ok(ContractorReport { contractor: contractor_id.to_string(), from, to, received, accesses })

@@ -96,7 +96,7 @@ impl Store {
             )
             .await?;
         grant.require(DataCategory::CashBenefit)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         crate::batch::take_write_lock(&mut tx, self.backend).await?;
         if self.backend == Backend::Postgres {
             sqlx::query("LOCK TABLE cash_benefits IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
@@ -174,7 +174,7 @@ impl Store {
              FROM cash_benefits WHERE person_id = $1 ORDER BY received_on, id",
         )
         .bind(person.0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(grant))
         .await?;
         let mut out = Vec::new();
         for r in rows {

@@ -40,7 +40,7 @@ impl Store {
         warnings: &[String],
     ) -> Result<CheckupImportSummary, StoreError> {
         let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let import_id =
             open_import(&mut tx, "checkups", archive_name, content_sha256, ctx, records.len() as i64).await?;

@@ -191,7 +191,7 @@ impl Store {
              p.birth_date, p.sex, p.employer_code, e.acquired_on, e.lost_on \
              FROM persons p JOIN eligibility_periods e ON e.person_id = p.id AND e.seq = 0 ORDER BY p.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let masked = |f: Field, v: String| if grant.mask.contains(&f) { MASK.to_string() } else { v };
         let mut out = Vec::new();
@@ -226,7 +226,7 @@ impl Store {
                     "SELECT monthly_amount FROM standard_remuneration WHERE person_id = $1 ORDER BY effective_from DESC LIMIT 1",
                 )
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.db.granted(&grant))
                 .await?;
                 row.push(r.map(|(a,)| a.to_string()).unwrap_or_default());
             }
@@ -235,7 +235,7 @@ impl Store {
                     "SELECT relationship, cohabiting, annual_income FROM dependants WHERE person_id = $1",
                 )
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.db.granted(&grant))
                 .await?;
                 if has(DataCategory::Income) {
                     row.push(d.as_ref().map(|d| d.2.to_string()).unwrap_or_default());
@@ -251,7 +251,7 @@ impl Store {
                 let c: Option<(String, String, String)> =
                     sqlx::query_as("SELECT postal_code, address, phone FROM contacts WHERE person_id = $1")
                         .bind(id)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.db.granted(&grant))
                         .await?;
                 let (p, a, t) = c.unwrap_or_default();
                 row.extend([masked(Field::PostalCode, p), masked(Field::Address, a), masked(Field::Phone, t)]);
@@ -260,7 +260,7 @@ impl Store {
             ids.push(id);
         }
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         let audit_seq = self.record_in(&mut tx, &grant, &Touched::Set(ids.clone())).await?;
         let provision_id = self
             .insert_provision(

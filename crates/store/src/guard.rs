@@ -7,9 +7,10 @@
 //! ```
 //!
 //! ```compile_fail
-//! // There is no way to reach the pool and run SQL around the access layer.
+//! // There is no way to reach the pool and run SQL around the access layer: the pool lives in
+//! // the private `repo` module, behind doors that take a grant (or an operator check).
 //! async fn raw(store: &kenpo_store::Store) {
-//!     let _ = sqlx::query("SELECT name_kanji FROM persons").fetch_all(&store.pool).await;
+//!     let _ = sqlx::query("SELECT name_kanji FROM persons").fetch_all(store.db.login_path()).await;
 //! }
 //! ```
 

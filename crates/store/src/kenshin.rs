@@ -8,6 +8,7 @@
 use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, open_import, parse_iso, take_write_lock};
 use crate::provisions::{NewProvision, Received};
+use crate::guard::Grant;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use kenpo_domain::checkup::{CheckupResult, GuidanceReport, GuidanceStatus, ResultValue};
@@ -152,7 +153,7 @@ impl Store {
     ) -> Result<AssessmentSummary, StoreError> {
         let grant = self.decide(ctx, Action::Write, &ASSESS_CATEGORIES, Subject::Population).await?;
         let (from, to) = fiscal_year_days(fy)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let heads: Vec<CheckupHead> = sqlx::query_as(
             "SELECT id, person_id, sex, birth_date FROM checkups WHERE exam_date >= $1 AND exam_date <= $2 ORDER BY id",
@@ -263,14 +264,14 @@ impl Store {
     /// contractor each was handed to. Run [`Store::assess_checkups`] first.
     pub async fn checkup_targets(&self, ctx: &AccessContext, fy: i32) -> Result<Vec<TargetRow>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &ASSESS_CATEGORIES, Subject::Population).await?;
-        let rows = self.load_targets(fy).await?;
+        let rows = self.load_targets(&grant, fy).await?;
         let people: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
         self.record(&grant, &Touched::Set(people)).await?;
         Ok(rows)
     }
 
     /// The rows of [`Store::checkup_targets`], for callers that decide and record the access.
-    async fn load_targets(&self, fy: i32) -> Result<Vec<TargetRow>, StoreError> {
+    async fn load_targets(&self, grant: &Grant<'_>, fy: i32) -> Result<Vec<TargetRow>, StoreError> {
         type Raw = (
             i64,
             i64,
@@ -299,7 +300,7 @@ impl Store {
              WHERE a.fiscal_year = $1 ORDER BY a.person_id, c.exam_date, a.checkup_id",
         )
         .bind(i64::from(fy))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(grant))
         .await?;
         // The latest checkup of the year stands for the person (a re-examination replaces the first).
         let mut latest: BTreeMap<i64, TargetRow> = BTreeMap::new();
@@ -364,7 +365,7 @@ impl Store {
         )
         .bind(lo.to_string())
         .bind(hi.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let mut seen: HashMap<i64, Vec<YearMonth>> = HashMap::new();
         for (person, month) in rows {
@@ -413,7 +414,7 @@ impl Store {
         };
         let grant = self.decide(ctx, Action::Read, &CATS, Subject::Population).await?;
         let all: Vec<TargetRow> = self
-            .load_targets(fy)
+            .load_targets(&grant, fy)
             .await?
             .into_iter()
             .filter(|t| matches!(t.level, Level::Intensive | Level::Motivational))
@@ -430,7 +431,7 @@ impl Store {
                 format!("{fy}年度: 特定保健指導の対象者がいません（kenshin assess で階層化を済ませてください）")
             }));
         }
-        let values = self.handoff_values(&targets, fy, findings_of).await?;
+        let values = self.handoff_values(&grant, &targets, fy, findings_of).await?;
         let mut table = Table::new([
             "保険者番号",
             "記号",
@@ -477,7 +478,7 @@ impl Store {
             table.push(row);
         }
         let people: Vec<i64> = targets.iter().map(|t| t.person_id).collect();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let seq = self.record_in(&mut tx, &grant, &Touched::Set(people.clone())).await?;
         let provision_id = self
@@ -551,7 +552,7 @@ impl Store {
         const CATS: [DataCategory; 3] =
             [DataCategory::Identity, DataCategory::Eligibility, DataCategory::GuidanceRecord];
         let grant = self.decide(ctx, Action::Write, &CATS, Subject::Population).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let import_id =
             open_import(&mut tx, "guidance", archive_name, content_sha256, ctx, results.len() as i64).await?;
@@ -644,7 +645,7 @@ struct HandoffValues {
 
 impl Store {
     async fn handoff_values(
-        &self,
+        &self, grant: &Grant<'_>,
         targets: &[TargetRow],
         fy: i32,
         findings_of: &FindingsOf,
@@ -658,12 +659,12 @@ impl Store {
                     "SELECT id, insurer_number, card_symbol, card_number, card_branch, birth_date FROM checkups \
                  WHERE id IN ({list})"
                 )))
-                .fetch_all(&self.pool)
+                .fetch_all(self.db.granted(grant))
                 .await?;
             let raw: Vec<ResultRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{RESULTS_SELECT} WHERE checkup_id IN ({list}) ORDER BY checkup_id, seq"
             )))
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.granted(grant))
             .await?;
             let results = group_results(raw);
             for t in chunk {
@@ -759,20 +760,20 @@ impl Store {
         )
         .bind(iso(from))
         .bind(iso(to))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let assessed: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT a.person_id, a.level, a.metabolic FROM checkup_assessments a JOIN checkups c ON c.id = a.checkup_id \
              WHERE a.fiscal_year = $1 AND a.person_id IS NOT NULL ORDER BY a.person_id, c.exam_date, a.checkup_id",
         )
         .bind(i64::from(fy))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let latest: HashMap<i64, (String, String)> = assessed.into_iter().map(|(p, l, m)| (p, (l, m))).collect();
         let guided: Vec<(i64, String, String)> =
             sqlx::query_as("SELECT person_id, level, status FROM guidance WHERE fiscal_year = $1")
                 .bind(i64::from(fy))
-                .fetch_all(&self.pool)
+                .fetch_all(self.db.granted(&grant))
                 .await?;
         // A person's furthest status in the year counts (a 開始 report followed by 実績評価).
         let mut guidance: HashMap<i64, (String, bool)> = HashMap::new();

@@ -7,6 +7,7 @@
 use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, parse_iso, take_write_lock};
 use crate::provisions::NewProvision;
+use crate::guard::Grant;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
 use kenpo_domain::YearMonth;
@@ -318,7 +319,7 @@ impl Store {
         let figures =
             kogaku::ceilings_for(kogaku::ceiling_table(), month).map_err(|e| StoreError::Input(e.to_string()))?;
         let m = month.to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let input = month_input(&mut tx, month).await?;
         let mut payment_rows = TableBuffer::new(
@@ -434,7 +435,7 @@ impl Store {
                 Subject::Population,
             )
             .await?;
-        let rows = self.payment_rows(month, employer).await?;
+        let rows = self.payment_rows(&grant, month, employer).await?;
         let mut people: Vec<i64> = rows.iter().map(|r| r.member_id).collect();
         people.sort_unstable();
         people.dedup();
@@ -443,7 +444,7 @@ impl Store {
     }
 
     async fn payment_rows(
-        &self,
+        &self, grant: &Grant<'_>,
         month: YearMonth,
         employer: Option<&str>,
     ) -> Result<Vec<KogakuPaymentRow>, StoreError> {
@@ -456,7 +457,7 @@ impl Store {
         )
         .bind(month.to_string())
         .bind(employer.unwrap_or("").to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(grant))
         .await?;
         Ok(raw
             .into_iter()
@@ -490,7 +491,7 @@ impl Store {
                 Subject::Population,
             )
             .await?;
-        let rows = self.payment_rows(month, None).await?;
+        let rows = self.payment_rows(&grant, month, None).await?;
         let mut per_employer: BTreeMap<String, Vec<&KogakuPaymentRow>> = BTreeMap::new();
         // 任意継続 members have no employer: they are paid to their own account (口座振込), not
         // through an employer; counted here so the run says where those payments go.
@@ -510,7 +511,7 @@ impl Store {
         }
         transfer.members = transfer_members.len() as u64;
         let mut files = Vec::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         for (code, list) in per_employer {
             // One line per member and benefit kind: the employer pays totals, not receipts.

@@ -187,7 +187,7 @@ impl Store {
             return Err(StoreError::Input(format!("{period}: 年間上限はありません（2026-08 診療分からの制度です）")));
         }
         let base_day = last.last_day();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
 
         let runs: Vec<(String,)> =
@@ -388,7 +388,7 @@ impl Store {
             .map(|p| p.source.clone())
             .map_err(|e| StoreError::Input(e.to_string()))?;
         // One transaction: both computations see the same receipts.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         let input = month_input(&mut tx, month).await?;
         let mut cards: HashMap<i64, (String, String)> = HashMap::new();
         let raw: Vec<(i64, String, String, String)> = sqlx::query_as(

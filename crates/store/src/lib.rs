@@ -30,6 +30,7 @@ mod kogaku_yearly;
 mod matching;
 mod people;
 mod provisions;
+mod repo;
 mod receipts;
 mod review;
 mod roster;
@@ -67,7 +68,8 @@ use std::sync::Arc;
 
 /// The guarded store.
 pub struct Store {
-    pool: sqlx::AnyPool,
+    /// The pool, behind the doors of `repo` (a grant, an operator check, the login path).
+    db: repo::Db,
     backend: Backend,
     vault: Arc<vault::Vault>,
     /// Member keys for audit payloads, cached once committed.
@@ -103,7 +105,7 @@ impl Store {
             audit::AuditEnv::new(vault.clone(), backend, policy.version().to_string(), member_keys.clone()),
         );
         Ok(Self {
-            pool,
+            db: repo::Db::new(pool),
             backend,
             vault,
             member_keys,
@@ -128,7 +130,7 @@ impl Store {
     pub fn with_policy(mut self, policy: Arc<dyn PolicyEngine>) -> Self {
         self.policy = policy;
         // The appender records the policy version with each entry: restart it for the new one.
-        self.appender = audit::Appender::start(self.pool.clone(), self.audit_env());
+        self.appender = audit::Appender::start(self.db.appender().clone(), self.audit_env());
         self
     }
 
@@ -150,6 +152,6 @@ impl Store {
 
     /// Closes the pool, flushing SQLite's WAL on the last connection.
     pub async fn close(self) {
-        self.pool.close().await;
+        self.db.close().await;
     }
 }

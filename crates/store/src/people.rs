@@ -108,7 +108,7 @@ impl Store {
         .bind(card.symbol.clone())
         .bind(card.number.clone())
         .bind(card.branch as i64)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.granted(&grant))
         .await?;
         // A hit tells who the card belongs to: recorded as touching that person.
         let touched = row.map(|(id,)| Touched::Person(id)).unwrap_or(Touched::Population);
@@ -129,7 +129,7 @@ impl Store {
             "SELECT person_id, key_id, nonce, ciphertext, blind_index FROM my_numbers WHERE blind_index = $1",
         )
         .bind(index)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         // Confirm by decrypting: a ciphertext row copied onto another person would carry a
         // matching index but fail to open under that person's id.
@@ -151,7 +151,7 @@ impl Store {
         let row: Option<Sealed> =
             sqlx::query_as("SELECT key_id, nonce, ciphertext, blind_index FROM my_numbers WHERE person_id = $1")
                 .bind(person.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.db.granted(&grant))
                 .await?;
         let number = match row {
             None => None,
@@ -171,7 +171,7 @@ impl Store {
              birth_date, sex, employer_code FROM persons WHERE id = $1",
         )
         .bind(person.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.granted(&grant))
         .await?;
         let Some((insurer, symbol, number, branch, kind, insured_id, kanji, kana, birth, sex, employer_code)) = row
         else {
@@ -199,7 +199,7 @@ impl Store {
                  WHERE person_id = $1 ORDER BY seq",
             )
             .bind(person.0)
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.granted(&grant))
             .await?;
             let mut out = Vec::new();
             for (acquired, reason, lost, loss_reason) in periods {
@@ -215,7 +215,7 @@ impl Store {
                     "SELECT code, name, address FROM employers WHERE code = $1",
                 )
                 .bind(code.clone())
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.db.granted(&grant))
                 .await?
                 .map(|(code, name, address)| Employer { code, name, address }),
                 None => None,
@@ -223,11 +223,11 @@ impl Store {
             let dependant_ids: Vec<(i64,)> =
                 sqlx::query_as("SELECT id FROM persons WHERE insured_id = $1 ORDER BY card_branch")
                     .bind(person.0)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.db.granted(&grant))
                     .await?;
             let on_file: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM my_numbers WHERE person_id = $1")
                 .bind(person.0)
-                .fetch_one(&self.pool)
+                .fetch_one(self.db.granted(&grant))
                 .await?;
             Some(EligibilityView {
                 periods: out,
@@ -246,13 +246,13 @@ impl Store {
                  ORDER BY effective_from",
             )
             .bind(person.0)
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.granted(&grant))
             .await?;
             let bonuses: Vec<(String, i64, i64)> = sqlx::query_as(
                 "SELECT paid_on, amount, standard_amount FROM bonuses WHERE person_id = $1 ORDER BY paid_on",
             )
             .bind(person.0)
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.granted(&grant))
             .await?;
             let mut view = RemunerationView { monthly: Vec::new(), bonuses: Vec::new() };
             for (from, grade, amount) in monthly {
@@ -274,7 +274,7 @@ impl Store {
             if grant.covers(DataCategory::Income) || grant.covers(DataCategory::Relation) {
                 sqlx::query_as("SELECT relationship, cohabiting, annual_income FROM dependants WHERE person_id = $1")
                     .bind(person.0)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.db.granted(&grant))
                     .await?
             } else {
                 None
@@ -293,7 +293,7 @@ impl Store {
                 "SELECT postal_code, address, phone FROM contacts WHERE person_id = $1",
             )
             .bind(person.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.granted(&grant))
             .await?
             .map(|(postal_code, address, phone)| Contact { postal_code, address, phone })
         } else {
@@ -420,7 +420,7 @@ impl Store {
             .bind(symbol.unwrap_or("").to_string())
             .bind(number.unwrap_or("").to_string())
             .bind(q.birth_date.map(|d| d.to_string()).unwrap_or_default())
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.granted(&grant))
             .await?;
         let mut hits = Vec::with_capacity(rows.len());
         for (id, insurer, symbol, number, branch, kind, kanji, kana, birth, sex) in rows {
@@ -467,7 +467,7 @@ impl Store {
             )
             .await?;
         let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM persons WHERE id = $1").bind(person.0).fetch_optional(&self.pool).await?;
+            sqlx::query_as("SELECT id FROM persons WHERE id = $1").bind(person.0).fetch_optional(self.db.granted(&grant)).await?;
         if exists.is_none() {
             self.record(&grant, &Touched::Nothing).await?;
             return Err(StoreError::NotFound(format!("person {person}")));
@@ -477,7 +477,7 @@ impl Store {
              FROM receipts WHERE person_id = $1 ORDER BY service_month DESC, id",
         )
         .bind(person.0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let clinical = grant.covers(DataCategory::ReceiptClinical);
         let mut receipts = Vec::with_capacity(rows.len());
@@ -486,7 +486,7 @@ impl Store {
                 let names: Vec<(String, Option<String>)> =
                     sqlx::query_as("SELECT code, name FROM receipt_diagnoses WHERE receipt_id = $1 ORDER BY seq")
                         .bind(id)
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.db.granted(&grant))
                         .await?;
                 Some(names.into_iter().map(|(code, name)| name.unwrap_or(code)).collect())
             } else {

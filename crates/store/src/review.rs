@@ -99,7 +99,7 @@ impl Store {
     pub async fn run_review(&self, ctx: &AccessContext, month: YearMonth) -> Result<ReviewSummary, StoreError> {
         let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
         let m = month.to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let receipts: Vec<MonthReceipt> = sqlx::query_as(
             "SELECT id, person_id, kind, setting, institution_code, institution_prefecture, receipt_type, \
@@ -358,7 +358,7 @@ impl Store {
             return Err(StoreError::Input("--note: say why in 1 to 200 characters, without control characters".into()));
         }
         let grant = self.decide(ctx, Action::Write, &CATEGORIES, Subject::Population).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let person: Option<(Option<i64>,)> = sqlx::query_as("SELECT person_id FROM review_findings WHERE id = $1")
             .bind(id)
@@ -389,7 +389,7 @@ impl Store {
     pub async fn receipt_months(&self, ctx: &AccessContext) -> Result<Vec<YearMonth>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &[DataCategory::ReceiptCost], Subject::Population).await?;
         let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT service_month FROM receipts ORDER BY service_month")
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.granted(&grant))
             .await?;
         self.record(&grant, &Touched::Population).await?;
         rows.into_iter()
@@ -415,14 +415,14 @@ impl Store {
         )
         .bind(month.map(|m| m.to_string()).unwrap_or_default())
         .bind(rule.unwrap_or("").to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let people: Vec<(Option<i64>,)> = sqlx::query_as(
             "SELECT DISTINCT person_id FROM review_findings WHERE ($1 = '' OR service_month = $1) AND ($2 = '' OR rule = $2)",
         )
         .bind(month.map(|m| m.to_string()).unwrap_or_default())
         .bind(rule.unwrap_or("").to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let mut people: Vec<i64> = people.into_iter().filter_map(|p| p.0).collect();
         people.sort_unstable();

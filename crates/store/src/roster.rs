@@ -142,7 +142,7 @@ impl Store {
         let mut my_number_grant: Option<Grant<'_>> = None;
         let mut my_number_refused = false;
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.granted(&grant).begin().await?;
         crate::batch::take_write_lock(&mut tx, self.backend).await?;
         if self.backend == Backend::Postgres {
             // One roster import at a time: ids are allocated from MAX(id).
@@ -361,7 +361,7 @@ impl Store {
         tx.commit().await?;
         // A roster is a bulk load: with stale statistics PostgreSQL matched each batch of receipt
         // cards by scanning the whole insurer (221 ms per 300 cards at 35k people, 5 ms after).
-        crate::db::refresh_statistics(&self.pool, self.backend, "persons").await?;
+        crate::db::refresh_statistics(self.db.granted(&grant), self.backend, "persons").await?;
         progress(summary.people);
         Ok(summary)
     }

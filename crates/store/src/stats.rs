@@ -40,8 +40,9 @@ impl Store {
             .await?;
         grant.require(DataCategory::Remuneration)?;
         let day = crate::batch::iso(as_of);
+        let pool = self.db.granted(&grant);
         let count = |sql: &'static str| async move {
-            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await?;
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await?;
             Ok::<i64, StoreError>(n)
         };
         let mut s = Stats { as_of, ..Default::default() };
@@ -61,7 +62,7 @@ impl Store {
              WHERE acquired_on <= $1 AND (lost_on IS NULL OR lost_on > $1)",
         )
         .bind(day.clone())
-        .fetch_one(&self.pool)
+        .fetch_one(self.db.granted(&grant))
         .await?;
         s.covered = covered;
         // Ages from ISO text: year difference, minus one before the birthday (MM-DD compare).
@@ -71,7 +72,7 @@ impl Store {
              WHERE p.kind <> 'dependant' AND e.acquired_on <= $1 AND (e.lost_on IS NULL OR e.lost_on > $1)",
         )
         .bind(day.clone())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.granted(&grant))
         .await?;
         let mut bands = std::collections::BTreeMap::<i64, i64>::new();
         for (birth,) in ages {
@@ -88,7 +89,7 @@ impl Store {
                                      WHERE r2.person_id = r.person_id AND r2.effective_from <= $1)",
         )
         .bind(day)
-        .fetch_one(&self.pool)
+        .fetch_one(self.db.granted(&grant))
         .await?;
         s.mean_standard_remuneration = mean.unwrap_or(0.0).round() as i64;
         self.record(&grant, &crate::audit::Touched::Population).await?;
