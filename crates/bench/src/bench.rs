@@ -203,7 +203,7 @@ async fn bench_policy(iterations: usize, dir: &std::path::Path) -> Result<()> {
             subject: &subject,
             on,
         });
-        allowed += d.allowed as usize;
+        allowed += d.is_allowed() as usize;
     }
     let per_decision = started.elapsed().as_secs_f64() * 1e6 / n as f64;
     println!(

@@ -147,7 +147,7 @@ pub fn bench_report(c: &Catalogue, iterations: usize) -> String {
         (Ok(n), Ok(p)) => (n, p),
         (Err(e), _) | (_, Err(e)) => return format!("Cedar engine cannot be built: {e}\n"),
     };
-    let allowed = requests.iter().filter(|r| table.decide(&r.request()).allowed).count();
+    let allowed = requests.iter().filter(|r| table.decide(&r.request()).is_allowed()).count();
     let mean_policies = if requests.is_empty() {
         0.0
     } else {

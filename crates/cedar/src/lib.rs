@@ -464,7 +464,11 @@ impl CedarEngine {
         };
         let provision = (req.action == Action::Export && u.leaves_society).then(|| ProvisionRecord {
             counterparty: contractor.cloned().unwrap_or_else(|| u.counterparty.clone()),
-            basis: if contractor.is_some() { "委託".to_string() } else { u.basis.clone() },
+            basis: if contractor.is_some() {
+                kenpo_policy::ProvisionBasis::Entrustment
+            } else {
+                kenpo_policy::ProvisionBasis::from_label(&u.basis).unwrap_or(kenpo_policy::ProvisionBasis::Law)
+            },
             use_id: purpose.to_string(),
         });
         Obligations { mask: u.mask.clone(), provision }

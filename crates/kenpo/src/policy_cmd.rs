@@ -155,7 +155,7 @@ pub fn policy(what: PolicyWhat, json: bool) -> Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::json!({"allowed": decision.allowed, "rule": decision.rule, "explanation": lines})
+                    serde_json::json!({"allowed": decision.is_allowed(), "rule": decision.rule(), "explanation": lines})
                 );
             } else {
                 for l in lines {

@@ -345,6 +345,17 @@ impl Catalogue {
                 .map(|_| ())
                 .ok_or_else(|| invalid(file, format!("{what}: category {id:?}"), "is not a data category"))
         };
+        for u in &self.uses {
+            if let Some(b) = &u.basis
+                && crate::ProvisionBasis::from_label(b).is_none()
+            {
+                return Err(invalid(
+                    "notice.toml",
+                    format!("use {}: basis {b:?}", u.id),
+                    "is not one of 委託, 法令, 同意, 番号法",
+                ));
+            }
+        }
         for r in &self.roles {
             if let Some(op) = r.audit_operations.iter().find(|o| !AUDIT_OPERATIONS.contains(&o.as_str())) {
                 return Err(invalid(

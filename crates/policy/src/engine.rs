@@ -51,7 +51,7 @@ struct CompiledUse {
     member_self: bool,
     mask: Vec<Field>,
     counterparty: String,
-    basis: String,
+    basis: crate::ProvisionBasis,
 }
 
 #[derive(Clone, Debug)]
@@ -86,12 +86,12 @@ impl CatalogueEngine {
                     roles |= RoleSet::bit(role);
                 }
             }
+            // An internal use never writes a provision record (its flow stays in the society);
+            // its basis is never read.
             let default_basis = match u.flow {
-                Flow::Internal => "",
-                Flow::Entrustment => "委託",
-                Flow::Provision => "法令",
-                Flow::BangouLinkage => "番号法",
-                Flow::OnlineEligibility => "法令",
+                Flow::Internal | Flow::Provision | Flow::OnlineEligibility => crate::ProvisionBasis::Law,
+                Flow::Entrustment => crate::ProvisionBasis::Entrustment,
+                Flow::BangouLinkage => crate::ProvisionBasis::MyNumberAct,
             };
             uses.insert(
                 u.id.clone(),
@@ -104,7 +104,8 @@ impl CatalogueEngine {
                     member_self: u.member_self,
                     mask: u.mask.iter().filter_map(|f| field_by_name(f)).collect(),
                     counterparty: u.counterparty.clone().unwrap_or_default(),
-                    basis: u.basis.clone().unwrap_or_else(|| default_basis.to_string()),
+                    // The catalogue refuses a basis it cannot parse when it loads.
+                    basis: u.basis.as_deref().and_then(crate::ProvisionBasis::from_label).unwrap_or(default_basis),
                 },
             );
         }
@@ -152,7 +153,7 @@ impl CatalogueEngine {
     ) -> Obligations {
         let provision = (req.action == Action::Export && u.flow.leaves_society()).then(|| ProvisionRecord {
             counterparty: contractor.map(|c| c.name.clone()).unwrap_or_else(|| u.counterparty.clone()),
-            basis: if contractor.is_some() { "委託".to_string() } else { u.basis.clone() },
+            basis: if contractor.is_some() { crate::ProvisionBasis::Entrustment } else { u.basis },
             use_id: req.context.purpose().id().to_string(),
         });
         Obligations { mask: u.mask.clone(), provision }
@@ -335,8 +336,8 @@ impl CatalogueEngine {
         let c = &self.catalogue;
         let mut lines = vec![format!(
             "判定: {} (規則 {}; カタログ版 {}; 判定日 {})",
-            if decision.allowed { "許可" } else { "拒否" },
-            decision.rule,
+            if decision.is_allowed() { "許可" } else { "拒否" },
+            decision.rule(),
             c.meta.version,
             req.on
         )];
@@ -392,11 +393,11 @@ impl CatalogueEngine {
                 }
             }
         }
-        if let Some(p) = &decision.obligations.provision {
+        if let Some(p) = decision.obligations().and_then(|o| o.provision.as_ref()) {
             lines.push(format!("義務: 提供記録を作成 (提供先 {}, 根拠 {})", p.counterparty, p.basis));
         }
-        if !decision.obligations.mask.is_empty() {
-            lines.push(format!("義務: マスク {:?}", decision.obligations.mask));
+        if let Some(o) = decision.obligations().filter(|o| !o.mask.is_empty()) {
+            lines.push(format!("義務: マスク {:?}", o.mask));
         }
         (decision, lines)
     }

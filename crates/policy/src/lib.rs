@@ -230,13 +230,55 @@ pub struct AccessRequest<'a> {
     pub on: NaiveDate,
 }
 
+/// The legal ground a provision or linkage rests on (the catalogue's `basis`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProvisionBasis {
+    /// 委託: the contractor handles the data on the society's behalf (APPI Art. 27(5)(i)).
+    Entrustment,
+    /// 法令: a law requires or allows it (APPI Art. 27(1)(i)).
+    Law,
+    /// 同意: the member agreed.
+    Consent,
+    /// 番号法: a 番号法 affair or 情報連携.
+    MyNumberAct,
+}
+
+impl ProvisionBasis {
+    pub const ALL: [ProvisionBasis; 4] =
+        [ProvisionBasis::Entrustment, ProvisionBasis::Law, ProvisionBasis::Consent, ProvisionBasis::MyNumberAct];
+    /// The word the notice and the provision records use.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProvisionBasis::Entrustment => "委託",
+            ProvisionBasis::Law => "法令",
+            ProvisionBasis::Consent => "同意",
+            ProvisionBasis::MyNumberAct => "番号法",
+        }
+    }
+    pub fn from_label(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.label() == s)
+    }
+}
+
+/// Serialised as the word the records use (委託, 法令, 同意, 番号法).
+impl serde::Serialize for ProvisionBasis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.label())
+    }
+}
+
+impl fmt::Display for ProvisionBasis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 /// The record APPI asks for when data leaves the society (Art. 29), or comes in (Art. 30).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProvisionRecord {
     /// Who receives (or sends): a contractor's name or the counterparty of the use.
     pub counterparty: String,
-    /// 委託, 法令, 同意, 番号法 …
-    pub basis: String,
+    pub basis: ProvisionBasis,
     pub use_id: String,
 }
 
@@ -249,21 +291,41 @@ pub struct Obligations {
     pub provision: Option<ProvisionRecord>,
 }
 
-/// The answer: allowed with obligations, or denied; always with the rule that decided.
+/// The answer: allowed with obligations, or denied; always with the rule that decided. An
+/// enum, so a denial cannot carry obligations and nothing reads a mask off a refusal.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decision {
-    pub allowed: bool,
-    /// Stable id of the rule that decided (for errors, audit and `policy explain`).
-    pub rule: &'static str,
-    pub obligations: Obligations,
+pub enum Decision {
+    Allow {
+        /// Stable id of the rule that decided (for errors, audit and `policy explain`).
+        rule: &'static str,
+        obligations: Obligations,
+    },
+    Deny {
+        rule: &'static str,
+    },
 }
 
 impl Decision {
     pub fn allow(rule: &'static str, obligations: Obligations) -> Self {
-        Self { allowed: true, rule, obligations }
+        Decision::Allow { rule, obligations }
     }
     pub fn deny(rule: &'static str) -> Self {
-        Self { allowed: false, rule, obligations: Obligations::default() }
+        Decision::Deny { rule }
+    }
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allow { .. })
+    }
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Decision::Allow { rule, .. } | Decision::Deny { rule } => rule,
+        }
+    }
+    /// What an allowed access must do; `None` for a denial.
+    pub fn obligations(&self) -> Option<&Obligations> {
+        match self {
+            Decision::Allow { obligations, .. } => Some(obligations),
+            Decision::Deny { .. } => None,
+        }
     }
 }
 

@@ -38,9 +38,9 @@ pub fn markdown(engine: &CatalogueEngine, on: NaiveDate) -> String {
                 let mut masked = false;
                 for (action, letter) in [(Action::Read, 'R'), (Action::Write, 'W'), (Action::Export, 'E')] {
                     let d = engine.decide(&AccessRequest { context: &ctx, action, category, subject: &subject, on });
-                    if d.allowed {
+                    if let Some(o) = d.obligations() {
                         cell.push(letter);
-                        masked |= d.obligations.mask.iter().any(|f| f.category() == category);
+                        masked |= o.mask.iter().any(|f| f.category() == category);
                     }
                 }
                 if !cell.is_empty() {

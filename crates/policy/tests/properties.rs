@@ -115,10 +115,10 @@ fn check_my_number(
     on: NaiveDate,
 ) -> Result<(), TestCaseError> {
     let d = decide(actor, purpose, DataCategory::MyNumber, action, subject, on);
-    if !d.allowed {
+    if !d.is_allowed() {
         return Ok(());
     }
-    let what = format!("{actor} {purpose} my_number {action:?} on {on}: allowed by {}", d.rule);
+    let what = format!("{actor} {purpose} my_number {action:?} on {on}: allowed by {}", d.rule());
     prop_assert!(use_is_bangou_affair(purpose), "{what}, but the use is not a 番号法 affair");
     match actor {
         Actor::Staff { role, .. } => {
@@ -143,10 +143,10 @@ fn check_member(
 ) -> Result<(), TestCaseError> {
     let actor = Actor::Member { person: PersonId(person) };
     let d = decide(&actor, purpose, category, action, subject, on);
-    if !d.allowed {
+    if !d.is_allowed() {
         return Ok(());
     }
-    let what = format!("{actor} {purpose} {category} {action:?} on {on} about {subject:?}: allowed by {}", d.rule);
+    let what = format!("{actor} {purpose} {category} {action:?} on {on} about {subject:?}: allowed by {}", d.rule());
     prop_assert_eq!(subject, &Subject::Person(PersonId(person)), "{}: not their own data", what);
     prop_assert_eq!(action, Action::Read, "{}: members only read", what);
     prop_assert_ne!(category, DataCategory::MyNumber, "{}: never 個人番号", what);
@@ -185,10 +185,10 @@ proptest! {
         } else {
             // Deny by default: an unknown purpose or contractor never allows anything.
             let d = decide(&actor, &purpose, category, action, &subject, on);
-            if d.allowed {
-                prop_assert!(catalogue().use_by_id(purpose.id()).is_some(), "unknown purpose allowed: {}", d.rule);
+            if d.is_allowed() {
+                prop_assert!(catalogue().use_by_id(purpose.id()).is_some(), "unknown purpose allowed: {}", d.rule());
                 if let Actor::Contractor { id } = &actor {
-                    prop_assert!(catalogue().contractor(id).is_some_and(|k| k.in_force(on)), "{actor} allowed: {}", d.rule);
+                    prop_assert!(catalogue().contractor(id).is_some_and(|k| k.in_force(on)), "{actor} allowed: {}", d.rule());
                 }
             }
         }
@@ -223,15 +223,16 @@ fn generators_reach_allowed_decisions() {
     let officer = Actor::Staff { role: StaffRole::MyNumberOfficer, user: "t".into() };
     assert!(
         decide(&officer, &p("mynumber.affairs"), DataCategory::MyNumber, Action::Read, &Subject::Population, on)
-            .allowed
+            .is_allowed()
     );
     let c18 = Actor::Contractor { id: "c18".into() };
     assert!(
-        decide(&c18, &p("mynumber.linkage"), DataCategory::MyNumber, Action::Read, &Subject::Population, on).allowed
+        decide(&c18, &p("mynumber.linkage"), DataCategory::MyNumber, Action::Read, &Subject::Population, on)
+            .is_allowed()
     );
     let member = Actor::Member { person: PersonId(7) };
     let own = Subject::Person(PersonId(7));
-    assert!(decide(&member, &p("eligibility.management"), DataCategory::Identity, Action::Read, &own, on).allowed);
+    assert!(decide(&member, &p("eligibility.management"), DataCategory::Identity, Action::Read, &own, on).is_allowed());
 }
 
 /// Exhaustively over the catalogue (every actor kind × use × category × action on a few days),

@@ -321,7 +321,7 @@ async fn explain(
     let category = DataCategory::from_id(&q.category).ok_or_else(|| ApiError::invalid("category: 情報区分の id"))?;
     let today = chrono::Local::now().date_naive();
     let (decision, lines) = state.app.explain(&acting.ctx, action, category, q.person.map(PersonId), today);
-    Ok(Json(dto::Explanation { allowed: decision.allowed, rule: decision.rule.to_string(), lines }))
+    Ok(Json(dto::Explanation { allowed: decision.is_allowed(), rule: decision.rule().to_string(), lines }))
 }
 
 /// Recomputes the audit chain and checkpoints (an operation the catalogue grants per role).

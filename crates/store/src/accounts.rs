@@ -295,8 +295,10 @@ impl Store {
             return Ok(None);
         }
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE login = $1");
-        let row: Option<RawAccount> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(login.to_string()).fetch_optional(self.db.login_path()).await?;
+        let row: Option<RawAccount> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(login.to_string())
+            .fetch_optional(self.db.login_path())
+            .await?;
         row.map(account_of).transpose()
     }
 

@@ -3,8 +3,8 @@
 //! (Art. 25).
 
 use crate::audit::{AUDIT_COLUMNS, AuditRow, Touched, subject_tag};
-use crate::people::PersonView;
 use crate::guard::Grant;
+use crate::people::PersonView;
 use crate::provisions::{PROVISION_COLUMNS, ProvisionView};
 use crate::repo::Operator;
 use crate::{Store, StoreError};
@@ -59,16 +59,16 @@ impl Store {
         operation: &'static str,
     ) -> Result<Operator, StoreError> {
         let d = audit_operation(&self.catalogue, ctx.actor(), operation);
-        if d.allowed {
+        if d.is_allowed() {
             return Ok(Operator::checked());
         }
-        self.audit_now(ctx, Action::Write, &[], false, d.rule, &Touched::Nothing).await?;
+        self.audit_now(ctx, Action::Write, &[], false, d.rule(), &Touched::Nothing).await?;
         Err(StoreError::Denied {
             actor: ctx.actor().to_string(),
             action: operation,
             purpose: ctx.purpose().id().to_string(),
             category: DataCategory::Identity,
-            rule: d.rule,
+            rule: d.rule(),
             policy_version: self.policy.version().to_string(),
         })
     }
@@ -249,13 +249,13 @@ impl Store {
     /// An RFC 6962 inclusion proof of one entry in the latest checkpoint that covers it.
     pub async fn audit_prove(&self, ctx: &AccessContext, seq: i64) -> Result<InclusionProof, StoreError> {
         let op = self.require_operator(ctx, "prove").await?;
-        let cp =
-            self.checkpoints(&op).await?.into_iter().rev().find(|c| c.checkpoint.size as i64 > seq).ok_or_else(|| {
-                StoreError::NotFound(format!("no checkpoint covers entry {seq} yet (run `kenpo audit checkpoint`)"))
-            })?;
+        let cp = self.checkpoints(&op).await?.into_iter().rev().find(|c| c.checkpoint.size as i64 > seq).ok_or_else(
+            || StoreError::NotFound(format!("no checkpoint covers entry {seq} yet (run `kenpo audit checkpoint`)")),
+        )?;
         let size = cp.checkpoint.size as i64;
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq < $1 ORDER BY seq");
-        let rows: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(size).fetch_all(self.db.operator(&op)).await?;
+        let rows: Vec<AuditRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(size).fetch_all(self.db.operator(&op)).await?;
         let row =
             rows.iter().find(|r| r.seq == seq).ok_or_else(|| StoreError::NotFound(format!("audit entry {seq}")))?;
         let leaves: Vec<[u8; 32]> = rows.iter().map(|r| r.hash()).collect::<Result<_, _>>()?;

@@ -8,7 +8,7 @@ use crate::people::MASK;
 use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::{DataCategory, Field};
-use kenpo_policy::{AccessContext, AccessRequest, Action, Actor, Subject};
+use kenpo_policy::{AccessContext, AccessRequest, Action, Actor, Decision, ProvisionBasis, Subject};
 use serde::Serialize;
 
 /// Who receives an export.
@@ -36,7 +36,7 @@ pub struct ExportedRows {
     pub rows: Vec<Vec<String>>,
     pub provision_id: i64,
     pub audit_seq: i64,
-    pub basis: String,
+    pub basis: ProvisionBasis,
 }
 
 const EXPORTABLE: [DataCategory; 6] = [
@@ -71,18 +71,20 @@ impl Store {
                 subject: &Subject::Population,
                 on,
             });
-            if !d.allowed {
-                self.audit_now(ctx, Action::Export, &[category], false, d.rule, &Touched::Population).await?;
+            if !d.is_allowed() {
+                self.audit_now(ctx, Action::Export, &[category], false, d.rule(), &Touched::Population).await?;
                 return Err(StoreError::Denied {
                     actor: format!("{} → contractor:{id}", ctx.actor()),
                     action: "export",
                     purpose: ctx.purpose().id().to_string(),
                     category,
-                    rule: d.rule,
+                    rule: d.rule(),
                     policy_version: self.policy.version().to_string(),
                 });
             }
-            record = record.or(d.obligations.provision);
+            if let Decision::Allow { obligations, .. } = d {
+                record = record.or(obligations.provision);
+            }
         }
         Ok(record)
     }
@@ -136,7 +138,7 @@ impl Store {
                 .await;
         };
         let record = match recipient {
-            Recipient::Contractor { id, .. } if sent.basis == "委託" => {
+            Recipient::Contractor { id, .. } if sent.basis == ProvisionBasis::Entrustment => {
                 match self.ensure_contractor_receives(ctx, id, &wanted).await? {
                     Some(r) => r,
                     None => {
@@ -146,8 +148,8 @@ impl Store {
                     }
                 }
             }
-            Recipient::Body { name } if sent.basis != "委託" && *name == sent.counterparty => sent,
-            _ if sent.basis == "委託" => {
+            Recipient::Body { name } if sent.basis != ProvisionBasis::Entrustment && *name == sent.counterparty => sent,
+            _ if sent.basis == ProvisionBasis::Entrustment => {
                 return self
                     .refuse_recipient(
                         ctx,
@@ -162,7 +164,7 @@ impl Store {
                 return self.refuse_recipient(ctx, &wanted, recipient, &why).await;
             }
         };
-        let basis = record.basis.clone();
+        let basis = record.basis;
         let counterparty = record.counterparty.clone();
 
         let mut headers: Vec<String> = ["保険者番号", "記号", "番号", "枝番", "氏名", "氏名カナ", "生年月日", "性別"]
@@ -268,7 +270,7 @@ impl Store {
                 NewProvision {
                     direction: "provide",
                     counterparty,
-                    basis: basis.clone(),
+                    basis: basis.label().to_string(),
                     use_id: ctx.purpose().id().to_string(),
                     categories: wanted.iter().map(|c| c.id().to_string()).collect(),
                     fields: headers.join(","),

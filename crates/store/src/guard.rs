@@ -48,12 +48,13 @@ impl Grant<'_> {
         self.categories.contains(&category)
     }
     fn absorb(&mut self, decision: Decision) {
-        for f in decision.obligations.mask {
+        let Decision::Allow { obligations, .. } = decision else { return };
+        for f in obligations.mask {
             if !self.mask.contains(&f) {
                 self.mask.push(f);
             }
         }
-        if let Some(p) = decision.obligations.provision
+        if let Some(p) = obligations.provision
             && !self.provisions.contains(&p)
         {
             self.provisions.push(p);
@@ -92,7 +93,7 @@ impl Store {
             action: action.id(),
             purpose: ctx.purpose().id().to_string(),
             category,
-            rule: decision.rule,
+            rule: decision.rule(),
             policy_version: self.policy.version().to_string(),
         }
     }
@@ -116,9 +117,9 @@ impl Store {
         };
         for &category in categories {
             let decision = self.ask(ctx, action, category, &grant.subject);
-            if !decision.allowed {
+            if !decision.is_allowed() {
                 // The refusal is a decision too: it is logged before the caller hears of it.
-                self.audit_now(ctx, action, &[category], false, decision.rule, &touched(&grant.subject)).await?;
+                self.audit_now(ctx, action, &[category], false, decision.rule(), &touched(&grant.subject)).await?;
                 return Err(self.denied(ctx, action, category, &decision));
             }
             grant.absorb(decision);
@@ -137,8 +138,8 @@ impl Store {
         subject: Subject,
     ) -> Result<(Grant<'a>, Vec<Withheld>), StoreError> {
         let first = self.ask(ctx, action, required, &subject);
-        if !first.allowed {
-            self.audit_now(ctx, action, &[required], false, first.rule, &touched(&subject)).await?;
+        if !first.is_allowed() {
+            self.audit_now(ctx, action, &[required], false, first.rule(), &touched(&subject)).await?;
             return Err(self.denied(ctx, action, required, &first));
         }
         let mut grant = Grant {
@@ -154,11 +155,11 @@ impl Store {
         let mut withheld = Vec::new();
         for &category in optional {
             let decision = self.ask(ctx, action, category, &grant.subject);
-            if decision.allowed {
+            if decision.is_allowed() {
                 grant.categories.push(category);
                 grant.absorb(decision);
             } else {
-                withheld.push(Withheld { category, rule: decision.rule });
+                withheld.push(Withheld { category, rule: decision.rule() });
             }
         }
         grant.withheld = withheld.clone();

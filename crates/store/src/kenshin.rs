@@ -7,8 +7,8 @@
 
 use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, open_import, parse_iso, take_write_lock};
-use crate::provisions::{NewProvision, Received};
 use crate::guard::Grant;
+use crate::provisions::{NewProvision, Received};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use kenpo_domain::checkup::{CheckupResult, GuidanceReport, GuidanceStatus, ResultValue};
@@ -645,7 +645,8 @@ struct HandoffValues {
 
 impl Store {
     async fn handoff_values(
-        &self, grant: &Grant<'_>,
+        &self,
+        grant: &Grant<'_>,
         targets: &[TargetRow],
         fy: i32,
         findings_of: &FindingsOf,

@@ -6,8 +6,8 @@
 
 use crate::audit::Touched;
 use crate::batch::{TableBuffer, Val, iso, parse_iso, take_write_lock};
-use crate::provisions::NewProvision;
 use crate::guard::Grant;
+use crate::provisions::NewProvision;
 use crate::{Store, StoreError};
 use kenpo_domain::DataCategory;
 use kenpo_domain::YearMonth;
@@ -444,7 +444,8 @@ impl Store {
     }
 
     async fn payment_rows(
-        &self, grant: &Grant<'_>,
+        &self,
+        grant: &Grant<'_>,
         month: YearMonth,
         employer: Option<&str>,
     ) -> Result<Vec<KogakuPaymentRow>, StoreError> {
@@ -539,7 +540,13 @@ impl Store {
                 NewProvision {
                     direction: "provide",
                     counterparty: format!("事業主（事業所 {code}）"),
-                    basis: grant.provisions.first().map(|p| p.basis.clone()).unwrap_or_else(|| "同意".into()),
+                    basis: grant
+                        .provisions
+                        .first()
+                        .map(|p| p.basis)
+                        .unwrap_or(kenpo_policy::ProvisionBasis::Consent)
+                        .label()
+                        .to_string(),
                     use_id: ctx.purpose().id().to_string(),
                     categories: vec!["identity".into(), "eligibility".into(), "cash_benefit".into()],
                     fields: "card,name,benefit_kind,amount".into(),

@@ -466,8 +466,10 @@ impl Store {
                 Subject::Person(person),
             )
             .await?;
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM persons WHERE id = $1").bind(person.0).fetch_optional(self.db.granted(&grant)).await?;
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(self.db.granted(&grant))
+            .await?;
         if exists.is_none() {
             self.record(&grant, &Touched::Nothing).await?;
             return Err(StoreError::NotFound(format!("person {person}")));

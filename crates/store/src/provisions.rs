@@ -143,9 +143,14 @@ impl Store {
     }
 
     /// Provision records whose subjects include `person` (reads every record's id ranges).
-    pub(crate) async fn provisions_about(&self, grant: &crate::guard::Grant<'_>, person: i64) -> Result<Vec<ProvisionView>, StoreError> {
-        let rows: Vec<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT id, subject_set FROM provisions ORDER BY id").fetch_all(self.db.granted(grant)).await?;
+    pub(crate) async fn provisions_about(
+        &self,
+        grant: &crate::guard::Grant<'_>,
+        person: i64,
+    ) -> Result<Vec<ProvisionView>, StoreError> {
+        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as("SELECT id, subject_set FROM provisions ORDER BY id")
+            .fetch_all(self.db.granted(grant))
+            .await?;
         let mut ids = Vec::new();
         for (id, set) in rows {
             if kenpo_audit::ranges_contain(&set, person)
@@ -157,7 +162,8 @@ impl Store {
         let mut out = Vec::new();
         for id in ids {
             let sql = format!("SELECT {PROVISION_COLUMNS} FROM provisions WHERE id = $1");
-            let v: ProvisionView = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(self.db.granted(grant)).await?;
+            let v: ProvisionView =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(self.db.granted(grant)).await?;
             out.push(v);
         }
         Ok(out)

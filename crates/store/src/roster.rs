@@ -287,7 +287,7 @@ impl Store {
                 ]);
             }
             if let Some(number) = &p.my_number {
-                if !my_number_decision.allowed {
+                if !my_number_decision.is_allowed() {
                     my_number_refused = true;
                     break;
                 }
@@ -326,7 +326,7 @@ impl Store {
                 Action::Write,
                 &[DataCategory::MyNumber],
                 false,
-                my_number_decision.rule,
+                my_number_decision.rule(),
                 &Touched::Population,
             )
             .await?;

@@ -371,7 +371,7 @@ async fn an_export_goes_only_to_the_recipient_the_catalogue_names() {
         )
         .await
         .expect("to the named counterparty");
-        assert_eq!((ok.basis.as_str(), ok.rows.len()), ("法令", 2), "{backend}");
+        assert_eq!((ok.basis.label(), ok.rows.len()), ("法令", 2), "{backend}");
         let (counterparty, basis): (String, String) =
             sqlx::query_as("SELECT counterparty, basis FROM provisions WHERE id = $1")
                 .bind(ok.provision_id)
@@ -913,7 +913,7 @@ async fn exported(backend: &'static str, tag: &str) -> (TestDb, Store, PersonId,
         .await
         .unwrap();
     assert_eq!(out.rows.len(), 1, "{backend}");
-    assert_eq!(out.basis, "委託", "{backend}");
+    assert_eq!(out.basis.label(), "委託", "{backend}");
     (db, store, id, out.provision_id)
 }
 

@@ -149,11 +149,7 @@ impl PolicyEngine for NoIncome {
     fn decide(&self, r: &AccessRequest<'_>) -> Decision {
         let refused =
             matches!(r.category, DataCategory::Income | DataCategory::CashBenefitClinical | DataCategory::MyNumber);
-        Decision {
-            allowed: !refused,
-            rule: if refused { "test_refuses" } else { "test_allows" },
-            obligations: Obligations::default(),
-        }
+        if refused { Decision::deny("test_refuses") } else { Decision::allow("test_allows", Obligations::default()) }
     }
     fn version(&self) -> &str {
         "test"

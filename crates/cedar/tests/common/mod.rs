@@ -90,21 +90,25 @@ pub fn agreement(c: &Catalogue) -> Agreement {
                             let t = table.decide(&req);
                             let f = fast.decide(&req);
                             result.checked += 1;
-                            result.allowed += usize::from(t.allowed);
+                            result.allowed += usize::from(t.is_allowed());
                             let what = format!(
                                 "{name} {} {} for {purpose} on {on} (subject {subject:?})",
                                 action.id(),
                                 category.id()
                             );
-                            if t.allowed != f.allowed {
+                            if t.is_allowed() != f.is_allowed() {
                                 result.mismatches.push(format!(
                                     "{what}: table {} ({}), cedar {} ({})",
-                                    t.allowed, t.rule, f.allowed, f.rule
+                                    t.is_allowed(),
+                                    t.rule(),
+                                    f.is_allowed(),
+                                    f.rule()
                                 ));
-                            } else if t.obligations != f.obligations {
+                            } else if t.obligations() != f.obligations() {
                                 result.mismatches.push(format!(
                                     "{what}: obligations differ: table {:?}, cedar {:?}",
-                                    t.obligations, f.obligations
+                                    t.obligations(),
+                                    f.obligations()
                                 ));
                             }
                             if *on == naive_day {
