@@ -15,6 +15,7 @@ pub mod files;
 pub mod imports;
 pub mod kogaku;
 pub mod names;
+pub mod render;
 pub mod synthetic;
 
 use auth::{AuthError, AuthSettings, Principal, Sessions};

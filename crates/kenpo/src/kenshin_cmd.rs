@@ -212,7 +212,7 @@ async fn kenshin_inner(what: KenshinWhat, store: &Store, json: bool, csv_encodin
             crate::files::private_dir(&out)?;
             let h = store.guidance_handoff(&ctx, fiscal_year, &c.name, &file_name, findings_of()).await?;
             let path = out.join(&h.file_name);
-            crate::files::write_csv(&path, &h.table, csv_encoding)?;
+            crate::files::write_csv(&path, &kenpo_app::render::handoff_table(&h), csv_encoding)?;
             if json {
                 println!(
                     "{}",
@@ -644,12 +644,16 @@ pub async fn demo_step(store: &Store, fy: i32, data_dir: &Path, seed: u64) -> Re
             people: 0,
             intensive: 0,
             motivational: 0,
-            table: Table::default(),
+            rows: Vec::new(),
             provision_id: 0,
         }
     };
     let handoff_path = out.join(&file_name);
-    crate::files::write_csv(&handoff_path, &handoff.table, kenpo_formats::csv_out::CsvEncoding::Utf8Bom)?;
+    crate::files::write_csv(
+        &handoff_path,
+        &kenpo_app::render::handoff_table(&handoff),
+        kenpo_formats::csv_out::CsvEncoding::Utf8Bom,
+    )?;
 
     // The contractor's side: it reads the file and, months later, sends hg08 results back.
     let handed_bytes = std::fs::read(&handoff_path).with_context(|| format!("reading {}", handoff_path.display()))?;

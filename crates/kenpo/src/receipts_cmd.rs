@@ -195,7 +195,7 @@ async fn review_inner(what: ReviewWhat, store: &Store, json: bool, csv_encoding:
         }
         ReviewWhat::Export { month, rule, out, access } => {
             let rows = store.review_findings(&access.context()?, month, rule.as_deref()).await?;
-            crate::files::write_csv(&out, &kenpo_store::rereview_table(&rows), csv_encoding)?;
+            crate::files::write_csv(&out, &kenpo_app::render::rereview_table(&rows), csv_encoding)?;
             if json {
                 println!("{}", json!({ "file": out.display().to_string(), "findings": rows.len() }));
             } else {
@@ -285,7 +285,7 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
         KogakuWhat::Yearly { year, out, access } => {
             let summary = store.run_kogaku_yearly(&access.context()?, year).await?;
             if let Some(path) = &out {
-                crate::files::write_csv(path, &summary.table(), csv_encoding)?;
+                crate::files::write_csv(path, &kenpo_app::render::yearly_table(&summary), csv_encoding)?;
             }
             if json {
                 println!("{}", json!({ "yearly": summary }));
@@ -312,7 +312,7 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
             let rules = kenpo_app::kogaku::read_rules(rules.as_deref())?;
             let c = store.kogaku_compare(&access.context()?, month, rules_as_of, &rules).await?;
             if let Some(path) = &out {
-                crate::files::write_csv(path, &c.table(), csv_encoding)?;
+                crate::files::write_csv(path, &kenpo_app::render::comparison_table(&c), csv_encoding)?;
             }
             if json {
                 println!("{}", json!({ "comparison": c }));
@@ -385,7 +385,7 @@ async fn kogaku_inner(what: KogakuWhat, store: &Store, json: bool, csv_encoding:
             let pending = &payroll.transfer_pending;
             crate::files::private_dir(&out)?;
             for f in files {
-                crate::files::write_csv(&out.join(&f.file_name), &f.table, csv_encoding)?;
+                crate::files::write_csv(&out.join(&f.file_name), &kenpo_app::render::payroll_table(f), csv_encoding)?;
             }
             if json {
                 let list: Vec<_> = files

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use kenpo_domain::checkup::{CheckupResult, GuidanceReport, GuidanceStatus, ResultValue};
 use kenpo_domain::person::Sex;
 use kenpo_domain::stratify::{self, Findings, Level};
-use kenpo_domain::{DataCategory, Table, YearMonth};
+use kenpo_domain::{DataCategory, YearMonth};
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -87,8 +87,31 @@ pub struct Handoff {
     pub people: u64,
     pub intensive: u64,
     pub motivational: u64,
-    pub table: Table,
+    /// One row per person handed over: who, the level, and the values of [`HANDOFF_ITEMS`] —
+    /// no 連絡先.
+    pub rows: Vec<HandoffRow>,
     pub provision_id: i64,
+}
+
+/// The checkup values a hand-off carries, in the order of [`HandoffRow::items`].
+pub const HANDOFF_ITEMS: [&str; 9] =
+    ["腹囲", "BMI", "収縮期血圧", "拡張期血圧", "中性脂肪（空腹時または随時）", "HDL", "空腹時血糖", "HbA1c", "喫煙"];
+
+/// One person in a guidance hand-off.
+#[derive(Clone, Debug)]
+pub struct HandoffRow {
+    pub insurer_number: String,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub card_branch: String,
+    pub name_kana: String,
+    pub sex: Sex,
+    pub birth_date: String,
+    pub age: i64,
+    pub exam_date: NaiveDate,
+    pub level: Level,
+    /// Values of [`HANDOFF_ITEMS`], empty where not measured.
+    pub items: Vec<String>,
 }
 
 /// What one hg08 archive import did (every document is matched, or the archive is refused).
@@ -432,50 +455,30 @@ impl Store {
             }));
         }
         let values = self.handoff_values(&grant, &targets, fy, findings_of).await?;
-        let mut table = Table::new([
-            "保険者番号",
-            "記号",
-            "番号",
-            "枝番",
-            "氏名カナ",
-            "性別",
-            "生年月日",
-            "年度末年齢",
-            "健診実施日",
-            "保健指導レベル",
-            "腹囲",
-            "BMI",
-            "収縮期血圧",
-            "拡張期血圧",
-            "中性脂肪（空腹時または随時）",
-            "HDL",
-            "空腹時血糖",
-            "HbA1c",
-            "喫煙",
-        ]);
         let mut intensive = 0;
         let mut motivational = 0;
+        let mut handed = Vec::with_capacity(targets.len());
         for t in &targets {
             let v = values.get(&t.person_id).cloned().unwrap_or_default();
             match t.level {
                 Level::Intensive => intensive += 1,
                 _ => motivational += 1,
             }
-            let mut row = vec![
-                v.insurer.clone(),
-                v.symbol.clone(),
-                v.number.clone(),
-                v.branch.to_string(),
-                t.name_kana.clone(),
-                if t.sex == Sex::Male { "男" } else { "女" }.to_string(),
-                v.birth.clone(),
-                t.age.to_string(),
-                iso(t.exam_date),
-                t.level.label().to_string(),
-            ];
-            row.extend(v.items.iter().cloned());
-            row.resize(table.headers.len(), String::new());
-            table.push(row);
+            let mut items = v.items.clone();
+            items.resize(HANDOFF_ITEMS.len(), String::new());
+            handed.push(HandoffRow {
+                insurer_number: v.insurer.clone(),
+                card_symbol: v.symbol.clone(),
+                card_number: v.number.clone(),
+                card_branch: v.branch.clone(),
+                name_kana: t.name_kana.clone(),
+                sex: t.sex,
+                birth_date: v.birth.clone(),
+                age: t.age,
+                exam_date: t.exam_date,
+                level: t.level,
+                items,
+            });
         }
         let people: Vec<i64> = targets.iter().map(|t| t.person_id).collect();
         let mut tx = self.db.granted(&grant).begin().await?;
@@ -532,7 +535,7 @@ impl Store {
             people: targets.len() as u64,
             intensive,
             motivational,
-            table,
+            rows: handed,
             provision_id,
         })
     }

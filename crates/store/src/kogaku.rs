@@ -14,7 +14,6 @@ use kenpo_domain::YearMonth;
 use kenpo_domain::kogaku::{
     self, AdditionRules, Claim, HouseholdMonth, HouseholdPerson, IncomeFacts, PaymentKind, Setting, Table,
 };
-use kenpo_domain::table::Table as CsvTable;
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
 use sqlx::{Any, Transaction};
@@ -86,7 +85,20 @@ pub struct PayrollFile {
     pub file_name: String,
     pub rows: u64,
     pub total: i64,
-    pub table: CsvTable,
+    /// One line per member and benefit kind: exactly the fields its provision record names
+    /// (card, name, benefit kind, amount).
+    pub lines: Vec<PayrollLine>,
+}
+
+/// One line of an employer's payroll file.
+#[derive(Debug, Clone, Serialize)]
+pub struct PayrollLine {
+    /// 被保険者証 記号-番号.
+    pub card: String,
+    pub name: String,
+    /// 給付の種類 (高額療養費, 一部負担還元金, …).
+    pub benefit: String,
+    pub amount: i64,
 }
 
 struct ReceiptRow {
@@ -523,10 +535,15 @@ impl Store {
                     .or_default();
                 *t = t.checked_add(r.amount).ok_or_else(|| StoreError::Corrupt("a payroll total beyond i64".into()))?;
             }
-            let mut table = CsvTable::new(["事業所記号", "被保険者証記号番号", "氏名", "給付の種類", "支給額（円）"]);
+            let mut lines = Vec::with_capacity(totals.len());
             let mut total: i64 = 0;
             for ((_, card, name, label), amount) in &totals {
-                table.push(vec![code.clone(), card.clone(), name.clone(), label.clone(), amount.to_string()]);
+                lines.push(PayrollLine {
+                    card: card.clone(),
+                    name: name.clone(),
+                    benefit: label.clone(),
+                    amount: *amount,
+                });
                 total = total
                     .checked_add(*amount)
                     .ok_or_else(|| StoreError::Corrupt("a payroll total beyond i64".into()))?;
@@ -557,7 +574,7 @@ impl Store {
                 },
             )
             .await?;
-            files.push(PayrollFile { employer_code: code, file_name, rows: totals.len() as u64, total, table });
+            files.push(PayrollFile { employer_code: code, file_name, rows: totals.len() as u64, total, lines });
         }
         tx.commit().await?;
         Ok(Payroll { files, transfer_pending: transfer })

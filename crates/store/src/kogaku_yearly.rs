@@ -7,7 +7,6 @@ use crate::batch::{TableBuffer, Val, iso, take_write_lock};
 use crate::kogaku::{RUN_CATEGORIES, month_input};
 use crate::{Store, StoreError};
 use kenpo_domain::kogaku::{self, AdditionRules, BorneMonth, IncomeFacts, Payment, YearlyHousehold};
-use kenpo_domain::table::Table as CsvTable;
 use kenpo_domain::{YearMonth, Yen};
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
@@ -38,37 +37,6 @@ pub struct YearlyRunSummary {
     pub total: i64,
     /// The households paid, with their arithmetic.
     pub rows: Vec<YearlyPaymentRow>,
-}
-
-impl YearlyRunSummary {
-    /// The payments as a table (for the CSV writer).
-    pub fn table(&self) -> CsvTable {
-        let mut t = CsvTable::new([
-            "計算期間",
-            "事業所記号",
-            "被保険者証記号番号",
-            "氏名",
-            "区分",
-            "年間上限（円）",
-            "負担計（円）",
-            "支給額（円）",
-            "計算",
-        ]);
-        for r in &self.rows {
-            t.push(vec![
-                self.period.clone(),
-                r.employer_code.clone(),
-                r.member_card.clone(),
-                r.member_name.clone(),
-                r.bracket.clone(),
-                r.cap.to_string(),
-                r.total_borne.to_string(),
-                r.amount.to_string(),
-                r.explanation.join(" / "),
-            ]);
-        }
-        t
-    }
 }
 
 /// One household of a month computed under two sets of ceilings.
@@ -110,44 +78,6 @@ impl CompareRow {
     /// Whether either amount differs between the two sets of ceilings.
     pub fn changed(&self) -> bool {
         self.statutory_own != self.statutory_other || self.additions_own != self.additions_other
-    }
-}
-
-impl Comparison {
-    pub fn table(&self) -> CsvTable {
-        let mut t = CsvTable::new([
-            "診療年月",
-            "被保険者証記号番号",
-            "氏名",
-            "区分（当月の規則）",
-            "高額療養費（当月の規則）",
-            "付加給付（当月の規則）",
-            "区分（比較する規則）",
-            "高額療養費（比較する規則）",
-            "付加給付（比較する規則）",
-            "高額療養費の差",
-            "付加給付の差",
-            "計算（当月の規則）",
-            "計算（比較する規則）",
-        ]);
-        for r in &self.rows {
-            t.push(vec![
-                self.month.clone(),
-                r.member_card.clone(),
-                r.member_name.clone(),
-                r.bracket_own.clone(),
-                r.statutory_own.to_string(),
-                r.additions_own.to_string(),
-                r.bracket_other.clone(),
-                r.statutory_other.to_string(),
-                r.additions_other.to_string(),
-                (r.statutory_other - r.statutory_own).to_string(),
-                (r.additions_other - r.additions_own).to_string(),
-                r.explanation_own.join(" / "),
-                r.explanation_other.join(" / "),
-            ]);
-        }
-        t
     }
 }
 

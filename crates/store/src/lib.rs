@@ -45,10 +45,10 @@ pub use db::Backend;
 pub use error::StoreError;
 pub use export::{ExportedRows, Recipient, Selection};
 pub use kenshin::{
-    AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, Handoff, StateReportRow, TargetRow, age_band,
-    fiscal_year_days,
+    AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, HANDOFF_ITEMS, Handoff, HandoffRow, StateReportRow,
+    TargetRow, age_band, fiscal_year_days,
 };
-pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, Payroll, PayrollFile, TransferPending};
+pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, Payroll, PayrollFile, PayrollLine, TransferPending};
 pub use kogaku_yearly::{CompareRow, Comparison, YearlyPaymentRow, YearlyRunSummary};
 pub use people::{
     EligibilityView, IdentityView, MASK, PeopleQuery, PersonHit, PersonReceipt, PersonReceipts, PersonView,
@@ -56,7 +56,7 @@ pub use people::{
 };
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};
-pub use review::{FindingRow, FindingStatus, ReviewSummary, rereview_table, rule_label};
+pub use review::{FindingRow, FindingStatus, ReviewSummary, rule_label};
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;
 pub use vault::VaultKeys;

@@ -10,7 +10,7 @@ use crate::batch::{TableBuffer, Val, next_id, parse_iso, take_write_lock};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use kenpo_domain::review::{self, Covered, LONGITUDINAL_RULES, MonthlyCounts};
-use kenpo_domain::{DataCategory, Table, YearMonth};
+use kenpo_domain::{DataCategory, YearMonth};
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -456,36 +456,4 @@ pub fn rule_label(rule: &str) -> &str {
         PHARMACY_WITHOUT_PRESCRIBER => "突合: 処方元の医科レセプトなし",
         other => LONGITUDINAL_RULES.iter().find(|r| r.id == other).map(|r| r.name).unwrap_or(other),
     }
-}
-
-/// The findings as a table for preparing 再審査等請求 (one line per finding; the reason in
-/// Japanese; receipts named by 診療年月, 医療機関コード and 検索番号 as the 支払基金 asks).
-pub fn rereview_table(rows: &[FindingRow]) -> Table {
-    let mut t = Table::new([
-        "診療年月",
-        "医療機関コード",
-        "医療機関名称",
-        "レセプト種類",
-        "検索番号",
-        "レセプトID",
-        "関連レセプトID",
-        "点数",
-        "点検区分",
-        "事由",
-    ]);
-    for r in rows {
-        t.push(vec![
-            r.service_month.clone(),
-            r.institution_code.clone(),
-            r.institution_name.clone(),
-            r.receipt_kind.clone(),
-            r.search_number.clone().unwrap_or_default(),
-            r.receipt_id.to_string(),
-            r.related_receipt_id.map(|v| v.to_string()).unwrap_or_default(),
-            r.total_points.to_string(),
-            rule_label(&r.rule).to_string(),
-            r.detail.clone(),
-        ]);
-    }
-    t
 }

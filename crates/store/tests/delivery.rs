@@ -276,7 +276,7 @@ async fn the_rereview_export_carries_the_mn_search_number() {
         assert_eq!(by_rule, vec![("eligibility.unknown_person", 3)], "{backend}");
 
         let rows = store.review_findings(&reviewer(), Some(APR18), None).await.unwrap();
-        let csv = common::csv_text(&kenpo_store::rereview_table(&rows));
+        let csv = common::csv_text(&kenpo_app::render::rereview_table(&rows));
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 1 + 3, "{backend}: {csv}");
         let header: Vec<&str> = lines[0].split(',').collect();

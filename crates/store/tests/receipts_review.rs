@@ -351,7 +351,7 @@ async fn review_rerun_replaces_the_month_and_exports_one_line_per_finding() {
 
         // The 再審査 CSV: header + 6 lines, 10 columns each, all of 2025-10.
         let rows = store.review_findings(&reviewer(), Some(OCT), None).await.unwrap();
-        let csv = common::csv_text(&kenpo_store::rereview_table(&rows));
+        let csv = common::csv_text(&kenpo_app::render::rereview_table(&rows));
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 1 + 6, "{backend}: {csv}");
         assert!(lines[0].starts_with("診療年月,医療機関コード,"), "{backend}: {}", lines[0]);
@@ -558,7 +558,7 @@ async fn kogaku_run_pays_the_hand_worked_amounts_idempotently_and_payroll_shows_
         assert_eq!((f.employer_code.as_str(), f.rows, f.total), (employer.as_str(), 2, 274_970), "{backend}");
         assert_eq!(f.file_name, format!("payroll-202510-{employer}.csv"), "{backend}");
         let card = format!("{}-{}", member.card.symbol, member.card.number);
-        let payroll_csv = csv_text(&f.table);
+        let payroll_csv = csv_text(&kenpo_app::render::payroll_table(f));
         let csv_lines: Vec<&str> = payroll_csv.lines().collect();
         assert_eq!(csv_lines.len(), 3, "{backend}: {}", payroll_csv);
         assert!(
@@ -801,7 +801,7 @@ async fn kogaku_compare_shows_what_the_2026_08_change_did_to_a_household() {
         let other = c.rows[0].explanation_other.join("\n");
         assert!(own.contains("85,800 + (1,000,000 − 286,000) × 1% = 92,940円"), "{backend}: {own}");
         assert!(other.contains("80,100 + (1,000,000 − 267,000) × 1% = 87,430円"), "{backend}: {other}");
-        let csv = csv_text(&c.table());
+        let csv = csv_text(&kenpo_app::render::comparison_table(&c));
         assert!(csv.contains(",5510,-5500,") || csv.contains(",5510,'-5500,"), "{backend}: {csv}");
         assert!(c.not_computed.is_empty(), "{backend}");
 
