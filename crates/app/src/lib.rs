@@ -11,8 +11,10 @@
 
 pub mod auth;
 pub mod config;
+pub mod disclosure_html;
 pub mod files;
 pub mod imports;
+pub mod kenshin;
 pub mod kogaku;
 pub mod names;
 pub mod render;

@@ -284,7 +284,7 @@ pub async fn disclose(location: &Location, actor: &str, member: i64, out: &Path)
     crate::files::write_private(&out.join("disclosure.json"), serde_json::to_string_pretty(&report)?.as_bytes())?;
     crate::files::write_private(
         &out.join("disclosure.html"),
-        crate::disclosure_html::render(&report, &catalogue).as_bytes(),
+        kenpo_app::disclosure_html::render(&report, &catalogue).as_bytes(),
     )?;
     println!("開示報告書を出力しました: {}/disclosure.html, disclosure.json", out.display());
     Ok(())

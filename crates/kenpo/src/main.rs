@@ -8,7 +8,6 @@
 mod audit_cmd;
 mod cli;
 mod commands;
-mod disclosure_html;
 mod kenshin_cmd;
 mod output;
 mod policy_cmd;

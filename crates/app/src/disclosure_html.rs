@@ -30,8 +30,9 @@ fn purpose_ja(catalogue: &Catalogue, id: &str) -> String {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// Text for HTML (element content and quoted attributes alike), by the html-escape crate.
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    html_escape::encode_quoted_attribute(s)
 }
 
 /// The categories this report shows data for (the purposes section lists only these).
