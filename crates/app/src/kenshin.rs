@@ -260,6 +260,19 @@ fn html_escape(s: &str) -> std::borrow::Cow<'_, str> {
     html_escape::encode_quoted_attribute(s)
 }
 
+/// What the demo's 特定健診 step did.
+#[derive(Debug, serde::Serialize)]
+pub struct KenshinDemo {
+    pub fiscal_year: i32,
+    pub assessment: kenpo_store::AssessmentSummary,
+    pub referral_without_visit: u64,
+    pub handed_to: String,
+    pub handed: u64,
+    pub guidance: kenpo_store::GuidanceImportSummary,
+    pub subjects: u64,
+    pub examined: u64,
+    pub report_html: std::path::PathBuf,
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,13 +5,9 @@
 //! `--as` and `--purpose`, and calls the store. It owns presentation (Japanese text, `--json`)
 //! and nothing else: no SQL, no policy, no domain rule lives here.
 
-mod audit_cmd;
 mod cli;
 mod commands;
-mod kenshin_cmd;
 mod output;
-mod policy_cmd;
-mod receipts_cmd;
 
 use anyhow::Result;
 use clap::Parser;

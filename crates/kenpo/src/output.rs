@@ -293,7 +293,7 @@ pub fn demo(
     checkups: &kenpo_store::CheckupImportSummary,
     review: &[kenpo_store::ReviewSummary],
     kogaku: &[kenpo_store::KogakuRunSummary],
-    kenshin: &crate::kenshin_cmd::KenshinDemo,
+    kenshin: &kenpo_app::kenshin::KenshinDemo,
     s: &Stats,
     audited: u64,
     json: bool,

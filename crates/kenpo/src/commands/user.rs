@@ -1,7 +1,7 @@
 //! `kenpo user add|disable|enable|reset|list`: accounts of `kenpo serve` (the `accounts`
 //! operation, the 個人情報保護管理者's in the shipped catalogue).
 
-use crate::cli::Access;
+use crate::commands::Access;
 use crate::config::Location;
 use anyhow::{Result, bail};
 use clap::Subcommand;

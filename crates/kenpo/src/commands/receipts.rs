@@ -18,7 +18,7 @@ pub enum ReviewWhat {
         #[arg(long)]
         month: Option<YearMonth>,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// List stored findings.
     List {
@@ -27,7 +27,7 @@ pub enum ReviewWhat {
         #[arg(long)]
         rule: Option<String>,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// Resolve a finding after checking it (e.g. a duplicate that is two real visits): its
     /// receipts are then paid by the next `kogaku run` of the month.
@@ -38,7 +38,7 @@ pub enum ReviewWhat {
         #[arg(long)]
         note: String,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// Write the findings as a CSV for preparing 再審査等請求.
     Export {
@@ -49,7 +49,7 @@ pub enum ReviewWhat {
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
 }
 
@@ -65,7 +65,7 @@ pub enum KogakuWhat {
         #[arg(long)]
         rules: Option<PathBuf>,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// The payment list per employer, each amount with its arithmetic (staff).
     List {
@@ -74,7 +74,7 @@ pub enum KogakuWhat {
         #[arg(long)]
         employer: Option<String>,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// One CSV per employer for payroll payment (who, which benefit, how much; no care details).
     Payroll {
@@ -83,7 +83,7 @@ pub enum KogakuWhat {
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// 年間上限: compute and store the yearly cap of the 計算期間 8月 YEAR – 7月 YEAR+1 from the
     /// stored monthly results (every month of it must have been run). A re-run replaces it.
@@ -95,7 +95,7 @@ pub enum KogakuWhat {
         #[arg(long)]
         out: Option<PathBuf>,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// What a law change did: a 診療年月 computed under its own ceilings and under those in force
     /// on another day, per household, with both arithmetics. Stores nothing.
@@ -112,7 +112,7 @@ pub enum KogakuWhat {
         #[arg(long)]
         out: Option<PathBuf>,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
 }
 

@@ -20,7 +20,7 @@ pub enum KenshinWhat {
         #[arg(long, value_parser = clap::value_parser!(i32).range(2008..=2100))]
         fiscal_year: i32,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// Who needs 積極的支援 / 動機付け支援 and who should see a doctor (受診勧奨), with the
     /// follow-up through receipts: flagged people with no 医科 visit within N months.
@@ -45,7 +45,7 @@ pub enum KenshinWhat {
         #[arg(long)]
         out: Option<PathBuf>,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// Hand the year's 特定保健指導 targets not yet handed over to the guidance contractor acting
     /// (`--as contractor:c04 --purpose health.specific_checkup`): CSV, with the 委託 provision record.
@@ -57,7 +57,7 @@ pub enum KenshinWhat {
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
     /// The yearly 特定健診・特定保健指導 実施状況 by sex and 5-year band: CSV and Japanese HTML.
     Report {
@@ -67,7 +67,7 @@ pub enum KenshinWhat {
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
-        access: crate::cli::Access,
+        access: crate::commands::Access,
     },
 }
 
@@ -275,7 +275,7 @@ pub async fn import_guidance(
     for path in archives {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("reading {name}"))?;
-        let sha = crate::cli::sha256_hex(&bytes);
+        let sha = kenpo_app::imports::sha256_hex(&bytes);
         let reports = match kenpo_formats::checkup_xml::read_guidance_archive(std::io::Cursor::new(bytes), &name) {
             Ok((_, reports)) => reports,
             Err(e) => {
@@ -340,19 +340,7 @@ pub fn write_guidance_archive(
     Ok(path)
 }
 
-/// What the demo's 特定健診 step did.
-#[derive(Debug, serde::Serialize)]
-pub struct KenshinDemo {
-    pub fiscal_year: i32,
-    pub assessment: kenpo_store::AssessmentSummary,
-    pub referral_without_visit: u64,
-    pub handed_to: String,
-    pub handed: u64,
-    pub guidance: kenpo_store::GuidanceImportSummary,
-    pub subjects: u64,
-    pub examined: u64,
-    pub report_html: PathBuf,
-}
+pub use kenpo_app::kenshin::KenshinDemo;
 
 /// README's main job, 特定健診 part: assess the year, list targets (with the receipt follow-up),
 /// hand the guidance targets to contractor c04, let the simulated contractor return hg08 results,

@@ -1,0 +1,157 @@
+//! The synthetic society and the imports with progress bars on the terminal, and the demo
+//! (README's first command) that strings them together.
+
+use crate::config::{Location, redact};
+use crate::output;
+use anyhow::{Result, bail};
+use kenpo_store::{AccessContext, Actor, PurposeId};
+use std::path::{Path, PathBuf};
+
+pub(crate) use kenpo_app::imports::{uke_files, zip_files};
+
+/// The synthetic society, with progress bars.
+pub fn generate(members: u64, seed: u64, out: &Path, roster_only: bool) -> Result<kenpo_synth::GenerateSummary> {
+    let bars = output::Bars::new();
+    let summary = kenpo_app::synthetic::generate(members, seed, out, roster_only, &|w, d, t| bars.step(w, d, t));
+    bars.finish();
+    summary
+}
+
+/// The app's imports with progress bars on the terminal.
+pub async fn import_roster(
+    store: &kenpo_store::Store,
+    ctx: &AccessContext,
+    file: &Path,
+) -> Result<kenpo_store::ImportSummary> {
+    let bars = output::Bars::new();
+    let result = kenpo_app::imports::import_roster(store, ctx, file, &|w, d, t| bars.step(w, d, t)).await;
+    bars.finish();
+    result
+}
+
+pub async fn import_receipts(
+    store: &kenpo_store::Store,
+    ctx: &AccessContext,
+    files: &[PathBuf],
+) -> Result<(kenpo_store::ReceiptImportSummary, Vec<String>)> {
+    let bars = output::Bars::new();
+    let result = kenpo_app::imports::import_receipts(store, ctx, files, &|w, d, t| bars.step(w, d, t)).await;
+    bars.finish();
+    result
+}
+
+pub use kenpo_app::imports::{import_benefits, import_checkups};
+
+/// README's first command: a fresh synthetic society, imported and summarised.
+pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> Result<()> {
+    let db_file = location.data_dir.join("kenpo.db");
+    if location.database_url.starts_with("sqlite:") && db_file.exists() {
+        bail!(
+            "{} already holds a store; the demo wants a fresh folder (remove it, or pass --data-dir)",
+            location.data_dir.display()
+        );
+    }
+    location.init().await?;
+    let out = location.data_dir.join("synthetic");
+    eprintln!("1/8 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
+    let generated = generate(members, seed, &out, false)?;
+    let store = location.open().await?;
+    eprintln!("2/8 加入者名簿を取込 ({})", redact(&location.database_url));
+    // The roster carries 個人番号: its import is a 番号法 affair, done by a named 番号事務取扱担当者
+    // (the catalogue lets no batch job touch 個人番号).
+    let roster_ctx =
+        AccessContext::new(Actor::parse("staff:mynumber_officer:demo")?, PurposeId::parse("mynumber.affairs")?);
+    let roster = import_roster(&store, &roster_ctx, &out.join("roster.csv")).await?;
+    eprintln!("3/8 現金給付申請を取込");
+    let benefits_ctx =
+        AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
+    let claims = import_benefits(&store, &benefits_ctx, &out.join("benefits.csv")).await?;
+    eprintln!("4/8 レセプトを取込");
+    let receipts_ctx =
+        AccessContext::new(Actor::parse("system:demo-receipts-import")?, PurposeId::parse("receipts.review")?);
+    let (receipts, failures) = import_receipts(&store, &receipts_ctx, &uke_files(&out.join("receipts"))?).await?;
+    if !failures.is_empty() {
+        bail!("the generated receipts were refused: {}", failures.join("; "));
+    }
+    eprintln!("5/8 特定健診を取込・レセプト点検（資格・重複・縦覧・突合）");
+    let checkups_ctx =
+        AccessContext::new(Actor::parse("system:demo-checkups-import")?, PurposeId::parse("health.specific_checkup")?);
+    let (checkups, failures) = import_checkups(&store, &checkups_ctx, &zip_files(&out.join("checkups"))?).await?;
+    if !failures.is_empty() {
+        bail!("the generated checkup archives were refused: {}", failures.join("; "));
+    }
+    let review_ctx =
+        AccessContext::new(Actor::parse("system:demo-receipt-review")?, PurposeId::parse("receipts.review")?);
+    let mut review = Vec::new();
+    for month in store.receipt_months(&review_ctx).await? {
+        review.push(store.run_review(&review_ctx, month).await?);
+    }
+    eprintln!("6/8 高額療養費・付加給付（年度の各月）");
+    let kogaku_ctx = AccessContext::new(Actor::parse("system:demo-kogaku")?, PurposeId::parse("benefits.payment")?);
+    let fy = kenpo_synth::SocietyConfig::new(members, seed);
+    let kogaku = kenpo_app::kogaku::run_months(
+        &store,
+        &kogaku_ctx,
+        kenpo_domain::YearMonth::of(fy.fiscal_start()),
+        kenpo_domain::YearMonth::of(fy.as_of),
+        &kenpo_domain::kogaku::AdditionRules::default(),
+    )
+    .await?;
+    eprintln!("7/8 特定健診の階層化・対象者抽出・保健指導の委託と結果取込・実施状況報告");
+    let kenshin = crate::commands::kenshin::demo_step(
+        &store,
+        chrono::Datelike::year(&fy.fiscal_start()),
+        &location.data_dir,
+        seed,
+    )
+    .await?;
+    eprintln!("8/8 集計");
+    let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);
+    let stats = store.stats(&stats_ctx, kenpo_synth::SocietyConfig::new(members, seed).as_of).await?;
+    // Seal and check the audit log the job wrote.
+    let operator = AccessContext::new(Actor::parse("system:demo-audit")?, PurposeId::parse("admin.basic_material")?);
+    let key = kenpo_audit::AuditSigningKey::read_file(&location.data_dir.join("audit-signing.key"))?;
+    let checkpoint = store.audit_checkpoint(&operator, &key, &format!("kenpo/{}", &key.public_key_hex()[..16])).await?;
+    let verified = store.audit_verify(&operator, Some(&key.verifying_key())).await?;
+    store.close().await;
+    if let Some(bad) = &verified.first_bad {
+        bail!("audit log does not verify: entry #{}: {}", bad.seq, bad.problem);
+    }
+    // A first staff login for `kenpo serve` (README): its one-time code and TOTP secret are
+    // printed once, here.
+    let app = kenpo_app::App::new(location.open().await?)?;
+    let officer =
+        AccessContext::new(Actor::parse("staff:privacy_officer:demo")?, PurposeId::parse("admin.basic_material")?);
+    let issued = app
+        .add_account(
+            &officer,
+            "demo-benefits",
+            kenpo_store::AccountKind::Staff { role: "benefits".into() },
+            "給付担当（デモ）",
+            chrono::Utc::now(),
+        )
+        .await;
+    app.close().await;
+    output::demo(
+        &generated,
+        &roster,
+        claims,
+        &receipts,
+        &checkups,
+        &review,
+        &kogaku,
+        &kenshin,
+        &stats,
+        checkpoint.checkpoint.size,
+        json,
+    )?;
+    eprintln!("\nkenpo serve の最初のログイン（給付担当、一度だけ表示）:");
+    let issued = issued?;
+    eprintln!(
+        "  ログイン名 {} / 利用開始コード {} / TOTP 秘密鍵 {}",
+        issued.account.login,
+        issued.onetime_code,
+        issued.totp_secret.as_deref().unwrap_or("（不要）")
+    );
+    Ok(())
+}
