@@ -186,11 +186,13 @@ pub async fn login(
         return Err(AuthError::BadCredentials);
     };
     if account.disabled {
+        store.account_audit_login(&account, false, "disabled").await?;
         return Err(AuthError::Disabled);
     }
     if let Some(until) = account.locked_until.as_deref().and_then(|u| DateTime::parse_from_rfc3339(u).ok())
         && until > now
     {
+        store.account_audit_login(&account, false, "locked").await?;
         return Err(AuthError::Locked);
     }
     let until = (now + settings.lock_for).to_rfc3339();
@@ -198,10 +200,12 @@ pub async fn login(
     let Some(phc) = account.password_hash.as_deref() else {
         let _ = verify_password(password, dummy_hash());
         fail().await?;
+        store.account_audit_login(&account, false, "not_activated").await?;
         return Err(AuthError::BadCredentials);
     };
     if !verify_password(password, phc) {
         let failed = fail().await?;
+        store.account_audit_login(&account, false, "bad_password").await?;
         return Err(if failed >= settings.lock_after { AuthError::Locked } else { AuthError::BadCredentials });
     }
     let needs_totp = match &account.kind {
@@ -211,16 +215,19 @@ pub async fn login(
     if needs_totp || account.has_totp {
         let secret = store.account_totp_secret(&account).await?.ok_or(AuthError::SecondFactorRequired)?;
         let Some(code) = second_factor.map(str::trim).filter(|c| !c.is_empty()) else {
+            store.account_audit_login(&account, false, "second_factor_missing").await?;
             return Err(AuthError::SecondFactorRequired);
         };
         let t = totp(&secret)?;
         let ok = t.check(code, now.timestamp().max(0) as u64);
         if !ok {
             let failed = fail().await?;
+            store.account_audit_login(&account, false, "bad_second_factor").await?;
             return Err(if failed >= settings.lock_after { AuthError::Locked } else { AuthError::BadSecondFactor });
         }
     }
     store.account_login_ok(account.id).await?;
+    store.account_audit_login(&account, true, "ok").await?;
     Principal::of(&account)
 }
 

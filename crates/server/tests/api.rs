@@ -377,6 +377,22 @@ async fn the_api_decides_and_audits_as_the_cli_does() {
                 .await;
         assert_eq!(right.status, StatusCode::LOCKED, "{backend}: locked even with the right password");
         assert_eq!(right.body["code"], "locked");
+        // Each attempt on the account is an audit entry under its actor (none touches anyone's data).
+        let mut conn = common::raw(&db).await;
+        let logins: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT rule, outcome, subject_kind FROM audit_log \
+             WHERE actor = 'staff:eligibility:suzuki' AND purpose = 'auth.login' ORDER BY seq",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("login entries");
+        let rules: Vec<&str> = logins.iter().map(|l| l.0.as_str()).collect();
+        let mut expected = vec!["login:ok"];
+        expected.extend(["login:bad_password"; 5]);
+        expected.push("login:locked");
+        assert_eq!(rules, expected, "{backend}");
+        assert!(logins.iter().all(|l| l.2 == "none"), "{backend}: {logins:?}");
+        assert_eq!(logins.iter().filter(|l| l.1 == "allow").count(), 1, "{backend}: only the first login succeeded");
         let unknown =
             call(&r, Method::POST, "/api/v1/session", &[], Some(json!({"login": "nobody", "password": PASSWORD})))
                 .await;

@@ -125,6 +125,10 @@ fn account_of(raw: RawAccount) -> Result<AccountRow, StoreError> {
     })
 }
 
+/// The purpose recorded with login attempts in the audit log (not a use of 別表2: logging in
+/// reads nobody's data).
+pub const LOGIN_PURPOSE: &str = "auth.login";
+
 /// Login names: 3 to 64 of ASCII letters, digits, `.`, `_`, `-` (they appear in the audit log
 /// as the staff user, so nothing that could pass for another field).
 pub fn valid_login(login: &str) -> bool {
@@ -359,6 +363,29 @@ impl Store {
         .bind(id)
         .execute(self.db.login_path())
         .await?;
+        Ok(())
+    }
+
+    /// The login path: every attempt on an existing account is an audit-log entry, as the
+    /// account's actor under the pseudo-purpose [`LOGIN_PURPOSE`], with the outcome as its rule
+    /// (`login:ok`, `login:bad_password`, `login:locked`, …). It touches nobody's data.
+    pub async fn account_audit_login(
+        &self,
+        account: &AccountRow,
+        ok: bool,
+        why: &'static str,
+    ) -> Result<(), StoreError> {
+        let actor = match &account.kind {
+            AccountKind::Staff { role } => kenpo_policy::Actor::Staff {
+                role: StaffRole::from_id(role).ok_or_else(|| StoreError::Corrupt("account role".into()))?,
+                user: account.login.clone(),
+            },
+            AccountKind::Member { person_id } => kenpo_policy::Actor::Member { person: PersonId(*person_id) },
+            AccountKind::Contractor { contractor_id } => kenpo_policy::Actor::Contractor { id: contractor_id.clone() },
+        };
+        let purpose = kenpo_policy::PurposeId::parse(LOGIN_PURPOSE).map_err(|e| StoreError::Policy(e.to_string()))?;
+        let ctx = AccessContext::new(actor, purpose);
+        self.audit_now(&ctx, Action::Read, &[], ok, &format!("login:{why}"), &Touched::Nothing).await?;
         Ok(())
     }
 

@@ -37,7 +37,7 @@ mod roster;
 mod stats;
 pub mod vault;
 
-pub use accounts::{AccountKind, AccountRow, NewAccount, valid_login};
+pub use accounts::{AccountKind, AccountRow, LOGIN_PURPOSE, NewAccount, valid_login};
 pub use audit_ops::{AccessLine, BadEntry, ContractorReport, Disclosure, HeldRecords, VerifyReport};
 pub use benefits::{BenefitView, NewBenefitClaim};
 pub use checkups::CheckupImportSummary;

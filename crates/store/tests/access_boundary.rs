@@ -7,8 +7,14 @@
 //! pool) this keeps "no personal data without a context" true as the store grows.
 
 /// The functions of the login path (no actor exists yet): only in accounts.rs.
-const LOGIN_PATH: [&str; 5] =
-    ["account_by_login", "account_totp_secret", "account_login_failed", "account_login_ok", "account_activate"];
+const LOGIN_PATH: [&str; 6] = [
+    "account_by_login",
+    "account_totp_secret",
+    "account_login_failed",
+    "account_login_ok",
+    "account_activate",
+    "account_audit_login",
+];
 
 #[test]
 fn every_public_async_store_function_takes_an_access_context() {
