@@ -251,6 +251,41 @@ impl App {
         Ok(self.store.set_finding_status(ctx, id, status, note).await?)
     }
 
+    /// レセプト点検 of one 診療年月 (a re-run replaces the month's findings; statuses survive).
+    pub async fn run_review(
+        &self,
+        ctx: &AccessContext,
+        month: YearMonth,
+    ) -> Result<kenpo_store::ReviewSummary, AppError> {
+        Ok(self.store.run_review(ctx, month).await?)
+    }
+
+    /// 高額療養費・付加給付 of one 診療年月 with the default 付加給付 rules (README "付加給付").
+    pub async fn run_kogaku(
+        &self,
+        ctx: &AccessContext,
+        month: YearMonth,
+    ) -> Result<kenpo_store::KogakuRunSummary, AppError> {
+        Ok(self.store.run_kogaku(ctx, month, &kenpo_domain::kogaku::AdditionRules::default()).await?)
+    }
+
+    /// What a contractor received and accessed between two days (委託先の監督, Art. 25).
+    pub async fn contractor_report(
+        &self,
+        ctx: &AccessContext,
+        contractor: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<(String, kenpo_store::ContractorReport), AppError> {
+        let name = self
+            .catalogue()
+            .contractor(contractor)
+            .map(|c| c.name.clone())
+            .ok_or_else(|| AppError::NotFound("contractor: 業務委託先一覧にありません".into()))?;
+        let report = self.store.contractor_report(ctx, contractor, &name, from, to).await?;
+        Ok((name, report))
+    }
+
     pub async fn receipt_months(&self, ctx: &AccessContext) -> Result<Vec<YearMonth>, AppError> {
         Ok(self.store.receipt_months(ctx).await?)
     }

@@ -532,3 +532,111 @@ pub struct ImportJob {
     /// For a refused file: the file, line, record and field (never the value).
     pub error: Option<String>,
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct MonthRequest {
+    /// 診療年月 (YYYY-MM).
+    pub month: String,
+}
+
+/// What one month's レセプト点検 found.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewRun {
+    pub month: String,
+    pub receipts: u64,
+    pub findings: u64,
+    /// Findings per rule id.
+    pub by_rule: std::collections::BTreeMap<String, u64>,
+}
+
+impl From<kenpo_store::ReviewSummary> for ReviewRun {
+    fn from(r: kenpo_store::ReviewSummary) -> Self {
+        Self { month: r.month, receipts: r.receipts, findings: r.findings, by_rule: r.by_rule }
+    }
+}
+
+/// What one month's 高額療養費・付加給付 run paid.
+#[derive(Serialize, ToSchema)]
+pub struct KogakuRun {
+    pub month: String,
+    /// The first month of the ceiling period used.
+    pub ceilings_from: String,
+    pub receipts: u64,
+    pub households: u64,
+    pub payments: u64,
+    pub total: i64,
+    /// Months of the 12 before with receipts but no stored run (多数回 may be undercounted).
+    pub months_without_run: Vec<String>,
+    /// Receipts held back by an open 重複 finding.
+    pub held_receipts: Vec<i64>,
+}
+
+impl From<kenpo_store::KogakuRunSummary> for KogakuRun {
+    fn from(r: kenpo_store::KogakuRunSummary) -> Self {
+        Self {
+            month: r.month,
+            ceilings_from: r.ceilings_from,
+            receipts: r.receipts,
+            households: r.households,
+            payments: r.payments,
+            total: r.total,
+            months_without_run: r.months_without_run,
+            held_receipts: r.held_receipts,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PeriodParams {
+    /// First day (YYYY-MM-DD).
+    pub from: chrono::NaiveDate,
+    /// Last day (YYYY-MM-DD).
+    pub to: chrono::NaiveDate,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContractorAccess {
+    pub purpose: String,
+    pub categories: String,
+    pub outcome: String,
+    pub count: i64,
+}
+
+/// 委託先の監督: what a contractor received (provision records) and accessed (audit entries).
+#[derive(Serialize, ToSchema)]
+pub struct ContractorReport {
+    pub contractor: String,
+    pub name: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub received: Vec<ProvisionLine>,
+    pub accesses: Vec<ContractorAccess>,
+}
+
+impl ContractorReport {
+    pub fn of(name: String, r: kenpo_store::ContractorReport) -> Self {
+        Self {
+            contractor: r.contractor,
+            name,
+            from: r.from,
+            to: r.to,
+            received: r
+                .received
+                .into_iter()
+                .map(|p| ProvisionLine {
+                    at: p.at,
+                    direction: p.direction,
+                    counterparty: p.counterparty,
+                    basis: p.basis,
+                    use_id: p.use_id,
+                    categories: p.categories,
+                })
+                .collect(),
+            accesses: r
+                .accesses
+                .into_iter()
+                .map(|(purpose, categories, outcome, count)| ContractorAccess { purpose, categories, outcome, count })
+                .collect(),
+        }
+    }
+}

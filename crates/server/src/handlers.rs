@@ -27,6 +27,9 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/members/{id}/disclosure", get(disclosure))
         .route("/review/findings", get(findings))
         .route("/review/findings/{id}/status", put(set_finding_status))
+        .route("/review/runs", post(review_run))
+        .route("/kogaku/runs", post(kogaku_run))
+        .route("/audit/contractors/{id}", get(contractor_report))
         .route("/kogaku/{month}/payments", get(kogaku_payments))
         .route("/checkups/{fiscal_year}/targets", get(checkup_targets))
         .route("/policy/explain", get(explain))
@@ -266,6 +269,59 @@ async fn set_finding_status(
     let status = kenpo_store::FindingStatus::from_id(&req.status)
         .ok_or_else(|| ApiError::invalid("status: rereview または no_problem を指定してください"))?;
     Ok(Json(state.app.set_finding_status(&acting.ctx, id, status, &req.note).await?.into()))
+}
+
+/// Runs レセプト点検 over one 診療年月 (a re-run replaces the month's findings; statuses survive).
+#[utoipa::path(post, path = "/api/v1/review/runs", tag = "review",
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body = dto::MonthRequest,
+    responses((status = 200, body = dto::ReviewRun),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn review_run(
+    State(state): St,
+    acting: Acting,
+    J(req): J<dto::MonthRequest>,
+) -> Result<Json<dto::ReviewRun>, ApiError> {
+    Ok(Json(state.app.run_review(&acting.ctx, month(&req.month)?).await?.into()))
+}
+
+/// Runs 高額療養費・付加給付 for one 診療年月 (a re-run replaces the month's results).
+#[utoipa::path(post, path = "/api/v1/kogaku/runs", tag = "benefits",
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body = dto::MonthRequest,
+    responses((status = 200, body = dto::KogakuRun),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn kogaku_run(
+    State(state): St,
+    acting: Acting,
+    J(req): J<dto::MonthRequest>,
+) -> Result<Json<dto::KogakuRun>, ApiError> {
+    Ok(Json(state.app.run_kogaku(&acting.ctx, month(&req.month)?).await?.into()))
+}
+
+/// 委託先の監督: what a contractor received and accessed between two days (purpose
+/// `appi.supervision`: the 個人情報保護管理者 or 監査).
+#[utoipa::path(get, path = "/api/v1/audit/contractors/{id}", tag = "audit", params(("id" = String, Path), dto::PeriodParams, Purpose),
+    responses((status = 200, body = dto::ContractorReport),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn contractor_report(
+    State(state): St,
+    acting: Acting,
+    P(id): P<String>,
+    Q(q): Q<dto::PeriodParams>,
+) -> Result<Json<dto::ContractorReport>, ApiError> {
+    if q.to < q.from {
+        return Err(ApiError::invalid("to: from より前の日です"));
+    }
+    let (name, report) = state.app.contractor_report(&acting.ctx, &id, q.from, q.to).await?;
+    Ok(Json(dto::ContractorReport::of(name, report)))
 }
 
 /// 高額療養費・付加給付 payments of one 診療年月, each with its arithmetic.

@@ -322,7 +322,7 @@ async fn the_api_decides_and_audits_as_the_cli_does() {
         assert_eq!(no_totp.body["code"], "second_factor_required");
 
         // 5. The audit log: an API read leaves the entry the same read through the app leaves.
-        let (a, _) = account(&app, &r, "sato", AccountKind::Staff { role: "benefits".into() }).await;
+        let (a, sato_totp) = account(&app, &r, "sato", AccountKind::Staff { role: "benefits".into() }).await;
         let sato = browser(&a);
         let before = last_seq(&db).await;
         let read = call(
@@ -355,6 +355,71 @@ async fn the_api_decides_and_audits_as_the_cli_does() {
         assert_eq!(probe.status, StatusCode::NOT_FOUND);
         let logged = entries_after(&db, before).await;
         assert!(logged.iter().any(|e| e.4 == "allow" && e.6 == "none"), "{backend}: the probe is logged: {logged:?}");
+
+        // 5b. Runs and supervision through the API, each as its role allows.
+        let run = call(
+            &r,
+            Method::POST,
+            "/api/v1/review/runs",
+            &[("cookie", &tanaka.cookie), ("kenpo-purpose", "receipts.review"), ("x-csrf-token", &tanaka.csrf)],
+            Some(json!({"month": "2026-05"})),
+        )
+        .await;
+        assert_eq!(run.status, StatusCode::OK, "{backend}: {:?}", run.body);
+        assert_eq!(run.body["month"], "2026-05");
+        let refused = call(
+            &r,
+            Method::POST,
+            "/api/v1/review/runs",
+            &[("cookie", &sato.cookie), ("kenpo-purpose", "receipts.review"), ("x-csrf-token", &sato.csrf)],
+            Some(json!({"month": "2026-05"})),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{backend}: 給付 does not act for レセプト点検");
+        let paid = call(
+            &r,
+            Method::POST,
+            "/api/v1/kogaku/runs",
+            &[("cookie", &sato.cookie), ("kenpo-purpose", "benefits.payment"), ("x-csrf-token", &sato.csrf)],
+            Some(json!({"month": "2026-05"})),
+        )
+        .await;
+        assert_eq!(paid.status, StatusCode::OK, "{backend}: {:?}", paid.body);
+        assert_eq!(paid.body["ceilings_from"], "2018-08", "{backend}: May 2026 is under the table before 2026-08");
+        let (a, _) = account(&app, &r, "ito", AccountKind::Staff { role: "privacy_officer".into() }).await;
+        let ito = browser(&a);
+        let report = "/api/v1/audit/contractors/c03?from=2026-01-01&to=2027-12-31";
+        let supervised =
+            call(&r, Method::GET, report, &[("cookie", &ito.cookie), ("kenpo-purpose", "appi.supervision")], None)
+                .await;
+        assert_eq!(supervised.status, StatusCode::OK, "{backend}: {:?}", supervised.body);
+        assert_eq!(supervised.body["contractor"], "c03");
+        assert!(
+            supervised.body["accesses"].as_array().is_some_and(|a| !a.is_empty()),
+            "{backend}: c03's reads above are in its report: {:?}",
+            supervised.body
+        );
+        let not_sato =
+            call(&r, Method::GET, report, &[("cookie", &sato.cookie), ("kenpo-purpose", "appi.supervision")], None)
+                .await;
+        assert_eq!(
+            not_sato.status,
+            StatusCode::FORBIDDEN,
+            "{backend}: supervision is the privacy officer's or the auditor's"
+        );
+
+        // 5c. Under TLS the session cookie carries Secure.
+        let r_tls = router(ServerState::new(app.clone(), true));
+        let again = call(
+            &r_tls,
+            Method::POST,
+            "/api/v1/session",
+            &[],
+            Some(json!({"login": "sato", "password": PASSWORD, "totp": sato_totp.as_deref().map(totp_now)})),
+        )
+        .await;
+        let set = again.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(set.contains("Secure") && set.contains("HttpOnly"), "{backend}: {set}");
 
         // 6. Lockout: five wrong passwords lock the account, and then the right one is refused.
         let (a, _) = account(&app, &r, "suzuki", AccountKind::Staff { role: "eligibility".into() }).await;
