@@ -83,6 +83,13 @@ fn check_password_rules(password: &str) -> Result<(), AuthError> {
     Ok(())
 }
 
+/// Checks a password on a blocking thread: argon2id takes tens of milliseconds of CPU, which
+/// must not stall the async workers serving other requests.
+async fn verify_password_off_thread(password: &str, phc: &str) -> bool {
+    let (password, phc) = (Zeroizing::new(password.to_string()), phc.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false)
+}
+
 fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
@@ -182,7 +189,7 @@ pub async fn login(
 ) -> Result<Principal, AuthError> {
     let Some(account) = store.account_by_login(login).await? else {
         // Same work as a real check, so the answer's timing does not tell which logins exist.
-        let _ = verify_password(password, dummy_hash());
+        let _ = verify_password_off_thread(password, dummy_hash()).await;
         return Err(AuthError::BadCredentials);
     };
     if account.disabled {
@@ -198,12 +205,12 @@ pub async fn login(
     let until = (now + settings.lock_for).to_rfc3339();
     let fail = || store.account_login_failed(account.id, settings.lock_after, &until);
     let Some(phc) = account.password_hash.as_deref() else {
-        let _ = verify_password(password, dummy_hash());
+        let _ = verify_password_off_thread(password, dummy_hash()).await;
         fail().await?;
         store.account_audit_login(&account, false, "not_activated").await?;
         return Err(AuthError::BadCredentials);
     };
-    if !verify_password(password, phc) {
+    if !verify_password_off_thread(password, phc).await {
         let failed = fail().await?;
         store.account_audit_login(&account, false, "bad_password").await?;
         return Err(if failed >= settings.lock_after { AuthError::Locked } else { AuthError::BadCredentials });
@@ -259,7 +266,11 @@ pub async fn activate(
         store.account_login_failed(account.id, settings.lock_after, &(now + settings.lock_for).to_rfc3339()).await?;
         return Err(AuthError::BadActivation);
     }
-    store.account_activate(account.id, &hash_password(new_password)?).await?;
+    let new_password = Zeroizing::new(new_password.to_string());
+    let phc = tokio::task::spawn_blocking(move || hash_password(&new_password))
+        .await
+        .map_err(|_| AuthError::WeakPassword)??;
+    store.account_activate(account.id, &phc).await?;
     Ok(())
 }
 

@@ -465,7 +465,18 @@ async fn import_receipts(
         error: None,
     };
     let owner = acting.authed.session.principal.account_id;
-    state.jobs.lock().unwrap_or_else(|p| p.into_inner()).insert(id, (owner, job.clone()));
+    {
+        let mut jobs = state.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        // Keep the newest finished jobs only: the table must not grow with every upload.
+        if jobs.len() >= crate::JOBS_KEPT {
+            let mut done: Vec<u64> = jobs.iter().filter(|(_, (_, j))| j.state != "running").map(|(k, _)| *k).collect();
+            done.sort_unstable();
+            for k in done.iter().take(jobs.len() + 1 - crate::JOBS_KEPT) {
+                jobs.remove(k);
+            }
+        }
+        jobs.insert(id, (owner, job.clone()));
+    }
     let task_state = state.clone();
     let name = name.to_string();
     let ctx = acting.ctx.clone();

@@ -46,6 +46,9 @@ impl ServerState {
     }
 }
 
+/// How many import jobs the server remembers (the oldest finished ones are forgotten first).
+pub const JOBS_KEPT: usize = 1_000;
+
 /// The largest upload (one UKE file); other bodies are small JSON.
 pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
 const JSON_LIMIT: usize = 64 * 1024;
