@@ -73,6 +73,11 @@ impl FromStr for YearMonth {
     type Err = YearMonthError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || YearMonthError(s.to_string());
+        // Byte positions below are character positions only in ASCII: "0\u{80}\u{80}0" is six
+        // bytes, and slicing it at 4 would split a character (found by schemathesis).
+        if !s.is_ascii() {
+            return Err(err());
+        }
         let (y, m) = match s.len() {
             7 if s.as_bytes()[4] == b'-' => (&s[..4], &s[5..]),
             6 => (&s[..4], &s[4..]),
@@ -116,6 +121,17 @@ pub fn age_at_fiscal_year_end(birth: NaiveDate, fy: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_parse_in_both_forms_and_anything_else_is_refused_without_panicking() {
+        assert_eq!("2026-08".parse::<YearMonth>().ok(), YearMonth::new(2026, 8));
+        assert_eq!("202608".parse::<YearMonth>().ok(), YearMonth::new(2026, 8));
+        // Six and seven bytes that are not six or seven ASCII characters (the first was sent by
+        // schemathesis and split a character before the ASCII check).
+        for bad in ["0\u{80}\u{80}0", "20２6-8", "2026\u{2010}8", "2026-13", "2026-00", "-20261", "", "2026-8"] {
+            assert!(bad.parse::<YearMonth>().is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn fiscal_year_end_age_counts_first_of_april_births_a_year_early() {

@@ -62,6 +62,18 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/api/openapi.json", axum::routing::get(openapi::spec))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .with_state(state)
+        // A handler that panics answers 500 as problem details instead of dropping the
+        // connection; the panic's message stays out of the answer (and holds no personal data).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send + 'static>| {
+            tracing::error!("a request handler panicked");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "内部エラー",
+                "the request failed; see the server log",
+            )
+            .into_response()
+        }))
         .layer(middleware::from_fn(hardening))
 }
 
