@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod config;
 pub mod disclosure_html;
+pub mod exports;
 pub mod files;
 pub mod imports;
 pub mod kenshin;
@@ -304,6 +305,22 @@ impl App {
         fiscal_year: i32,
     ) -> Result<Vec<kenpo_store::TargetRow>, AppError> {
         Ok(self.store.checkup_targets(ctx, fiscal_year).await?)
+    }
+
+    /// An export to a named recipient (writes the provision record and the audit entry first);
+    /// `to`, `categories` and `who` as the CLI's flags take them.
+    pub async fn export(
+        &self,
+        ctx: &AccessContext,
+        to: &str,
+        categories: &str,
+        who: &str,
+        file_name: &str,
+    ) -> Result<kenpo_store::ExportedRows, AppError> {
+        let recipient = exports::recipient(self.catalogue(), to)?;
+        let cats = exports::categories(categories)?;
+        let selection = exports::selection(who, chrono::Local::now().date_naive())?;
+        Ok(self.store.export(ctx, &recipient, &cats, &selection, file_name).await?)
     }
 
     /// A member's disclosure report (statutory; the 個人情報保護管理者 answers it).

@@ -640,3 +640,13 @@ impl ContractorReport {
         }
     }
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExportRequest {
+    /// `contractor:ID` (委託) or the name of another body (第三者提供), as the catalogue names it.
+    pub to: String,
+    /// Category ids, comma separated (identity is always included).
+    pub categories: String,
+    /// `covered`, `covered:YYYY-MM-DD` or `ids:1,2,3`.
+    pub who: String,
+}

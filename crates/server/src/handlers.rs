@@ -30,6 +30,7 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/review/runs", post(review_run))
         .route("/kogaku/runs", post(kogaku_run))
         .route("/audit/contractors/{id}", get(contractor_report))
+        .route("/exports", post(export))
         .route("/kogaku/{month}/payments", get(kogaku_payments))
         .route("/checkups/{fiscal_year}/targets", get(checkup_targets))
         .route("/policy/explain", get(explain))
@@ -322,6 +323,36 @@ async fn contractor_report(
     }
     let (name, report) = state.app.contractor_report(&acting.ctx, &id, q.from, q.to).await?;
     Ok(Json(dto::ContractorReport::of(name, report)))
+}
+
+/// Exports person data to the recipient the use names (委託先 or the catalogue's counterparty),
+/// writing the APPI Art. 29 provision record and the audit entry first. The answer is the CSV
+/// (UTF-8 with BOM, formula cells neutralised by the one CSV writer); `X-Provision-Id` names
+/// the record.
+#[utoipa::path(post, path = "/api/v1/exports", tag = "exports",
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body = dto::ExportRequest,
+    responses((status = 200, body = String, content_type = "text/csv", description = "the exported rows",
+            headers(("X-Provision-Id" = i64, description = "the provision record written"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn export(State(state): St, acting: Acting, J(req): J<dto::ExportRequest>) -> Result<Response, ApiError> {
+    let file_name = format!("api-export-{}.csv", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let exported = state.app.export(&acting.ctx, &req.to, &req.categories, &req.who, &file_name).await?;
+    let table = kenpo_domain::Table { headers: exported.headers, rows: exported.rows };
+    let bytes = kenpo_formats::csv_out::render(&table, kenpo_formats::csv_out::CsvEncoding::Utf8Bom)
+        .map_err(|e| kenpo_app::AppError::Internal(e.to_string()))?;
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&exported.provision_id.to_string()) {
+        h.insert("x-provision-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }
 
 /// 高額療養費・付加給付 payments of one 診療年月, each with its arithmetic.

@@ -12,7 +12,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
         crate::handlers::login, crate::handlers::whoami, crate::handlers::logout, crate::handlers::activate,
         crate::handlers::search, crate::handlers::member, crate::handlers::member_receipts, crate::handlers::disclosure,
         crate::handlers::findings, crate::handlers::set_finding_status, crate::handlers::review_run,
-        crate::handlers::kogaku_run, crate::handlers::contractor_report, crate::handlers::kogaku_payments,
+        crate::handlers::kogaku_run, crate::handlers::contractor_report, crate::handlers::export, crate::handlers::kogaku_payments,
         crate::handlers::checkup_targets, crate::handlers::explain, crate::handlers::audit_verify,
         crate::handlers::audit_proof, crate::handlers::import_receipts, crate::handlers::import_job,
     ),

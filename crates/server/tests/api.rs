@@ -408,6 +408,31 @@ async fn the_api_decides_and_audits_as_the_cli_does() {
             "{backend}: supervision is the privacy officer's or the auditor's"
         );
 
+        // 5c. An export to the body the use names (第三者提供): the CSV, and its provision record.
+        let body = json!({"to": "損害保険会社等", "categories": "identity", "who": "ids:1"});
+        let h = [
+            ("cookie", sato.cookie.as_str()),
+            ("kenpo-purpose", "benefits.third_party_recovery"),
+            ("x-csrf-token", sato.csrf.as_str()),
+        ];
+        let req = Request::builder().method(Method::POST).uri("/api/v1/exports");
+        let req = h.iter().fold(req, |r, (k, v)| r.header(*k, *v)).header(header::CONTENT_TYPE, "application/json");
+        let res = r.clone().oneshot(req.body(Body::from(body.to_string())).expect("request")).await.expect("answer");
+        assert_eq!(res.status(), StatusCode::OK, "{backend}");
+        assert!(res.headers().get("x-provision-id").is_some(), "{backend}: the provision record is named");
+        let csv = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+        let csv = String::from_utf8(csv.to_vec()).expect("UTF-8");
+        assert_eq!(csv.trim_start_matches('\u{feff}').lines().count(), 2, "{backend}: header and person 1: {csv}");
+        let wrong = call(
+            &r,
+            Method::POST,
+            "/api/v1/exports",
+            &h,
+            Some(json!({"to": "contractor:c03", "categories": "identity", "who": "ids:1"})),
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{backend}: not the recipient the use names: {:?}", wrong.body);
+
         // 5c. Under TLS the session cookie carries Secure.
         let r_tls = router(ServerState::new(app.clone(), true));
         let again = call(

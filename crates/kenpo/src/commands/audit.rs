@@ -6,9 +6,8 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use kenpo_audit::AuditSigningKey;
-use kenpo_domain::DataCategory;
 use kenpo_policy::catalogue::Catalogue;
-use kenpo_store::{AccessContext, Actor, PersonId, PurposeId, Recipient, Selection, Store};
+use kenpo_store::{AccessContext, Actor, PersonId, PurposeId, Store};
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
@@ -222,34 +221,10 @@ pub async fn export(
     out: &Path,
     json: bool,
 ) -> Result<()> {
-    let catalogue = Catalogue::default_catalogue()?;
-    let recipient = match to.strip_prefix("contractor:") {
-        Some(id) => {
-            let Some(c) = catalogue.contractor(id) else { bail!("no contractor {id} in the catalogue") };
-            Recipient::Contractor { id: id.to_string(), name: c.name.clone() }
-        }
-        None => Recipient::Body { name: to.to_string() },
-    };
-    let mut cats = Vec::new();
-    for id in categories.split(',').filter(|s| !s.is_empty()) {
-        cats.push(DataCategory::from_id(id.trim()).with_context(|| format!("unknown category {id:?}"))?);
-    }
-    let selection = match who.strip_prefix("ids:") {
-        Some(list) => Selection::People(
-            list.split(',')
-                .map(|s| s.trim().parse::<i64>().with_context(|| format!("--who ids: {s:?}")))
-                .collect::<Result<_>>()?,
-        ),
-        None if who == "covered" => Selection::CoveredOn(chrono::Local::now().date_naive()),
-        None => match who.strip_prefix("covered:") {
-            Some(day) => Selection::CoveredOn(day.parse().context("--who covered:YYYY-MM-DD")?),
-            None => bail!("--who must be covered, covered:YYYY-MM-DD or ids:1,2,3"),
-        },
-    };
-    let store = location.open().await?;
+    let app = kenpo_app::App::new(location.open().await?)?;
     let file_name = out.display().to_string();
-    let exported = store.export(ctx, &recipient, &cats, &selection, &file_name).await;
-    store.close().await;
+    let exported = app.export(ctx, to, categories, who, &file_name).await;
+    app.close().await;
     let exported = exported?;
     let table = kenpo_domain::Table { headers: exported.headers.clone(), rows: exported.rows.clone() };
     crate::files::write_csv(out, &table, location.csv_encoding)?;
