@@ -347,6 +347,15 @@ impl App {
         Ok(self.store.audit_verify(ctx, None).await?)
     }
 
+    /// The audit-log viewer (operation `query`).
+    pub async fn audit_entries(
+        &self,
+        ctx: &AccessContext,
+        q: &kenpo_store::AuditQuery,
+    ) -> Result<Vec<kenpo_store::AuditEntryView>, AppError> {
+        Ok(self.store.audit_entries(ctx, q).await?)
+    }
+
     pub async fn audit_prove(&self, ctx: &AccessContext, seq: i64) -> Result<kenpo_audit::InclusionProof, AppError> {
         Ok(self.store.audit_prove(ctx, seq).await?)
     }

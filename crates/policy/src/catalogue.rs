@@ -197,9 +197,10 @@ pub struct Role {
     pub audit_operations: Vec<String>,
 }
 
-/// The operations on the audit log, as the catalogue names them, and `accounts`: managing the
-/// accounts of `kenpo serve` (who may log in as which role), an operation on the gate itself.
-pub const AUDIT_OPERATIONS: [&str; 6] = ["verify", "checkpoint", "prove", "erase", "mark", "accounts"];
+/// The operations on the audit log, as the catalogue names them (`query`: the log viewer), and
+/// `accounts`: managing the accounts of `kenpo serve` (who may log in as which role), an
+/// operation on the gate itself.
+pub const AUDIT_OPERATIONS: [&str; 7] = ["verify", "checkpoint", "prove", "erase", "mark", "query", "accounts"];
 
 /// One task of a contractor's entrusted work (業務委託内容), mapped to the uses it serves.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -361,7 +362,7 @@ impl Catalogue {
                 return Err(invalid(
                     "roles.toml",
                     format!("role {}: audit operation {op:?}", r.id),
-                    "is not one of verify, checkpoint, prove, erase, mark, accounts",
+                    "is not one of verify, checkpoint, prove, erase, mark, query, accounts",
                 ));
             }
         }

@@ -650,3 +650,48 @@ pub struct ExportRequest {
     /// `covered`, `covered:YYYY-MM-DD` or `ids:1,2,3`.
     pub who: String,
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditParams {
+    /// Exact actor (`staff:benefits:sato`, `contractor:c03`, `member:42`).
+    pub actor: Option<String>,
+    /// Exact purpose id.
+    pub purpose: Option<String>,
+    /// `allow` or `deny`.
+    pub outcome: Option<String>,
+    /// Entries about one person.
+    pub person: Option<i64>,
+    /// Newest first, at most this many (1–1,000; default 200).
+    pub limit: Option<i64>,
+}
+
+/// One audit entry: the decision (who, for what, which categories, outcome, rule), never the
+/// encrypted payload.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub purpose: String,
+    pub action: String,
+    pub categories: String,
+    pub outcome: String,
+    pub rule: String,
+    pub subject_kind: String,
+}
+
+impl From<kenpo_store::AuditEntryView> for AuditEntry {
+    fn from(e: kenpo_store::AuditEntryView) -> Self {
+        Self {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            purpose: e.purpose,
+            action: e.action,
+            categories: e.categories,
+            outcome: e.outcome,
+            rule: e.rule,
+            subject_kind: e.subject_kind,
+        }
+    }
+}

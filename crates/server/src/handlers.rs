@@ -35,6 +35,7 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/checkups/{fiscal_year}/targets", get(checkup_targets))
         .route("/policy/explain", get(explain))
         .route("/audit/verify", get(audit_verify))
+        .route("/audit/entries", get(audit_entries))
         .route("/audit/proofs/{seq}", get(audit_proof))
         .route("/imports/{id}", get(import_job))
 }
@@ -426,6 +427,29 @@ async fn audit_verify(State(state): St, acting: Acting) -> Result<Json<dto::Veri
         first_bad_seq: r.first_bad.as_ref().map(|b| b.seq),
         problem: r.first_bad.map(|b| b.problem),
     }))
+}
+
+/// The audit-log viewer: entries by actor, purpose, outcome and person, newest first (the
+/// catalogue operation `query`: the 個人情報保護管理者 and 監査). The query is itself logged.
+#[utoipa::path(get, path = "/api/v1/audit/entries", tag = "audit", params(dto::AuditParams, Purpose),
+    responses((status = 200, body = Vec<dto::AuditEntry>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn audit_entries(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::AuditParams>,
+) -> Result<Json<Vec<dto::AuditEntry>>, ApiError> {
+    let query = kenpo_store::AuditQuery {
+        actor: q.actor,
+        purpose: q.purpose,
+        outcome: q.outcome,
+        person: q.person.map(PersonId),
+        limit: q.limit.unwrap_or(200),
+    };
+    let rows = state.app.audit_entries(&acting.ctx, &query).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
 /// An inclusion proof of one audit entry, in the file format `kenpo audit verify-proof` checks

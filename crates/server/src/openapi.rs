@@ -14,6 +14,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
         crate::handlers::findings, crate::handlers::set_finding_status, crate::handlers::review_run,
         crate::handlers::kogaku_run, crate::handlers::contractor_report, crate::handlers::export, crate::handlers::kogaku_payments,
         crate::handlers::checkup_targets, crate::handlers::explain, crate::handlers::audit_verify,
+        crate::handlers::audit_entries,
         crate::handlers::audit_proof, crate::handlers::import_receipts, crate::handlers::import_job,
     ),
     components(schemas(dto::Problem)),

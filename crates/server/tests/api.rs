@@ -399,6 +399,35 @@ async fn the_api_decides_and_audits_as_the_cli_does() {
             "{backend}: c03's reads above are in its report: {:?}",
             supervised.body
         );
+        // The audit-log viewer: the privacy officer filters; 給付 may not look.
+        let viewer = "/api/v1/audit/entries?actor=staff%3Areceipt_review%3Atanaka&purpose=auth.login";
+        let seen =
+            call(&r, Method::GET, viewer, &[("cookie", &ito.cookie), ("kenpo-purpose", "appi.supervision")], None)
+                .await;
+        assert_eq!(seen.status, StatusCode::OK, "{backend}: {:?}", seen.body);
+        let rules: Vec<&str> =
+            seen.body.as_array().expect("entries").iter().filter_map(|e| e["rule"].as_str()).collect();
+        // tanaka: one login to use the API, one refused without the second factor (newest first).
+        assert_eq!(rules, ["login:second_factor_missing", "login:ok"], "{backend}");
+        let about = call(
+            &r,
+            Method::GET,
+            "/api/v1/audit/entries?person=3&limit=1000",
+            &[("cookie", &ito.cookie), ("kenpo-purpose", "appi.supervision")],
+            None,
+        )
+        .await;
+        assert_eq!(about.status, StatusCode::OK);
+        assert!(
+            about.body.as_array().is_some_and(|l| l
+                .iter()
+                .any(|e| e["actor"] == "staff:benefits:sato" && e["subject_kind"] == "person")),
+            "{backend}: sato's read of person 3 is in the person's entries"
+        );
+        let denied =
+            call(&r, Method::GET, viewer, &[("cookie", &sato.cookie), ("kenpo-purpose", "appi.supervision")], None)
+                .await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN, "{backend}");
         let not_sato =
             call(&r, Method::GET, report, &[("cookie", &sato.cookie), ("kenpo-purpose", "appi.supervision")], None)
                 .await;

@@ -616,3 +616,106 @@ impl Store {
         self.audit_now(ctx, Action::Write, &[], true, &rule, &Touched::Nothing).await
     }
 }
+
+/// Filters of the audit-log viewer; all optional, combined with AND.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    /// Exact actor (`staff:benefits:sato`, `contractor:c03`, …).
+    pub actor: Option<String>,
+    /// Exact purpose id.
+    pub purpose: Option<String>,
+    /// `allow` or `deny`.
+    pub outcome: Option<String>,
+    /// Entries about one person (through the person's audit key, like the disclosure report).
+    pub person: Option<PersonId>,
+    /// Newest first, at most this many (1–1,000).
+    pub limit: i64,
+}
+
+/// One audit entry as the viewer shows it: the decision, never the encrypted payload.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub purpose: String,
+    pub action: String,
+    pub categories: String,
+    pub outcome: String,
+    pub rule: String,
+    /// none / population / person / set.
+    pub subject_kind: String,
+}
+
+impl Store {
+    /// The audit-log viewer (the catalogue operation `query`: the privacy officer and the
+    /// auditor). The query is itself an entry, touching the person when it filters by one.
+    pub async fn audit_entries(&self, ctx: &AccessContext, q: &AuditQuery) -> Result<Vec<AuditEntryView>, StoreError> {
+        let op = self.require_operator(ctx, "query").await?;
+        let limit = q.limit.clamp(1, 1_000);
+        for (field, v) in [("actor", &q.actor), ("purpose", &q.purpose), ("outcome", &q.outcome)] {
+            if let Some(v) = v
+                && (v.chars().count() > 100 || v.chars().any(char::is_control))
+            {
+                return Err(StoreError::Input(format!("{field}: 100文字以内、制御文字なしで指定してください")));
+            }
+        }
+        let mut sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR purpose = $2) \
+             AND ($3 = '' OR outcome = $3)"
+        );
+        let mut tag: Option<Vec<u8>> = None;
+        if let Some(person) = q.person {
+            let mut tx = self.db.operator(&op).begin().await?;
+            let key = self.member_key(&mut tx, person.0).await?;
+            tx.rollback().await?;
+            // A person the log never named has no key: nothing about them.
+            let Some(key) = key else {
+                self.audit_now(ctx, Action::Read, &[], true, "audit:query", &Touched::Person(person.0)).await?;
+                return Ok(Vec::new());
+            };
+            tag = Some(subject_tag(&key));
+            sql.push_str(" AND (subject_tag = $4 OR subject_kind = 'set')");
+        }
+        sql.push_str(" ORDER BY seq DESC");
+        if tag.is_none() {
+            // Without a person, every row found is shown: the database stops at the limit.
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let query = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql))
+            .bind(q.actor.clone().unwrap_or_default())
+            .bind(q.purpose.clone().unwrap_or_default())
+            .bind(q.outcome.clone().unwrap_or_default());
+        let query = match &tag {
+            Some(t) => query.bind(t.clone()),
+            None => query,
+        };
+        let rows = query.fetch_all(self.db.operator(&op)).await?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(person) = q.person
+                && r.subject_kind == "set"
+                && !kenpo_audit::ranges_contain(r.subject_set.as_deref().unwrap_or_default(), person.0).unwrap_or(false)
+            {
+                continue;
+            }
+            out.push(AuditEntryView {
+                seq: r.seq,
+                at: r.at,
+                actor: r.actor,
+                purpose: r.purpose,
+                action: r.action,
+                categories: r.categories,
+                outcome: r.outcome,
+                rule: r.rule,
+                subject_kind: r.subject_kind,
+            });
+            if out.len() as i64 >= limit {
+                break;
+            }
+        }
+        let touched = q.person.map(|p| Touched::Person(p.0)).unwrap_or(Touched::Nothing);
+        self.audit_now(ctx, Action::Read, &[], true, "audit:query", &touched).await?;
+        Ok(out)
+    }
+}

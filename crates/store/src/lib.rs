@@ -38,7 +38,9 @@ mod stats;
 pub mod vault;
 
 pub use accounts::{AccountKind, AccountRow, LOGIN_PURPOSE, NewAccount, valid_login};
-pub use audit_ops::{AccessLine, BadEntry, ContractorReport, Disclosure, HeldRecords, VerifyReport};
+pub use audit_ops::{
+    AccessLine, AuditEntryView, AuditQuery, BadEntry, ContractorReport, Disclosure, HeldRecords, VerifyReport,
+};
 pub use benefits::{BenefitView, NewBenefitClaim};
 pub use checkups::CheckupImportSummary;
 pub use db::Backend;
