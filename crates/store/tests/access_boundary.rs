@@ -44,6 +44,10 @@ fn every_public_async_store_function_takes_an_access_context() {
         if !["accounts.rs", "repo.rs", "guard.rs"].contains(&file) {
             assert!(!text.contains("login_path()"), "{}: the login door is for accounts.rs only", path.display());
         }
+        // An operator check is made only where the catalogue's operations are decided.
+        if !["audit_ops.rs", "repo.rs"].contains(&file) {
+            assert!(!text.contains("Operator::checked"), "{}: only require_operator makes an Operator", path.display());
+        }
         // No public function hands out the pool or a raw row type.
         assert!(!text.contains("pub fn pool"), "{}: the pool must stay private", path.display());
         assert!(!text.contains("pub pool"), "{}", path.display());
