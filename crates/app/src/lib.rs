@@ -173,7 +173,7 @@ impl App {
         login: &str,
         now: DateTime<Utc>,
     ) -> Result<IssuedAccount, AppError> {
-        let existing = self.store.account_by_login(login).await?.ok_or_else(|| AppError::NotFound("account".into()))?;
+        let existing = self.store.account_of(ctx, login).await?;
         let code = auth::onetime_code();
         let expires = (now + self.auth.onetime_valid).to_rfc3339();
         let totp = match &existing.kind {

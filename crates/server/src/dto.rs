@@ -695,3 +695,78 @@ impl From<kenpo_store::AuditEntryView> for AuditEntry {
         }
     }
 }
+
+/// An account as the users screen shows it (no secret).
+#[derive(Serialize, ToSchema)]
+pub struct Account {
+    pub login: String,
+    /// staff / member / contractor.
+    pub kind: String,
+    /// The role, person id or contractor id the account acts as.
+    pub acts_as: String,
+    pub display_name: String,
+    pub has_totp: bool,
+    /// active / locked / disabled / not_activated.
+    pub state: String,
+    pub last_login_at: Option<String>,
+}
+
+impl From<kenpo_store::AccountRow> for Account {
+    fn from(a: kenpo_store::AccountRow) -> Self {
+        let (kind, acts_as) = match &a.kind {
+            kenpo_store::AccountKind::Staff { role } => ("staff", role.clone()),
+            kenpo_store::AccountKind::Member { person_id } => ("member", person_id.to_string()),
+            kenpo_store::AccountKind::Contractor { contractor_id } => ("contractor", contractor_id.clone()),
+        };
+        let state = if a.disabled {
+            "disabled"
+        } else if a.locked_until.is_some() {
+            "locked"
+        } else if a.onetime_expires.is_some() {
+            "not_activated"
+        } else {
+            "active"
+        };
+        Self {
+            login: a.login,
+            kind: kind.into(),
+            acts_as,
+            display_name: a.display_name,
+            has_totp: a.has_totp,
+            state: state.into(),
+            last_login_at: a.last_login_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewAccountRequest {
+    pub login: String,
+    /// staff / member / contractor.
+    pub kind: String,
+    /// For staff: a catalogue role id; for a member: the person id; for a contractor: its id.
+    pub acts_as: String,
+    pub display_name: String,
+}
+
+/// A new or reset account's secrets, shown once.
+#[derive(Serialize, ToSchema)]
+pub struct IssuedAccount {
+    pub account: Account,
+    /// Sets the first password at `POST /api/v1/activation`.
+    pub onetime_code: String,
+    pub onetime_expires: String,
+    /// Base32 TOTP secret, where the role needs a second factor.
+    pub totp_secret: Option<String>,
+}
+
+impl From<kenpo_app::IssuedAccount> for IssuedAccount {
+    fn from(i: kenpo_app::IssuedAccount) -> Self {
+        Self {
+            account: i.account.into(),
+            onetime_code: i.onetime_code,
+            onetime_expires: i.onetime_expires,
+            totp_secret: i.totp_secret,
+        }
+    }
+}

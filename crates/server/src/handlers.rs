@@ -31,6 +31,10 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/kogaku/runs", post(kogaku_run))
         .route("/audit/contractors/{id}", get(contractor_report))
         .route("/exports", post(export))
+        .route("/users", get(users).post(add_user))
+        .route("/users/{login}/disable", post(disable_user))
+        .route("/users/{login}/enable", post(enable_user))
+        .route("/users/{login}/reset", post(reset_user))
         .route("/kogaku/{month}/payments", get(kogaku_payments))
         .route("/checkups/{fiscal_year}/targets", get(checkup_targets))
         .route("/policy/explain", get(explain))
@@ -354,6 +358,82 @@ async fn export(State(state): St, acting: Acting, J(req): J<dto::ExportRequest>)
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+/// Every account (the catalogue operation `accounts`: the 個人情報保護管理者).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(Purpose),
+    responses((status = 200, body = Vec<dto::Account>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn users(State(state): St, acting: Acting) -> Result<Json<Vec<dto::Account>>, ApiError> {
+    Ok(Json(state.app.list_accounts(&acting.ctx).await?.into_iter().map(Into::into).collect()))
+}
+
+/// A new account; its one-time code (and TOTP secret) are in the answer, once.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users",
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body = dto::NewAccountRequest,
+    responses((status = 200, body = dto::IssuedAccount),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn add_user(
+    State(state): St,
+    acting: Acting,
+    J(req): J<dto::NewAccountRequest>,
+) -> Result<Json<dto::IssuedAccount>, ApiError> {
+    let kind = match req.kind.as_str() {
+        "staff" => kenpo_store::AccountKind::Staff { role: req.acts_as },
+        "member" => kenpo_store::AccountKind::Member {
+            person_id: req.acts_as.parse().map_err(|_| ApiError::invalid("acts_as: 加入者の番号（数字）"))?,
+        },
+        "contractor" => kenpo_store::AccountKind::Contractor { contractor_id: req.acts_as },
+        _ => return Err(ApiError::invalid("kind: staff、member または contractor")),
+    };
+    let issued = state.app.add_account(&acting.ctx, &req.login, kind, &req.display_name, chrono::Utc::now()).await?;
+    Ok(Json(issued.into()))
+}
+
+/// Disables an account (its sessions end).
+#[utoipa::path(post, path = "/api/v1/users/{login}/disable", tag = "users",
+    params(("login" = String, Path), Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::Account),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn disable_user(State(state): St, acting: Acting, P(login): P<String>) -> Result<Json<dto::Account>, ApiError> {
+    Ok(Json(state.app.set_account_disabled(&acting.ctx, &login, true).await?.into()))
+}
+
+/// Enables an account again and clears its lock.
+#[utoipa::path(post, path = "/api/v1/users/{login}/enable", tag = "users",
+    params(("login" = String, Path), Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::Account),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn enable_user(State(state): St, acting: Acting, P(login): P<String>) -> Result<Json<dto::Account>, ApiError> {
+    Ok(Json(state.app.set_account_disabled(&acting.ctx, &login, false).await?.into()))
+}
+
+/// Clears the password and issues a new one-time code (and TOTP secret); sessions end.
+#[utoipa::path(post, path = "/api/v1/users/{login}/reset", tag = "users",
+    params(("login" = String, Path), Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::IssuedAccount),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn reset_user(
+    State(state): St,
+    acting: Acting,
+    P(login): P<String>,
+) -> Result<Json<dto::IssuedAccount>, ApiError> {
+    Ok(Json(state.app.reset_account(&acting.ctx, &login, chrono::Utc::now()).await?.into()))
 }
 
 /// 高額療養費・付加給付 payments of one 診療年月, each with its arithmetic.

@@ -278,7 +278,7 @@ async fn the_api_decides_and_audits_as_the_cli_does() {
         // 4. CSRF: a state change with the cookie needs the session's token.
         let (a, totp) = account(&app, &r, "tanaka", AccountKind::Staff { role: "receipt_review".into() }).await;
         assert!(totp.is_some(), "レセプト点検 reads 傷病名 (要配慮個人情報): a second factor is required");
-        let tanaka = browser(&a);
+        let mut tanaka = browser(&a);
         let list = call(
             &r,
             Method::GET,
@@ -461,6 +461,54 @@ async fn the_api_decides_and_audits_as_the_cli_does() {
         )
         .await;
         assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{backend}: not the recipient the use names: {:?}", wrong.body);
+
+        // 5d. Accounts over HTTP: the privacy officer lists, adds and disables; 給付 may not.
+        let officer_h = [
+            ("cookie", ito.cookie.as_str()),
+            ("kenpo-purpose", "admin.basic_material"),
+            ("x-csrf-token", ito.csrf.as_str()),
+        ];
+        let listed = call(&r, Method::GET, "/api/v1/users", &officer_h, None).await;
+        assert_eq!(listed.status, StatusCode::OK, "{backend}: {:?}", listed.body);
+        assert!(
+            listed.body.as_array().is_some_and(|l| l.iter().any(|a| a["login"] == "tanaka" && a["state"] == "active"))
+        );
+        let added = call(
+            &r,
+            Method::POST,
+            "/api/v1/users",
+            &officer_h,
+            Some(json!({"login": "member-five", "kind": "member", "acts_as": "5", "display_name": "本人"})),
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::OK, "{backend}: {:?}", added.body);
+        assert_eq!(added.body["account"]["state"], "not_activated");
+        assert_eq!(added.body["onetime_code"].as_str().map(str::len), Some(19), "{backend}: XXXX-XXXX-XXXX-XXXX");
+        let sato_h = [
+            ("cookie", sato.cookie.as_str()),
+            ("kenpo-purpose", "admin.basic_material"),
+            ("x-csrf-token", sato.csrf.as_str()),
+        ];
+        let refused = call(&r, Method::POST, "/api/v1/users/tanaka/reset", &sato_h, None).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{backend}: 給付 manages no accounts");
+        let refused = call(&r, Method::POST, "/api/v1/users/nobody-at-all/reset", &sato_h, None).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{backend}: nor learns which logins exist");
+        let off = call(&r, Method::POST, "/api/v1/users/tanaka/disable", &officer_h, None).await;
+        assert_eq!(off.status, StatusCode::OK);
+        assert_eq!(off.body["state"], "disabled");
+        let gone = call(&r, Method::GET, "/api/v1/session", &[("cookie", &tanaka.cookie)], None).await;
+        assert_eq!(gone.status, StatusCode::UNAUTHORIZED, "{backend}: a disabled account's sessions end");
+        let on = call(&r, Method::POST, "/api/v1/users/tanaka/enable", &officer_h, None).await;
+        assert_eq!(on.body["state"], "active", "{backend}");
+        let again = call(
+            &r,
+            Method::POST,
+            "/api/v1/session",
+            &[],
+            Some(json!({"login": "tanaka", "password": PASSWORD, "totp": totp.as_deref().map(totp_now)})),
+        )
+        .await;
+        tanaka = browser(&again);
 
         // 5c. Under TLS the session cookie carries Secure.
         let r_tls = router(ServerState::new(app.clone(), true));

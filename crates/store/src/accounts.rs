@@ -231,6 +231,18 @@ impl Store {
         rows.into_iter().map(account_of).collect()
     }
 
+    /// One account by login (the `accounts` operation): decided before anything is read, so a
+    /// caller without the operation cannot learn which logins exist.
+    pub async fn account_of(&self, ctx: &AccessContext, login: &str) -> Result<AccountRow, StoreError> {
+        let op = self.require_operator(ctx, "accounts").await?;
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE login = $1");
+        let row: Option<RawAccount> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(login.to_string())
+            .fetch_optional(self.db.operator(&op))
+            .await?;
+        row.map(account_of).transpose()?.ok_or_else(|| StoreError::NotFound("account".into()))
+    }
+
     /// Disables or re-enables an account, or clears its lock (the `accounts` operation).
     pub async fn account_set_disabled(
         &self,
