@@ -8,8 +8,8 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Duration, Utc};
+use kenpo_policy::Actor;
 use kenpo_policy::catalogue::Catalogue;
-use kenpo_policy::{Actor, PersonId, StaffRole};
 use kenpo_store::{AccountKind, AccountRow, Store, StoreError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -156,14 +156,7 @@ pub struct Principal {
 
 impl Principal {
     fn of(account: &AccountRow) -> Result<Self, AuthError> {
-        let actor = match &account.kind {
-            AccountKind::Staff { role } => Actor::Staff {
-                role: StaffRole::from_id(role).ok_or_else(|| StoreError::Corrupt("account role".into()))?,
-                user: account.login.clone(),
-            },
-            AccountKind::Member { person_id } => Actor::Member { person: PersonId(*person_id) },
-            AccountKind::Contractor { contractor_id } => Actor::Contractor { id: contractor_id.clone() },
-        };
+        let actor = account.actor()?;
         Ok(Self {
             account_id: account.id,
             login: account.login.clone(),

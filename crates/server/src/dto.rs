@@ -454,6 +454,19 @@ pub struct ProvisionLine {
     pub categories: String,
 }
 
+impl From<kenpo_store::ProvisionView> for ProvisionLine {
+    fn from(p: kenpo_store::ProvisionView) -> Self {
+        Self {
+            at: p.at,
+            direction: p.direction,
+            counterparty: p.counterparty,
+            basis: p.basis,
+            use_id: p.use_id,
+            categories: p.categories,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AccessEntry {
     pub at: String,
@@ -489,18 +502,7 @@ impl From<kenpo_store::Disclosure> for Disclosure {
                     last: h.last,
                 })
                 .collect(),
-            provisions: d
-                .provisions
-                .into_iter()
-                .map(|p| ProvisionLine {
-                    at: p.at,
-                    direction: p.direction,
-                    counterparty: p.counterparty,
-                    basis: p.basis,
-                    use_id: p.use_id,
-                    categories: p.categories,
-                })
-                .collect(),
+            provisions: d.provisions.into_iter().map(Into::into).collect(),
             accesses: d
                 .accesses
                 .into_iter()
@@ -620,18 +622,7 @@ impl ContractorReport {
             name,
             from: r.from,
             to: r.to,
-            received: r
-                .received
-                .into_iter()
-                .map(|p| ProvisionLine {
-                    at: p.at,
-                    direction: p.direction,
-                    counterparty: p.counterparty,
-                    basis: p.basis,
-                    use_id: p.use_id,
-                    categories: p.categories,
-                })
-                .collect(),
+            received: r.received.into_iter().map(Into::into).collect(),
             accesses: r
                 .accesses
                 .into_iter()
@@ -718,15 +709,7 @@ impl From<kenpo_store::AccountRow> for Account {
             kenpo_store::AccountKind::Member { person_id } => ("member", person_id.to_string()),
             kenpo_store::AccountKind::Contractor { contractor_id } => ("contractor", contractor_id.clone()),
         };
-        let state = if a.disabled {
-            "disabled"
-        } else if a.locked_until.is_some() {
-            "locked"
-        } else if a.onetime_expires.is_some() {
-            "not_activated"
-        } else {
-            "active"
-        };
+        let state = a.state();
         Self {
             login: a.login,
             kind: kind.into(),

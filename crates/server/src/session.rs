@@ -69,7 +69,7 @@ impl FromRequestParts<Arc<ServerState>> for Authed {
         // CSRF token. Bearer clients send no cookie, so nothing can ride on them.
         if by_cookie && !parts.method.is_safe() {
             let given = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-            let same: bool = subtle_eq(given.as_bytes(), session.csrf.as_bytes());
+            let same: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), session.csrf.as_bytes()).into();
             if !same {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
@@ -81,10 +81,6 @@ impl FromRequestParts<Arc<ServerState>> for Authed {
         }
         Ok(Authed { session, token })
     }
-}
-
-fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// An authenticated request and the access context it acts in.

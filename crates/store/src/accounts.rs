@@ -57,6 +57,33 @@ pub struct AccountRow {
     pub last_login_at: Option<String>,
 }
 
+impl AccountRow {
+    /// The actor this account acts as once authenticated (its login is the staff user).
+    pub fn actor(&self) -> Result<kenpo_policy::Actor, StoreError> {
+        Ok(match &self.kind {
+            AccountKind::Staff { role } => kenpo_policy::Actor::Staff {
+                role: StaffRole::from_id(role).ok_or_else(|| StoreError::Corrupt("account role".into()))?,
+                user: self.login.clone(),
+            },
+            AccountKind::Member { person_id } => kenpo_policy::Actor::Member { person: PersonId(*person_id) },
+            AccountKind::Contractor { contractor_id } => kenpo_policy::Actor::Contractor { id: contractor_id.clone() },
+        })
+    }
+
+    /// `disabled`, `locked`, `not_activated` (a one-time code is outstanding) or `active`.
+    pub fn state(&self) -> &'static str {
+        if self.disabled {
+            "disabled"
+        } else if self.locked_until.is_some() {
+            "locked"
+        } else if self.onetime_expires.is_some() {
+            "not_activated"
+        } else {
+            "active"
+        }
+    }
+}
+
 type RawAccount = (
     i64,
     String,
@@ -387,14 +414,7 @@ impl Store {
         ok: bool,
         why: &'static str,
     ) -> Result<(), StoreError> {
-        let actor = match &account.kind {
-            AccountKind::Staff { role } => kenpo_policy::Actor::Staff {
-                role: StaffRole::from_id(role).ok_or_else(|| StoreError::Corrupt("account role".into()))?,
-                user: account.login.clone(),
-            },
-            AccountKind::Member { person_id } => kenpo_policy::Actor::Member { person: PersonId(*person_id) },
-            AccountKind::Contractor { contractor_id } => kenpo_policy::Actor::Contractor { id: contractor_id.clone() },
-        };
+        let actor = account.actor()?;
         let purpose = kenpo_policy::PurposeId::parse(LOGIN_PURPOSE).map_err(|e| StoreError::Policy(e.to_string()))?;
         let ctx = AccessContext::new(actor, purpose);
         self.audit_now(&ctx, Action::Read, &[], ok, &format!("login:{why}"), &Touched::Nothing).await?;

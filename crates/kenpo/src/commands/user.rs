@@ -101,14 +101,11 @@ async fn run_on(app: &App, what: UserWhat, json: bool) -> Result<()> {
                     AccountKind::Member { person_id } => format!("member:{person_id}"),
                     AccountKind::Contractor { contractor_id } => format!("contractor:{contractor_id}"),
                 };
-                let state = if r.disabled {
-                    "無効"
-                } else if r.locked_until.is_some() {
-                    "ロック"
-                } else if r.onetime_expires.is_some() {
-                    "利用開始前"
-                } else {
-                    "有効"
+                let state = match r.state() {
+                    "disabled" => "無効",
+                    "locked" => "ロック",
+                    "not_activated" => "利用開始前",
+                    _ => "有効",
                 };
                 println!(
                     "{}\t{}\t{}\t{}\t二要素:{}\t最終ログイン:{}",
