@@ -233,6 +233,44 @@ impl App {
         Ok(self.store.person_receipts(ctx, id).await?)
     }
 
+    /// One receipt of a person, as the paper レセプト shows it.
+    pub async fn person_receipt(
+        &self,
+        ctx: &AccessContext,
+        id: PersonId,
+        receipt: i64,
+    ) -> Result<kenpo_store::ReceiptView, AppError> {
+        Ok(self.store.person_receipt(ctx, id, receipt).await?)
+    }
+
+    /// A person's 特定健診 and 特定保健指導.
+    pub async fn person_checkups(
+        &self,
+        ctx: &AccessContext,
+        id: PersonId,
+    ) -> Result<kenpo_store::PersonCheckups, AppError> {
+        Ok(self.store.person_checkups(ctx, id).await?)
+    }
+
+    /// 受診勧奨 follow-up: the 医科 months seen after each flagged person's exam.
+    pub async fn referral_follow_up(
+        &self,
+        ctx: &AccessContext,
+        flagged: &[(i64, chrono::NaiveDate)],
+        months: u32,
+    ) -> Result<Vec<kenpo_store::FollowUp>, AppError> {
+        Ok(self.store.referral_follow_up(ctx, flagged, months).await?)
+    }
+
+    /// The yearly 実施状況 figures.
+    pub async fn state_report(
+        &self,
+        ctx: &AccessContext,
+        fiscal_year: i32,
+    ) -> Result<Vec<kenpo_store::StateReportRow>, AppError> {
+        Ok(self.store.state_report(ctx, fiscal_year).await?)
+    }
+
     pub async fn findings(
         &self,
         ctx: &AccessContext,

@@ -89,9 +89,30 @@ pub fn to_era(date: NaiveDate) -> (&'static Era, i32) {
     (found, date.year() - found.starts.0 + 1)
 }
 
+/// A date as staff and members read it on paper: 和暦 with the Gregorian year beside it,
+/// e.g. 2026-12-07 → 令和8年12月7日（2026年）; the first year of an era is 元年.
+pub fn era_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    let (era, year) = to_era(date);
+    let year_text = if year == 1 { "元".to_string() } else { year.to_string() };
+    format!("{}{}年{}月{}日（{}年）", era.name, year_text, date.month(), date.day(), date.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn era_dates_as_printed() {
+        // 令和 starts 2019-05-01: 2026 is 令和8 (2026 − 2019 + 1); 2019-05-01 is 令和元年.
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(era_date(d(2026, 12, 7)), "令和8年12月7日（2026年）");
+        assert_eq!(era_date(d(2019, 5, 1)), "令和元年5月1日（2019年）");
+        // The day before is 平成31年4月30日 (平成1 = 1989: 2019 − 1989 + 1 = 31).
+        assert_eq!(era_date(d(2019, 4, 30)), "平成31年4月30日（2019年）");
+        // 昭和64年1月7日 was the last day of 昭和 (昭和1 = 1926: 1989 − 1926 + 1 = 64).
+        assert_eq!(era_date(d(1989, 1, 7)), "昭和64年1月7日（1989年）");
+    }
 
     #[test]
     fn reads_both_calendars() {

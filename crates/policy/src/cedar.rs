@@ -397,6 +397,20 @@ fn statutory(out: &mut String) {
         ],
         "when",
     );
+    out.push_str("// 開示請求 on the member portal: the member reads their own data (the forbids below keep\n");
+    out.push_str("// 個人番号 and 傷病名 out and the member to their own person).\n");
+    policy(
+        out,
+        &format!("{STATUTORY_DISCLOSURE}/member"),
+        Some(STATUTORY_DISCLOSURE),
+        &format!("permit (principal is {MEMBER}, {read}, resource)"),
+        &[
+            format!("context.purpose == {}", entity(USE, STATUTORY_DISCLOSURE)),
+            "context has subject".to_string(),
+            "context.subject == principal".to_string(),
+        ],
+        "when",
+    );
     out.push_str("// 委託先の監督 (個人情報保護法第25条): the 個人情報保護管理者 and the auditor read records.\n");
     for role in [StaffRole::PrivacyOfficer, StaffRole::Auditor] {
         policy(

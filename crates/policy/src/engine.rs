@@ -174,6 +174,20 @@ fn statutory(purpose: &str, req: &AccessRequest<'_>) -> Option<Decision> {
     };
     let decision = match purpose {
         STATUTORY_DISCLOSURE => {
+            if let Actor::Member { person } = req.context.actor() {
+                // The member's own request, answered on the portal (Art. 33(1) allows an
+                // electromagnetic answer): their own data only, never 個人番号, and no 傷病名 —
+                // those go through a written request on which the 医療機関 is asked first.
+                return Some(match req.subject {
+                    _ if req.action != Action::Read => Decision::deny("member_only_own_data_read"),
+                    Subject::Person(p) if p == person => match req.category {
+                        DataCategory::MyNumber => Decision::deny("member_never_reads_my_number"),
+                        DataCategory::ReceiptClinical => Decision::deny("member_diagnoses_via_disclosure_request"),
+                        _ => Decision::allow("member_own_disclosure", Obligations::default()),
+                    },
+                    _ => Decision::deny("member_only_own_data_read"),
+                });
+            }
             if role != Some(StaffRole::PrivacyOfficer) {
                 Decision::deny("disclosure_by_privacy_officer_only")
             } else if req.action != Action::Read || !matches!(req.subject, Subject::Person(_)) {

@@ -13,7 +13,6 @@ use kenpo_domain::{DataCategory, YearMonth};
 use kenpo_policy::{Action, PersonId};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 type St = State<Arc<ServerState>>;
 
@@ -587,63 +586,13 @@ async fn import_receipts(
     if bytes.is_empty() {
         return Err(ApiError::invalid("body: the file is empty"));
     }
-    // The import decides as this actor for this purpose: refuse now rather than in the job.
-    let id = state.next_job.fetch_add(1, Ordering::Relaxed);
-    let job = dto::ImportJob {
-        id,
-        file_name: name.to_string(),
-        state: "running".into(),
-        receipts_read: 0,
-        receipts: None,
-        matched: None,
-        unmatched: None,
-        error: None,
-    };
-    let owner = acting.authed.session.principal.account_id;
-    {
-        let mut jobs = state.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        // Keep the newest finished jobs only: the table must not grow with every upload.
-        if jobs.len() >= crate::JOBS_KEPT {
-            let mut done: Vec<u64> = jobs.iter().filter(|(_, (_, j))| j.state != "running").map(|(k, _)| *k).collect();
-            done.sort_unstable();
-            for k in done.iter().take(jobs.len() + 1 - crate::JOBS_KEPT) {
-                jobs.remove(k);
-            }
-        }
-        jobs.insert(id, (owner, job.clone()));
-    }
-    let task_state = state.clone();
-    let name = name.to_string();
-    let ctx = acting.ctx.clone();
-    tokio::spawn(async move {
-        let progress_state = task_state.clone();
-        let progress = move |_: &str, done: u64, _: u64| {
-            if let Some((_, j)) = progress_state.jobs.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&id) {
-                j.receipts_read = done;
-            }
-        };
-        let result = task_state.app.import_receipt_bytes(&ctx, &name, bytes.to_vec(), &progress).await;
-        let mut jobs = task_state.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, j)) = jobs.get_mut(&id) {
-            match result {
-                Ok(s) => {
-                    j.state = "done".into();
-                    j.receipts = Some(s.receipts);
-                    j.matched = Some(s.matched);
-                    j.unmatched = Some(s.unmatched);
-                }
-                Err(e) => {
-                    j.state = "refused".into();
-                    j.error = Some(match e {
-                        kenpo_app::AppError::Internal(_) => {
-                            "the import failed; nothing was stored (see the server log)".into()
-                        }
-                        other => other.to_string(),
-                    });
-                }
-            }
-        }
-    });
+    let job = crate::jobs::start_receipt_import(
+        &state,
+        acting.authed.session.principal.account_id,
+        acting.ctx.clone(),
+        name,
+        bytes.to_vec(),
+    );
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
 }
 
@@ -654,10 +603,7 @@ async fn import_receipts(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn import_job(State(state): St, authed: Authed, P(id): P<u64>) -> Result<Json<dto::ImportJob>, ApiError> {
-    let jobs = state.jobs.lock().unwrap_or_else(|p| p.into_inner());
-    // Another account's import is "not found", not "forbidden": ids tell nothing.
-    jobs.get(&id)
-        .filter(|(owner, _)| *owner == authed.session.principal.account_id)
-        .map(|(_, j)| Json(j.clone()))
+    crate::jobs::job_of(&state, authed.session.principal.account_id, id)
+        .map(Json)
         .ok_or_else(|| ApiError::not_found("no such import"))
 }

@@ -13,6 +13,8 @@
 
 pub mod dto;
 mod handlers;
+mod jobs;
+mod web;
 mod openapi;
 mod session;
 pub mod tls;
@@ -60,6 +62,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
     Router::new()
         .nest("/api/v1", api.merge(uploads))
         .route("/api/openapi.json", axum::routing::get(openapi::spec))
+        .merge(web::routes())
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .with_state(state)
         // A handler that panics answers 500 as problem details instead of dropping the
@@ -90,7 +93,10 @@ async fn hardening(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    // The screens set their own (stylesheet and forms allowed); everything else gets none.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    }
     tracing::info!(
         method = %method,
         route = route.as_deref().unwrap_or("(unmatched)"),

@@ -401,6 +401,9 @@ pub struct HeldRecords {
     pub last: Option<String>,
     /// The uses of 別表2 that use this category: (id, published text).
     pub purposes: Vec<(String, String)>,
+    /// Counted but not shown to this reader (the rule that withheld the contents): a member
+    /// on the portal learns how many receipts carry 傷病名, not which.
+    pub withheld_rule: Option<String>,
 }
 
 /// What a contractor received and accessed.
@@ -417,7 +420,8 @@ pub struct ContractorReport {
 impl Store {
     /// A member's disclosure report: data held (every category but 個人番号, whose presence is
     /// shown), provision records about them, and who looked, when and why. Decided under the
-    /// statutory purpose `appi.disclosure` (個人情報保護管理者 only).
+    /// statutory purpose `appi.disclosure` (the 個人情報保護管理者, or the member themself on the
+    /// portal without 傷病名).
     pub async fn disclosure(
         &self,
         ctx: &AccessContext,
@@ -426,9 +430,15 @@ impl Store {
     ) -> Result<Disclosure, StoreError> {
         // The statutory disclosure reads every category but 個人番号 (whose presence alone is
         // shown): one decision for the records, the log and the provision records about them.
-        let readable: Vec<DataCategory> =
-            DataCategory::ALL.into_iter().filter(|c| *c != DataCategory::MyNumber).collect();
-        let grant = self.decide(ctx, Action::Read, &readable, kenpo_policy::Subject::Person(person)).await?;
+        // A member answered on the portal is refused 傷病名 (a written request, on which the
+        // 医療機関 is asked first): that category comes back withheld, the rest is answered.
+        let optional: Vec<DataCategory> = DataCategory::ALL
+            .into_iter()
+            .filter(|c| *c != DataCategory::MyNumber && *c != DataCategory::Identity)
+            .collect();
+        let (grant, withheld) = self
+            .decide_fields(ctx, Action::Read, DataCategory::Identity, &optional, kenpo_policy::Subject::Person(person))
+            .await?;
         let view = self.person(ctx, person).await?;
         let provisions = self.provisions_about(&grant, person.0).await?;
         let mut accesses = Vec::new();
@@ -465,13 +475,18 @@ impl Store {
             }
         }
         accesses.sort_by(|a, b| a.at.cmp(&b.at));
-        let held = self.held_records(&grant, person).await?;
+        let held = self.held_records(&grant, &withheld, person).await?;
         Ok(Disclosure { person: view, held, provisions, accesses })
     }
 
     /// Counts of everything held about a person, category by category (the statutory
     /// disclosure reads every category but 個人番号, whose presence alone is shown).
-    async fn held_records(&self, grant: &Grant<'_>, person: PersonId) -> Result<Vec<HeldRecords>, StoreError> {
+    async fn held_records(
+        &self,
+        grant: &Grant<'_>,
+        withheld: &[crate::guard::Withheld],
+        person: PersonId,
+    ) -> Result<Vec<HeldRecords>, StoreError> {
         use DataCategory as C;
         // (category, what, SQL giving COUNT, MIN, MAX of one person's rows): fixed text only.
         let queries: [(DataCategory, &str, &str); 16] = [
@@ -562,6 +577,7 @@ impl Store {
                 first,
                 last,
                 purposes,
+                withheld_rule: withheld.iter().find(|w| w.category == category).map(|w| w.rule.to_string()),
             });
         }
         Ok(out)

@@ -31,6 +31,7 @@ mod matching;
 mod people;
 mod provisions;
 mod receipts;
+mod records;
 mod repo;
 mod review;
 mod roster;
@@ -58,6 +59,7 @@ pub use people::{
 };
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};
+pub use records::{CareLine, CheckupView, DiagnosisLine, GuidanceView, PersonCheckups, ReceiptHeader, ReceiptView};
 pub use review::{FindingRow, FindingStatus, ReviewSummary, rule_label};
 pub use roster::{ImportSummary, NewPerson};
 pub use stats::Stats;

@@ -8,7 +8,7 @@
 use super::delivery::{self, Block, DELIVERY_RECORDS, Figures, MAX_BLOCK_RECORDS};
 use super::error::UkeError;
 use super::error::UkeWarning;
-use super::fields::{At, Show};
+use super::fields::At;
 use super::layout::{
     self, Count, DPC_RECORDS, HEALTH_INSURANCE_PAYER_CODES, LineLayout, ReceiptLayout, dental, medical, pharmacy,
 };
@@ -495,8 +495,8 @@ impl<R: BufRead> ReceiptAssembler<R> {
             return Err(at.structure("a second GO record"));
         }
         at.check_count(layout::GO)?;
-        let count = at.opt_number(2, "総件数", layout::WIDTH_GO_COUNT, Show::Value)?;
-        let points = at.opt_number(3, "総合計点数", layout::WIDTH_GO_POINTS, Show::Value)?;
+        let count = at.opt_number(2, "総件数", layout::WIDTH_GO_COUNT)?;
+        let points = at.opt_number(3, "総合計点数", layout::WIDTH_GO_POINTS)?;
         let volume = at.text(4);
         self.go_seen = true;
         let overflow = || at.structure("the GO totals add up beyond any real claim");
@@ -586,7 +586,7 @@ fn review_body(at: &At) -> Result<u8, UkeError> {
 }
 
 fn prefecture(at: &At, position: usize) -> Result<u8, UkeError> {
-    let p = at.digits(position, "都道府県", 2, Show::Value)?;
+    let p = at.digits(position, "都道府県", 2)?;
     match p.parse::<u8>() {
         Ok(n) if (1..=47).contains(&n) => Ok(n),
         _ => Err(at.error(position, "都道府県", format!("expected 01..47, found {p:?}"))),
@@ -595,7 +595,7 @@ fn prefecture(at: &At, position: usize) -> Result<u8, UkeError> {
 
 fn institution(at: &At, pref: usize, code: usize, name: Option<usize>) -> Result<Institution, UkeError> {
     Ok(Institution {
-        code: at.digits(code, "医療機関コード", 7, Show::Value)?,
+        code: at.digits(code, "医療機関コード", 7)?,
         prefecture: prefecture(at, pref)?,
         name: name.map(|p| at.text(p).to_string()).unwrap_or_default(),
         address: None,
@@ -608,7 +608,7 @@ fn medical_ir(at: &At, delivery: bool, dpc_name: bool) -> Result<UkeHeader, UkeE
         review_body: review_body(at)?,
         institution: institution(at, 3, 5, Some(7))?,
         kind: if dpc_name { ReceiptKind::Dpc } else { ReceiptKind::Medical },
-        billing_month: at.month(8, "請求年月", Show::Value)?,
+        billing_month: at.month(8, "請求年月")?,
         phone: at.text(10).to_string(),
         volume: at.text(9).to_string(),
         delivery,
@@ -622,7 +622,7 @@ fn dental_uk(at: &At, delivery: bool) -> Result<UkeHeader, UkeError> {
         review_body: review_body(at)?,
         institution: institution(at, 3, 5, Some(7))?,
         kind: ReceiptKind::Dental,
-        billing_month: at.month(8, "請求年月", Show::Value)?,
+        billing_month: at.month(8, "請求年月")?,
         phone: String::new(),
         volume: at.text(10).to_string(),
         delivery,
@@ -636,7 +636,7 @@ fn dental_ir_header(at: &At, delivery: bool) -> Result<UkeHeader, UkeError> {
         review_body: review_body(at)?,
         institution: institution(at, 3, 5, None)?,
         kind: ReceiptKind::Dental,
-        billing_month: at.month(7, "請求年月", Show::Value)?,
+        billing_month: at.month(7, "請求年月")?,
         phone: at.text(8).to_string(),
         volume: "00".into(),
         delivery,
@@ -650,7 +650,7 @@ fn pharmacy_yk(at: &At, delivery: bool) -> Result<UkeHeader, UkeError> {
         review_body: review_body(at)?,
         institution: institution(at, 3, 5, Some(6))?,
         kind: ReceiptKind::Pharmacy,
-        billing_month: at.month(7, "請求年月", Show::Value)?,
+        billing_month: at.month(7, "請求年月")?,
         phone: at.text(9).to_string(),
         volume: at.text(8).to_string(),
         delivery,
@@ -702,11 +702,11 @@ impl Builder {
         if table == Table::Medical && at.rec.len() < layout.re_written {
             warnings.push(short_record(at, layout.re_written));
         }
-        let number = at.u32(2, "レセプト番号", 6, Show::Value)?;
+        let number = at.u32(2, "レセプト番号", 6)?;
         let prescriber = match layout.prescriber {
             Some(p) if !at.text(p + 2).is_empty() => {
-                let prefecture = at.digits(p, "都道府県番号（処方箋発行）", 2, Show::Value)?;
-                let code = at.digits(p + 2, "医療機関コード（処方箋発行）", 7, Show::Value)?;
+                let prefecture = at.digits(p, "都道府県番号（処方箋発行）", 2)?;
+                let code = at.digits(p + 2, "医療機関コード（処方箋発行）", 7)?;
                 Some(Institution {
                     code,
                     prefecture: prefecture.parse().unwrap_or(0),
@@ -716,7 +716,7 @@ impl Builder {
             }
             _ => None,
         };
-        let receipt_type = at.digits(3, "レセプト種別", 4, Show::Value)?;
+        let receipt_type = at.digits(3, "レセプト種別", 4)?;
         if receipt_type.as_bytes().first() != Some(&table.type_digit()) {
             return Err(at.error(
                 3,
@@ -730,12 +730,12 @@ impl Builder {
         }
         let setting = CareSetting::from_receipt_type(&receipt_type)
             .ok_or_else(|| at.error(3, "レセプト種別", format!("not a レセプト種別: {receipt_type:?}")))?;
-        let service_month = at.month(4, "診療年月", Show::Value)?;
+        let service_month = at.month(4, "診療年月")?;
         let patient_name = at.required(5, "氏名")?.to_string();
         let sex = Sex::from_code(at.text(6)).ok_or_else(|| at.error(6, "男女区分", "expected 1 or 2".to_string()))?;
-        let birth_date = at.date(7, "生年月日", Show::Withheld)?;
+        let birth_date = at.date(7, "生年月日")?;
         let admission_date = match layout.admission {
-            Some(p) => at.opt_date(p, "入院年月日", Show::Withheld)?,
+            Some(p) => at.opt_date(p, "入院年月日")?,
             None => None,
         };
         let search_number = match layout.search_number {
@@ -750,7 +750,7 @@ impl Builder {
         };
         let patient_name_kana = layout.kana.map(|p| at.text(p).to_string()).unwrap_or_default();
         let receipt_start = match layout.re_start_date {
-            Some(p) => at.opt_date(p, "診療開始日", Show::Withheld)?,
+            Some(p) => at.opt_date(p, "診療開始日")?,
             None => None,
         };
         let receipt_outcome = match layout.re_outcome {
@@ -829,7 +829,7 @@ impl Builder {
             (_, "HO") => self.ho(at),
             (_, "KO") => {
                 at.check_count(self.layout.ko)?;
-                let points = at.number(6, "合計点数", layout::WIDTH_TOTAL_POINTS, Show::Withheld)?;
+                let points = at.number(6, "合計点数", layout::WIDTH_TOTAL_POINTS)?;
                 if self.public_payers == 0 {
                     self.first_public_points = Some(points);
                 }
@@ -901,15 +901,15 @@ impl Builder {
         r.insurer_number = insurer.as_str().to_string();
         r.card_symbol = normalize_card_part(at.text(3));
         r.card_number = number;
-        r.days = at.opt_u32(5, "診療実日数", 2, Show::Withheld)?.unwrap_or(0);
-        r.total_points = at.number(6, "合計点数", layout::WIDTH_TOTAL_POINTS, Show::Withheld)?;
+        r.days = at.opt_u32(5, "診療実日数", 2)?.unwrap_or(0);
+        r.total_points = at.number(6, "合計点数", layout::WIDTH_TOTAL_POINTS)?;
         if let Some(p) = self.layout.meal_amount {
             r.meal_amount =
-                at.opt_number(p, "食事療養・生活療養 合計金額", layout::WIDTH_MEAL_AMOUNT, Show::Withheld)?;
+                at.opt_number(p, "食事療養・生活療養 合計金額", layout::WIDTH_MEAL_AMOUNT)?;
         }
         if let Some(p) = self.layout.patient_charge {
             r.patient_charge =
-                at.opt_number(p, "負担金額（医療保険）", layout::WIDTH_PATIENT_CHARGE, Show::Withheld)?;
+                at.opt_number(p, "負担金額（医療保険）", layout::WIDTH_PATIENT_CHARGE)?;
         }
         self.ho_seen = true;
         Ok(())
@@ -934,7 +934,7 @@ impl Builder {
 
     fn sy(&mut self, at: &At) -> Result<(), UkeError> {
         at.check_count(medical::SY)?;
-        let start_date = at.date(3, "診療開始日", Show::Withheld)?;
+        let start_date = at.date(3, "診療開始日")?;
         let outcome = outcome(at, 4, false)?.unwrap_or(1);
         self.diagnosis(at, 2, start_date, outcome, 5, 6, 7)
     }
@@ -942,7 +942,7 @@ impl Builder {
     fn hs(&mut self, at: &At) -> Result<(), UkeError> {
         at.check_count(dental::HS)?;
         // 入院外 receipts carry 診療開始日 and 転帰区分 on RE instead of each HS.
-        let start_date = match at.opt_date(2, "診療開始日", Show::Withheld)? {
+        let start_date = match at.opt_date(2, "診療開始日")? {
             Some(d) => d,
             None => self
                 .receipt_start
@@ -963,7 +963,7 @@ impl Builder {
         name_pos: usize,
         main_pos: usize,
     ) -> Result<(), UkeError> {
-        let code = at.digits(code_pos, "傷病名コード", 7, Show::Withheld)?;
+        let code = at.digits(code_pos, "傷病名コード", 7)?;
         let modifiers = at.text(modifiers_pos);
         if !modifiers.len().is_multiple_of(4) || !modifiers.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(at.error(modifiers_pos, "修飾語コード", "expected 4-character codes".to_string()));
@@ -1007,21 +1007,21 @@ impl Builder {
             Some(p) => payer(at, p)?,
             None => String::new(),
         };
-        let code = at.digits(l.code, l.code_name, 9, Show::Withheld)?;
+        let code = at.digits(l.code, l.code_name, 9)?;
         let quantity = at.decimal(l.quantity, l.quantity_name)?;
         let points = match l.points {
-            Some(p) => at.opt_signed(p, "点数", layout::WIDTH_LINE_POINTS, Show::Withheld)?,
+            Some(p) => at.opt_signed(p, "点数", layout::WIDTH_LINE_POINTS)?,
             None => None,
         };
         let count = match l.times {
-            Some(p) => at.u32(p, "回数", layout::WIDTH_TIMES, Show::Withheld)?,
+            Some(p) => at.u32(p, "回数", layout::WIDTH_TIMES)?,
             None => 1,
         };
         let mut service_days = Vec::new();
         if let Some(day1) = l.day1 {
             for day in 1..=31u8 {
                 let position = day1 + usize::from(day) - 1;
-                if at.opt_u32(position, "算定日情報", layout::WIDTH_TIMES, Show::Withheld)?.is_some_and(|n| n > 0)
+                if at.opt_u32(position, "算定日情報", layout::WIDTH_TIMES)?.is_some_and(|n| n > 0)
                 {
                     service_days.push(day);
                 }
@@ -1159,7 +1159,7 @@ fn dispensing_day(at: &At, position: usize, month: YearMonth) -> Result<Option<u
     let bad = || at.error(position, "調剤月日", "expected YYYYMMDD, MMDD or DD".into());
     let day = match t.len() {
         0 => return Ok(None),
-        7 | 8 => at.date(position, "調剤月日", Show::Withheld)?.day(),
+        7 | 8 => at.date(position, "調剤月日")?.day(),
         1..=4 if t.bytes().all(|b| b.is_ascii_digit()) => {
             let n: u32 = t.parse().map_err(|_| bad())?;
             if t.len() > 2 { n % 100 } else { n }

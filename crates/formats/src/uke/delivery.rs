@@ -15,7 +15,7 @@
 //! applied to the wrong record would change money.
 
 use super::error::UkeError;
-use super::fields::{At, Show};
+use super::fields::At;
 use super::layout::{self, LineLayout};
 use super::records::UkeRecord;
 use kenpo_domain::YearMonth;
@@ -73,8 +73,8 @@ fn data_kind(rec: &UkeRecord) -> &str {
 /// 行番号・枝番号 in a JY field pair; both required.
 fn jy_key(at: &At, row: usize, branch: usize, what: &'static str) -> Result<Key, UkeError> {
     let r =
-        at.opt_u32(row, what, 9, Show::Value)?.ok_or_else(|| at.error(row, what, "required, found nothing".into()))?;
-    let b = at.opt_u32(branch, "枝番号", 9, Show::Value)?.unwrap_or(0);
+        at.opt_u32(row, what, 9)?.ok_or_else(|| at.error(row, what, "required, found nothing".into()))?;
+    let b = at.opt_u32(branch, "枝番号", 9)?.unwrap_or(0);
     Ok((r, b))
 }
 
@@ -97,26 +97,26 @@ type Money = (Option<String>, Option<i64>, Option<i64>);
 fn figures(at: &At, f: &Figures) -> Result<Money, UkeError> {
     let id = at.rec.id();
     if id == "HO" {
-        let points = at.opt_number(6, "合計点数", layout::WIDTH_TOTAL_POINTS, Show::Withheld)?;
+        let points = at.opt_number(6, "合計点数", layout::WIDTH_TOTAL_POINTS)?;
         let charge = match f.patient_charge {
-            Some(p) => at.opt_number(p, "負担金額（医療保険）", layout::WIDTH_PATIENT_CHARGE, Show::Withheld)?,
+            Some(p) => at.opt_number(p, "負担金額（医療保険）", layout::WIDTH_PATIENT_CHARGE)?,
             None => None,
         };
         return Ok((None, points, charge));
     }
     if id == "KO" {
-        return Ok((None, at.opt_number(6, "合計点数", layout::WIDTH_TOTAL_POINTS, Show::Withheld)?, None));
+        return Ok((None, at.opt_number(6, "合計点数", layout::WIDTH_TOTAL_POINTS)?, None));
     }
     let Some(l) = (f.line)(id) else {
         return Ok((None, None, None));
     };
     let code = at.opt_text(l.code);
     let points = match l.points {
-        Some(p) => at.opt_signed(p, "点数", layout::WIDTH_LINE_POINTS, Show::Withheld)?,
+        Some(p) => at.opt_signed(p, "点数", layout::WIDTH_LINE_POINTS)?,
         None => None,
     };
     let times = match l.times {
-        Some(p) => at.opt_u32(p, "回数", layout::WIDTH_TIMES, Show::Withheld)?.unwrap_or(1),
+        Some(p) => at.opt_u32(p, "回数", layout::WIDTH_TIMES)?.unwrap_or(1),
         None => 1,
     };
     let total = match points {

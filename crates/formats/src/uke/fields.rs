@@ -8,16 +8,6 @@ use chrono::NaiveDate;
 use kenpo_domain::YearMonth;
 use kenpo_domain::era::{parse_receipt_date, parse_receipt_month};
 
-/// Whether a field's value may appear in an error message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Show {
-    /// File-level codes (審査支払機関, 医療機関コード, 請求年月, GO totals) and the receipt's
-    /// number, type, month and 保険者番号: quoted, to help whoever fixes the file.
-    Value,
-    /// Everything about the patient or the care given (names, 記号・番号, dates, diagnoses,
-    /// procedures, 負担区分, points): described only.
-    Withheld,
-}
 
 /// One record in its file, for reading fields.
 pub(crate) struct At<'a> {
@@ -92,12 +82,14 @@ impl At<'_> {
         Ok(())
     }
 
-    fn bad(&self, position: usize, name: &'static str, expected: &str, show: Show) -> UkeError {
-        let value = self.rec.field(position);
-        let problem = match show {
-            Show::Value => format!("expected {expected}, found {value:?}"),
-            Show::Withheld if value.is_empty() => format!("expected {expected}, found nothing"),
-            Show::Withheld => format!("expected {expected} (value withheld: personal data)"),
+    fn bad(&self, position: usize, name: &'static str, expected: &str) -> UkeError {
+        // Never the value: an error reaches logs, screens and the people who fix files, and a
+        // field's value may be personal (名前, 記号・番号, 傷病, 点数). File, line, record and
+        // field name say where to look.
+        let problem = if self.rec.field(position).is_empty() {
+            format!("expected {expected}, found nothing")
+        } else {
+            format!("expected {expected} (the value is not shown)")
         };
         self.error(position, name, problem)
     }
@@ -117,12 +109,12 @@ impl At<'_> {
     }
 
     /// Exactly `len` ASCII digits.
-    pub fn digits(&self, position: usize, name: &'static str, len: usize, show: Show) -> Result<String, UkeError> {
+    pub fn digits(&self, position: usize, name: &'static str, len: usize) -> Result<String, UkeError> {
         let t = self.text(position);
         if t.len() == len && t.bytes().all(|b| b.is_ascii_digit()) {
             Ok(t.to_string())
         } else {
-            Err(self.bad(position, name, &format!("{len} digits"), show))
+            Err(self.bad(position, name, &format!("{len} digits")))
         }
     }
 
@@ -133,16 +125,15 @@ impl At<'_> {
         &self,
         position: usize,
         name: &'static str,
-        width: usize,
-        show: Show,
+        width: usize
     ) -> Result<Option<i64>, UkeError> {
-        self.integer(position, name, width, false, show)
+        self.integer(position, name, width, false)
     }
 
     /// [`Self::opt_number`], required.
-    pub fn number(&self, position: usize, name: &'static str, width: usize, show: Show) -> Result<i64, UkeError> {
-        self.opt_number(position, name, width, show)?
-            .ok_or_else(|| self.bad(position, name, &format!("a whole number of at most {width} digits"), show))
+    pub fn number(&self, position: usize, name: &'static str, width: usize) -> Result<i64, UkeError> {
+        self.opt_number(position, name, width)?
+            .ok_or_else(|| self.bad(position, name, &format!("a whole number of at most {width} digits")))
     }
 
     /// [`Self::opt_number`] as u32 (widths up to 9 digits always fit).
@@ -150,18 +141,17 @@ impl At<'_> {
         &self,
         position: usize,
         name: &'static str,
-        width: usize,
-        show: Show,
+        width: usize
     ) -> Result<Option<u32>, UkeError> {
-        match self.opt_number(position, name, width.min(9), show)? {
+        match self.opt_number(position, name, width.min(9))? {
             None => Ok(None),
-            Some(n) => u32::try_from(n).map(Some).map_err(|_| self.bad(position, name, "a smaller number", show)),
+            Some(n) => u32::try_from(n).map(Some).map_err(|_| self.bad(position, name, "a smaller number")),
         }
     }
 
-    pub fn u32(&self, position: usize, name: &'static str, width: usize, show: Show) -> Result<u32, UkeError> {
-        self.opt_u32(position, name, width, show)?
-            .ok_or_else(|| self.bad(position, name, &format!("a whole number of at most {width} digits"), show))
+    pub fn u32(&self, position: usize, name: &'static str, width: usize) -> Result<u32, UkeError> {
+        self.opt_u32(position, name, width)?
+            .ok_or_else(|| self.bad(position, name, &format!("a whole number of at most {width} digits")))
     }
 
     /// A line's 点数 (N7). The spec's 数字 has no sign, but a leading `-` is accepted here for
@@ -171,10 +161,9 @@ impl At<'_> {
         &self,
         position: usize,
         name: &'static str,
-        width: usize,
-        show: Show,
+        width: usize
     ) -> Result<Option<i64>, UkeError> {
-        self.integer(position, name, width, true, show)
+        self.integer(position, name, width, true)
     }
 
     /// At most `width` bytes of ASCII digits, after a leading `-` where `signed` (the sign
@@ -184,8 +173,7 @@ impl At<'_> {
         position: usize,
         name: &'static str,
         width: usize,
-        signed: bool,
-        show: Show,
+        signed: bool
     ) -> Result<Option<i64>, UkeError> {
         let t = self.text(position);
         if t.is_empty() {
@@ -198,7 +186,7 @@ impl At<'_> {
             } else {
                 format!("a whole number of at most {width} digits, without sign")
             };
-            self.bad(position, name, &expected, show)
+            self.bad(position, name, &expected)
         };
         if digits.is_empty() || t.len() > width.min(18) || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -212,23 +200,23 @@ impl At<'_> {
         if t.is_empty() || is_decimal(t) {
             Ok(t.to_string())
         } else {
-            Err(self.bad(position, name, "a decimal number", Show::Withheld))
+            Err(self.bad(position, name, "a decimal number"))
         }
     }
 
     /// A date, 西暦 `YYYYMMDD` or 和暦 `GYYMMDD`.
-    pub fn date(&self, position: usize, name: &'static str, show: Show) -> Result<NaiveDate, UkeError> {
+    pub fn date(&self, position: usize, name: &'static str) -> Result<NaiveDate, UkeError> {
         parse_receipt_date(self.text(position))
-            .map_err(|_| self.bad(position, name, "a date (YYYYMMDD or GYYMMDD)", show))
+            .map_err(|_| self.bad(position, name, "a date (YYYYMMDD or GYYMMDD)"))
     }
 
-    pub fn opt_date(&self, position: usize, name: &'static str, show: Show) -> Result<Option<NaiveDate>, UkeError> {
-        if self.text(position).is_empty() { Ok(None) } else { self.date(position, name, show).map(Some) }
+    pub fn opt_date(&self, position: usize, name: &'static str) -> Result<Option<NaiveDate>, UkeError> {
+        if self.text(position).is_empty() { Ok(None) } else { self.date(position, name).map(Some) }
     }
 
     /// A month, 西暦 `YYYYMM` or 和暦 `GYYMM`.
-    pub fn month(&self, position: usize, name: &'static str, show: Show) -> Result<YearMonth, UkeError> {
-        let bad = || self.bad(position, name, "a month (YYYYMM or GYYMM)", show);
+    pub fn month(&self, position: usize, name: &'static str) -> Result<YearMonth, UkeError> {
+        let bad = || self.bad(position, name, "a month (YYYYMM or GYYMM)");
         let (y, m) = parse_receipt_month(self.text(position)).map_err(|_| bad())?;
         YearMonth::new(y, m).ok_or_else(bad)
     }

@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// Minutes without a request before a session ends.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
     pub idle_minutes: u32,
+    /// Seconds without a request before a session ends, instead of --idle-minutes (trials and
+    /// the browser tests' expiry check; at least 5).
+    #[arg(long, conflicts_with = "idle_minutes", value_parser = clap::value_parser!(u32).range(5..=86_400))]
+    pub idle_seconds: Option<u32>,
     /// Hours after login when a session ends whatever happens.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=24))]
     pub absolute_hours: u32,
@@ -33,7 +37,10 @@ pub async fn run(location: &Location, args: ServeArgs) -> Result<()> {
     kenpo_server::tls::check(&listen)?;
     let store = location.open().await?;
     let auth = kenpo_app::auth::AuthSettings {
-        idle: chrono::Duration::minutes(i64::from(args.idle_minutes)),
+        idle: match args.idle_seconds {
+            Some(s) => chrono::Duration::seconds(i64::from(s)),
+            None => chrono::Duration::minutes(i64::from(args.idle_minutes)),
+        },
         absolute: chrono::Duration::hours(i64::from(args.absolute_hours)),
         ..Default::default()
     };
@@ -44,7 +51,9 @@ pub async fn run(location: &Location, args: ServeArgs) -> Result<()> {
     kenpo_server::tls::serve(router, listen, |addr| {
         let scheme = if tls { "https" } else { "http" };
         // One line on stdout that scripts wait for; no personal data.
-        println!("kenpo serve: {scheme}://{addr}/api/v1 (OpenAPI: {scheme}://{addr}/api/openapi.json)");
+        println!(
+            "kenpo serve: {scheme}://{addr}/api/v1 (OpenAPI: {scheme}://{addr}/api/openapi.json; screens: {scheme}://{addr}/)"
+        );
     })
     .await
 }

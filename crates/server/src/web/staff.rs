@@ -1,0 +1,1095 @@
+//! The staff screens: login, the purpose choice, 加入者検索・詳細, receipts, 点検, 高額療養費,
+//! 特定健診, imports, the audit log, accounts.
+
+use super::pages::*;
+use super::views;
+use super::{Browser, PURPOSE_COOKIE, StaffPage, WebError, check_csrf, page};
+use crate::ServerState;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Router, extract::DefaultBodyLimit};
+use kenpo_domain::kogaku::yen;
+use kenpo_domain::{DataCategory, Table, YearMonth};
+use kenpo_policy::{AccessContext, Action, Actor, PersonId, PurposeId};
+use serde::Deserialize;
+use std::sync::Arc;
+
+type St = State<Arc<ServerState>>;
+
+pub fn routes() -> Router<Arc<ServerState>> {
+    let uploads = Router::new()
+        .route("/imports", get(imports).post(import_upload))
+        .layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT));
+    Router::new()
+        .route("/", get(home))
+        .route("/menu", get(menu))
+        .route("/login", get(login_form).post(login))
+        .route("/activate", get(activate_form).post(activate))
+        .route("/logout", post(logout))
+        .route("/purpose", post(choose_purpose))
+        .route("/members", get(search))
+        .route("/members/{id}", get(person))
+        .route("/members/{id}/receipts", get(receipts))
+        .route("/members/{id}/receipts/{rid}", get(receipt))
+        .route("/members/{id}/checkups", get(person_checkups))
+        .route("/members/{id}/disclosure", get(disclosure))
+        .route("/explain", get(explain))
+        .route("/review", get(review))
+        .route("/review/run", post(review_run))
+        .route("/review/findings/{id}", post(set_status))
+        .route("/review/export", get(review_export))
+        .route("/kogaku", get(kogaku))
+        .route("/kogaku/run", post(kogaku_run))
+        .route("/checkups", get(checkups))
+        .route("/imports/{id}", get(import_job))
+        .route("/audit", get(audit))
+        .route("/audit/contractors", get(contractors))
+        .route("/users", get(users).post(add_user))
+        .route("/users/{login}/{action}", post(user_action))
+        .merge(uploads)
+}
+
+/// Text typed into a form: trimmed, bounded, no control characters; the error names the field.
+fn text(field: &'static str, value: &str, max: usize, chrome: &Chrome) -> Result<String, WebError> {
+    let v = value.trim();
+    if v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(WebError::invalid(chrome, format!("{field}: {max}文字以内、制御文字なしで入力してください")));
+    }
+    Ok(v.to_string())
+}
+
+fn session_cookie(state: &ServerState, value: &str, max_age: i64) -> HeaderValue {
+    let c = cookie::Cookie::build((crate::SESSION_COOKIE, value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .secure(state.tls)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static("kenpo_session=; Max-Age=0"))
+}
+
+fn purpose_cookie(state: &ServerState, value: &str, max_age: i64) -> HeaderValue {
+    let c = cookie::Cookie::build((PURPOSE_COOKIE, value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .secure(state.tls)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static("kenpo_purpose=; Max-Age=0"))
+}
+
+// ---- Login, activation, logout, purpose ----
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    why: Option<String>,
+}
+
+async fn login_form(Query(q): Query<LoginQuery>) -> Response {
+    let notice = match q.why.as_deref() {
+        Some("idle") => Some("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。"),
+        Some("absolute") => Some("ログインの有効時間が過ぎました。もう一度ログインしてください。"),
+        Some("ended") => Some("ログインの有効期限が切れたか、ログアウトしました。"),
+        Some("logout") => Some("ログアウトしました。"),
+        _ => None,
+    };
+    page(StatusCode::OK, &LoginPage { chrome: None, notice, error: None, need_totp: false })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+    #[serde(default)]
+    totp: String,
+}
+
+async fn login(State(state): St, headers: axum::http::HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    if !super::same_origin(&headers) {
+        return page(
+            StatusCode::FORBIDDEN,
+            &LoginPage { chrome: None, notice: None, error: Some("他のサイトからの送信は受け付けません".into()), need_totp: false },
+        );
+    }
+    let now = chrono::Utc::now();
+    let totp = f.totp.trim();
+    match state.app.login(f.login.trim(), &f.password, (!totp.is_empty()).then_some(totp), now).await {
+        Ok(principal) => {
+            let member = matches!(principal.actor, Actor::Member { .. });
+            if matches!(principal.actor, Actor::Contractor { .. }) {
+                return page(
+                    StatusCode::FORBIDDEN,
+                    &LoginPage {
+                        chrome: None,
+                        notice: None,
+                        error: Some("委託先のアカウントは API をご利用ください（画面はありません）".into()),
+                        need_totp: false,
+                    },
+                );
+            }
+            let (token, _) = state.app.sessions.start(principal, now);
+            let mut r = Redirect::to(if member { "/me" } else { "/" }).into_response();
+            let h = r.headers_mut();
+            h.append(header::SET_COOKIE, session_cookie(&state, &token, state.app.auth.absolute.num_seconds()));
+            // A new login starts from the role's first use, not a purpose left by someone else.
+            h.append(header::SET_COOKIE, purpose_cookie(&state, "", 0));
+            r
+        }
+        Err(e) => {
+            use kenpo_app::auth::AuthError;
+            let (status, message, need_totp) = match &e {
+                kenpo_app::AppError::Auth(AuthError::SecondFactorRequired) => (
+                    StatusCode::UNAUTHORIZED,
+                    "このロールは2段階認証が必要です。認証アプリの6桁の確認コードを入力してください。",
+                    true,
+                ),
+                kenpo_app::AppError::Auth(AuthError::Locked) => (
+                    StatusCode::LOCKED,
+                    "続けて失敗したため、一時的にロックしています。しばらくしてから、又は管理者に連絡してください。",
+                    false,
+                ),
+                kenpo_app::AppError::Auth(AuthError::Disabled) => {
+                    (StatusCode::FORBIDDEN, "このアカウントは無効です。管理者に連絡してください。", false)
+                }
+                kenpo_app::AppError::Internal(d) => {
+                    tracing::error!(error = %d, "login failed internally");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "処理に失敗しました。", false)
+                }
+                _ => (StatusCode::UNAUTHORIZED, "ログインID、パスワード又は確認コードが違います。", false),
+            };
+            page(status, &LoginPage { chrome: None, notice: None, error: Some(message.into()), need_totp })
+        }
+    }
+}
+
+async fn activate_form() -> Response {
+    page(StatusCode::OK, &ActivatePage { chrome: None, error: None, done: false })
+}
+
+#[derive(Deserialize)]
+struct ActivateForm {
+    login: String,
+    code: String,
+    password: String,
+    password2: String,
+}
+
+async fn activate(State(state): St, headers: axum::http::HeaderMap, Form(f): Form<ActivateForm>) -> Response {
+    let refuse = |status, msg: &str| page(status, &ActivatePage { chrome: None, error: Some(msg.into()), done: false });
+    if !super::same_origin(&headers) {
+        return refuse(StatusCode::FORBIDDEN, "他のサイトからの送信は受け付けません");
+    }
+    if f.password != f.password2 {
+        return refuse(StatusCode::BAD_REQUEST, "確認用のパスワードが一致しません。");
+    }
+    match state.app.activate(f.login.trim(), f.code.trim(), &f.password, chrono::Utc::now()).await {
+        Ok(()) => page(StatusCode::OK, &ActivatePage { chrome: None, error: None, done: true }),
+        Err(kenpo_app::AppError::Auth(kenpo_app::auth::AuthError::WeakPassword)) => {
+            refuse(StatusCode::BAD_REQUEST, "パスワードは12〜128文字にしてください。")
+        }
+        Err(_) => refuse(StatusCode::UNAUTHORIZED, "ログインID又はワンタイムコードが違うか、期限が切れています。"),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    _csrf: String,
+}
+
+async fn logout(State(state): St, browser: Browser, Form(f): Form<CsrfForm>) -> Response {
+    let plain = Chrome::default();
+    if let Err(e) = check_csrf(&browser.session, &f._csrf, &plain) {
+        return e.into_response();
+    }
+    state.app.sessions.end(&browser.token);
+    let mut r = Redirect::to("/login?why=logout").into_response();
+    r.headers_mut().append(header::SET_COOKIE, session_cookie(&state, "", 0));
+    r.headers_mut().append(header::SET_COOKIE, purpose_cookie(&state, "", 0));
+    r
+}
+
+#[derive(Deserialize)]
+struct PurposeForm {
+    #[serde(default)]
+    _csrf: String,
+    purpose: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn choose_purpose(State(state): St, p: StaffPage, Form(f): Form<PurposeForm>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    if !super::purposes_of(&state, p.role).iter().any(|(id, _)| *id == f.purpose) {
+        return Err(WebError::invalid(&p.chrome, "purpose: このロールの利用目的から選んでください"));
+    }
+    // Only a path of ours: never an absolute or scheme-relative address.
+    let back = if f.back.starts_with('/') && !f.back.starts_with("//") && !f.back.contains('\\') && f.back.len() <= 200
+    {
+        f.back.clone()
+    } else {
+        "/".to_string()
+    };
+    let mut r = Redirect::to(&back).into_response();
+    r.headers_mut().append(header::SET_COOKIE, purpose_cookie(&state, &f.purpose, state.app.auth.absolute.num_seconds()));
+    Ok(r)
+}
+
+async fn home(State(_state): St, browser: Result<Browser, WebError>) -> Response {
+    let Ok(browser) = browser else { return Redirect::to("/login").into_response() };
+    if matches!(browser.session.principal.actor, Actor::Member { .. }) {
+        return Redirect::to("/me").into_response();
+    }
+    Redirect::to("/menu").into_response()
+}
+
+async fn menu(p: StaffPage) -> Response {
+    page(StatusCode::OK, &HomePage { chrome: Some(p.chrome) })
+}
+
+// ---- 加入者 ----
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    kana: String,
+    #[serde(default)]
+    symbol: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    birth_date: String,
+}
+
+async fn search(State(state): St, p: StaffPage, Query(q): Query<SearchQuery>) -> Result<Response, WebError> {
+    let kana = text("氏名カナ", &q.kana, 40, &p.chrome)?;
+    let symbol = text("記号", &q.symbol, 40, &p.chrome)?;
+    let number = text("番号", &q.number, 40, &p.chrome)?;
+    let birth = if q.birth_date.trim().is_empty() {
+        None
+    } else {
+        Some(
+            chrono::NaiveDate::parse_from_str(q.birth_date.trim(), "%Y-%m-%d")
+                .map_err(|_| WebError::invalid(&p.chrome, "生年月日: 年-月-日で入力してください"))?,
+        )
+    };
+    let searched = !(kana.is_empty() && symbol.is_empty() && number.is_empty() && birth.is_none());
+    let mut hits = Vec::new();
+    if searched {
+        let query = kenpo_store::PeopleQuery {
+            kana_prefix: Some(kana.clone()),
+            card_symbol: Some(symbol.clone()),
+            card_number: Some(number.clone()),
+            birth_date: birth,
+        };
+        for h in state.app.search_people(&p.ctx, &query).await.map_err(|e| WebError::from_app(e, &p.chrome))? {
+            hits.push(HitRow {
+                id: h.id,
+                card: format!("{}・{}・{:02}", h.identity.card_symbol, h.identity.card_number, h.identity.card_branch),
+                name: h.identity.name_kanji.clone(),
+                kana: h.identity.name_kana.clone(),
+                birth: kenpo_domain::era::era_date(h.identity.birth_date),
+                kind: h.identity.kind.label().to_string(),
+            });
+        }
+    }
+    let full = hits.len() as i64 >= kenpo_store::SEARCH_LIMIT;
+    Ok(page(
+        StatusCode::OK,
+        &SearchPage {
+            chrome: Some(p.chrome),
+            kana,
+            symbol,
+            number,
+            birth_date: birth.map(|d| d.to_string()).unwrap_or_default(),
+            searched,
+            hits,
+            limit: kenpo_store::SEARCH_LIMIT,
+            full,
+        },
+    ))
+}
+
+async fn person(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let v = state.app.person(&p.ctx, PersonId(id)).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let href = |other: i64| Some(format!("/members/{other}"));
+    let mut links = vec![
+        Link { href: format!("/members/{id}/receipts"), label: "レセプト（診療月別）".into() },
+        Link { href: format!("/members/{id}/checkups"), label: "特定健診・保健指導".into() },
+    ];
+    if let Some(e) = &v.eligibility {
+        if let Some(insured) = e.insured_id {
+            links.push(Link { href: format!("/members/{insured}"), label: "被保険者本人".into() });
+        }
+        for d in &e.dependant_ids {
+            links.push(Link { href: format!("/members/{d}"), label: format!("被扶養者 ID {d}") });
+        }
+    }
+    if p.ctx.purpose().id() == kenpo_policy::engine::STATUTORY_DISCLOSURE {
+        links.push(Link { href: format!("/members/{id}/disclosure"), label: "開示報告書".into() });
+    }
+    Ok(page(
+        StatusCode::OK,
+        &PersonPage {
+            chrome: Some(p.chrome),
+            title: format!("加入者詳細 — {}", v.identity.name_kanji),
+            identity: views::identity_fields(&v),
+            masked: !v.masked.is_empty(),
+            sections: views::person_sections(&v, &href),
+            withheld: views::withheld_rows(&v.withheld, Some(id)),
+            links,
+        },
+    ))
+}
+
+async fn receipts(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let r = state.app.person_receipts(&p.ctx, PersonId(id)).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let href = |rid: i64| format!("/members/{id}/receipts/{rid}");
+    let clinical = r.receipts.iter().any(|x| x.diagnoses.is_some());
+    Ok(page(
+        StatusCode::OK,
+        &ReceiptsPage {
+            chrome: Some(p.chrome),
+            title: format!("レセプト（加入者ID {id}）"),
+            months: views::receipt_months(&r, &href),
+            clinical,
+            withheld: views::withheld_rows(&r.withheld, Some(id)),
+            back: Link { href: format!("/members/{id}"), label: "加入者詳細へ戻る".into() },
+        },
+    ))
+}
+
+async fn receipt(State(state): St, p: StaffPage, Path((id, rid)): Path<(i64, i64)>) -> Result<Response, WebError> {
+    let v = state.app.person_receipt(&p.ctx, PersonId(id), rid).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let back = Link { href: format!("/members/{id}/receipts"), label: "診療月別の一覧へ戻る".into() };
+    Ok(page(StatusCode::OK, &views::receipt_page(p.chrome, &v, back, Some(id))))
+}
+
+async fn person_checkups(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let c = state.app.person_checkups(&p.ctx, PersonId(id)).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: format!("特定健診・保健指導（加入者ID {id}）"),
+            intro: Vec::new(),
+            month_form: None,
+            tables: views::checkup_tables(&c),
+            withheld: views::withheld_rows(&c.withheld, Some(id)),
+            links: vec![Link { href: format!("/members/{id}"), label: "加入者詳細へ戻る".into() }],
+        },
+    ))
+}
+
+async fn disclosure(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let d = state.app.disclosure(&p.ctx, PersonId(id)).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let (held, provisions, accesses) = views::disclosure_tables(&d);
+    Ok(page(
+        StatusCode::OK,
+        &DisclosurePage {
+            chrome: Some(p.chrome),
+            title: format!("開示報告書 — {}", d.person.identity.name_kanji),
+            identity: views::identity_fields(&d.person),
+            held,
+            provisions,
+            accesses,
+            note: Some("個人情報保護法第33条による開示。個人番号は登録の有無のみを示します。".into()),
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct ExplainQuery {
+    category: Option<String>,
+    #[serde(default)]
+    action: String,
+    person: Option<i64>,
+}
+
+async fn explain(State(state): St, p: StaffPage, Query(q): Query<ExplainQuery>) -> Result<Response, WebError> {
+    let category = match q.category.as_deref() {
+        Some(c) => Some(
+            DataCategory::from_id(c).ok_or_else(|| WebError::invalid(&p.chrome, "category: 情報の区分から選んでください"))?,
+        ),
+        None => None,
+    };
+    let action = match q.action.as_str() {
+        "" | "read" => Action::Read,
+        "write" => Action::Write,
+        "export" => Action::Export,
+        _ => return Err(WebError::invalid(&p.chrome, "action: 参照・更新・提供から選んでください")),
+    };
+    let action_label = |a: Action| match a {
+        Action::Read => "参照",
+        Action::Write => "更新",
+        Action::Export => "提供（出力）",
+    };
+    let (allowed, rule, lines) = match category {
+        Some(c) => {
+            let (d, lines) =
+                state.app.explain(&p.ctx, action, c, q.person.map(PersonId), chrono::Local::now().date_naive());
+            (d.is_allowed(), d.rule().to_string(), lines)
+        }
+        None => (false, String::new(), Vec::new()),
+    };
+    Ok(page(
+        StatusCode::OK,
+        &ExplainPage {
+            chrome: Some(p.chrome),
+            categories: DataCategory::ALL
+                .iter()
+                .map(|c| (c.id().to_string(), c.label().to_string(), Some(*c) == category))
+                .collect(),
+            actions: [Action::Read, Action::Write, Action::Export]
+                .iter()
+                .map(|a| {
+                    let id = match a {
+                        Action::Read => "read",
+                        Action::Write => "write",
+                        Action::Export => "export",
+                    };
+                    (id.to_string(), action_label(*a).to_string(), *a == action)
+                })
+                .collect(),
+            person: q.person,
+            asked: category.is_some(),
+            category: category.map(|c| c.label().to_string()).unwrap_or_default(),
+            action: action_label(action).to_string(),
+            allowed,
+            rule,
+            lines,
+        },
+    ))
+}
+
+// ---- レセプト点検 ----
+
+fn month_of(s: &str, chrome: &Chrome) -> Result<YearMonth, WebError> {
+    s.trim().parse::<YearMonth>().map_err(|_| WebError::invalid(chrome, "month: 年-月（YYYY-MM）で指定してください"))
+}
+
+/// The months with receipts, newest first, and the chosen one (default: the newest).
+async fn months(state: &ServerState, p: &StaffPage, wanted: Option<&str>) -> Result<(Vec<String>, String), WebError> {
+    let mut all: Vec<String> = state
+        .app
+        .receipt_months(&p.ctx)
+        .await
+        .map_err(|e| WebError::from_app(e, &p.chrome))?
+        .into_iter()
+        .map(|m| m.to_string())
+        .collect();
+    all.sort_unstable_by(|a, b| b.cmp(a));
+    let chosen = match wanted.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(w) => month_of(w, &p.chrome)?.to_string(),
+        None => all.first().cloned().unwrap_or_default(),
+    };
+    Ok((all, chosen))
+}
+
+#[derive(Deserialize)]
+struct ReviewQuery {
+    month: Option<String>,
+    rule: Option<String>,
+    done: Option<String>,
+}
+
+const STATUS_LABELS: [(&str, &str); 2] = [("rereview", "再審査請求"), ("no_problem", "問題なし")];
+
+async fn review(State(state): St, p: StaffPage, Query(q): Query<ReviewQuery>) -> Result<Response, WebError> {
+    let (all, month) = months(&state, &p, q.month.as_deref()).await?;
+    let rule = q.rule.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+    if let Some(r) = &rule {
+        text("点検区分", r, 64, &p.chrome)?;
+    }
+    let m = if month.is_empty() { None } else { Some(month_of(&month, &p.chrome)?) };
+    let rows = state.app.findings(&p.ctx, m, None).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let mut rules: Vec<(String, String, bool)> = Vec::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for r in &rows {
+        if !rules.iter().any(|(id, _, _)| *id == r.rule) {
+            rules.push((r.rule.clone(), kenpo_store::rule_label(&r.rule).to_string(), Some(&r.rule) == rule.as_ref()));
+        }
+        let label = match r.status.as_deref() {
+            Some(s) => STATUS_LABELS.iter().find(|(id, _)| *id == s).map(|(_, l)| *l).unwrap_or("解決済み"),
+            None => "未確認",
+        };
+        match counts.iter_mut().find(|(l, _)| l == label) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((label.to_string(), 1)),
+        }
+    }
+    let findings = rows
+        .iter()
+        .filter(|r| rule.as_ref().is_none_or(|x| *x == r.rule))
+        .map(|r| {
+            let (status_id, status) = match r.status.as_deref() {
+                Some(s) => (
+                    s.to_string(),
+                    STATUS_LABELS.iter().find(|(id, _)| *id == s).map(|(_, l)| *l).unwrap_or("解決済み").to_string(),
+                ),
+                None => ("open".to_string(), "未確認".to_string()),
+            };
+            FindingView {
+                id: r.id,
+                month: r.service_month.clone(),
+                rule: kenpo_store::rule_label(&r.rule).to_string(),
+                institution: r.institution_name.clone(),
+                kind: r.receipt_kind.clone(),
+                points: yen(r.total_points),
+                detail: r.detail.clone(),
+                status,
+                status_id,
+                by: r.resolved_by.as_deref().map(|a| views::staff_actor(state.app.catalogue(), a)).unwrap_or_default(),
+                at: r.resolved_at.clone().unwrap_or_default(),
+                note: r.resolution.clone().unwrap_or_default(),
+                receipt_href: None,
+            }
+        })
+        .collect();
+    let message = match q.done.as_deref() {
+        Some("status") => Some("状態を設定しました（監査ログに記録しました）。".to_string()),
+        Some("run") => Some("点検を実行しました。".to_string()),
+        _ => None,
+    };
+    Ok(page(
+        StatusCode::OK,
+        &ReviewPage {
+            chrome: Some(p.chrome),
+            form: MonthForm {
+                action: "/review",
+                name: "month",
+                label: "診療年月",
+                options: all.iter().map(|m| (m.clone(), *m == month)).collect(),
+                run: None,
+            },
+            month,
+            rules,
+            findings,
+            counts,
+            message,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct MonthPost {
+    #[serde(default)]
+    _csrf: String,
+    month: String,
+}
+
+async fn review_run(State(state): St, p: StaffPage, Form(f): Form<MonthPost>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let m = month_of(&f.month, &p.chrome)?;
+    state.app.run_review(&p.ctx, m).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    Ok(Redirect::to(&format!("/review?month={m}&done=run")).into_response())
+}
+
+#[derive(Deserialize)]
+struct StatusPost {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    month: String,
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn set_status(
+    State(state): St,
+    p: StaffPage,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusPost>,
+) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let status = match f.status.as_str() {
+        "rereview" => kenpo_store::FindingStatus::Rereview,
+        "no_problem" => kenpo_store::FindingStatus::NoProblem,
+        _ => return Err(WebError::invalid(&p.chrome, "status: 再審査請求又は問題なしから選んでください")),
+    };
+    let note = text("メモ", &f.note, 200, &p.chrome)?;
+    let row = state.app.set_finding_status(&p.ctx, id, status, &note).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let month = if f.month.trim().is_empty() { row.service_month.clone() } else { month_of(&f.month, &p.chrome)?.to_string() };
+    Ok(Redirect::to(&format!("/review?month={month}&done=status#f{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct MonthQuery {
+    month: Option<String>,
+    done: Option<String>,
+}
+
+/// The 再審査等請求 preparation file of a month, written by the one CSV writer.
+async fn review_export(State(state): St, p: StaffPage, Query(q): Query<MonthQuery>) -> Result<Response, WebError> {
+    let m = month_of(q.month.as_deref().unwrap_or(""), &p.chrome)?;
+    let rows = state.app.findings(&p.ctx, Some(m), None).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let bytes = kenpo_formats::csv_out::render(&kenpo_app::render::rereview_table(&rows), kenpo_formats::csv_out::CsvEncoding::Utf8Bom)
+        .map_err(|e| WebError::from_app(kenpo_app::AppError::Internal(e.to_string()), &p.chrome))?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"saishinsa-{m}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+// ---- 高額療養費・付加給付 ----
+
+async fn kogaku(State(state): St, p: StaffPage, Query(q): Query<MonthQuery>) -> Result<Response, WebError> {
+    let (all, month) = months(&state, &p, q.month.as_deref()).await?;
+    let mut tables = Vec::new();
+    if !month.is_empty() {
+        let rows = state
+            .app
+            .kogaku_payments(&p.ctx, month_of(&month, &p.chrome)?)
+            .await
+            .map_err(|e| WebError::from_app(e, &p.chrome))?;
+        let mut t = Table::new(["事業所", "被保険者 記号・番号", "氏名", "給付", "支給額", "計算"]);
+        let mut total: i64 = 0;
+        for r in &rows {
+            total = total.saturating_add(r.amount);
+            t.push(vec![
+                r.employer_code.clone(),
+                r.member_card.clone(),
+                r.member_name.clone(),
+                r.kind_label.clone(),
+                format!("{}円", yen(r.amount)),
+                r.explanation.join(" → "),
+            ]);
+        }
+        tables.push((format!("{month} の支給（{}件、計{}円）", rows.len(), yen(total)), t));
+    }
+    let mut intro = vec!["高額療養費と付加給付を、世帯・月ごとに計算した結果です。各金額の計算過程を「計算」欄に示します。".to_string()];
+    if q.done.as_deref() == Some("run") {
+        intro.push("計算を実行しました。".into());
+    }
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: "高額療養費・付加給付".into(),
+            intro,
+            month_form: Some(MonthForm {
+                action: "/kogaku",
+                name: "month",
+                label: "診療年月",
+                options: all.iter().map(|m| (m.clone(), *m == month)).collect(),
+                run: Some(("/kogaku/run", "この月を計算する")),
+            }),
+            tables,
+            withheld: Vec::new(),
+            links: Vec::new(),
+        },
+    ))
+}
+
+async fn kogaku_run(State(state): St, p: StaffPage, Form(f): Form<MonthPost>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let m = month_of(&f.month, &p.chrome)?;
+    state.app.run_kogaku(&p.ctx, m).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    Ok(Redirect::to(&format!("/kogaku?month={m}&done=run")).into_response())
+}
+
+// ---- 特定健診 ----
+
+#[derive(Deserialize)]
+struct CheckupQuery {
+    fy: Option<i32>,
+    view: Option<String>,
+}
+
+/// The use the 受診勧奨 follow-up reads receipts for (別表2 5: 健診後の事後指導の対象者抽出).
+const FOLLOW_UP_USE: &str = "analysis.receipt_targeting";
+
+async fn checkups(State(state): St, p: StaffPage, Query(q): Query<CheckupQuery>) -> Result<Response, WebError> {
+    use chrono::Datelike;
+    let today = chrono::Local::now().date_naive();
+    let this_fy = if today.month() >= 4 { today.year() } else { today.year() - 1 };
+    let fy = q.fy.unwrap_or(this_fy);
+    if !(2008..=this_fy + 1).contains(&fy) {
+        return Err(WebError::invalid(&p.chrome, "fy: 2008年度以降の年度を指定してください"));
+    }
+    let view = q.view.as_deref().unwrap_or("targets");
+    let mut tables = Vec::new();
+    let mut intro = Vec::new();
+    let mut links = vec![
+        Link { href: format!("/checkups?fy={fy}&view=targets"), label: "対象者（階層化・受診勧奨・委託状況）".into() },
+        Link { href: format!("/checkups?fy={fy}&view=followup"), label: "受診勧奨のフォローアップ".into() },
+        Link { href: format!("/checkups?fy={fy}&view=report"), label: "実施状況報告".into() },
+    ];
+    match view {
+        "report" => {
+            let rows = state.app.state_report(&p.ctx, fy).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+            tables.push((format!("{fy}年度 特定健診・特定保健指導の実施状況"), kenpo_app::kenshin::report_table(&rows)));
+        }
+        "targets" | "followup" => {
+            let rows = state.app.checkup_targets(&p.ctx, fy).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+            let mut follow = std::collections::HashMap::new();
+            if view == "followup" {
+                // A second use, named on the page: reading receipts to see who went to a doctor.
+                let follow_ctx = AccessContext::new(
+                    p.ctx.actor().clone(),
+                    PurposeId::parse(FOLLOW_UP_USE).map_err(|e| WebError::invalid(&p.chrome, e.to_string()))?,
+                );
+                let flagged: Vec<(i64, chrono::NaiveDate)> =
+                    rows.iter().filter(|r| r.referral.is_some()).map(|r| (r.person_id, r.exam_date)).collect();
+                for f in state
+                    .app
+                    .referral_follow_up(&follow_ctx, &flagged, 3)
+                    .await
+                    .map_err(|e| WebError::from_app(e, &p.chrome))?
+                {
+                    follow.insert(f.person_id, f);
+                }
+                let label = state.app.catalogue().use_by_id(FOLLOW_UP_USE).map(|u| u.text.clone()).unwrap_or_default();
+                intro.push(format!(
+                    "受診の確認はレセプトを参照するため、利用目的「{label}」（{FOLLOW_UP_USE}）で行い、そのとおり監査ログに記録します。"
+                ));
+            }
+            let counts = kenpo_app::kenshin::count(&rows, &follow);
+            intro.push(format!(
+                "{fy}年度 受診者 {}人: 積極的支援 {}人、動機付け支援 {}人（保健指導の委託済み {}人）、受診勧奨 {}人（うち至急 {}人）",
+                counts.examined, counts.intensive, counts.motivational, counts.handed, counts.referral, counts.urgent
+            ));
+            if view == "followup" {
+                intro.push(format!(
+                    "受診勧奨のうち、健診後3か月以内に医科の受診が確認できない人: {}人（うち至急 {}人）",
+                    counts.no_visit, counts.urgent_no_visit
+                ));
+            }
+            tables.push((format!("{fy}年度 特定保健指導・受診勧奨の対象者"), kenpo_app::kenshin::targets_table(&rows, &follow)));
+        }
+        _ => return Err(WebError::invalid(&p.chrome, "view: targets, followup 又は report")),
+    }
+    links.retain(|l| !l.href.ends_with(&format!("view={view}")));
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: "特定健診・特定保健指導".into(),
+            intro,
+            month_form: Some(MonthForm {
+                action: "/checkups",
+                name: "fy",
+                label: "年度",
+                options: (2008..=this_fy).rev().map(|y| (y.to_string(), y == fy)).collect(),
+                run: None,
+            }),
+            tables,
+            withheld: Vec::new(),
+            links,
+        },
+    ))
+}
+
+// ---- 取込 ----
+
+async fn imports(p: StaffPage) -> Response {
+    page(StatusCode::OK, &ImportsPage { chrome: Some(p.chrome), limit_mb: crate::UPLOAD_LIMIT / (1024 * 1024) })
+}
+
+async fn import_upload(State(state): St, p: StaffPage, mut form: Multipart) -> Result<Response, WebError> {
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let unreadable = |chrome: &Chrome| WebError::invalid(chrome, "file: アップロードを読めませんでした");
+    while let Some(field) = form.next_field().await.map_err(|_| unreadable(&p.chrome))? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(|_| unreadable(&p.chrome))?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|_| unreadable(&p.chrome))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&p.browser.session, &csrf, &p.chrome)?;
+    let Some((name, bytes)) = file else { return Err(WebError::invalid(&p.chrome, "file: ファイルを選んでください")) };
+    // The name is kept with the import and shown back: only a plain file name.
+    let name = name.rsplit(['/', '\\']).next().unwrap_or("").to_string();
+    let ok_name = !name.is_empty()
+        && name.len() <= 128
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    if !ok_name {
+        return Err(WebError::invalid(&p.chrome, "file: ファイル名は128文字以内の英数字と . _ - にしてください"));
+    }
+    if bytes.is_empty() {
+        return Err(WebError::invalid(&p.chrome, "file: ファイルが空です"));
+    }
+    let job = crate::jobs::start_receipt_import(&state, p.browser.session.principal.account_id, p.ctx.clone(), &name, bytes);
+    Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
+}
+
+async fn import_job(State(state): St, p: StaffPage, Path(id): Path<u64>) -> Result<Response, WebError> {
+    let Some(j) = crate::jobs::job_of(&state, p.browser.session.principal.account_id, id) else {
+        return Err(WebError::from_app(kenpo_app::AppError::NotFound("その取込はありません".into()), &p.chrome));
+    };
+    Ok(page(
+        StatusCode::OK,
+        &ImportJobPage {
+            chrome: Some(p.chrome),
+            id,
+            file_name: j.file_name,
+            state: j.state,
+            read: j.receipts_read,
+            receipts: j.receipts,
+            matched: j.matched,
+            unmatched: j.unmatched,
+            error: j.error,
+        },
+    ))
+}
+
+// ---- 監査 ----
+
+#[derive(Deserialize, Default)]
+struct AuditQueryForm {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn audit(State(state): St, p: StaffPage, Query(q): Query<AuditQueryForm>) -> Result<Response, WebError> {
+    let actor = text("利用者", &q.actor, 100, &p.chrome)?;
+    let purpose = text("利用目的", &q.purpose, 100, &p.chrome)?;
+    let person_text = text("加入者ID", &q.person, 12, &p.chrome)?;
+    let outcome = match q.outcome.trim() {
+        "" => String::new(),
+        o @ ("allow" | "deny") => o.to_string(),
+        _ => return Err(WebError::invalid(&p.chrome, "outcome: 許可又は拒否から選んでください")),
+    };
+    let person = if person_text.is_empty() {
+        None
+    } else {
+        Some(PersonId(person_text.parse().map_err(|_| WebError::invalid(&p.chrome, "加入者ID: 数字で入力してください"))?))
+    };
+    let r = state.app.audit_verify(&p.ctx).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let verify = Some(vec![
+        field("結果", if r.first_bad.is_none() { "正常（改ざんは検出されませんでした）" } else { "異常あり" }),
+        field("記録件数", yen(r.entries as i64)),
+        field("チェックポイント", r.checkpoints.to_string()),
+        field(
+            "最初の異常",
+            r.first_bad.as_ref().map(|b| format!("{b:?}")).unwrap_or_else(|| "なし".into()),
+        ),
+    ]);
+    let query = kenpo_store::AuditQuery {
+        actor: (!actor.is_empty()).then(|| actor.clone()),
+        purpose: (!purpose.is_empty()).then(|| purpose.clone()),
+        outcome: (!outcome.is_empty()).then(|| outcome.clone()),
+        person,
+        limit: 200,
+    };
+    let rows = state.app.audit_entries(&p.ctx, &query).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let mut table = Table::new(["番号", "日時", "だれが", "利用目的", "操作", "区分", "結果", "規則", "対象"]);
+    for e in &rows {
+        let categories: Vec<&str> = e
+            .categories
+            .split(',')
+            .map(|c| DataCategory::from_id(c.trim()).map(|c| c.label()).unwrap_or(c))
+            .collect();
+        table.push(vec![
+            e.seq.to_string(),
+            e.at.clone(),
+            views::staff_actor(state.app.catalogue(), &e.actor),
+            e.purpose.clone(),
+            e.action.clone(),
+            categories.join("、"),
+            if e.outcome == "allow" { "許可".into() } else { "拒否".into() },
+            e.rule.clone(),
+            e.subject_kind.clone(),
+        ]);
+    }
+    Ok(page(
+        StatusCode::OK,
+        &AuditPage { chrome: Some(p.chrome), actor, purpose, person: person_text, outcome, searched: true, table, verify },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct ContractorQuery {
+    id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn contractors(State(state): St, p: StaffPage, Query(q): Query<ContractorQuery>) -> Result<Response, WebError> {
+    let catalogue = state.app.catalogue();
+    let mut tables = Vec::new();
+    let mut list = Table::new(["ID", "委託先", "報告"]);
+    for c in &catalogue.contractors {
+        list.push(vec![c.id.clone(), c.name.clone(), format!("/audit/contractors?id={}", c.id)]);
+    }
+    let mut intro = vec!["委託先が受け取った個人データ（提供の記録）と、委託先による参照（監査ログ）を期間で集計します（個人情報保護法第25条 委託先の監督）。利用目的「委託先の監督」で表示します。".to_string()];
+    if let Some(id) = q.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let day = |s: Option<&str>, default: chrono::NaiveDate| -> Result<chrono::NaiveDate, WebError> {
+            match s.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| WebError::invalid(&p.chrome, "from/to: 年-月-日で指定してください")),
+                None => Ok(default),
+            }
+        };
+        let today = chrono::Local::now().date_naive();
+        let from = day(q.from.as_deref(), today - chrono::Days::new(365))?;
+        let to = day(q.to.as_deref(), today)?;
+        let (name, report) =
+            state.app.contractor_report(&p.ctx, id, from, to).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+        intro.push(format!("{name}（{id}）: {from} 〜 {to}"));
+        let mut received = Table::new(["日時", "利用目的", "区分", "人数", "ファイル"]);
+        for r in &report.received {
+            received.push(vec![r.at.clone(), r.use_id.clone(), r.categories.clone(), r.subject_count.to_string(), r.file_name.clone()]);
+        }
+        let mut accessed = Table::new(["利用目的", "区分", "結果", "件数"]);
+        for (purpose, cats, outcome, n) in &report.accesses {
+            accessed.push(vec![purpose.clone(), cats.clone(), if outcome == "allow" { "許可".into() } else { "拒否".into() }, n.to_string()]);
+        }
+        tables.push(("受け取った個人データ（提供の記録）".to_string(), received));
+        tables.push(("委託先による参照（監査ログの集計）".to_string(), accessed));
+    }
+    tables.push(("業務委託先一覧".to_string(), list));
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: "委託先報告".into(),
+            intro,
+            month_form: None,
+            tables,
+            withheld: Vec::new(),
+            links: catalogue
+                .contractors
+                .iter()
+                .map(|c| Link { href: format!("/audit/contractors?id={}", c.id), label: format!("{} {}", c.id, c.name) })
+                .collect(),
+        },
+    ))
+}
+
+// ---- 利用者管理 ----
+
+#[derive(Deserialize)]
+struct UsersQuery {
+    done: Option<String>,
+}
+
+async fn users_page(state: &ServerState, p: StaffPage, issued: Option<Vec<Field>>, message: Option<String>) -> Result<Response, WebError> {
+    let rows = state.app.list_accounts(&p.ctx).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let catalogue = state.app.catalogue();
+    let accounts = rows
+        .iter()
+        .map(|a| {
+            let kind = match &a.kind {
+                kenpo_store::AccountKind::Staff { role } => {
+                    format!("職員: {}", catalogue.roles.iter().find(|r| r.id == *role).map(|r| r.label.as_str()).unwrap_or(role))
+                }
+                kenpo_store::AccountKind::Member { person_id } => format!("加入者本人（ID {person_id}）"),
+                kenpo_store::AccountKind::Contractor { contractor_id } => format!("委託先 {contractor_id}"),
+            };
+            let state_label = match a.state() {
+                "disabled" => "無効",
+                "locked" => "ロック中",
+                "not_activated" => "初回設定待ち",
+                _ => "有効",
+            }
+            .to_string();
+            AccountView {
+                login: a.login.clone(),
+                kind,
+                name: a.display_name.clone(),
+                state: state_label,
+                disabled: a.disabled,
+            }
+        })
+        .collect();
+    let roles = catalogue.roles.iter().map(|r| (r.id.clone(), r.label.clone())).collect();
+    Ok(page(StatusCode::OK, &UsersPage { chrome: Some(p.chrome), accounts, roles, issued, message }))
+}
+
+async fn users(State(state): St, p: StaffPage, Query(q): Query<UsersQuery>) -> Result<Response, WebError> {
+    let message = match q.done.as_deref() {
+        Some("disable") => Some("無効にしました（ログイン中のセッションも終了しました）。".to_string()),
+        Some("enable") => Some("有効にしました（ロックも解除しました）。".to_string()),
+        _ => None,
+    };
+    users_page(&state, p, None, message).await
+}
+
+fn issued_fields(i: &kenpo_app::IssuedAccount) -> Vec<Field> {
+    let mut f = vec![
+        field("ログインID", i.account.login.clone()),
+        field("ワンタイムコード", i.onetime_code.clone()),
+        field("有効期限", i.onetime_expires.clone()),
+    ];
+    if let Some(s) = &i.totp_secret {
+        f.push(field("認証アプリの登録キー（TOTP）", s.clone()));
+    }
+    f
+}
+
+#[derive(Deserialize)]
+struct AddUser {
+    #[serde(default)]
+    _csrf: String,
+    login: String,
+    display_name: String,
+    kind: String,
+    #[serde(default)]
+    person: String,
+}
+
+async fn add_user(State(state): St, p: StaffPage, Form(f): Form<AddUser>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let login = text("ログインID", &f.login, 64, &p.chrome)?;
+    let name = text("表示名", &f.display_name, 100, &p.chrome)?;
+    let kind = match f.kind.split_once(':') {
+        Some(("staff", role)) => kenpo_store::AccountKind::Staff { role: role.to_string() },
+        _ if f.kind == "member" => kenpo_store::AccountKind::Member {
+            person_id: f.person.trim().parse().map_err(|_| WebError::invalid(&p.chrome, "加入者ID: 数字で入力してください"))?,
+        },
+        _ => return Err(WebError::invalid(&p.chrome, "kind: 種別を選んでください")),
+    };
+    let issued = state
+        .app
+        .add_account(&p.ctx, &login, kind, &name, chrono::Utc::now())
+        .await
+        .map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let fields = issued_fields(&issued);
+    users_page(&state, p, Some(fields), Some("アカウントを追加しました。".into())).await
+}
+
+async fn user_action(
+    State(state): St,
+    p: StaffPage,
+    Path((login, action)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let now = chrono::Utc::now();
+    match action.as_str() {
+        "disable" | "enable" => {
+            state
+                .app
+                .set_account_disabled(&p.ctx, &login, action == "disable")
+                .await
+                .map_err(|e| WebError::from_app(e, &p.chrome))?;
+            Ok(Redirect::to(&format!("/users?done={action}")).into_response())
+        }
+        "reset" => {
+            let issued = state.app.reset_account(&p.ctx, &login, now).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+            let fields = issued_fields(&issued);
+            users_page(&state, p, Some(fields), Some("パスワードを再発行しました（ログイン中のセッションは終了しました）。".into())).await
+        }
+        _ => Err(WebError::from_app(kenpo_app::AppError::NotFound("no such action".into()), &p.chrome)),
+    }
+}

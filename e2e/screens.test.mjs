@@ -1,0 +1,314 @@
+// The screens in real headless Chromium against `kenpo serve` (the shipped binary, a generated
+// society): each step is what a society's staff or a member does, with the page's
+// accessibility checked by axe-core (0 serious or critical violations) and a screenshot taken
+// into docs/screens/ (SCREENS_DIR overrides; the PostgreSQL run writes elsewhere).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkA11y, launch, newPage, shot, totp } from './lib.mjs';
+import { setup } from './setup.mjs';
+
+let env;
+let browser;
+const pages = {};
+
+before(async () => {
+  env = await setup();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  env?.stop();
+});
+
+/** Checks accessibility, then takes the screenshot. */
+async function look(page, name) {
+  await checkA11y(page, name);
+  await shot(page, name);
+}
+
+/** Sets the first password with the one-time code (the activation screen). */
+async function activate(page, account, password) {
+  await page.goto(`${env.base}/activate`);
+  await page.getByLabel('ログインID').fill(account.login);
+  await page.getByLabel('ワンタイムコード（通知書に記載）').fill(account.code);
+  await page.getByLabel('新しいパスワード（12〜128文字）').fill(password);
+  await page.getByLabel('新しいパスワード（確認）').fill(password);
+  await page.getByRole('button', { name: '設定する' }).click();
+  await page.getByText('パスワードを設定しました').waitFor();
+}
+
+/** Logs in on `base`, with the TOTP code where the account has a secret. */
+async function login(page, account, password, base = env.base) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('ログインID').fill(account.login);
+  await page.getByLabel('パスワード').fill(password);
+  if (account.totp) await page.getByLabel(/確認コード/).fill(totp(account.totp));
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForLoadState();
+}
+
+/** Follows a link of the menu bar. */
+async function nav(page, name) {
+  await page.getByRole('navigation', { name: 'メニュー' }).getByRole('link', { name }).click();
+  await page.waitForLoadState();
+}
+
+/** Chooses the purpose in force in the header. */
+async function choosePurpose(page, id) {
+  await page.locator('#purpose-select').selectOption(id);
+  await page.getByRole('button', { name: '変更' }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator('#current-purpose').textContent(), id);
+}
+
+const PASSWORD = 'correct horse battery staple';
+
+test('login: activation, a refused login without the second factor, then login with it', async () => {
+  const page = await newPage(browser);
+  pages.benefits = page;
+  await page.goto(`${env.base}/`);
+  assert.match(page.url(), /\/login/, 'a page without a session goes to the login screen');
+  await look(page, '01-login');
+  await activate(page, env.accounts.benefits, PASSWORD);
+  await look(page, '02-activation-done');
+
+  // 給付担当 reads 傷病名 (要配慮個人情報): the password alone is not enough.
+  await page.goto(`${env.base}/login`);
+  await page.getByLabel('ログインID').fill(env.accounts.benefits.login);
+  await page.getByLabel('パスワード').fill(PASSWORD);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.getByText('2段階認証が必要です').waitFor();
+  assert.match(page.url(), /\/login$/);
+
+  await login(page, env.accounts.benefits, PASSWORD);
+  assert.match(page.url(), /\/menu$/);
+  assert.equal(await page.locator('#current-user').textContent(), '給付 花子');
+  assert.equal(await page.locator('#current-purpose').textContent(), 'benefits.payment');
+  await look(page, '03-menu');
+});
+
+test('search by カナ, open the member: withheld categories shown with why', async () => {
+  const page = pages.benefits;
+  const kana = env.person.identity.name_kana;
+  await nav(page, '加入者検索');
+  await page.getByLabel('氏名カナ（前方一致）').fill(kana);
+  await page.getByRole('button', { name: '検索' }).click();
+  await page.getByRole('status').filter({ hasText: '件' }).waitFor();
+  await look(page, '04-search');
+  await page.getByRole('link', { name: env.person.identity.name_kanji }).first().click();
+  await page.getByRole('heading', { name: /加入者詳細/ }).waitFor();
+  // 保険給付 (benefits.payment) does not need 収入 or 続柄: withheld, with the rule.
+  const withheld = page.locator('section.withheld');
+  await withheld.getByText('非表示').first().waitFor();
+  const text = await withheld.textContent();
+  assert.match(text, /収入/);
+  assert.match(text, /use_lacks_category|not_in_use|category/);
+  await look(page, '05-member');
+  await withheld.getByRole('link', { name: 'なぜ見られないのか' }).first().click();
+  await page.getByRole('heading', { name: '利用目的と権限の説明' }).waitFor();
+  assert.match(await page.locator('main').textContent(), /拒否/);
+  await look(page, '06-explain');
+});
+
+test('a member\'s receipts by month and one receipt like the paper レセプト', async () => {
+  const page = pages.benefits;
+  await page.goto(`${env.base}/members/${env.person.id}/receipts`);
+  await page.getByRole('heading', { name: /^診療年月/ }).first().waitFor();
+  await look(page, '07-receipts');
+  await page.locator('table a').first().click();
+  await page.getByRole('heading', { name: /診療報酬明細書/ }).waitFor();
+  const main = await page.locator('main').textContent();
+  for (const part of ['保険者番号', '傷病名', '診療行為・医薬品・特定器材', '合計点数', '医療費（点数×10円）']) {
+    assert.ok(main.includes(part), `the receipt shows ${part}`);
+  }
+  assert.ok((await page.locator('.receipt table tbody tr').count()) > 0, 'lines with 点数 and 回数');
+  await look(page, '08-receipt');
+});
+
+test('高額療養費・付加給付 with each amount\'s arithmetic', async () => {
+  const page = pages.benefits;
+  await nav(page, '高額療養費・付加給付');
+  await page.getByRole('heading', { name: '高額療養費・付加給付' }).waitFor();
+  await look(page, '09-kogaku');
+});
+
+test('点検: a finding\'s status changed, and seen in the audit log', async () => {
+  const page = await newPage(browser);
+  pages.review = page;
+  await activate(page, env.accounts.review, PASSWORD);
+  await login(page, env.accounts.review, PASSWORD);
+  await nav(page, 'レセプト点検');
+  // The demo's findings fall in several months; pick one that has some.
+  const months = await page.locator('#pick option').allTextContents();
+  let row = null;
+  for (const m of months) {
+    await page.locator('#pick').selectOption(m);
+    await page.getByRole('button', { name: '表示' }).click();
+    await page.waitForLoadState();
+    if ((await page.locator('table.findings tbody tr[id]').count()) > 0) {
+      row = page.locator('table.findings tbody tr[id]').first();
+      break;
+    }
+  }
+  assert.ok(row, 'a month with findings');
+  const id = (await row.getAttribute('id')).slice(1);
+  await look(page, '10-review');
+  await row.getByLabel(`番号${id}の状態`).selectOption('no_problem');
+  await row.getByLabel(`番号${id}のメモ`).fill('2回の受診を確認');
+  await row.getByRole('button', { name: '設定' }).click();
+  await page.getByText('状態を設定しました').waitFor();
+  const updated = page.locator(`tr#f${id}`);
+  assert.match(await updated.textContent(), /問題なし/);
+  assert.match(await updated.textContent(), /review-e2e/);
+
+  // The privacy officer sees that change in the log viewer.
+  const officer = await newPage(browser);
+  pages.officer = officer;
+  await activate(officer, env.accounts.officer, PASSWORD);
+  await login(officer, env.accounts.officer, PASSWORD);
+  await nav(officer, '監査ログ');
+  await officer.getByLabel(/利用者/).fill('staff:receipt_review:review-e2e');
+  await officer.getByLabel(/利用目的のID/).fill('receipts.review');
+  await officer.getByRole('button', { name: '絞り込む' }).click();
+  await officer.waitForLoadState();
+  const log = await officer.locator('table').textContent();
+  assert.match(log, /レセプト点検担当 review-e2e/);
+  assert.match(log, /write/, 'the status change is a write in the log');
+  assert.match(await officer.locator('main').textContent(), /正常（改ざんは検出されませんでした）/);
+  await look(officer, '11-audit');
+});
+
+test('imports: progress while it runs, then the result; a broken file refused with its line', async () => {
+  const page = pages.review;
+  await nav(page, '取込');
+  await look(page, '12-imports');
+  await page.getByLabel(/ファイル/).setInputFiles(env.good.path);
+  await page.getByRole('button', { name: '取り込む' }).click();
+  await page.waitForURL(/\/imports\/\d+$/);
+  // While the import runs the page shows how many receipts have been read (updated from the
+  // API by the page's one script) and reloads itself when it is done.
+  await page.locator('#receipts-read').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('#import-state').textContent(), /取込中/);
+  await page.locator('progress').waitFor();
+  await checkA11y(page, 'import running');
+  // The count moves while it runs (or the page has already reloaded to the result).
+  await page.waitForFunction(
+    () => Number(document.getElementById('receipts-read')?.textContent) > 0 || document.getElementById('receipts'),
+    null,
+    { timeout: 60_000 },
+  );
+  if (await page.locator('#receipts-read').count()) await shot(page, '13-import-running');
+  await page.locator('#receipts').waitFor({ timeout: 180_000 });
+  assert.equal(await page.locator('#receipts').textContent(), `${env.good.count}件`);
+  await look(page, '14-import-done');
+
+  await page.goto(`${env.base}/imports`);
+  await page.getByLabel(/ファイル/).setInputFiles(env.bad.path);
+  await page.getByRole('button', { name: '取り込む' }).click();
+  await page.locator('#import-error').waitFor({ timeout: 60_000 });
+  const error = await page.locator('#import-error').textContent();
+  assert.match(error, /BROKEN\.UKE/);
+  assert.match(error, new RegExp(`line ${env.bad.line}\\b|${env.bad.line}行`));
+  assert.ok(!error.includes('20X604'), 'the error names the field, never the value');
+  await look(page, '15-import-refused');
+});
+
+test('特定健診: targets, follow-up and the 実施状況 report', async () => {
+  const page = await newPage(browser);
+  await activate(page, env.accounts.health, PASSWORD);
+  await login(page, env.accounts.health, PASSWORD);
+  await nav(page, '特定健診');
+  await page.locator('#pick').selectOption('2026');
+  await page.getByRole('button', { name: '表示' }).click();
+  await page.getByText(/積極的支援 \d+人/).waitFor();
+  await look(page, '16-checkups');
+  await page.getByRole('link', { name: '受診勧奨のフォローアップ' }).click();
+  await page.getByText(/analysis\.receipt_targeting/).waitFor();
+  await choosePurpose(page, 'health.state_report');
+  await page.goto(`${env.base}/checkups?fy=2026&view=report`);
+  await page.getByRole('heading', { name: /実施状況/ }).first().waitFor();
+  await look(page, '17-checkup-report');
+});
+
+test('privacy officer: accounts, a member\'s disclosure report, a contractor report', async () => {
+  const page = pages.officer;
+  await nav(page, '利用者管理');
+  await page.getByRole('heading', { name: '利用者管理' }).waitFor();
+  assert.match(await page.locator('table').textContent(), /ben-e2e/);
+  await look(page, '18-users');
+  await page.getByRole('button', { name: '無効にする: member2-e2e' }).click();
+  await page.getByText('無効にしました').waitFor();
+  await page.getByRole('button', { name: '有効にする: member2-e2e' }).click();
+  await page.getByText('有効にしました').waitFor();
+
+  await choosePurpose(page, 'appi.disclosure');
+  await page.goto(`${env.base}/members/${env.person.id}/disclosure`);
+  await page.getByRole('heading', { name: /開示報告書/ }).waitFor();
+  assert.match(await page.locator('main').textContent(), /給付担当/);
+  await look(page, '19-disclosure');
+
+  await choosePurpose(page, 'appi.supervision');
+  await page.goto(`${env.base}/audit/contractors?id=c04`);
+  await page.getByText(/c04/).first().waitFor();
+  await look(page, '20-contractor-report');
+});
+
+test('a member sees only their own data', async () => {
+  const page = await newPage(browser);
+  pages.member = page;
+  await activate(page, env.accounts.member, PASSWORD);
+  await login(page, env.accounts.member, PASSWORD);
+  assert.match(page.url(), /\/me$/);
+  assert.equal(await page.locator('#current-user').textContent(), '本人 太郎');
+  assert.match(await page.locator('h1').textContent(), new RegExp(env.person.identity.name_kanji));
+  await look(page, '21-member-home');
+
+  await page.getByRole('link', { name: '医療費（レセプト）' }).click();
+  await page.getByRole('heading', { name: /医療費のお知らせ/ }).waitFor();
+  assert.equal(await page.locator('th', { hasText: '傷病名' }).count(), 0, 'no 傷病名 column for a member');
+  await look(page, '22-member-receipts');
+  await page.locator('table a').first().click();
+  await page.getByRole('heading', { name: /診療報酬明細書/ }).waitFor();
+  assert.match(await page.locator('main').textContent(), /この利用目的では傷病名は表示されません/);
+
+  await page.getByRole('link', { name: '健診・保健指導' }).click();
+  await look(page, '23-member-checkups');
+  await page.getByRole('link', { name: 'わたしの情報の利用状況' }).click();
+  await page.getByRole('heading', { name: 'わたしの情報の利用状況' }).waitFor();
+  const disclosure = await page.locator('main').textContent();
+  assert.match(disclosure, /給付担当/, 'who looked at their record, and why');
+  assert.match(disclosure, /書面による開示請求/);
+  await look(page, '24-member-disclosure');
+
+  // Another member's records and the staff screens are not reachable.
+  for (const path of ['/members/2', '/members/2/receipts', '/members?kana=%E3%82%A2', '/review']) {
+    const r = await page.goto(`${env.base}${path}`);
+    assert.equal(r.status(), 403, `${path} is refused to a member`);
+  }
+  // The portal never takes a person id: /me is always the member's own.
+  const r = await page.goto(`${env.base}/me?id=2`);
+  assert.equal(r.status(), 200);
+  assert.match(await page.locator('h1').textContent(), new RegExp(env.person.identity.name_kanji));
+});
+
+test('logout, and a session that expires after the idle timeout', async () => {
+  const page = pages.member;
+  await page.goto(`${env.base}/me`);
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await page.getByText('ログアウトしました。').waitFor();
+  const r = await page.goto(`${env.base}/me`);
+  assert.match(page.url(), /\/login/, 'after logout the portal asks for a login');
+  assert.equal(r.status(), 200);
+
+  // The second server ends sessions after 5 idle seconds.
+  const idle = await newPage(browser);
+  await login(idle, env.accounts.member, PASSWORD, env.shortBase);
+  assert.match(idle.url(), /\/me$/);
+  await new Promise((resolve) => setTimeout(resolve, 6_500));
+  await idle.goto(`${env.shortBase}/me/receipts`);
+  assert.match(idle.url(), /\/login\?why=idle/);
+  await idle.getByText('一定時間操作がなかったため').waitFor();
+  await look(idle, '25-session-expired');
+});
