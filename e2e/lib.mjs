@@ -118,11 +118,14 @@ export async function checkA11y(page, label = page.url()) {
   return violations;
 }
 
-/** Full-page PNG to <repo>/docs/screens/<name>.png (env SCREENS_DIR overrides). */
+/** A PNG of the page (at most 2,000 px tall) to <repo>/docs/screens/<name>.png (env SCREENS_DIR overrides). */
 export async function shot(page, name) {
   const dir = process.env.SCREENS_DIR || join(REPO, 'docs', 'screens');
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // The whole page, cut at 2,000 px: a long list shows its start, and the images stay small.
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const width = page.viewportSize()?.width ?? 1280;
+  await page.screenshot({ path, fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, 2000) } });
   return path;
 }

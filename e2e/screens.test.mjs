@@ -71,6 +71,8 @@ test('login: activation, a refused login without the second factor, then login w
   await page.goto(`${env.base}/`);
   assert.match(page.url(), /\/login/, 'a page without a session goes to the login screen');
   await look(page, '01-login');
+  await page.goto(`${env.base}/activate`);
+  await look(page, '02-activation');
   await activate(page, env.accounts.benefits, PASSWORD);
   await look(page, '02-activation-done');
 
@@ -131,7 +133,21 @@ test('高額療養費・付加給付 with each amount\'s arithmetic', async () =
   const page = pages.benefits;
   await nav(page, '高額療養費・付加給付');
   await page.getByRole('heading', { name: '高額療養費・付加給付' }).waitFor();
+  assert.match(await page.locator('table').first().textContent(), /円/);
   await look(page, '09-kogaku');
+  // The payroll files are a provision to the employers: made under that use (named on the
+  // page), as a ZIP.
+  assert.match(await page.locator('main').textContent(), /benefits\.payroll_payment/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '給与支払用ファイル（ZIP）' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^kyuyo-shiharai-\d{4}-\d{2}\.zip$/);
+  const zip = await download.createReadStream();
+  const chunks = [];
+  for await (const c of zip) chunks.push(c);
+  const bytes = Buffer.concat(chunks);
+  assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a ZIP file');
 });
 
 test('点検: a finding\'s status changed, and seen in the audit log', async () => {
@@ -155,6 +171,11 @@ test('点検: a finding\'s status changed, and seen in the audit log', async () 
   assert.ok(row, 'a month with findings');
   const id = (await row.getAttribute('id')).slice(1);
   await look(page, '10-review');
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /再審査等請求の準備用CSV/ }).click(),
+  ]);
+  assert.match(csv.suggestedFilename(), /^saishinsa-\d{4}-\d{2}\.csv$/);
   await row.getByLabel(`番号${id}の状態`).selectOption('no_problem');
   await row.getByLabel(`番号${id}のメモ`).fill('2回の受診を確認');
   await row.getByRole('button', { name: '設定' }).click();
@@ -287,6 +308,7 @@ test('a member sees only their own data', async () => {
     const r = await page.goto(`${env.base}${path}`);
     assert.equal(r.status(), 403, `${path} is refused to a member`);
   }
+  await look(page, '25-member-refused');
   // The portal never takes a person id: /me is always the member's own.
   const r = await page.goto(`${env.base}/me?id=2`);
   assert.equal(r.status(), 200);
@@ -310,5 +332,5 @@ test('logout, and a session that expires after the idle timeout', async () => {
   await idle.goto(`${env.shortBase}/me/receipts`);
   assert.match(idle.url(), /\/login\?why=idle/);
   await idle.getByText('一定時間操作がなかったため').waitFor();
-  await look(idle, '25-session-expired');
+  await look(idle, '26-session-expired');
 });

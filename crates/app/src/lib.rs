@@ -308,6 +308,15 @@ impl App {
         Ok(self.store.run_kogaku(ctx, month, &kenpo_domain::kogaku::AdditionRules::default()).await?)
     }
 
+    /// The payroll files of a month for the employers (each leaves its provision record).
+    pub async fn kogaku_payroll(
+        &self,
+        ctx: &AccessContext,
+        month: YearMonth,
+    ) -> Result<kenpo_store::Payroll, AppError> {
+        Ok(self.store.kogaku_payroll(ctx, month).await?)
+    }
+
     /// What a contractor received and accessed between two days (委託先の監督, Art. 25).
     pub async fn contractor_report(
         &self,

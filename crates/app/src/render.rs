@@ -3,6 +3,7 @@
 //! and PDF renderings join here as they move out of the interfaces.
 
 use kenpo_domain::Table;
+use kenpo_formats::csv_out::CsvEncoding;
 use kenpo_store::{Comparison, FindingRow, Handoff, PayrollFile, YearlyRunSummary};
 
 /// The findings as a table for preparing 再審査等請求 (one line per finding; the reason in
@@ -117,6 +118,19 @@ pub fn payroll_table(file: &PayrollFile) -> Table {
         ]);
     }
     t
+}
+
+/// Every employer's payroll file of a month in one ZIP (one CSV per employer, written by the
+/// one CSV writer), for the screen's download.
+pub fn payroll_zip(payroll: &kenpo_store::Payroll, encoding: CsvEncoding) -> Result<Vec<u8>, anyhow::Error> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for f in &payroll.files {
+        zip.start_file(f.file_name.as_str(), options)?;
+        zip.write_all(&kenpo_formats::csv_out::render(&payroll_table(f), encoding)?)?;
+    }
+    Ok(zip.finish()?.into_inner())
 }
 
 /// A guidance contractor's hand-off file: who, the level and the checkup values, no 連絡先.

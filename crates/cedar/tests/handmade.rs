@@ -201,6 +201,13 @@ fn cases() -> Vec<Case> {
         (staff(PrivacyOfficer), "appi.disclosure", Read, Cat::Identity, all.clone(), june, false, "cedar_default_deny"),
         (staff(PrivacyOfficer), "appi.disclosure", Read, Cat::MyNumber, one.clone(), june, false, "my_number_only_for_bangouhou_affairs"),
         (staff(Auditor), "appi.disclosure", Read, Cat::Identity, one.clone(), june, false, "cedar_default_deny"),
+        // 開示請求 on the member portal (Art. 33(1) allows an electromagnetic answer): the member
+        // reads their own record, never 傷病名 (a written request, the 医療機関 asked first),
+        // never 個人番号, never another member's.
+        (member(1), "appi.disclosure", Read, Cat::CashBenefit, one.clone(), june, true, "cedar_permit"),
+        (member(1), "appi.disclosure", Read, Cat::ReceiptClinical, one.clone(), june, false, "member_diagnoses_via_disclosure_request"),
+        (member(1), "appi.disclosure", Read, Cat::MyNumber, one.clone(), june, false, "my_number_only_for_bangouhou_affairs"),
+        (member(1), "appi.disclosure", Read, Cat::Identity, two.clone(), june, false, "member_only_own_data_read"),
         (staff(Auditor), "appi.supervision", Read, Cat::CashBenefit, all.clone(), june, true, "cedar_permit"),
         (staff(Auditor), "appi.supervision", Write, Cat::CashBenefit, all.clone(), june, false, "oversight_roles_read_only"),
         (staff(Eligibility), "appi.supervision", Read, Cat::Identity, all.clone(), june, false, "cedar_default_deny"),

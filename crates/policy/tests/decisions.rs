@@ -583,6 +583,21 @@ const CASES: &[Case] = &[
     // A contractor not in the published list gets nothing.
     Case { actor: "contractor:c19", purpose: "receipts.review_entrustment", category: ReceiptCost, allowed: false,
         rule: Some("unknown_contractor"), cite: "業務委託先 一覧: 18 entries", ..D },
+    // 個人情報保護法第33条 (開示請求), answered on the member portal: 33(1) lets the society answer
+    // by electromagnetic means. The member reads their own record (their 現金給付 here) …
+    Case { actor: "member:7", purpose: "appi.disclosure", category: CashBenefit, subject: Some(7), allowed: true,
+        rule: Some("member_own_disclosure"), cite: "個人情報保護法第33条 — 本人の開示請求（電磁的方法）", ..D },
+    // … but not 傷病名: 33(2)(i) (harm to the person) is why the society asks the 医療機関 first, so
+    // diagnoses go through the written request the privacy officer answers.
+    Case { actor: "member:7", purpose: "appi.disclosure", category: ReceiptClinical, subject: Some(7), allowed: false,
+        rule: Some("member_diagnoses_via_disclosure_request"), cite: "個人情報保護法第33条2項1号; 診療報酬明細書等の開示通知", ..D },
+    // … never 個人番号 (番号法 allows no use by Kenpo's portal), never another member's record, never a write.
+    Case { actor: "member:7", purpose: "appi.disclosure", category: MyNumber, subject: Some(7), allowed: false,
+        rule: Some("member_never_reads_my_number"), cite: "番号法第9条・第19条 — 利用・提供の制限", ..D },
+    Case { actor: "member:7", purpose: "appi.disclosure", category: Identity, subject: Some(8), allowed: false,
+        rule: Some("member_only_own_data_read"), cite: "個人情報保護法第33条 — 本人の保有個人データに限る", ..D },
+    Case { actor: "member:7", purpose: "appi.disclosure", category: Contact, action: Write, subject: Some(7),
+        allowed: false, rule: Some("member_only_own_data_read"), cite: "個人情報保護法第33条 — 開示（訂正は第34条の別手続）", ..D },
 ];
 
 /// Cases where the hand derivation disagrees with the shipped catalogue. Each has its own ignored

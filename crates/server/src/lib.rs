@@ -14,10 +14,10 @@
 pub mod dto;
 mod handlers;
 mod jobs;
-mod web;
 mod openapi;
 mod session;
 pub mod tls;
+mod web;
 
 pub use openapi::ApiDoc;
 pub use session::{CSRF_HEADER, PURPOSE_HEADER, SESSION_COOKIE};
@@ -95,7 +95,10 @@ async fn hardening(req: Request, next: Next) -> Response {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     // The screens set their own (stylesheet and forms allowed); everything else gets none.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
     }
     tracing::info!(
         method = %method,

@@ -48,7 +48,7 @@ pub struct DiagnosisLine {
 }
 
 /// One 診療行為 (SI), 医薬品 (IY) or 特定器材 (TO) line.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CareLine {
     pub seq: i64,
     pub kind: String,
@@ -69,7 +69,6 @@ pub struct ReceiptView {
     pub lines: Option<Vec<CareLine>>,
     pub withheld: Vec<Withheld>,
 }
-
 
 /// One checkup of a person, with its 階層化 where it has been assessed.
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +100,9 @@ pub struct PersonCheckups {
     pub guidance: Option<Vec<GuidanceView>>,
     pub withheld: Vec<Withheld>,
 }
+
+/// (id, exam_date, institution_name, level, metabolic, referral)
+type CheckupRow = (i64, String, String, Option<String>, Option<String>, Option<String>);
 
 impl Store {
     /// One receipt of one person (the paper レセプト view). The receipt must be that person's:
@@ -141,7 +143,7 @@ impl Store {
             .bind(receipt_id)
             .fetch_all(self.db.granted(&grant))
             .await?;
-            let l: Vec<(i64, String, String, String, String, String, Option<i64>, i64, String)> = sqlx::query_as(
+            let lines: Vec<CareLine> = sqlx::query_as(
                 "SELECT seq, kind, care_category, payer_code, code, quantity, points, count, service_days \
                  FROM receipt_lines WHERE receipt_id = $1 ORDER BY seq",
             )
@@ -160,13 +162,7 @@ impl Store {
                         })
                         .collect(),
                 ),
-                Some(
-                    l.into_iter()
-                        .map(|(seq, kind, care_category, payer_code, code, quantity, points, count, service_days)| {
-                            CareLine { seq, kind, care_category, payer_code, code, quantity, points, count, service_days }
-                        })
-                        .collect(),
-                ),
+                Some(lines),
             )
         } else {
             (None, None)
@@ -186,7 +182,7 @@ impl Store {
                 Subject::Person(person),
             )
             .await?;
-        let rows: Vec<(i64, String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<CheckupRow> = sqlx::query_as(
             "SELECT c.id, c.exam_date, c.institution_name, a.level, a.metabolic, a.referral \
              FROM checkups c LEFT JOIN checkup_assessments a ON a.checkup_id = c.id \
              WHERE c.person_id = $1 ORDER BY c.exam_date DESC, c.id",
@@ -196,12 +192,11 @@ impl Store {
         .await?;
         let mut checkups = Vec::with_capacity(rows.len());
         for (id, exam_date, institution_name, level, metabolic, referral) in rows {
-            let results: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-                "SELECT item_code, value, unit FROM checkup_results WHERE checkup_id = $1 ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(self.db.granted(&grant))
-            .await?;
+            let results: Vec<(String, Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT item_code, value, unit FROM checkup_results WHERE checkup_id = $1 ORDER BY seq")
+                    .bind(id)
+                    .fetch_all(self.db.granted(&grant))
+                    .await?;
             checkups.push(CheckupView { id, exam_date, institution_name, results, level, metabolic, referral });
         }
         let guidance = if grant.covers(DataCategory::GuidanceRecord) {

@@ -904,12 +904,10 @@ impl Builder {
         r.days = at.opt_u32(5, "診療実日数", 2)?.unwrap_or(0);
         r.total_points = at.number(6, "合計点数", layout::WIDTH_TOTAL_POINTS)?;
         if let Some(p) = self.layout.meal_amount {
-            r.meal_amount =
-                at.opt_number(p, "食事療養・生活療養 合計金額", layout::WIDTH_MEAL_AMOUNT)?;
+            r.meal_amount = at.opt_number(p, "食事療養・生活療養 合計金額", layout::WIDTH_MEAL_AMOUNT)?;
         }
         if let Some(p) = self.layout.patient_charge {
-            r.patient_charge =
-                at.opt_number(p, "負担金額（医療保険）", layout::WIDTH_PATIENT_CHARGE)?;
+            r.patient_charge = at.opt_number(p, "負担金額（医療保険）", layout::WIDTH_PATIENT_CHARGE)?;
         }
         self.ho_seen = true;
         Ok(())
@@ -1021,8 +1019,7 @@ impl Builder {
         if let Some(day1) = l.day1 {
             for day in 1..=31u8 {
                 let position = day1 + usize::from(day) - 1;
-                if at.opt_u32(position, "算定日情報", layout::WIDTH_TIMES)?.is_some_and(|n| n > 0)
-                {
+                if at.opt_u32(position, "算定日情報", layout::WIDTH_TIMES)?.is_some_and(|n| n > 0) {
                     service_days.push(day);
                 }
             }

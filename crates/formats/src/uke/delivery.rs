@@ -72,8 +72,7 @@ fn data_kind(rec: &UkeRecord) -> &str {
 
 /// 行番号・枝番号 in a JY field pair; both required.
 fn jy_key(at: &At, row: usize, branch: usize, what: &'static str) -> Result<Key, UkeError> {
-    let r =
-        at.opt_u32(row, what, 9)?.ok_or_else(|| at.error(row, what, "required, found nothing".into()))?;
+    let r = at.opt_u32(row, what, 9)?.ok_or_else(|| at.error(row, what, "required, found nothing".into()))?;
     let b = at.opt_u32(branch, "枝番号", 9)?.unwrap_or(0);
     Ok((r, b))
 }

@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use kenpo_domain::YearMonth;
 use kenpo_domain::era::{parse_receipt_date, parse_receipt_month};
 
-
 /// One record in its file, for reading fields.
 pub(crate) struct At<'a> {
     pub file: &'a str,
@@ -121,12 +120,7 @@ impl At<'_> {
     /// A 数字 field: at most `width` ASCII digits, no sign (記録条件仕様 (ウ): 数字 is 半角数字
     /// only), as i64; `None` when empty. The width bounds every amount read here, so sums of
     /// them cannot come near i64's range.
-    pub fn opt_number(
-        &self,
-        position: usize,
-        name: &'static str,
-        width: usize
-    ) -> Result<Option<i64>, UkeError> {
+    pub fn opt_number(&self, position: usize, name: &'static str, width: usize) -> Result<Option<i64>, UkeError> {
         self.integer(position, name, width, false)
     }
 
@@ -137,12 +131,7 @@ impl At<'_> {
     }
 
     /// [`Self::opt_number`] as u32 (widths up to 9 digits always fit).
-    pub fn opt_u32(
-        &self,
-        position: usize,
-        name: &'static str,
-        width: usize
-    ) -> Result<Option<u32>, UkeError> {
+    pub fn opt_u32(&self, position: usize, name: &'static str, width: usize) -> Result<Option<u32>, UkeError> {
         match self.opt_number(position, name, width.min(9))? {
             None => Ok(None),
             Some(n) => u32::try_from(n).map(Some).map_err(|_| self.bad(position, name, "a smaller number")),
@@ -157,12 +146,7 @@ impl At<'_> {
     /// A line's 点数 (N7). The spec's 数字 has no sign, but a leading `-` is accepted here for
     /// the マイナス items (点数識別 8) some software writes as negative points; the sign counts
     /// in the width, as it would on paper.
-    pub fn opt_signed(
-        &self,
-        position: usize,
-        name: &'static str,
-        width: usize
-    ) -> Result<Option<i64>, UkeError> {
+    pub fn opt_signed(&self, position: usize, name: &'static str, width: usize) -> Result<Option<i64>, UkeError> {
         self.integer(position, name, width, true)
     }
 
@@ -173,7 +157,7 @@ impl At<'_> {
         position: usize,
         name: &'static str,
         width: usize,
-        signed: bool
+        signed: bool,
     ) -> Result<Option<i64>, UkeError> {
         let t = self.text(position);
         if t.is_empty() {
@@ -206,8 +190,7 @@ impl At<'_> {
 
     /// A date, 西暦 `YYYYMMDD` or 和暦 `GYYMMDD`.
     pub fn date(&self, position: usize, name: &'static str) -> Result<NaiveDate, UkeError> {
-        parse_receipt_date(self.text(position))
-            .map_err(|_| self.bad(position, name, "a date (YYYYMMDD or GYYMMDD)"))
+        parse_receipt_date(self.text(position)).map_err(|_| self.bad(position, name, "a date (YYYYMMDD or GYYMMDD)"))
     }
 
     pub fn opt_date(&self, position: usize, name: &'static str) -> Result<Option<NaiveDate>, UkeError> {

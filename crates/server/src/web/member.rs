@@ -7,12 +7,12 @@ use super::pages::*;
 use super::views;
 use super::{Browser, WebError, page};
 use crate::ServerState;
+use axum::Router;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use kenpo_policy::{AccessContext, Actor, PersonId};
 use std::sync::Arc;
 
@@ -83,7 +83,8 @@ impl MemberPage {
             back: path.to_string(),
             member: true,
         };
-        let ctx = state.app.context(&self.browser.session.principal, purpose).map_err(|e| WebError::from_app(e, &chrome))?;
+        let ctx =
+            state.app.context(&self.browser.session.principal, purpose).map_err(|e| WebError::from_app(e, &chrome))?;
         Ok((chrome, ctx))
     }
 }

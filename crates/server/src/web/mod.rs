@@ -40,7 +40,10 @@ const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; sc
 pub fn routes() -> Router<Arc<ServerState>> {
     staff::routes()
         .merge(member::routes())
-        .route("/static/style.css", axum::routing::get(|| asset(include_str!("../../static/style.css"), "text/css; charset=utf-8")))
+        .route(
+            "/static/style.css",
+            axum::routing::get(|| asset(include_str!("../../static/style.css"), "text/css; charset=utf-8")),
+        )
         .route(
             "/static/import.js",
             axum::routing::get(|| asset(include_str!("../../static/import.js"), "text/javascript; charset=utf-8")),
@@ -212,7 +215,10 @@ pub(crate) fn purposes_of(state: &ServerState, role: StaffRole) -> Vec<(String, 
         .map(|u| (u.id.clone(), u.text.clone()))
         .collect();
     if role == StaffRole::PrivacyOfficer {
-        out.push((kenpo_policy::engine::STATUTORY_DISCLOSURE.into(), "開示請求への対応（個人情報保護法第33条）".into()));
+        out.push((
+            kenpo_policy::engine::STATUTORY_DISCLOSURE.into(),
+            "開示請求への対応（個人情報保護法第33条）".into(),
+        ));
     }
     if matches!(role, StaffRole::PrivacyOfficer | StaffRole::Auditor) {
         out.push((kenpo_policy::engine::STATUTORY_SUPERVISION.into(), "委託先の監督（個人情報保護法第25条）".into()));
@@ -226,7 +232,9 @@ fn nav_for(state: &ServerState, role: StaffRole, current: &str) -> Vec<NavItem> 
     let catalogue = state.app.catalogue();
     let uses: Vec<String> = purposes_of(state, role).into_iter().map(|(id, _)| id).collect();
     let has = |ids: &[&str]| ids.iter().any(|id| uses.iter().any(|u| u == id));
-    let op = |o: &str| kenpo_policy::engine::audit_operation(catalogue, &Actor::Staff { role, user: "-".into() }, o).is_allowed();
+    let op = |o: &str| {
+        kenpo_policy::engine::audit_operation(catalogue, &Actor::Staff { role, user: "-".into() }, o).is_allowed()
+    };
     let mut items = vec![("/members", "加入者検索", true)];
     items.push(("/review", "レセプト点検", has(&["receipts.review"])));
     items.push(("/kogaku", "高額療養費・付加給付", has(&["benefits.payment"])));
@@ -238,7 +246,11 @@ fn nav_for(state: &ServerState, role: StaffRole, current: &str) -> Vec<NavItem> 
     items
         .into_iter()
         .filter(|(_, _, shown)| *shown)
-        .map(|(href, label, _)| NavItem { href, label, current: current.starts_with(href) && (href != "/audit" || !current.starts_with("/audit/contractors")) })
+        .map(|(href, label, _)| NavItem {
+            href,
+            label,
+            current: current.starts_with(href) && (href != "/audit" || !current.starts_with("/audit/contractors")),
+        })
         .collect()
 }
 
@@ -289,7 +301,8 @@ impl FromRequestParts<Arc<ServerState>> for StaffPage {
             back: path,
             member: false,
         };
-        let ctx = state.app.context(&browser.session.principal, &purpose).map_err(|e| WebError::from_app(e, &chrome))?;
+        let ctx =
+            state.app.context(&browser.session.principal, &purpose).map_err(|e| WebError::from_app(e, &chrome))?;
         Ok(StaffPage { browser, role, ctx, chrome })
     }
 }

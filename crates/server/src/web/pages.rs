@@ -223,8 +223,8 @@ pub struct MonthForm {
     pub name: &'static str,
     pub label: &'static str,
     pub options: Vec<(String, bool)>,
-    /// A POST action run on the chosen value (e.g. 点検を実行), with its button text.
-    pub run: Option<(&'static str, &'static str)>,
+    /// POST actions run on the chosen value (e.g. この月を計算する), with their button texts.
+    pub run: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]

@@ -42,6 +42,7 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/review/export", get(review_export))
         .route("/kogaku", get(kogaku))
         .route("/kogaku/run", post(kogaku_run))
+        .route("/kogaku/payroll", post(kogaku_payroll))
         .route("/checkups", get(checkups))
         .route("/imports/{id}", get(import_job))
         .route("/audit", get(audit))
@@ -112,7 +113,12 @@ async fn login(State(state): St, headers: axum::http::HeaderMap, Form(f): Form<L
     if !super::same_origin(&headers) {
         return page(
             StatusCode::FORBIDDEN,
-            &LoginPage { chrome: None, notice: None, error: Some("他のサイトからの送信は受け付けません".into()), need_totp: false },
+            &LoginPage {
+                chrome: None,
+                notice: None,
+                error: Some("他のサイトからの送信は受け付けません".into()),
+                need_totp: false,
+            },
         );
     }
     let now = chrono::Utc::now();
@@ -235,7 +241,8 @@ async fn choose_purpose(State(state): St, p: StaffPage, Form(f): Form<PurposeFor
         "/".to_string()
     };
     let mut r = Redirect::to(&back).into_response();
-    r.headers_mut().append(header::SET_COOKIE, purpose_cookie(&state, &f.purpose, state.app.auth.absolute.num_seconds()));
+    r.headers_mut()
+        .append(header::SET_COOKIE, purpose_cookie(&state, &f.purpose, state.app.auth.absolute.num_seconds()));
     Ok(r)
 }
 
@@ -413,7 +420,8 @@ struct ExplainQuery {
 async fn explain(State(state): St, p: StaffPage, Query(q): Query<ExplainQuery>) -> Result<Response, WebError> {
     let category = match q.category.as_deref() {
         Some(c) => Some(
-            DataCategory::from_id(c).ok_or_else(|| WebError::invalid(&p.chrome, "category: 情報の区分から選んでください"))?,
+            DataCategory::from_id(c)
+                .ok_or_else(|| WebError::invalid(&p.chrome, "category: 情報の区分から選んでください"))?,
         ),
         None => None,
     };
@@ -564,7 +572,7 @@ async fn review(State(state): St, p: StaffPage, Query(q): Query<ReviewQuery>) ->
                 name: "month",
                 label: "診療年月",
                 options: all.iter().map(|m| (m.clone(), *m == month)).collect(),
-                run: None,
+                run: Vec::new(),
             },
             month,
             rules,
@@ -613,8 +621,10 @@ async fn set_status(
         _ => return Err(WebError::invalid(&p.chrome, "status: 再審査請求又は問題なしから選んでください")),
     };
     let note = text("メモ", &f.note, 200, &p.chrome)?;
-    let row = state.app.set_finding_status(&p.ctx, id, status, &note).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
-    let month = if f.month.trim().is_empty() { row.service_month.clone() } else { month_of(&f.month, &p.chrome)?.to_string() };
+    let row =
+        state.app.set_finding_status(&p.ctx, id, status, &note).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let month =
+        if f.month.trim().is_empty() { row.service_month.clone() } else { month_of(&f.month, &p.chrome)?.to_string() };
     Ok(Redirect::to(&format!("/review?month={month}&done=status#f{id}")).into_response())
 }
 
@@ -628,8 +638,11 @@ struct MonthQuery {
 async fn review_export(State(state): St, p: StaffPage, Query(q): Query<MonthQuery>) -> Result<Response, WebError> {
     let m = month_of(q.month.as_deref().unwrap_or(""), &p.chrome)?;
     let rows = state.app.findings(&p.ctx, Some(m), None).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
-    let bytes = kenpo_formats::csv_out::render(&kenpo_app::render::rereview_table(&rows), kenpo_formats::csv_out::CsvEncoding::Utf8Bom)
-        .map_err(|e| WebError::from_app(kenpo_app::AppError::Internal(e.to_string()), &p.chrome))?;
+    let bytes = kenpo_formats::csv_out::render(
+        &kenpo_app::render::rereview_table(&rows),
+        kenpo_formats::csv_out::CsvEncoding::Utf8Bom,
+    )
+    .map_err(|e| WebError::from_app(kenpo_app::AppError::Internal(e.to_string()), &p.chrome))?;
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
@@ -665,7 +678,13 @@ async fn kogaku(State(state): St, p: StaffPage, Query(q): Query<MonthQuery>) -> 
         }
         tables.push((format!("{month} の支給（{}件、計{}円）", rows.len(), yen(total)), t));
     }
-    let mut intro = vec!["高額療養費と付加給付を、世帯・月ごとに計算した結果です。各金額の計算過程を「計算」欄に示します。".to_string()];
+    let mut intro = vec![
+        "高額療養費と付加給付を、世帯・月ごとに計算した結果です。各金額の計算過程を「計算」欄に示します。".to_string(),
+        format!(
+            "「給与支払用ファイル」は事業所ごとのCSV（ZIP）で、利用目的「{}」（{PAYROLL_USE}）として作成し、事業主への提供の記録を残します。",
+            state.app.catalogue().use_by_id(PAYROLL_USE).map(|u| u.text.as_str()).unwrap_or(PAYROLL_USE)
+        ),
+    ];
     if q.done.as_deref() == Some("run") {
         intro.push("計算を実行しました。".into());
     }
@@ -680,13 +699,38 @@ async fn kogaku(State(state): St, p: StaffPage, Query(q): Query<MonthQuery>) -> 
                 name: "month",
                 label: "診療年月",
                 options: all.iter().map(|m| (m.clone(), *m == month)).collect(),
-                run: Some(("/kogaku/run", "この月を計算する")),
+                run: vec![("/kogaku/run", "この月を計算する"), ("/kogaku/payroll", "給与支払用ファイル（ZIP）")],
             }),
             tables,
             withheld: Vec::new(),
             links: Vec::new(),
         },
     ))
+}
+
+/// The use the payroll files are made for (別表2 1.【他の事業者等への提供】給与口座への支払い).
+const PAYROLL_USE: &str = "benefits.payroll_payment";
+
+/// The payroll files of a month as one ZIP, made for [`PAYROLL_USE`] whatever the purpose in
+/// force (each employer's file leaves its provision record, as `kenpo kogaku payroll` does).
+async fn kogaku_payroll(State(state): St, p: StaffPage, Form(f): Form<MonthPost>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let m = month_of(&f.month, &p.chrome)?;
+    // An action with a use of its own, named on its button: the files go to the employers.
+    let ctx = AccessContext::new(
+        p.ctx.actor().clone(),
+        PurposeId::parse(PAYROLL_USE).map_err(|e| WebError::invalid(&p.chrome, e.to_string()))?,
+    );
+    let payroll = state.app.kogaku_payroll(&ctx, m).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let bytes = kenpo_app::render::payroll_zip(&payroll, kenpo_formats::csv_out::CsvEncoding::Utf8Bom)
+        .map_err(|e| WebError::from_app(kenpo_app::AppError::Internal(e.to_string()), &p.chrome))?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"kyuyo-shiharai-{m}.zip\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
 }
 
 async fn kogaku_run(State(state): St, p: StaffPage, Form(f): Form<MonthPost>) -> Result<Response, WebError> {
@@ -719,14 +763,17 @@ async fn checkups(State(state): St, p: StaffPage, Query(q): Query<CheckupQuery>)
     let mut tables = Vec::new();
     let mut intro = Vec::new();
     let mut links = vec![
-        Link { href: format!("/checkups?fy={fy}&view=targets"), label: "対象者（階層化・受診勧奨・委託状況）".into() },
+        Link {
+            href: format!("/checkups?fy={fy}&view=targets"), label: "対象者（階層化・受診勧奨・委託状況）".into()
+        },
         Link { href: format!("/checkups?fy={fy}&view=followup"), label: "受診勧奨のフォローアップ".into() },
         Link { href: format!("/checkups?fy={fy}&view=report"), label: "実施状況報告".into() },
     ];
     match view {
         "report" => {
             let rows = state.app.state_report(&p.ctx, fy).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
-            tables.push((format!("{fy}年度 特定健診・特定保健指導の実施状況"), kenpo_app::kenshin::report_table(&rows)));
+            tables
+                .push((format!("{fy}年度 特定健診・特定保健指導の実施状況"), kenpo_app::kenshin::report_table(&rows)));
         }
         "targets" | "followup" => {
             let rows = state.app.checkup_targets(&p.ctx, fy).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
@@ -763,7 +810,10 @@ async fn checkups(State(state): St, p: StaffPage, Query(q): Query<CheckupQuery>)
                     counts.no_visit, counts.urgent_no_visit
                 ));
             }
-            tables.push((format!("{fy}年度 特定保健指導・受診勧奨の対象者"), kenpo_app::kenshin::targets_table(&rows, &follow)));
+            tables.push((
+                format!("{fy}年度 特定保健指導・受診勧奨の対象者"),
+                kenpo_app::kenshin::targets_table(&rows, &follow),
+            ));
         }
         _ => return Err(WebError::invalid(&p.chrome, "view: targets, followup 又は report")),
     }
@@ -779,7 +829,7 @@ async fn checkups(State(state): St, p: StaffPage, Query(q): Query<CheckupQuery>)
                 name: "fy",
                 label: "年度",
                 options: (2008..=this_fy).rev().map(|y| (y.to_string(), y == fy)).collect(),
-                run: None,
+                run: Vec::new(),
             }),
             tables,
             withheld: Vec::new(),
@@ -810,7 +860,9 @@ async fn import_upload(State(state): St, p: StaffPage, mut form: Multipart) -> R
         }
     }
     check_csrf(&p.browser.session, &csrf, &p.chrome)?;
-    let Some((name, bytes)) = file else { return Err(WebError::invalid(&p.chrome, "file: ファイルを選んでください")) };
+    let Some((name, bytes)) = file else {
+        return Err(WebError::invalid(&p.chrome, "file: ファイルを選んでください"));
+    };
     // The name is kept with the import and shown back: only a plain file name.
     let name = name.rsplit(['/', '\\']).next().unwrap_or("").to_string();
     let ok_name = !name.is_empty()
@@ -822,7 +874,8 @@ async fn import_upload(State(state): St, p: StaffPage, mut form: Multipart) -> R
     if bytes.is_empty() {
         return Err(WebError::invalid(&p.chrome, "file: ファイルが空です"));
     }
-    let job = crate::jobs::start_receipt_import(&state, p.browser.session.principal.account_id, p.ctx.clone(), &name, bytes);
+    let job =
+        crate::jobs::start_receipt_import(&state, p.browser.session.principal.account_id, p.ctx.clone(), &name, bytes);
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }
 
@@ -872,17 +925,23 @@ async fn audit(State(state): St, p: StaffPage, Query(q): Query<AuditQueryForm>) 
     let person = if person_text.is_empty() {
         None
     } else {
-        Some(PersonId(person_text.parse().map_err(|_| WebError::invalid(&p.chrome, "加入者ID: 数字で入力してください"))?))
+        Some(PersonId(
+            person_text.parse().map_err(|_| WebError::invalid(&p.chrome, "加入者ID: 数字で入力してください"))?,
+        ))
     };
     let r = state.app.audit_verify(&p.ctx).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
     let verify = Some(vec![
-        field("結果", if r.first_bad.is_none() { "正常（改ざんは検出されませんでした）" } else { "異常あり" }),
+        field(
+            "結果",
+            if r.first_bad.is_none() {
+                "正常（改ざんは検出されませんでした）"
+            } else {
+                "異常あり"
+            },
+        ),
         field("記録件数", yen(r.entries as i64)),
         field("チェックポイント", r.checkpoints.to_string()),
-        field(
-            "最初の異常",
-            r.first_bad.as_ref().map(|b| format!("{b:?}")).unwrap_or_else(|| "なし".into()),
-        ),
+        field("最初の異常", r.first_bad.as_ref().map(|b| format!("{b:?}")).unwrap_or_else(|| "なし".into())),
     ]);
     let query = kenpo_store::AuditQuery {
         actor: (!actor.is_empty()).then(|| actor.clone()),
@@ -894,11 +953,8 @@ async fn audit(State(state): St, p: StaffPage, Query(q): Query<AuditQueryForm>) 
     let rows = state.app.audit_entries(&p.ctx, &query).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
     let mut table = Table::new(["番号", "日時", "だれが", "利用目的", "操作", "区分", "結果", "規則", "対象"]);
     for e in &rows {
-        let categories: Vec<&str> = e
-            .categories
-            .split(',')
-            .map(|c| DataCategory::from_id(c.trim()).map(|c| c.label()).unwrap_or(c))
-            .collect();
+        let categories: Vec<&str> =
+            e.categories.split(',').map(|c| DataCategory::from_id(c.trim()).map(|c| c.label()).unwrap_or(c)).collect();
         table.push(vec![
             e.seq.to_string(),
             e.at.clone(),
@@ -913,7 +969,16 @@ async fn audit(State(state): St, p: StaffPage, Query(q): Query<AuditQueryForm>) 
     }
     Ok(page(
         StatusCode::OK,
-        &AuditPage { chrome: Some(p.chrome), actor, purpose, person: person_text, outcome, searched: true, table, verify },
+        &AuditPage {
+            chrome: Some(p.chrome),
+            actor,
+            purpose,
+            person: person_text,
+            outcome,
+            searched: true,
+            table,
+            verify,
+        },
     ))
 }
 
@@ -948,11 +1013,22 @@ async fn contractors(State(state): St, p: StaffPage, Query(q): Query<ContractorQ
         intro.push(format!("{name}（{id}）: {from} 〜 {to}"));
         let mut received = Table::new(["日時", "利用目的", "区分", "人数", "ファイル"]);
         for r in &report.received {
-            received.push(vec![r.at.clone(), r.use_id.clone(), r.categories.clone(), r.subject_count.to_string(), r.file_name.clone()]);
+            received.push(vec![
+                r.at.clone(),
+                r.use_id.clone(),
+                r.categories.clone(),
+                r.subject_count.to_string(),
+                r.file_name.clone(),
+            ]);
         }
         let mut accessed = Table::new(["利用目的", "区分", "結果", "件数"]);
         for (purpose, cats, outcome, n) in &report.accesses {
-            accessed.push(vec![purpose.clone(), cats.clone(), if outcome == "allow" { "許可".into() } else { "拒否".into() }, n.to_string()]);
+            accessed.push(vec![
+                purpose.clone(),
+                cats.clone(),
+                if outcome == "allow" { "許可".into() } else { "拒否".into() },
+                n.to_string(),
+            ]);
         }
         tables.push(("受け取った個人データ（提供の記録）".to_string(), received));
         tables.push(("委託先による参照（監査ログの集計）".to_string(), accessed));
@@ -970,7 +1046,10 @@ async fn contractors(State(state): St, p: StaffPage, Query(q): Query<ContractorQ
             links: catalogue
                 .contractors
                 .iter()
-                .map(|c| Link { href: format!("/audit/contractors?id={}", c.id), label: format!("{} {}", c.id, c.name) })
+                .map(|c| Link {
+                    href: format!("/audit/contractors?id={}", c.id),
+                    label: format!("{} {}", c.id, c.name),
+                })
                 .collect(),
         },
     ))
@@ -983,7 +1062,12 @@ struct UsersQuery {
     done: Option<String>,
 }
 
-async fn users_page(state: &ServerState, p: StaffPage, issued: Option<Vec<Field>>, message: Option<String>) -> Result<Response, WebError> {
+async fn users_page(
+    state: &ServerState,
+    p: StaffPage,
+    issued: Option<Vec<Field>>,
+    message: Option<String>,
+) -> Result<Response, WebError> {
     let rows = state.app.list_accounts(&p.ctx).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
     let catalogue = state.app.catalogue();
     let accounts = rows
@@ -991,7 +1075,10 @@ async fn users_page(state: &ServerState, p: StaffPage, issued: Option<Vec<Field>
         .map(|a| {
             let kind = match &a.kind {
                 kenpo_store::AccountKind::Staff { role } => {
-                    format!("職員: {}", catalogue.roles.iter().find(|r| r.id == *role).map(|r| r.label.as_str()).unwrap_or(role))
+                    format!(
+                        "職員: {}",
+                        catalogue.roles.iter().find(|r| r.id == *role).map(|r| r.label.as_str()).unwrap_or(role)
+                    )
                 }
                 kenpo_store::AccountKind::Member { person_id } => format!("加入者本人（ID {person_id}）"),
                 kenpo_store::AccountKind::Contractor { contractor_id } => format!("委託先 {contractor_id}"),
@@ -1055,7 +1142,11 @@ async fn add_user(State(state): St, p: StaffPage, Form(f): Form<AddUser>) -> Res
     let kind = match f.kind.split_once(':') {
         Some(("staff", role)) => kenpo_store::AccountKind::Staff { role: role.to_string() },
         _ if f.kind == "member" => kenpo_store::AccountKind::Member {
-            person_id: f.person.trim().parse().map_err(|_| WebError::invalid(&p.chrome, "加入者ID: 数字で入力してください"))?,
+            person_id: f
+                .person
+                .trim()
+                .parse()
+                .map_err(|_| WebError::invalid(&p.chrome, "加入者ID: 数字で入力してください"))?,
         },
         _ => return Err(WebError::invalid(&p.chrome, "kind: 種別を選んでください")),
     };
@@ -1086,9 +1177,16 @@ async fn user_action(
             Ok(Redirect::to(&format!("/users?done={action}")).into_response())
         }
         "reset" => {
-            let issued = state.app.reset_account(&p.ctx, &login, now).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+            let issued =
+                state.app.reset_account(&p.ctx, &login, now).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
             let fields = issued_fields(&issued);
-            users_page(&state, p, Some(fields), Some("パスワードを再発行しました（ログイン中のセッションは終了しました）。".into())).await
+            users_page(
+                &state,
+                p,
+                Some(fields),
+                Some("パスワードを再発行しました（ログイン中のセッションは終了しました）。".into()),
+            )
+            .await
         }
         _ => Err(WebError::from_app(kenpo_app::AppError::NotFound("no such action".into()), &p.chrome)),
     }

@@ -1,9 +1,7 @@
 //! From the app's answers to display text, shared by the staff screens and the member portal:
 //! a person's record, receipts by month, one receipt, checkups, the disclosure report.
 
-use super::pages::{
-    DiagnosisRow, Field, LineRow, MonthGroup, ReceiptPage, ReceiptRow, Section, WithheldRow, field,
-};
+use super::pages::{DiagnosisRow, Field, LineRow, MonthGroup, ReceiptPage, ReceiptRow, Section, WithheldRow, field};
 use kenpo_domain::era::era_date;
 use kenpo_domain::kogaku::yen;
 use kenpo_domain::receipt::ReceiptKind;
@@ -86,7 +84,11 @@ pub fn person_sections(p: &PersonView, person_href: &dyn Fn(i64) -> Option<Strin
         out.push(Section { title: "標準報酬", fields, table: Some(t) });
     }
     if let Some(income) = p.annual_income {
-        out.push(Section { title: "収入", fields: vec![field("年間収入見込額", format!("{}円", yen(income)))], table: None });
+        out.push(Section {
+            title: "収入",
+            fields: vec![field("年間収入見込額", format!("{}円", yen(income)))],
+            table: None,
+        });
     }
     if let Some(rel) = &p.relation {
         out.push(Section {
@@ -352,11 +354,8 @@ pub fn disclosure_tables(d: &Disclosure) -> (Table, Table, Table) {
     }
     let mut accesses = Table::new(["日時", "だれが", "利用目的", "操作", "区分", "結果"]);
     for a in &d.accesses {
-        let categories: Vec<&str> = a
-            .categories
-            .split(',')
-            .map(|c| DataCategory::from_id(c.trim()).map(|c| c.label()).unwrap_or(c))
-            .collect();
+        let categories: Vec<&str> =
+            a.categories.split(',').map(|c| DataCategory::from_id(c.trim()).map(|c| c.label()).unwrap_or(c)).collect();
         accesses.push(vec![
             a.at.clone(),
             a.who.clone(),
