@@ -6,7 +6,7 @@
 use crate::audit::Touched;
 use crate::guard::Withheld;
 use crate::{Store, StoreError};
-use kenpo_domain::DataCategory;
+use kenpo_domain::{DataCategory, Field};
 use kenpo_policy::{AccessContext, Action, PersonId, Subject};
 use serde::Serialize;
 
@@ -68,6 +68,8 @@ pub struct ReceiptView {
     pub diagnoses: Option<Vec<DiagnosisLine>>,
     pub lines: Option<Vec<CareLine>>,
     pub withheld: Vec<Withheld>,
+    /// Fields shown as ＊＊＊ because the use's obligations mask them.
+    pub masked: Vec<Field>,
 }
 
 /// One checkup of a person, with its 階層化 where it has been assessed.
@@ -132,10 +134,24 @@ impl Store {
         .bind(person.0)
         .fetch_optional(self.db.granted(&grant))
         .await?;
-        let Some(header) = row else {
+        let Some(mut header) = row else {
             self.record(&grant, &Touched::Nothing).await?;
             return Err(StoreError::NotFound(format!("receipt {receipt_id} of person {person}")));
         };
+        // The use's masks hold on the receipt's copy of the patient's identity too.
+        let mut masked = Vec::new();
+        for field in &grant.mask {
+            let slot = match field {
+                Field::NameKanji => Some(&mut header.patient_name),
+                Field::CardSymbol => Some(&mut header.card_symbol),
+                Field::CardNumber => Some(&mut header.card_number),
+                _ => None,
+            };
+            if let Some(text) = slot {
+                *text = crate::people::MASK.to_string();
+                masked.push(*field);
+            }
+        }
         let (diagnoses, lines) = if grant.covers(DataCategory::ReceiptClinical) {
             let d: Vec<(String, Option<String>, String, i64, i64)> = sqlx::query_as(
                 "SELECT code, name, start_date, outcome, main FROM receipt_diagnoses WHERE receipt_id = $1 ORDER BY seq",
@@ -168,7 +184,7 @@ impl Store {
             (None, None)
         };
         self.record(&grant, &Touched::Person(person.0)).await?;
-        Ok(ReceiptView { header, diagnoses, lines, withheld })
+        Ok(ReceiptView { header, diagnoses, lines, withheld, masked })
     }
 
     /// A person's 特定健診 (results and 階層化) and, where the use allows, 特定保健指導.
