@@ -197,6 +197,8 @@ test('点検: a finding\'s status changed, and seen in the audit log', async () 
   const log = await officer.locator('table').textContent();
   assert.match(log, /レセプト点検担当 review-e2e/);
   assert.match(log, /write/, 'the status change is a write in the log');
+  await officer.getByRole('link', { name: '改ざん検知を実行する' }).click();
+  await officer.waitForLoadState();
   assert.match(await officer.locator('main').textContent(), /正常（改ざんは検出されませんでした）/);
   await look(officer, '11-audit');
 });
@@ -293,22 +295,26 @@ test('a member sees only their own data', async () => {
   await page.locator('table a').first().click();
   await page.getByRole('heading', { name: /診療報酬明細書/ }).waitFor();
   assert.match(await page.locator('main').textContent(), /この利用目的では傷病名は表示されません/);
+  await page.getByRole('link', { name: 'なぜ見られないのか' }).first().click();
+  await page.getByRole('heading', { name: '利用目的と権限の説明' }).waitFor();
+  assert.match(await page.locator('main').textContent(), /拒否/);
+  await look(page, '23-member-explain');
 
   await page.getByRole('link', { name: '健診・保健指導' }).click();
-  await look(page, '23-member-checkups');
+  await look(page, '24-member-checkups');
   await page.getByRole('link', { name: 'わたしの情報の利用状況' }).click();
   await page.getByRole('heading', { name: 'わたしの情報の利用状況' }).waitFor();
   const disclosure = await page.locator('main').textContent();
   assert.match(disclosure, /給付担当/, 'who looked at their record, and why');
   assert.match(disclosure, /書面による開示請求/);
-  await look(page, '24-member-disclosure');
+  await look(page, '25-member-disclosure');
 
   // Another member's records and the staff screens are not reachable.
   for (const path of ['/members/2', '/members/2/receipts', '/members?kana=%E3%82%A2', '/review']) {
     const r = await page.goto(`${env.base}${path}`);
     assert.equal(r.status(), 403, `${path} is refused to a member`);
   }
-  await look(page, '25-member-refused');
+  await look(page, '26-member-refused');
   // The portal never takes a person id: /me is always the member's own.
   const r = await page.goto(`${env.base}/me?id=2`);
   assert.equal(r.status(), 200);
@@ -332,5 +338,5 @@ test('logout, and a session that expires after the idle timeout', async () => {
   await idle.goto(`${env.shortBase}/me/receipts`);
   assert.match(idle.url(), /\/login\?why=idle/);
   await idle.getByText('一定時間操作がなかったため').waitFor();
-  await look(idle, '26-session-expired');
+  await look(idle, '27-session-expired');
 });

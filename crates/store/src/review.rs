@@ -41,6 +41,8 @@ pub struct FindingRow {
     pub rule: String,
     pub receipt_id: i64,
     pub related_receipt_id: Option<i64>,
+    /// Whose receipt it is (`None` while the receipt matches no member).
+    pub person_id: Option<i64>,
     pub institution_code: String,
     pub institution_name: String,
     pub receipt_kind: String,
@@ -406,7 +408,7 @@ impl Store {
     ) -> Result<Vec<FindingRow>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &CATEGORIES, Subject::Population).await?;
         let rows: Vec<FindingRow> = sqlx::query_as(
-            "SELECT f.id, f.service_month, f.rule, f.receipt_id, f.related_receipt_id, \
+            "SELECT f.id, f.service_month, f.rule, f.receipt_id, f.related_receipt_id, r.person_id, \
                     r.institution_code, r.institution_name, r.kind AS receipt_kind, r.total_points, \
                     r.search_number, f.detail, f.resolved_at, f.resolution, f.status, f.resolved_by \
              FROM review_findings f JOIN receipts r ON r.id = f.receipt_id \

@@ -8,12 +8,13 @@ use super::views;
 use super::{Browser, WebError, page};
 use crate::ServerState;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
-use kenpo_policy::{AccessContext, Actor, PersonId};
+use kenpo_domain::DataCategory;
+use kenpo_policy::{AccessContext, Action, Actor, PersonId};
 use std::sync::Arc;
 
 type St = State<Arc<ServerState>>;
@@ -25,6 +26,46 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/me/receipts/{rid}", get(receipt))
         .route("/me/checkups", get(checkups))
         .route("/me/disclosure", get(disclosure))
+        .route("/me/explain", get(why))
+}
+
+/// The portal's "なぜ見られないのか" link: the same explanation as staff get, for the page's use.
+fn explain(purpose: &'static str) -> impl Fn(DataCategory) -> String {
+    move |c| format!("/me/explain?category={}&purpose={purpose}", c.id())
+}
+
+#[derive(serde::Deserialize)]
+struct WhyQuery {
+    category: String,
+    purpose: String,
+}
+
+/// Why a page of the portal does not show a category (e.g. 傷病名 on a receipt).
+async fn why(State(state): St, m: MemberPage, Query(q): Query<WhyQuery>) -> Result<Response, WebError> {
+    let purpose = [COVERAGE_USE, RECEIPTS_USE, CHECKUPS_USE, kenpo_policy::engine::STATUTORY_DISCLOSURE]
+        .into_iter()
+        .find(|p| *p == q.purpose)
+        .unwrap_or(COVERAGE_USE);
+    let (chrome, ctx) = m.acting(&state, purpose, "/me/explain")?;
+    let category =
+        DataCategory::from_id(&q.category).ok_or_else(|| WebError::invalid(&chrome, "category: 情報の区分の id"))?;
+    let (d, lines) = state.app.explain(&ctx, Action::Read, category, Some(m.person), chrono::Local::now().date_naive());
+    Ok(page(
+        StatusCode::OK,
+        &ExplainPage {
+            chrome: Some(chrome),
+            categories: vec![(category.id().to_string(), category.label().to_string(), true)],
+            actions: vec![("read".into(), "参照".into(), true)],
+            person: None,
+            member: true,
+            asked: true,
+            category: category.label().to_string(),
+            action: "参照".into(),
+            allowed: d.is_allowed(),
+            rule: d.rule().to_string(),
+            lines,
+        },
+    ))
 }
 
 /// The uses each portal page acts for (all `member_self` uses of the catalogue, but the
@@ -102,7 +143,7 @@ async fn me(State(state): St, m: MemberPage) -> Result<Response, WebError> {
             identity: views::identity_fields(&v),
             masked: !v.masked.is_empty(),
             sections: views::person_sections(&v, &none),
-            withheld: views::withheld_rows(&v.withheld, None),
+            withheld: views::withheld_rows(&v.withheld, &explain(COVERAGE_USE)),
             links: Vec::new(),
         },
     ))
@@ -119,7 +160,7 @@ async fn receipts(State(state): St, m: MemberPage) -> Result<Response, WebError>
             title: "医療費のお知らせ（診療月別）".into(),
             months: views::receipt_months(&r, &href),
             clinical: false,
-            withheld: views::withheld_rows(&r.withheld, None),
+            withheld: views::withheld_rows(&r.withheld, &explain(RECEIPTS_USE)),
             back: Link { href: "/me".into(), label: "資格の画面へ".into() },
         },
     ))
@@ -129,7 +170,7 @@ async fn receipt(State(state): St, m: MemberPage, Path(rid): Path<i64>) -> Resul
     let (chrome, ctx) = m.acting(&state, RECEIPTS_USE, "/me/receipts")?;
     let v = state.app.person_receipt(&ctx, m.person, rid).await.map_err(|e| WebError::from_app(e, &chrome))?;
     let back = Link { href: "/me/receipts".into(), label: "診療月別の一覧へ戻る".into() };
-    Ok(page(StatusCode::OK, &views::receipt_page(chrome, &v, back, None)))
+    Ok(page(StatusCode::OK, &views::receipt_page(chrome, &v, back, &explain(RECEIPTS_USE))))
 }
 
 async fn checkups(State(state): St, m: MemberPage) -> Result<Response, WebError> {
@@ -143,7 +184,7 @@ async fn checkups(State(state): St, m: MemberPage) -> Result<Response, WebError>
             intro: Vec::new(),
             month_form: None,
             tables: views::checkup_tables(&c),
-            withheld: views::withheld_rows(&c.withheld, None),
+            withheld: views::withheld_rows(&c.withheld, &explain(CHECKUPS_USE)),
             links: Vec::new(),
         },
     ))

@@ -287,6 +287,8 @@ impl FromRequestParts<Arc<ServerState>> for StaffPage {
             .or_else(|| choices.first().map(|(id, _)| id.clone()))
             .unwrap_or_default();
         let path = parts.uri.path().to_string();
+        // Back here after the purpose changes: the page with its query (a chosen month, year).
+        let back = parts.uri.path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_else(|| path.clone());
         let chrome = Chrome {
             user: browser.session.principal.display_name.clone(),
             who: role.label().to_string(),
@@ -298,7 +300,7 @@ impl FromRequestParts<Arc<ServerState>> for StaffPage {
                 .collect(),
             csrf: browser.session.csrf.clone(),
             nav: nav_for(state, role, &path),
-            back: path,
+            back,
             member: false,
         };
         let ctx =

@@ -234,6 +234,8 @@ pub struct ExplainPage {
     pub categories: Vec<(String, String, bool)>,
     pub actions: Vec<(String, String, bool)>,
     pub person: Option<i64>,
+    /// The member portal (no choice of category or action, member wording).
+    pub member: bool,
     pub asked: bool,
     pub category: String,
     pub action: String,

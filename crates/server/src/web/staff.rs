@@ -347,7 +347,7 @@ async fn person(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<R
             identity: views::identity_fields(&v),
             masked: !v.masked.is_empty(),
             sections: views::person_sections(&v, &href),
-            withheld: views::withheld_rows(&v.withheld, Some(id)),
+            withheld: views::withheld_rows(&v.withheld, &views::staff_explain(Some(id))),
             links,
         },
     ))
@@ -364,7 +364,7 @@ async fn receipts(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result
             title: format!("レセプト（加入者ID {id}）"),
             months: views::receipt_months(&r, &href),
             clinical,
-            withheld: views::withheld_rows(&r.withheld, Some(id)),
+            withheld: views::withheld_rows(&r.withheld, &views::staff_explain(Some(id))),
             back: Link { href: format!("/members/{id}"), label: "加入者詳細へ戻る".into() },
         },
     ))
@@ -373,7 +373,7 @@ async fn receipts(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result
 async fn receipt(State(state): St, p: StaffPage, Path((id, rid)): Path<(i64, i64)>) -> Result<Response, WebError> {
     let v = state.app.person_receipt(&p.ctx, PersonId(id), rid).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
     let back = Link { href: format!("/members/{id}/receipts"), label: "診療月別の一覧へ戻る".into() };
-    Ok(page(StatusCode::OK, &views::receipt_page(p.chrome, &v, back, Some(id))))
+    Ok(page(StatusCode::OK, &views::receipt_page(p.chrome, &v, back, &views::staff_explain(Some(id)))))
 }
 
 async fn person_checkups(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
@@ -386,7 +386,7 @@ async fn person_checkups(State(state): St, p: StaffPage, Path(id): Path<i64>) ->
             intro: Vec::new(),
             month_form: None,
             tables: views::checkup_tables(&c),
-            withheld: views::withheld_rows(&c.withheld, Some(id)),
+            withheld: views::withheld_rows(&c.withheld, &views::staff_explain(Some(id))),
             links: vec![Link { href: format!("/members/{id}"), label: "加入者詳細へ戻る".into() }],
         },
     ))
@@ -464,6 +464,7 @@ async fn explain(State(state): St, p: StaffPage, Query(q): Query<ExplainQuery>) 
                 })
                 .collect(),
             person: q.person,
+            member: false,
             asked: category.is_some(),
             category: category.map(|c| c.label().to_string()).unwrap_or_default(),
             action: action_label(action).to_string(),
@@ -546,7 +547,9 @@ async fn review(State(state): St, p: StaffPage, Query(q): Query<ReviewQuery>) ->
                 month: r.service_month.clone(),
                 rule: kenpo_store::rule_label(&r.rule).to_string(),
                 institution: r.institution_name.clone(),
-                kind: r.receipt_kind.clone(),
+                kind: kenpo_domain::receipt::ReceiptKind::from_code(&r.receipt_kind)
+                    .map(|k| k.label().to_string())
+                    .unwrap_or_else(|| r.receipt_kind.clone()),
                 points: yen(r.total_points),
                 detail: r.detail.clone(),
                 status,
@@ -554,7 +557,7 @@ async fn review(State(state): St, p: StaffPage, Query(q): Query<ReviewQuery>) ->
                 by: r.resolved_by.as_deref().map(|a| views::staff_actor(state.app.catalogue(), a)).unwrap_or_default(),
                 at: r.resolved_at.clone().unwrap_or_default(),
                 note: r.resolution.clone().unwrap_or_default(),
-                receipt_href: None,
+                receipt_href: r.person_id.map(|person| format!("/members/{person}/receipts/{}", r.receipt_id)),
             }
         })
         .collect();
@@ -911,6 +914,7 @@ struct AuditQueryForm {
     person: String,
     #[serde(default)]
     outcome: String,
+    verify: Option<String>,
 }
 
 async fn audit(State(state): St, p: StaffPage, Query(q): Query<AuditQueryForm>) -> Result<Response, WebError> {
@@ -929,20 +933,23 @@ async fn audit(State(state): St, p: StaffPage, Query(q): Query<AuditQueryForm>) 
             person_text.parse().map_err(|_| WebError::invalid(&p.chrome, "加入者ID: 数字で入力してください"))?,
         ))
     };
-    let r = state.app.audit_verify(&p.ctx).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
-    let verify = Some(vec![
-        field(
-            "結果",
-            if r.first_bad.is_none() {
-                "正常（改ざんは検出されませんでした）"
-            } else {
-                "異常あり"
-            },
-        ),
-        field("記録件数", yen(r.entries as i64)),
-        field("チェックポイント", r.checkpoints.to_string()),
-        field("最初の異常", r.first_bad.as_ref().map(|b| format!("{b:?}")).unwrap_or_else(|| "なし".into())),
-    ]);
+    // Verifying recomputes the whole chain: run on request, not on every filter.
+    let verify = if q.verify.as_deref() == Some("1") {
+        let r = state.app.audit_verify(&p.ctx).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+        let result = if r.first_bad.is_none() {
+            "正常（改ざんは検出されませんでした）"
+        } else {
+            "異常あり"
+        };
+        Some(vec![
+            field("結果", result),
+            field("記録件数", yen(r.entries as i64)),
+            field("チェックポイント", r.checkpoints.to_string()),
+            field("最初の異常", r.first_bad.as_ref().map(|b| format!("{b:?}")).unwrap_or_else(|| "なし".into())),
+        ])
+    } else {
+        None
+    };
     let query = kenpo_store::AuditQuery {
         actor: (!actor.is_empty()).then(|| actor.clone()),
         purpose: (!purpose.is_empty()).then(|| purpose.clone()),

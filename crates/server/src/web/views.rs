@@ -13,18 +13,24 @@ pub fn points_to_yen(points: i64) -> String {
     points.checked_mul(10).map(|v| format!("{}円", yen(v))).unwrap_or_else(|| "（桁あふれ）".into())
 }
 
-pub fn withheld_rows(withheld: &[Withheld], person: Option<i64>) -> Vec<WithheldRow> {
+/// The withheld categories with their rule; `explain` gives each one's "なぜ見られないのか" link.
+pub fn withheld_rows(withheld: &[Withheld], explain: &dyn Fn(DataCategory) -> String) -> Vec<WithheldRow> {
     withheld
         .iter()
         .map(|w| WithheldRow {
             label: w.category.label().to_string(),
             rule: w.rule.to_string(),
-            explain: match person {
-                Some(p) => format!("/explain?category={}&person={p}", w.category.id()),
-                None => format!("/explain?category={}", w.category.id()),
-            },
+            explain: explain(w.category),
         })
         .collect()
+}
+
+/// The staff explanation link of a category (for one person where there is one).
+pub fn staff_explain(person: Option<i64>) -> impl Fn(DataCategory) -> String {
+    move |c| match person {
+        Some(p) => format!("/explain?category={}&person={p}", c.id()),
+        None => format!("/explain?category={}", c.id()),
+    }
 }
 
 pub fn identity_fields(p: &PersonView) -> Vec<Field> {
@@ -193,7 +199,7 @@ pub fn receipt_page(
     chrome: super::pages::Chrome,
     v: &ReceiptView,
     back: super::pages::Link,
-    person: Option<i64>,
+    explain: &dyn Fn(DataCategory) -> String,
 ) -> ReceiptPage {
     let h = &v.header;
     let sex = match h.patient_sex {
@@ -265,7 +271,7 @@ pub fn receipt_page(
                 .collect()
         }),
         totals,
-        withheld: withheld_rows(&v.withheld, person),
+        withheld: withheld_rows(&v.withheld, explain),
         back,
     }
 }
