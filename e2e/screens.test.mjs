@@ -127,6 +127,15 @@ test('a member\'s receipts by month and one receipt like the paper レセプト'
   }
   assert.ok((await page.locator('.receipt table tbody tr').count()) > 0, 'lines with 点数 and 回数');
   await look(page, '08-receipt');
+  // Printable: in print media the header's forms, the menu and the back link are not printed;
+  // the receipt is, and Chromium makes a PDF of it.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('nav').isVisible(), false, 'no menu on paper');
+  assert.equal(await page.locator('#purpose-select').isVisible(), false, 'no forms on paper');
+  assert.equal(await page.locator('.receipt').isVisible(), true);
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.equal(pdf.subarray(0, 4).toString('latin1'), '%PDF');
+  await page.emulateMedia({ media: 'screen' });
 });
 
 test('高額療養費・付加給付 with each amount\'s arithmetic', async () => {
@@ -282,8 +291,18 @@ test('a member sees only their own data', async () => {
   const page = await newPage(browser);
   pages.member = page;
   await activate(page, env.accounts.member, PASSWORD);
-  await login(page, env.accounts.member, PASSWORD);
-  assert.match(page.url(), /\/me$/);
+  // Keyboard only: the first Tab reaches the skip link, which leads to the form's labelled fields.
+  await page.goto(`${env.base}/login`);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), '本文へ移動');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'login');
+  await page.keyboard.type(env.accounts.member.login);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/me$/);
   assert.equal(await page.locator('#current-user').textContent(), '本人 太郎');
   assert.match(await page.locator('h1').textContent(), new RegExp(env.person.identity.name_kanji));
   await look(page, '21-member-home');

@@ -243,14 +243,13 @@ fn nav_for(state: &ServerState, role: StaffRole, current: &str) -> Vec<NavItem> 
     items.push(("/audit", "監査ログ", op("query")));
     items.push(("/audit/contractors", "委託先報告", has(&[kenpo_policy::engine::STATUTORY_SUPERVISION])));
     items.push(("/users", "利用者管理", op("accounts")));
+    // The current item is the longest menu path the page is under (/audit/contractors, not /audit).
+    let under = |href: &str| current == href || current.starts_with(&format!("{href}/"));
+    let best = items.iter().filter(|(href, _, shown)| *shown && under(href)).map(|(href, _, _)| href.len()).max();
     items
         .into_iter()
         .filter(|(_, _, shown)| *shown)
-        .map(|(href, label, _)| NavItem {
-            href,
-            label,
-            current: current.starts_with(href) && (href != "/audit" || !current.starts_with("/audit/contractors")),
-        })
+        .map(|(href, label, _)| NavItem { href, label, current: under(href) && Some(href.len()) == best })
         .collect()
 }
 

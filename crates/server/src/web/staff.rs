@@ -246,7 +246,8 @@ async fn choose_purpose(State(state): St, p: StaffPage, Form(f): Form<PurposeFor
     Ok(r)
 }
 
-async fn home(State(_state): St, browser: Result<Browser, WebError>) -> Response {
+/// `/`: members to their portal, staff to the menu, anyone else to the login screen.
+async fn home(browser: Result<Browser, WebError>) -> Response {
     let Ok(browser) = browser else { return Redirect::to("/login").into_response() };
     if matches!(browser.session.principal.actor, Actor::Member { .. }) {
         return Redirect::to("/me").into_response();
