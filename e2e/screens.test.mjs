@@ -216,7 +216,8 @@ test('imports: progress while it runs, then the result; a broken file refused wi
   const page = pages.review;
   await nav(page, '取込');
   await look(page, '12-imports');
-  await page.getByLabel(/ファイル/).setInputFiles(env.good.path);
+  await page.getByLabel('ファイルの種類').selectOption('receipts');
+  await page.getByLabel(/ファイル（/).setInputFiles(env.good.path);
   await page.getByRole('button', { name: '取り込む' }).click();
   await page.waitForURL(/\/imports\/\d+$/);
   // While the import runs the page shows how many receipts have been read (updated from the
@@ -237,7 +238,7 @@ test('imports: progress while it runs, then the result; a broken file refused wi
   await look(page, '14-import-done');
 
   await page.goto(`${env.base}/imports`);
-  await page.getByLabel(/ファイル/).setInputFiles(env.bad.path);
+  await page.getByLabel(/ファイル（/).setInputFiles(env.bad.path);
   await page.getByRole('button', { name: '取り込む' }).click();
   await page.locator('#import-error').waitFor({ timeout: 60_000 });
   const error = await page.locator('#import-error').textContent();
@@ -247,10 +248,35 @@ test('imports: progress while it runs, then the result; a broken file refused wi
   await look(page, '15-import-refused');
 });
 
-test('特定健診: targets, follow-up and the 実施状況 report', async () => {
+test('imports of the other kinds: a roster refused with its line and column, a 特定健診 ZIP', async () => {
+  // 名簿 carries 個人番号: the 番号事務取扱担当者, for 番号法に定める利用事務.
   const page = await newPage(browser);
-  await activate(page, env.accounts.health, PASSWORD);
-  await login(page, env.accounts.health, PASSWORD);
+  await activate(page, env.accounts.numbers, PASSWORD);
+  await login(page, env.accounts.numbers, PASSWORD);
+  assert.equal(await page.locator('#current-purpose').textContent(), 'mynumber.affairs');
+  await page.goto(`${env.base}/imports`);
+  await page.getByLabel('ファイルの種類').selectOption('roster');
+  await page.getByLabel(/ファイル（/).setInputFiles(env.roster);
+  await page.getByRole('button', { name: '取り込む' }).click();
+  await page.locator('#import-error').waitFor({ timeout: 60_000 });
+  const error = await page.locator('#import-error').textContent();
+  assert.match(error, /roster\.csv:2: column 事業所名称/);
+
+  const health = await newPage(browser);
+  pages.health = health;
+  await activate(health, env.accounts.health, PASSWORD);
+  await login(health, env.accounts.health, PASSWORD);
+  await nav(health, '取込');
+  await health.getByLabel('ファイルの種類').selectOption('checkups');
+  await health.getByLabel(/ファイル（/).setInputFiles(env.checkupZip);
+  await health.getByRole('button', { name: '取り込む' }).click();
+  await health.locator('#import-outcome').waitFor({ timeout: 120_000 });
+  assert.match(await health.locator('#import-outcome').textContent(), /^特定健診 [\d,]+ 件/);
+  await look(health, '15b-import-checkups');
+});
+
+test('特定健診: targets, follow-up and the 実施状況 report', async () => {
+  const page = pages.health;
   await nav(page, '特定健診');
   await page.locator('#pick').selectOption('2026');
   await page.getByRole('button', { name: '表示' }).click();

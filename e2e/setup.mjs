@@ -113,6 +113,7 @@ export async function setup() {
     review: add('review-e2e', ['--role', 'receipt_review'], '点検 一郎'),
     health: add('health-e2e', ['--role', 'health'], '保健 次郎'),
     officer: add('officer-e2e', ['--role', 'privacy_officer'], '管理 三郎'),
+    numbers: add('numbers-e2e', ['--role', 'mynumber_officer'], '番号 四郎'),
     member: add('member-e2e', ['--member', '1'], '本人 太郎'),
     member2: add('member2-e2e', ['--member', '2'], '本人 花子'),
   };
@@ -137,6 +138,11 @@ export async function setup() {
   const bad = join(work, 'BROKEN.UKE');
   writeFileSync(bad, Buffer.from(lines.join('\r\n'), 'latin1'));
 
+  // Another society's 特定健診 archive (a ZIP upload) and roster (refused here: its 事業所 numbers
+  // are the demo's with other names — the refusal names line and column).
+  const checkupZip = join(gen, 'checkups', readdirSync(join(gen, 'checkups')).sort()[0]);
+  const roster = join(gen, 'roster.csv');
+
   const main = await serve(env2, data);
   const short = await serve(env2, data, ['--idle-seconds', '5']);
   return {
@@ -147,6 +153,8 @@ export async function setup() {
     person,
     good: { path: good, count: merged.count, size: statSync(good).size },
     bad: { path: bad, line: 2 },
+    checkupZip,
+    roster,
     stop() {
       main.child.kill();
       short.child.kill();

@@ -26,14 +26,41 @@ pub async fn import_roster(
 ) -> Result<kenpo_store::ImportSummary> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+    Ok(import_roster_bytes(store, ctx, &name, bytes, progress).await?)
+}
+
+/// Imports one roster file held in memory (an upload): all or nothing, refused a second time.
+pub async fn import_roster_bytes(
+    store: &kenpo_store::Store,
+    ctx: &AccessContext,
+    name: &str,
+    bytes: Vec<u8>,
+    progress: Progress<'_>,
+) -> Result<kenpo_store::ImportSummary, kenpo_store::StoreError> {
     let sha = sha256_hex(&bytes);
-    let reader = kenpo_formats::roster::RosterReader::new(bytes.as_slice(), &name)?;
+    let reader = kenpo_formats::roster::RosterReader::new(bytes.as_slice(), name)
+        .map_err(|e| kenpo_store::StoreError::Input(e.to_string()))?;
     let rows = reader.map(|row| {
         row.map(|r| NewPerson { line: r.line, person: r.person, employer: r.employer }).map_err(|e| e.to_string())
     });
     let total = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64;
-    let summary = store.import_roster(ctx, &name, &sha, rows, &|done| progress("import roster", done, total)).await?;
-    Ok(summary)
+    store.import_roster(ctx, name, &sha, rows, &|done| progress("import roster", done, total)).await
+}
+
+/// Imports one 特定健診 archive held in memory (an upload): all or nothing, refused a second
+/// time; errors name the archive, the file in it and the element path.
+pub async fn import_checkup_bytes(
+    store: &kenpo_store::Store,
+    ctx: &AccessContext,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<kenpo_store::CheckupImportSummary, kenpo_store::StoreError> {
+    let sha = sha256_hex(&bytes);
+    let archive = kenpo_formats::checkup_xml::read_checkup_archive(std::io::Cursor::new(bytes), name)
+        .map_err(|e| kenpo_store::StoreError::Input(e.to_string()))?;
+    let sender = format!("健診機関 {}", archive.header.sender_institution);
+    let warnings: Vec<String> = archive.warnings.iter().map(|w| w.to_string()).collect();
+    store.import_checkups(ctx, name, &sha, &sender, &archive.records, &warnings).await
 }
 
 /// Imports receipt files one by one (each all or nothing). Returns the totals and, per refused

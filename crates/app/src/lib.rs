@@ -407,6 +407,27 @@ impl App {
         Ok(self.store.audit_prove(ctx, seq).await?)
     }
 
+    /// Imports one uploaded roster CSV (all or nothing), telling `progress` as rows are written.
+    pub async fn import_roster_bytes(
+        &self,
+        ctx: &AccessContext,
+        name: &str,
+        bytes: Vec<u8>,
+        progress: imports::Progress<'_>,
+    ) -> Result<kenpo_store::ImportSummary, AppError> {
+        Ok(imports::import_roster_bytes(&self.store, ctx, name, bytes, progress).await?)
+    }
+
+    /// Imports one uploaded 特定健診 archive (all or nothing).
+    pub async fn import_checkup_bytes(
+        &self,
+        ctx: &AccessContext,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<kenpo_store::CheckupImportSummary, AppError> {
+        Ok(imports::import_checkup_bytes(&self.store, ctx, name, bytes).await?)
+    }
+
     /// Imports one uploaded UKE file (all or nothing), telling `progress` as receipts are read.
     pub async fn import_receipt_bytes(
         &self,

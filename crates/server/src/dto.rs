@@ -523,16 +523,20 @@ impl From<kenpo_store::Disclosure> for Disclosure {
 #[derive(Serialize, ToSchema, Clone)]
 pub struct ImportJob {
     pub id: u64,
+    /// receipts (UKE) / roster (名簿 CSV) / checkups (特定健診 ZIP).
+    pub kind: String,
     pub file_name: String,
     /// running / done / refused.
     pub state: String,
-    /// Receipts read so far.
+    /// Records read so far: receipts, or roster rows written (checkup archives report at the end).
     pub receipts_read: u64,
     pub receipts: Option<u64>,
     pub matched: Option<u64>,
     pub unmatched: Option<u64>,
     /// For a refused file: the file, line, record and field (never the value).
     pub error: Option<String>,
+    /// What was imported, in Japanese (one line; counts only).
+    pub outcome: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]

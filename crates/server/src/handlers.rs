@@ -586,10 +586,11 @@ async fn import_receipts(
     if bytes.is_empty() {
         return Err(ApiError::invalid("body: the file is empty"));
     }
-    let job = crate::jobs::start_receipt_import(
+    let job = crate::jobs::start_import(
         &state,
         acting.authed.session.principal.account_id,
         acting.ctx.clone(),
+        crate::jobs::ImportKind::Receipts,
         name,
         bytes.to_vec(),
     );

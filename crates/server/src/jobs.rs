@@ -4,21 +4,50 @@
 
 use crate::ServerState;
 use crate::dto::ImportJob;
+use kenpo_app::AppError;
+use kenpo_domain::kogaku::yen;
 use kenpo_policy::AccessContext;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// Starts importing one UKE file as `ctx`; returns the job as it stands (running).
-pub(crate) fn start_receipt_import(
+/// What an upload holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ImportKind {
+    /// 電子レセプト (UKE).
+    Receipts,
+    /// 加入者名簿 (roster CSV, docs/roster-format.md).
+    Roster,
+    /// 特定健診 archive (ZIP of hc08 XML).
+    Checkups,
+}
+
+impl ImportKind {
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            ImportKind::Receipts => "receipts",
+            ImportKind::Roster => "roster",
+            ImportKind::Checkups => "checkups",
+        }
+    }
+
+    pub(crate) fn from_id(id: &str) -> Option<Self> {
+        [ImportKind::Receipts, ImportKind::Roster, ImportKind::Checkups].into_iter().find(|k| k.id() == id)
+    }
+}
+
+/// Starts importing one uploaded file as `ctx`; returns the job as it stands (running).
+pub(crate) fn start_import(
     state: &Arc<ServerState>,
     owner: i64,
     ctx: AccessContext,
+    kind: ImportKind,
     name: &str,
     bytes: Vec<u8>,
 ) -> ImportJob {
     let id = state.next_job.fetch_add(1, Ordering::Relaxed);
     let job = ImportJob {
         id,
+        kind: kind.id().to_string(),
         file_name: name.to_string(),
         state: "running".into(),
         receipts_read: 0,
@@ -26,6 +55,7 @@ pub(crate) fn start_receipt_import(
         matched: None,
         unmatched: None,
         error: None,
+        outcome: None,
     };
     {
         let mut jobs = state.jobs.lock().unwrap_or_else(|p| p.into_inner());
@@ -48,22 +78,55 @@ pub(crate) fn start_receipt_import(
                 j.receipts_read = done;
             }
         };
-        let result = task_state.app.import_receipt_bytes(&ctx, &name, bytes, &progress).await;
+        let app = &task_state.app;
+        // (receipts, matched, unmatched, outcome) of a finished import.
+        let result: Result<(Option<u64>, Option<u64>, Option<u64>, String), AppError> = match kind {
+            ImportKind::Receipts => app.import_receipt_bytes(&ctx, &name, bytes, &progress).await.map(|s| {
+                let line = format!(
+                    "レセプト {} 件（加入者と照合 {} 件 / 照合できず {} 件）",
+                    yen(s.receipts as i64),
+                    yen(s.matched as i64),
+                    yen(s.unmatched as i64)
+                );
+                (Some(s.receipts), Some(s.matched), Some(s.unmatched), line)
+            }),
+            ImportKind::Roster => app.import_roster_bytes(&ctx, &name, bytes, &progress).await.map(|s| {
+                let line = format!(
+                    "加入者 {} 人（本人 {}、任意継続 {}、家族 {}）、新規事業所 {}、個人番号 {} 件（暗号化して保管）",
+                    yen(s.people as i64),
+                    yen(s.insured as i64),
+                    yen(s.voluntary as i64),
+                    yen(s.dependants as i64),
+                    s.employers_added,
+                    yen(s.my_numbers as i64)
+                );
+                (None, None, None, line)
+            }),
+            ImportKind::Checkups => app.import_checkup_bytes(&ctx, &name, bytes).await.map(|s| {
+                let line = format!(
+                    "特定健診 {} 件（{} 項目、加入者と照合 {} 件 / 照合できず {} 件）",
+                    yen(s.documents as i64),
+                    yen(s.results as i64),
+                    yen(s.matched as i64),
+                    yen(s.unmatched as i64)
+                );
+                (None, Some(s.matched), Some(s.unmatched), line)
+            }),
+        };
         let mut jobs = task_state.jobs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, j)) = jobs.get_mut(&id) {
             match result {
-                Ok(s) => {
+                Ok((receipts, matched, unmatched, outcome)) => {
                     j.state = "done".into();
-                    j.receipts = Some(s.receipts);
-                    j.matched = Some(s.matched);
-                    j.unmatched = Some(s.unmatched);
+                    j.receipts = receipts;
+                    j.matched = matched;
+                    j.unmatched = unmatched;
+                    j.outcome = Some(outcome);
                 }
                 Err(e) => {
                     j.state = "refused".into();
                     j.error = Some(match e {
-                        kenpo_app::AppError::Internal(_) => {
-                            "the import failed; nothing was stored (see the server log)".into()
-                        }
+                        AppError::Internal(_) => "the import failed; nothing was stored (see the server log)".into(),
                         other => other.to_string(),
                     });
                 }

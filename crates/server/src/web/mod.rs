@@ -239,7 +239,12 @@ fn nav_for(state: &ServerState, role: StaffRole, current: &str) -> Vec<NavItem> 
     items.push(("/review", "レセプト点検", has(&["receipts.review"])));
     items.push(("/kogaku", "高額療養費・付加給付", has(&["benefits.payment"])));
     items.push(("/checkups", "特定健診", has(&["health.specific_checkup"])));
-    items.push(("/imports", "取込", has(&["receipts.review", "eligibility.management"])));
+    // The uses the three uploads act for: receipts, the roster (番号法 when it carries 個人番号), checkups.
+    items.push((
+        "/imports",
+        "取込",
+        has(&["receipts.review", "eligibility.management", "mynumber.affairs", "health.specific_checkup"]),
+    ));
     items.push(("/audit", "監査ログ", op("query")));
     items.push(("/audit/contractors", "委託先報告", has(&[kenpo_policy::engine::STATUTORY_SUPERVISION])));
     items.push(("/users", "利用者管理", op("accounts")));

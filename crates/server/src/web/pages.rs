@@ -292,6 +292,9 @@ pub struct ImportJobPage {
     pub matched: Option<u64>,
     pub unmatched: Option<u64>,
     pub error: Option<String>,
+    pub outcome: Option<String>,
+    /// What the file is, in Japanese.
+    pub kind: &'static str,
 }
 
 #[derive(Template)]

@@ -850,11 +850,13 @@ async fn imports(p: StaffPage) -> Response {
 
 async fn import_upload(State(state): St, p: StaffPage, mut form: Multipart) -> Result<Response, WebError> {
     let mut csrf = String::new();
+    let mut kind = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     let unreadable = |chrome: &Chrome| WebError::invalid(chrome, "file: アップロードを読めませんでした");
     while let Some(field) = form.next_field().await.map_err(|_| unreadable(&p.chrome))? {
         match field.name() {
             Some("_csrf") => csrf = field.text().await.map_err(|_| unreadable(&p.chrome))?,
+            Some("kind") => kind = field.text().await.map_err(|_| unreadable(&p.chrome))?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
                 let bytes = field.bytes().await.map_err(|_| unreadable(&p.chrome))?;
@@ -864,6 +866,8 @@ async fn import_upload(State(state): St, p: StaffPage, mut form: Multipart) -> R
         }
     }
     check_csrf(&p.browser.session, &csrf, &p.chrome)?;
+    let kind = crate::jobs::ImportKind::from_id(kind.trim())
+        .ok_or_else(|| WebError::invalid(&p.chrome, "kind: ファイルの種類を選んでください"))?;
     let Some((name, bytes)) = file else {
         return Err(WebError::invalid(&p.chrome, "file: ファイルを選んでください"));
     };
@@ -878,8 +882,8 @@ async fn import_upload(State(state): St, p: StaffPage, mut form: Multipart) -> R
     if bytes.is_empty() {
         return Err(WebError::invalid(&p.chrome, "file: ファイルが空です"));
     }
-    let job =
-        crate::jobs::start_receipt_import(&state, p.browser.session.principal.account_id, p.ctx.clone(), &name, bytes);
+    let owner = p.browser.session.principal.account_id;
+    let job = crate::jobs::start_import(&state, owner, p.ctx.clone(), kind, &name, bytes);
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }
 
@@ -899,6 +903,12 @@ async fn import_job(State(state): St, p: StaffPage, Path(id): Path<u64>) -> Resu
             matched: j.matched,
             unmatched: j.unmatched,
             error: j.error,
+            outcome: j.outcome,
+            kind: match j.kind.as_str() {
+                "roster" => "加入者名簿",
+                "checkups" => "特定健診",
+                _ => "電子レセプト",
+            },
         },
     ))
 }
