@@ -35,6 +35,9 @@ impl ImportKind {
     }
 }
 
+/// A finished import: (receipts, matched, unmatched, the outcome line).
+type Finished = (Option<u64>, Option<u64>, Option<u64>, String);
+
 /// Starts importing one uploaded file as `ctx`; returns the job as it stands (running).
 pub(crate) fn start_import(
     state: &Arc<ServerState>,
@@ -79,8 +82,7 @@ pub(crate) fn start_import(
             }
         };
         let app = &task_state.app;
-        // (receipts, matched, unmatched, outcome) of a finished import.
-        let result: Result<(Option<u64>, Option<u64>, Option<u64>, String), AppError> = match kind {
+        let result: Result<Finished, AppError> = match kind {
             ImportKind::Receipts => app.import_receipt_bytes(&ctx, &name, bytes, &progress).await.map(|s| {
                 let line = format!(
                     "レセプト {} 件（加入者と照合 {} 件 / 照合できず {} 件）",

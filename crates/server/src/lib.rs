@@ -1,7 +1,8 @@
 //! # kenpo-server
 //!
 //! `kenpo serve`: the JSON API under `/api/v1` over [`kenpo_app::App`], with its OpenAPI 3.1
-//! description at `/api/openapi.json`. An adapter only: each handler authenticates (session
+//! description at `/api/openapi.json`, and the staff screens and member portal at `/` (module
+//! `web`: askama templates over the same app calls). An adapter only: each handler authenticates (session
 //! cookie or bearer token), takes the purpose the request names (`Kenpo-Purpose` header, a use
 //! of the catalogue), builds the same `AccessContext` the CLI builds from `--as`/`--purpose`,
 //! calls one app function and converts its answer to a DTO. Decisions, masks, withheld

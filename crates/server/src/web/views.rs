@@ -73,8 +73,16 @@ pub fn person_sections(p: &PersonView, person_href: &dyn Fn(i64) -> Option<Strin
             fields.push(field("被保険者", text));
         }
         if !e.dependant_ids.is_empty() {
-            let ids: Vec<String> = e.dependant_ids.iter().map(|d| format!("ID {d}")).collect();
-            fields.push(field("被扶養者", format!("{}人（{}）", e.dependant_ids.len(), ids.join("、"))));
+            // Staff get the ids (linked from the page); a member, whose view links to nobody,
+            // the count: each dependant's record is that person's own (policy: own data only).
+            let ids: Vec<String> =
+                e.dependant_ids.iter().filter(|d| person_href(**d).is_some()).map(|d| format!("ID {d}")).collect();
+            let text = if ids.is_empty() {
+                format!("{}人", e.dependant_ids.len())
+            } else {
+                format!("{}人（{}）", e.dependant_ids.len(), ids.join("、"))
+            };
+            fields.push(field("被扶養者", text));
         }
         out.push(Section { title: "資格", fields, table: Some(t) });
     }
