@@ -1,5 +1,6 @@
 //! Typed access to the fields of one record, with errors that name the file, line, record,
-//! position and field. Values are quoted only for fields marked [`Show::Value`].
+//! position and field — never the value (a value may be personal, and an error travels to logs
+//! and screens).
 
 use super::error::UkeError;
 use super::layout::Count;
