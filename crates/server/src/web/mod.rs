@@ -80,13 +80,23 @@ pub(crate) enum WebError {
     Page { status: StatusCode, title: &'static str, message: String, chrome: Option<Box<Chrome>>, explain: bool },
 }
 
+/// The header of an error page: the purpose form returns to the page without its query, so
+/// nothing typed (a searched name, a refused value) is written back into the page.
+fn error_chrome(chrome: &Chrome) -> Option<Box<Chrome>> {
+    let mut c = chrome.clone();
+    if let Some((path, _)) = c.back.split_once('?') {
+        c.back = path.to_string();
+    }
+    Some(Box::new(c))
+}
+
 impl WebError {
     pub(crate) fn invalid(chrome: &Chrome, message: impl Into<String>) -> Self {
         WebError::Page {
             status: StatusCode::BAD_REQUEST,
             title: "入力に誤りがあります",
             message: message.into(),
-            chrome: Some(Box::new(chrome.clone())),
+            chrome: error_chrome(chrome),
             explain: false,
         }
     }
@@ -107,7 +117,7 @@ impl WebError {
             AppError::Internal(_) => "処理に失敗しました。管理者にサーバーのログの確認を依頼してください。".to_string(),
             other => other.to_string(),
         };
-        WebError::Page { status, title, message, chrome: Some(Box::new(chrome.clone())), explain }
+        WebError::Page { status, title, message, chrome: error_chrome(chrome), explain }
     }
 }
 
@@ -189,7 +199,7 @@ pub(crate) fn check_csrf(session: &Session, given: &str, chrome: &Chrome) -> Res
             status: StatusCode::FORBIDDEN,
             title: "画面の有効期限が切れています",
             message: "画面を開き直してから、もう一度操作してください（CSRF）".into(),
-            chrome: Some(Box::new(chrome.clone())),
+            chrome: error_chrome(chrome),
             explain: false,
         })
     }
