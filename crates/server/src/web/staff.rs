@@ -668,9 +668,12 @@ async fn kogaku(State(state): St, p: StaffPage, Query(q): Query<MonthQuery>) -> 
             .await
             .map_err(|e| WebError::from_app(e, &p.chrome))?;
         let mut t = Table::new(["事業所", "被保険者 記号・番号", "氏名", "給付", "支給額", "計算"]);
+        // Money is summed checked: a total that would not fit is an error, never a clamp.
         let mut total: i64 = 0;
         for r in &rows {
-            total = total.saturating_add(r.amount);
+            total = total.checked_add(r.amount).ok_or_else(|| {
+                WebError::from_app(kenpo_app::AppError::Internal("kogaku total overflows i64".into()), &p.chrome)
+            })?;
             t.push(vec![
                 r.employer_code.clone(),
                 r.member_card.clone(),

@@ -154,14 +154,15 @@ fn kind_label(kind: &str, setting: &str) -> String {
 /// Receipts grouped by 診療年月 (newest first, as the store lists them).
 pub fn receipt_months(r: &PersonReceipts, href: &dyn Fn(i64) -> String) -> Vec<MonthGroup> {
     let mut out: Vec<MonthGroup> = Vec::new();
-    let mut sums: Vec<i64> = Vec::new();
+    // Checked sums: `None` once a month's points would not fit (shown as such, never clamped).
+    let mut sums: Vec<Option<i64>> = Vec::new();
     for x in &r.receipts {
         if out.last().map(|g| g.month != x.service_month).unwrap_or(true) {
             out.push(MonthGroup { month: x.service_month.clone(), rows: Vec::new(), points: String::new() });
-            sums.push(0);
+            sums.push(Some(0));
         }
         let (Some(g), Some(sum)) = (out.last_mut(), sums.last_mut()) else { continue };
-        *sum = sum.saturating_add(x.total_points);
+        *sum = sum.and_then(|s| s.checked_add(x.total_points));
         g.rows.push(ReceiptRow {
             href: href(x.id),
             kind: kind_label(&x.kind, &x.setting),
@@ -174,7 +175,7 @@ pub fn receipt_months(r: &PersonReceipts, href: &dyn Fn(i64) -> String) -> Vec<M
         });
     }
     for (g, s) in out.iter_mut().zip(sums) {
-        g.points = yen(s);
+        g.points = s.map(yen).unwrap_or_else(|| "（桁あふれ）".into());
     }
     out
 }
