@@ -87,14 +87,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for J<T> {
 }
 
 fn session_cookie(value: &str, state: &ServerState, max_age: i64) -> HeaderValue {
-    let c = cookie::Cookie::build((SESSION_COOKIE, value.to_string()))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Strict)
-        .secure(state.tls)
-        .max_age(cookie::time::Duration::seconds(max_age))
-        .build();
-    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static("kenpo_session=; Max-Age=0"))
+    crate::session::set_cookie(SESSION_COOKIE, value, state.tls, max_age)
 }
 
 fn info(
@@ -347,14 +340,9 @@ async fn export(State(state): St, acting: Acting, J(req): J<dto::ExportRequest>)
     let table = kenpo_domain::Table { headers: exported.headers, rows: exported.rows };
     let bytes = kenpo_formats::csv_out::render(&table, kenpo_formats::csv_out::CsvEncoding::Utf8Bom)
         .map_err(|e| kenpo_app::AppError::Internal(e.to_string()))?;
-    let mut response = bytes.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    let mut response = crate::session::attachment(bytes, "text/csv; charset=utf-8", &file_name);
     if let Ok(v) = HeaderValue::from_str(&exported.provision_id.to_string()) {
-        h.insert("x-provision-id", v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
+        response.headers_mut().insert("x-provision-id", v);
     }
     Ok(response)
 }

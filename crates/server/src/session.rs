@@ -5,7 +5,7 @@
 use crate::{ApiError, ServerState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use kenpo_app::auth::{Session, SessionRefusal};
 use kenpo_policy::AccessContext;
 use std::sync::Arc;
@@ -23,15 +23,43 @@ pub struct Authed {
     pub token: String,
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// A cookie's value from the request (the session cookie, the screens' purpose cookie).
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| cookie::Cookie::split_parse(v.to_string()))
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
+}
+
+/// A cookie of ours: Path=/, HttpOnly, SameSite=Strict, Secure under TLS; `max_age` 0 clears it.
+pub(crate) fn set_cookie(name: &'static str, value: &str, tls: bool, max_age: i64) -> HeaderValue {
+    let c = cookie::Cookie::build((name, value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .secure(tls)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    // A value that is not a header value (never ours: tokens and use ids are ASCII) clears it.
+    HeaderValue::from_str(&c.to_string())
+        .or_else(|_| HeaderValue::from_str(&format!("{name}=; Max-Age=0")))
+        .unwrap_or_else(|_| HeaderValue::from_static("kenpo_session=; Max-Age=0"))
+}
+
+/// A file answered as a download (CSV, ZIP) under `file_name`.
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<String> {
@@ -44,7 +72,7 @@ impl FromRequestParts<Arc<ServerState>> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<ServerState>) -> Result<Self, Self::Rejection> {
-        let (token, by_cookie) = match (bearer_token(&parts.headers), cookie_token(&parts.headers)) {
+        let (token, by_cookie) = match (bearer_token(&parts.headers), cookie_value(&parts.headers, SESSION_COOKIE)) {
             (Some(t), _) => (t, false),
             (None, Some(t)) => (t, true),
             (None, None) => return Err(ApiError::unauthenticated("no session: log in at POST /api/v1/session")),

@@ -18,6 +18,7 @@ mod staff;
 mod views;
 
 use crate::ServerState;
+use crate::session::cookie_value;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -132,17 +133,6 @@ impl IntoResponse for WebError {
     }
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| cookie::Cookie::split_parse(v.to_string()))
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
-}
-
 /// A logged-in browser (cookie only: the screens never take a bearer token).
 pub(crate) struct Browser {
     pub session: Session,
@@ -238,10 +228,9 @@ pub(crate) fn purposes_of(state: &ServerState, role: StaffRole) -> Vec<(String, 
 
 /// The menu: a screen is listed when one of the uses it serves is the role's (or, for the log
 /// and the accounts, when the catalogue gives the role that operation).
-fn nav_for(state: &ServerState, role: StaffRole, current: &str) -> Vec<NavItem> {
+fn nav_for(state: &ServerState, role: StaffRole, uses: &[(String, String)], current: &str) -> Vec<NavItem> {
     let catalogue = state.app.catalogue();
-    let uses: Vec<String> = purposes_of(state, role).into_iter().map(|(id, _)| id).collect();
-    let has = |ids: &[&str]| ids.iter().any(|id| uses.iter().any(|u| u == id));
+    let has = |ids: &[&str]| ids.iter().any(|id| uses.iter().any(|(u, _)| u == id));
     let op = |o: &str| {
         kenpo_policy::engine::audit_operation(catalogue, &Actor::Staff { role, user: "-".into() }, o).is_allowed()
     };
@@ -266,6 +255,16 @@ fn nav_for(state: &ServerState, role: StaffRole, current: &str) -> Vec<NavItem> 
         .filter(|(_, _, shown)| *shown)
         .map(|(href, label, _)| NavItem { href, label, current: under(href) && Some(href.len()) == best })
         .collect()
+}
+
+impl StaffPage {
+    /// The context of an action that serves another use than the purpose in force, named on
+    /// its page (the payroll files, the 受診勧奨 follow-up); the policy decides it as any other.
+    pub(crate) fn for_use(&self, use_id: &str) -> Result<AccessContext, WebError> {
+        let purpose =
+            kenpo_policy::PurposeId::parse(use_id).map_err(|e| WebError::invalid(&self.chrome, e.to_string()))?;
+        Ok(AccessContext::new(self.ctx.actor().clone(), purpose))
+    }
 }
 
 impl FromRequestParts<Arc<ServerState>> for StaffPage {
@@ -313,7 +312,7 @@ impl FromRequestParts<Arc<ServerState>> for StaffPage {
                 .map(|(id, text)| PurposeChoice { id: id.clone(), text: text.clone(), selected: *id == purpose })
                 .collect(),
             csrf: browser.session.csrf.clone(),
-            nav: nav_for(state, role, &path),
+            nav: nav_for(state, role, &choices, &path),
             back,
             member: false,
         };

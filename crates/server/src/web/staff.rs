@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Router, extract::DefaultBodyLimit};
 use kenpo_domain::kogaku::yen;
 use kenpo_domain::{DataCategory, Table, YearMonth};
-use kenpo_policy::{AccessContext, Action, Actor, PersonId, PurposeId};
+use kenpo_policy::{Action, Actor, PersonId};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -62,25 +62,11 @@ fn text(field: &'static str, value: &str, max: usize, chrome: &Chrome) -> Result
 }
 
 fn session_cookie(state: &ServerState, value: &str, max_age: i64) -> HeaderValue {
-    let c = cookie::Cookie::build((crate::SESSION_COOKIE, value.to_string()))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Strict)
-        .secure(state.tls)
-        .max_age(cookie::time::Duration::seconds(max_age))
-        .build();
-    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static("kenpo_session=; Max-Age=0"))
+    crate::session::set_cookie(crate::SESSION_COOKIE, value, state.tls, max_age)
 }
 
 fn purpose_cookie(state: &ServerState, value: &str, max_age: i64) -> HeaderValue {
-    let c = cookie::Cookie::build((PURPOSE_COOKIE, value.to_string()))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Strict)
-        .secure(state.tls)
-        .max_age(cookie::time::Duration::seconds(max_age))
-        .build();
-    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static("kenpo_purpose=; Max-Age=0"))
+    crate::session::set_cookie(PURPOSE_COOKIE, value, state.tls, max_age)
 }
 
 // ---- Login, activation, logout, purpose ----
@@ -647,13 +633,7 @@ async fn review_export(State(state): St, p: StaffPage, Query(q): Query<MonthQuer
         kenpo_formats::csv_out::CsvEncoding::Utf8Bom,
     )
     .map_err(|e| WebError::from_app(kenpo_app::AppError::Internal(e.to_string()), &p.chrome))?;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"saishinsa-{m}.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    Ok(crate::session::attachment(bytes, "text/csv; charset=utf-8", &format!("saishinsa-{m}.csv")))
 }
 
 // ---- 高額療養費・付加給付 ----
@@ -724,20 +704,11 @@ async fn kogaku_payroll(State(state): St, p: StaffPage, Form(f): Form<MonthPost>
     check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
     let m = month_of(&f.month, &p.chrome)?;
     // An action with a use of its own, named on its button: the files go to the employers.
-    let ctx = AccessContext::new(
-        p.ctx.actor().clone(),
-        PurposeId::parse(PAYROLL_USE).map_err(|e| WebError::invalid(&p.chrome, e.to_string()))?,
-    );
+    let ctx = p.for_use(PAYROLL_USE)?;
     let payroll = state.app.kogaku_payroll(&ctx, m).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
     let bytes = kenpo_app::render::payroll_zip(&payroll, kenpo_formats::csv_out::CsvEncoding::Utf8Bom)
         .map_err(|e| WebError::from_app(kenpo_app::AppError::Internal(e.to_string()), &p.chrome))?;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"kyuyo-shiharai-{m}.zip\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    Ok(crate::session::attachment(bytes, "application/zip", &format!("kyuyo-shiharai-{m}.zip")))
 }
 
 async fn kogaku_run(State(state): St, p: StaffPage, Form(f): Form<MonthPost>) -> Result<Response, WebError> {
@@ -787,10 +758,7 @@ async fn checkups(State(state): St, p: StaffPage, Query(q): Query<CheckupQuery>)
             let mut follow = std::collections::HashMap::new();
             if view == "followup" {
                 // A second use, named on the page: reading receipts to see who went to a doctor.
-                let follow_ctx = AccessContext::new(
-                    p.ctx.actor().clone(),
-                    PurposeId::parse(FOLLOW_UP_USE).map_err(|e| WebError::invalid(&p.chrome, e.to_string()))?,
-                );
+                let follow_ctx = p.for_use(FOLLOW_UP_USE)?;
                 let flagged: Vec<(i64, chrono::NaiveDate)> =
                     rows.iter().filter(|r| r.referral.is_some()).map(|r| (r.person_id, r.exam_date)).collect();
                 for f in state
