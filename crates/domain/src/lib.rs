@@ -11,6 +11,8 @@ pub mod benefit;
 pub mod category;
 pub mod checkup;
 pub mod date;
+pub mod dependant;
+pub mod eligibility;
 pub mod era;
 pub mod grades;
 pub mod ids;

@@ -83,7 +83,7 @@ impl Store {
         let mut people = Vec::new();
         for (r, identity) in records.iter().zip(&identities) {
             let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-            let person = cards.person(&key, r.card_branch, r.birth_date);
+            let person = cards.person(&key, r.card_branch, r.birth_date, r.exam_date, r.exam_date);
             match person {
                 Some(id) => {
                     summary.matched += 1;

@@ -11,12 +11,32 @@ pub fn columns_of(field: Field) -> &'static [(&'static str, &'static str)] {
         Field::InsurerNumber => {
             &[("persons", "insurer_number"), ("receipts", "insurer_number"), ("checkups", "insurer_number")]
         }
-        Field::CardSymbol => &[("persons", "card_symbol"), ("receipts", "card_symbol"), ("checkups", "card_symbol")],
-        Field::CardNumber => &[("persons", "card_number"), ("receipts", "card_number"), ("checkups", "card_number")],
-        Field::CardBranch => &[("persons", "card_branch"), ("receipts", "card_branch"), ("checkups", "card_branch")],
-        Field::PersonKind => &[("persons", "kind")],
-        Field::NameKanji => &[("persons", "name_kanji"), ("receipts", "patient_name")],
-        Field::NameKana => &[("persons", "name_kana"), ("receipts", "patient_kana"), ("checkups", "name_kana")],
+        Field::CardSymbol => &[
+            ("persons", "card_symbol"),
+            ("receipts", "card_symbol"),
+            ("checkups", "card_symbol"),
+            ("card_history", "card_symbol"),
+        ],
+        Field::CardNumber => &[
+            ("persons", "card_number"),
+            ("receipts", "card_number"),
+            ("checkups", "card_number"),
+            ("card_history", "card_number"),
+        ],
+        Field::CardBranch => &[
+            ("persons", "card_branch"),
+            ("receipts", "card_branch"),
+            ("checkups", "card_branch"),
+            ("card_history", "card_branch"),
+        ],
+        Field::PersonKind => &[("persons", "kind"), ("eligibility_periods", "kind")],
+        Field::NameKanji => &[("persons", "name_kanji"), ("receipts", "patient_name"), ("name_history", "name_kanji")],
+        Field::NameKana => &[
+            ("persons", "name_kana"),
+            ("receipts", "patient_kana"),
+            ("checkups", "name_kana"),
+            ("name_history", "name_kana"),
+        ],
         Field::BirthDate => {
             &[("persons", "birth_date"), ("receipts", "patient_birth_date"), ("checkups", "birth_date")]
         }
@@ -24,19 +44,21 @@ pub fn columns_of(field: Field) -> &'static [(&'static str, &'static str)] {
         Field::MyNumber => &[("my_numbers", "ciphertext"), ("my_numbers", "blind_index")],
         Field::AcquiredOn => &[("eligibility_periods", "acquired_on")],
         Field::AcquisitionReason => &[("eligibility_periods", "acquisition_reason")],
-        Field::LostOn => &[("eligibility_periods", "lost_on")],
-        Field::LossReason => &[("eligibility_periods", "loss_reason")],
+        Field::LostOn => &[("eligibility_periods", "lost_on"), ("eligibility_events", "effective_on")],
+        Field::LossReason => &[("eligibility_periods", "loss_reason"), ("eligibility_events", "reason")],
         Field::Employer => &[("persons", "employer_code")],
-        Field::HasDependants => &[("persons", "insured_id")],
+        Field::HasDependants => &[("persons", "insured_id"), ("dependency_history", "insured_id")],
         Field::StandardMonthlyRemuneration => {
             &[("standard_remuneration", "grade"), ("standard_remuneration", "monthly_amount")]
         }
         Field::StandardBonus => &[("bonuses", "amount"), ("bonuses", "standard_amount")],
         Field::AnnualIncome => &[("dependants", "annual_income")],
-        Field::Relationship => &[("dependants", "relationship")],
+        Field::Relationship => &[("dependants", "relationship"), ("dependency_history", "relationship")],
         Field::Cohabiting => &[("dependants", "cohabiting")],
-        Field::PostalCode => &[("contacts", "postal_code"), ("checkups", "postal_code")],
-        Field::Address => &[("contacts", "address"), ("checkups", "address")],
+        Field::PostalCode => {
+            &[("contacts", "postal_code"), ("checkups", "postal_code"), ("address_history", "postal_code")]
+        }
+        Field::Address => &[("contacts", "address"), ("checkups", "address"), ("address_history", "address")],
         Field::Phone => &[("contacts", "phone")],
         Field::ReceiptServiceMonth => &[("receipts", "service_month")],
         Field::ReceiptServiceDays => &[("receipts", "days"), ("receipts", "admission_date")],

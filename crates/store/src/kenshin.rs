@@ -589,7 +589,13 @@ impl Store {
             let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
             // A contractor reports only on people it was handed: an unknown card is a mix-up to
             // sort out with the contractor, so the whole archive is refused (nothing is dropped).
-            let Some(person) = cards.person(&key, r.card_branch, r.birth_date) else {
+            let Some(person) = cards.person(
+                &key,
+                r.card_branch,
+                r.birth_date,
+                r.first_interview,
+                r.evaluated_on.unwrap_or(r.first_interview),
+            ) else {
                 return Err(StoreError::Input(format!(
                     "{archive_name}: document {} of {}: no member with its 保険者番号・記号・番号 (and 枝番 or birth date)",
                     index + 1,

@@ -22,12 +22,16 @@ mod checkups;
 pub mod columns;
 mod db;
 mod error;
+mod events;
 mod export;
 mod guard;
+mod history;
+mod kenin;
 mod kenshin;
 mod kogaku;
 mod kogaku_yearly;
 mod matching;
+mod outbox;
 mod people;
 mod provisions;
 mod receipts;
@@ -46,13 +50,19 @@ pub use benefits::{BenefitView, NewBenefitClaim};
 pub use checkups::CheckupImportSummary;
 pub use db::Backend;
 pub use error::StoreError;
+pub use events::{
+    Change, EVENT_CATEGORIES, EventSummary, NewAcquisition, NewEvent, PersonRef, REGISTRATION_DAYS, seventy_five_due,
+};
 pub use export::{ExportedRows, Recipient, Selection};
+pub use history::{AS_OF_BATCH, CertificateRow, CoverageAsOf, EventRow, PersonHistory, ReceiptAfterLoss};
+pub use kenin::{DependantCheckResult, DependantCheckRow};
 pub use kenshin::{
     AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, HANDOFF_ITEMS, Handoff, HandoffRow, StateReportRow,
     TargetRow, age_band, fiscal_year_days,
 };
 pub use kogaku::{KogakuPaymentRow, KogakuRunSummary, Payroll, PayrollFile, PayrollLine, TransferPending};
 pub use kogaku_yearly::{CompareRow, Comparison, YearlyPaymentRow, YearlyRunSummary};
+pub use outbox::{OutboxMark, OutboxRow, RegistrationItems, outbox_status_label};
 pub use people::{
     EligibilityView, IdentityView, MASK, PeopleQuery, PersonHit, PersonReceipt, PersonReceipts, PersonView,
     RemunerationView, SEARCH_LIMIT, Withheld,

@@ -156,7 +156,13 @@ impl Store {
             cards.load(&mut tx, self.backend, keys).await?;
             for (r, content) in chunk.iter().zip(&content_keys) {
                 let key = (r.insurer_number.clone(), r.card_symbol.clone(), r.card_number.clone());
-                let person = cards.person(&key, r.card_branch, r.birth_date);
+                let person = cards.person(
+                    &key,
+                    r.card_branch,
+                    r.birth_date,
+                    r.service_month.first_day(),
+                    r.service_month.last_day(),
+                );
                 match person {
                     Some(id) => {
                         summary.matched += 1;

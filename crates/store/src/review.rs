@@ -6,10 +6,9 @@
 //! Findings name receipts and rules; their text never quotes a name, card or diagnosis.
 
 use crate::audit::Touched;
-use crate::batch::{TableBuffer, Val, next_id, parse_iso, take_write_lock};
+use crate::batch::{TableBuffer, Val, next_id, take_write_lock};
 use crate::{Store, StoreError};
-use chrono::NaiveDate;
-use kenpo_domain::review::{self, Covered, LONGITUDINAL_RULES, MonthlyCounts};
+use kenpo_domain::review::{self, LONGITUDINAL_RULES, MonthlyCounts};
 use kenpo_domain::{DataCategory, YearMonth};
 use kenpo_policy::{AccessContext, Action, Subject};
 use serde::Serialize;
@@ -124,63 +123,20 @@ impl Store {
             });
         }
 
-        // 資格点検 (2): service dates outside every eligibility period.
-        let days: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT l.receipt_id, l.service_days FROM receipt_lines l JOIN receipts r ON r.id = l.receipt_id \
-             WHERE r.service_month = $1 AND r.person_id IS NOT NULL",
-        )
-        .bind(m.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut service_days: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
-        for (receipt, list) in days {
-            // Only receipts with at least one dated line count as dated.
-            for day in list.split(',').filter(|d| !d.is_empty()) {
-                let day: u32 = day
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(format!("receipt {receipt}: service day not a number")))?;
-                if let Some(date) = NaiveDate::from_ymd_opt(month.year(), month.month(), day) {
-                    service_days.entry(receipt).or_default().push(date);
-                }
-            }
-        }
-        let periods: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-            "SELECT e.person_id, e.acquired_on, e.lost_on FROM eligibility_periods e \
-             WHERE e.person_id IN (SELECT person_id FROM receipts WHERE service_month = $1)",
-        )
-        .bind(m.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut covered: HashMap<i64, Vec<Covered>> = HashMap::new();
-        for (person, from, to) in periods {
-            covered
-                .entry(person)
-                .or_default()
-                .push(Covered { acquired_on: parse_iso(&from)?, lost_on: to.as_deref().map(parse_iso).transpose()? });
-        }
-        for r in &receipts {
-            let Some(person) = r.1 else { continue };
-            // A receipt without dated lines (e.g. 包括) is checked on every day of the month.
-            let days = match service_days.get(&r.0) {
-                Some(d) if !d.is_empty() => d.clone(),
-                _ => month.first_day().iter_days().take_while(|d| *d <= month.last_day()).collect(),
+        // 資格点検 (2): service dates outside every eligibility period (the same reading the
+        // receipts-after-loss list uses).
+        for u in crate::history::uncovered_receipts(&mut tx, month).await? {
+            let detail = match u.last_loss {
+                Some(lost) => format!("資格喪失日 {lost} 以後の診療日が {} 日", u.outside.len()),
+                None => format!("資格のない期間の診療日が {} 日（最初 {}）", u.outside.len(), u.outside[0]),
             };
-            let periods = covered.get(&person).map(Vec::as_slice).unwrap_or(&[]);
-            let outside = review::uncovered(&days, periods);
-            let all_outside = outside.len() == days.len();
-            if !outside.is_empty() && (service_days.contains_key(&r.0) || all_outside) {
-                let detail = match periods.iter().filter_map(|p| p.lost_on).filter(|l| *l <= outside[0]).max() {
-                    Some(lost) => format!("資格喪失日 {lost} 以後の診療日が {} 日", outside.len()),
-                    None => format!("資格のない期間の診療日が {} 日（最初 {}）", outside.len(), outside[0]),
-                };
-                findings.push(Finding {
-                    rule: OUTSIDE_ELIGIBILITY.into(),
-                    receipt: r.0,
-                    related: None,
-                    person: Some(person),
-                    detail,
-                });
-            }
+            findings.push(Finding {
+                rule: OUTSIDE_ELIGIBILITY.into(),
+                receipt: u.receipt,
+                related: None,
+                person: Some(u.person),
+                detail,
+            });
         }
 
         // 重複: one person, institution, month and type (調剤: also the prescriber).

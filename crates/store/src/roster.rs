@@ -55,6 +55,8 @@ struct Buffers {
     dependants: TableBuffer,
     contacts: TableBuffer,
     my_numbers: TableBuffer,
+    cards: TableBuffer,
+    dependency: TableBuffer,
 }
 
 impl Buffers {
@@ -83,7 +85,7 @@ impl Buffers {
             periods: TableBuffer::new(
                 backend,
                 "eligibility_periods",
-                &["person_id", "seq", "acquired_on", "acquisition_reason", "lost_on", "loss_reason"],
+                &["person_id", "seq", "acquired_on", "acquisition_reason", "lost_on", "loss_reason", "kind"],
             ),
             remuneration: TableBuffer::new(
                 backend,
@@ -102,6 +104,8 @@ impl Buffers {
                 "my_numbers",
                 &["person_id", "key_id", "nonce", "ciphertext", "blind_index"],
             ),
+            cards: TableBuffer::new(backend, "card_history", &crate::history::CARD_COLUMNS),
+            dependency: TableBuffer::new(backend, "dependency_history", &crate::history::DEPENDENCY_COLUMNS),
         }
     }
 
@@ -115,6 +119,8 @@ impl Buffers {
         self.dependants.flush(tx).await?;
         self.contacts.flush(tx).await?;
         self.my_numbers.flush(tx).await?;
+        self.cards.flush(tx).await?;
+        self.dependency.flush(tx).await?;
         Ok(())
     }
 }
@@ -227,7 +233,7 @@ impl Store {
 
             let id = next_person;
             next_person += 1;
-            cards.insert(key, id);
+            cards.insert(key.clone(), id);
             let p = &person;
             buffers.persons.push(vec![
                 Val::Int(id),
@@ -252,7 +258,16 @@ impl Store {
                     Val::Text(e.acquisition_reason.clone()),
                     Val::OptText(e.lost_on.map(iso)),
                     Val::OptText(e.loss_reason.clone()),
+                    Val::Text(p.kind.code().to_string()),
                 ]);
+            }
+            // The card and (for a dependant) the member, from the first 取得日 on file: the
+            // history that later events extend.
+            let since = p.eligibility.iter().map(|e| e.acquired_on).min().unwrap_or(p.birth_date);
+            buffers.cards.push(crate::history::card_row(id, 0, &key.0, &key.1, &key.2, key.3, since, None));
+            if let Some(insured) = insured_id {
+                let relationship = p.dependant.as_ref().map_or("その他", |d| d.relationship.label());
+                buffers.dependency.push(crate::history::dependency_row(id, 0, insured, relationship, since, None));
             }
             for r in &p.remuneration {
                 buffers.remuneration.push(vec![
