@@ -62,3 +62,21 @@ pub fn write_csv(path: &Path, table: &Table, encoding: CsvEncoding) -> Result<()
     let bytes = csv_out::render(table, encoding).with_context(|| format!("writing {}", path.display()))?;
     write_private(path, &bytes)
 }
+
+/// Reads a whole input file, refusing one larger than `limit` bytes before reading it (and a
+/// file that grows past the limit while read).
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_string();
+    let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+    let len = file.metadata().with_context(|| format!("{name}: cannot read"))?.len();
+    if len > limit {
+        anyhow::bail!("{name}: larger than {limit} bytes");
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).with_context(|| format!("{name}: cannot read"))?;
+    if bytes.len() as u64 > limit {
+        anyhow::bail!("{name}: larger than {limit} bytes");
+    }
+    Ok(bytes)
+}

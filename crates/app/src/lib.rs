@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod config;
 pub mod disclosure_html;
+pub mod eligibility;
 pub mod exports;
 pub mod files;
 pub mod imports;

@@ -76,6 +76,46 @@ pub fn parse_receipt_month(s: &str) -> Result<(i32, u32), EraError> {
     Ok((year, month))
 }
 
+/// The 日本年金機構's 元号 codes in its 届書 (CSV形式届書作成仕様書 p.137, transcribed in
+/// docs/research/eligibility-filings.md §1): 1 明治, 3 大正, 5 昭和, 7 平成, 9 令和 — not the
+/// 電子レセプト codes above.
+pub fn nenkin_era(code: u8) -> Result<&'static Era, EraError> {
+    let receipt_code = match code {
+        1 => 1,
+        3 => 2,
+        5 => 3,
+        7 => 4,
+        9 => 5,
+        other => return Err(EraError::UnknownEra(other)),
+    };
+    era(receipt_code)
+}
+
+/// A 届書 date: its 元号 code and `YYMMDD`. The day must fall in the era (平成31年5月1日 is not a
+/// day: 令和 began that morning).
+pub fn parse_nenkin_date(code: u8, yymmdd: &str) -> Result<NaiveDate, EraError> {
+    let bad = || EraError::BadDate(String::new());
+    if yymmdd.len() != 6 || !yymmdd.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| yymmdd[r].parse::<u32>().map_err(|_| bad());
+    let e = nenkin_era(code)?;
+    let year = e.starts.0 + num(0..2)? as i32 - 1;
+    let date = NaiveDate::from_ymd_opt(year, num(2..4)?, num(4..6)?).ok_or_else(bad)?;
+    let (found, _) = to_era(date);
+    if found.code != e.code || num(0..2)? == 0 {
+        return Err(bad());
+    }
+    Ok(date)
+}
+
+/// A day as a 届書 writes it: the 年金機構 元号 code and `YYMMDD`.
+pub fn to_nenkin_date(date: NaiveDate) -> (u8, String) {
+    use chrono::Datelike;
+    let (era, year) = to_era(date);
+    (era.code * 2 - 1, format!("{:02}{:02}{:02}", year, date.month(), date.day()))
+}
+
 /// The era a date falls in, with its era year, e.g. 2019-05-01 → (令和, 1).
 pub fn to_era(date: NaiveDate) -> (&'static Era, i32) {
     use chrono::Datelike;
@@ -112,6 +152,21 @@ mod tests {
         assert_eq!(era_date(d(2019, 4, 30)), "平成31年4月30日（2019年）");
         // 昭和64年1月7日 was the last day of 昭和 (昭和1 = 1926: 1989 − 1926 + 1 = 64).
         assert_eq!(era_date(d(1989, 1, 7)), "昭和64年1月7日（1989年）");
+    }
+
+    #[test]
+    fn nenkin_codes_are_odd_digits() {
+        // 年金機構: 5 昭和, 7 平成, 9 令和. 昭和51年4月1日 = 1976 (1926 + 51 − 1); 令和8年4月1日 =
+        // 2026 (2019 + 8 − 1); 平成31年4月30日 = 2019-04-30, but 平成31年5月1日 is 令和元年.
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(parse_nenkin_date(5, "510401"), Ok(d(1976, 4, 1)));
+        assert_eq!(parse_nenkin_date(9, "080401"), Ok(d(2026, 4, 1)));
+        assert_eq!(parse_nenkin_date(7, "310430"), Ok(d(2019, 4, 30)));
+        assert!(parse_nenkin_date(7, "310501").is_err());
+        assert!(parse_nenkin_date(4, "010101").is_err(), "4 is a receipt code, not a 年金機構 one");
+        assert!(parse_nenkin_date(9, "08041").is_err());
+        assert_eq!(to_nenkin_date(d(1976, 4, 1)), (5, "510401".to_string()));
+        assert_eq!(to_nenkin_date(d(2019, 5, 1)), (9, "010501".to_string()));
     }
 
     #[test]

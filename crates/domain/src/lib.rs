@@ -16,6 +16,7 @@ pub mod eligibility;
 pub mod era;
 pub mod grades;
 pub mod ids;
+pub mod kana;
 pub mod kogaku;
 pub mod mynumber;
 pub mod person;

@@ -10,6 +10,7 @@
 pub mod benefits;
 pub mod checkup_xml;
 pub mod csv_out;
+pub mod nenkin;
 pub mod roster;
 pub mod text;
 pub mod uke;

@@ -130,6 +130,12 @@ pub enum Command {
         #[command(subcommand)]
         what: crate::commands::kenshin::KenshinWhat,
     },
+    /// 資格: filings, events, corrections, as-of lookups, 被扶養者 rule, 検認, オンライン資格確認
+    /// outbox, 資格確認書 PDF, receipts after a loss.
+    Eligibility {
+        #[command(subcommand)]
+        what: crate::commands::eligibility::EligibilityWhat,
+    },
     /// The authenticated HTTP API (JSON under /api/v1, OpenAPI at /api/openapi.json).
     Serve(crate::commands::serve::ServeArgs),
     /// Accounts of `kenpo serve`: add, disable, enable, reset, list.
@@ -290,6 +296,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => crate::commands::serve::run(&location, args).await,
         Command::User { what } => crate::commands::user::run(&location, what, cli.json).await,
         Command::Kenshin { what } => crate::commands::kenshin::kenshin(what, &location, cli.json).await,
+        Command::Eligibility { what } => crate::commands::eligibility::run(what, &location, cli.json).await,
         Command::Review { what } => crate::commands::receipts::review(what, &location, cli.json).await,
         Command::Kogaku { what } => crate::commands::receipts::kogaku(what, &location, cli.json).await,
         Command::Audit { what } => crate::commands::audit::audit(what, &location, cli.json).await,

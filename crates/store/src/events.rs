@@ -58,6 +58,11 @@ pub enum PersonRef {
         kana: String,
         birth: NaiveDate,
     },
+    /// The 被保険者証番号 a KPFD filing carries: the member's 番号 at the employer (枝番 00).
+    EmployerNumber {
+        employer: String,
+        number: String,
+    },
 }
 
 impl std::fmt::Debug for PersonRef {
@@ -68,6 +73,7 @@ impl std::fmt::Debug for PersonRef {
             PersonRef::Card { .. } => write!(f, "PersonRef::Card(..)"),
             PersonRef::MyNumber(_) => write!(f, "PersonRef::MyNumber(..)"),
             PersonRef::KanaBirth { .. } => write!(f, "PersonRef::KanaBirth(..)"),
+            PersonRef::EmployerNumber { .. } => write!(f, "PersonRef::EmployerNumber(..)"),
         }
     }
 }
@@ -90,8 +96,10 @@ pub struct NewAcquisition {
     pub employer_code: Option<String>,
     /// 保険者番号.
     pub insurer: String,
-    /// The card if the filing gives one (KPFD 被保険者証番号); else the society assigns the next.
+    /// The whole card if known; else `number` under the employer's 記号 (KPFD 被保険者証番号);
+    /// else the society assigns the next number.
     pub card: Option<(String, String, u8)>,
+    pub number: Option<String>,
     pub acquired_on: NaiveDate,
     pub reason: String,
     pub my_number: Option<MyNumber>,
@@ -348,12 +356,23 @@ impl Run<'_> {
                     .fetch_all(&mut **tx)
                     .await?
             }
+            PersonRef::EmployerNumber { employer, number } => {
+                sqlx::query_as(
+                    "SELECT id FROM persons WHERE employer_code = $1 AND card_number = $2 AND card_branch = 0 \
+                     AND kind <> 'dependant'",
+                )
+                .bind(employer.clone())
+                .bind(number.clone())
+                .fetch_all(&mut **tx)
+                .await?
+            }
         };
         let field = match who {
             PersonRef::Id(_) => "person",
             PersonRef::Card { .. } => "記号・番号",
             PersonRef::MyNumber(_) => "個人番号",
             PersonRef::KanaBirth { .. } => "氏名（カナ）・生年月日",
+            PersonRef::EmployerNumber { .. } => "被保険者証番号（健保組合）",
         };
         match found.as_slice() {
             [(id,)] => Ok(*id),
@@ -495,6 +514,15 @@ impl Run<'_> {
                 return Err(input(self.file, line, "事業所番号", "unknown 事業所"));
             }
         }
+        let insurer = if a.insurer.is_empty() {
+            let found: Option<(String,)> = sqlx::query_as("SELECT insurer_number FROM persons ORDER BY id LIMIT 1")
+                .fetch_optional(&mut **tx)
+                .await?;
+            found.map(|f| f.0).ok_or_else(|| input(self.file, line, "保険者番号", "no roster loaded yet"))?
+        } else {
+            a.insurer.clone()
+        };
+        let a = &NewAcquisition { insurer, ..a.clone() };
         let (symbol, number, branch) = match (&a.card, insured_id) {
             (Some(card), _) => card.clone(),
             (None, Some(member)) => {
@@ -518,7 +546,7 @@ impl Run<'_> {
                     .ok_or_else(|| input(self.file, line, "枝番", "no free 枝番 left on the card"))?;
                 (s, n, branch)
             }
-            (None, None) => self.assign_card(tx, line, &a.insurer, employer.as_deref()).await?,
+            (None, None) => self.assign_card(tx, line, &a.insurer, employer.as_deref(), a.number.as_deref()).await?,
         };
         let taken: Option<(i64,)> = sqlx::query_as(
             "SELECT person_id FROM card_history WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3 \
@@ -660,6 +688,7 @@ impl Run<'_> {
         line: u64,
         insurer: &str,
         employer: Option<&str>,
+        requested: Option<&str>,
     ) -> Result<(String, String, u8), StoreError> {
         let Some(employer) = employer else {
             return Err(input(self.file, line, "事業所番号", "needed to assign a card"));
@@ -671,6 +700,9 @@ impl Run<'_> {
         .fetch_optional(&mut **tx)
         .await?;
         let symbol = symbol.map(|s| s.0).unwrap_or_else(|| employer.to_string());
+        if let Some(number) = requested {
+            return Ok((symbol, number.to_string(), 0));
+        }
         let numbers: Vec<(String,)> = sqlx::query_as(
             "SELECT DISTINCT card_number FROM card_history WHERE insurer_number = $1 AND card_symbol = $2",
         )
@@ -945,12 +977,19 @@ impl Run<'_> {
         kana: &str,
         corrects: Option<i64>,
     ) -> Result<(), StoreError> {
-        let event = self.ids.event;
+        let reasoning = vec![format!("氏名変更 {}（旧氏名は履歴に保存）", kenpo_domain::era::era_date(on))];
+        let detail = match corrects {
+            Some(of) => Detail::Correction { of },
+            None => Detail::Name,
+        };
+        let kind = if corrects.is_some() { "correction" } else { "name" };
+        // The event first: name_history.event_id references it (checked per statement).
+        let id = self.event_row(tx, person, kind, on, e.received_on, None, &detail, &reasoning, corrects).await?;
         sqlx::query(
             "INSERT INTO name_history (person_id, event_id, valid_until, name_kanji, name_kana) \
              SELECT id, $1, $2, name_kanji, name_kana FROM persons WHERE id = $3",
         )
-        .bind(event)
+        .bind(id)
         .bind(iso(on))
         .bind(person)
         .execute(&mut **tx)
@@ -961,13 +1000,6 @@ impl Run<'_> {
             .bind(person)
             .execute(&mut **tx)
             .await?;
-        let reasoning = vec![format!("氏名変更 {}（旧氏名は履歴に保存）", kenpo_domain::era::era_date(on))];
-        let detail = match corrects {
-            Some(of) => Detail::Correction { of },
-            None => Detail::Name,
-        };
-        let kind = if corrects.is_some() { "correction" } else { "name" };
-        let id = self.event_row(tx, person, kind, on, e.received_on, None, &detail, &reasoning, corrects).await?;
         self.summary.changes += 1;
         self.outbox(tx, id, person, "change", on, e.received_on).await
     }
@@ -983,12 +1015,19 @@ impl Run<'_> {
         address: Option<String>,
         corrects: Option<i64>,
     ) -> Result<(), StoreError> {
-        let event = self.ids.event;
         let had: Option<(String, String)> =
             sqlx::query_as("SELECT postal_code, address FROM contacts WHERE person_id = $1")
                 .bind(person)
                 .fetch_optional(&mut **tx)
                 .await?;
+        let reasoning = vec![format!("住所変更 {}（旧住所は履歴に保存）", kenpo_domain::era::era_date(on))];
+        let detail = match corrects {
+            Some(of) => Detail::Correction { of },
+            None => Detail::Address { had_contact: had.is_some() },
+        };
+        let kind = if corrects.is_some() { "correction" } else { "address" };
+        // The event first: address_history.event_id references it (checked per statement).
+        let event = self.event_row(tx, person, kind, on, e.received_on, None, &detail, &reasoning, corrects).await?;
         sqlx::query("INSERT INTO address_history (person_id, event_id, valid_until, postal_code, address) VALUES ($1, $2, $3, $4, $5)")
             .bind(person)
             .bind(event)
@@ -1020,13 +1059,6 @@ impl Run<'_> {
             }
             (None, _, _) => {}
         }
-        let reasoning = vec![format!("住所変更 {}（旧住所は履歴に保存）", kenpo_domain::era::era_date(on))];
-        let detail = match corrects {
-            Some(of) => Detail::Correction { of },
-            None => Detail::Address { had_contact: had.is_some() },
-        };
-        let kind = if corrects.is_some() { "correction" } else { "address" };
-        self.event_row(tx, person, kind, on, e.received_on, None, &detail, &reasoning, corrects).await?;
         self.summary.changes += 1;
         Ok(())
     }

@@ -205,6 +205,11 @@ impl Store {
             )
             .await?;
         let pool = self.db.granted(&grant);
+        // Each batch comes back in id order; sorted (and each id once) before batching, so is
+        // the whole answer, whatever the order asked and however many batches it takes.
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(AS_OF_BATCH) {
             out.extend(as_of_in(pool, self.backend, day, chunk).await?);

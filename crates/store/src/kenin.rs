@@ -61,7 +61,8 @@ type Raw = (
 
 impl Store {
     /// Lists the dependants covered on `as_of` for the `year`'s 検認 (adding those not listed
-    /// yet) and returns the whole list, per employer then card.
+    /// yet) and returns the whole list, per employer then card (the dependants of 任意継続
+    /// members, who have no employer, last — on both backends).
     pub async fn dependant_checks(
         &self,
         ctx: &AccessContext,
@@ -87,7 +88,8 @@ impl Store {
             "SELECT c.year, c.person_id, p.insured_id, c.employer_code, p.card_symbol, p.card_number, p.card_branch, \
                     p.name_kana, p.birth_date, COALESCE(d.relationship, ''), c.listed_on, c.answered_on, c.outcome, c.reasoning \
              FROM dependant_checks c JOIN persons p ON p.id = c.person_id LEFT JOIN dependants d ON d.person_id = p.id \
-             WHERE c.year = $1 ORDER BY c.employer_code, p.card_symbol, p.card_number, p.card_branch",
+             WHERE c.year = $1 \
+             ORDER BY c.employer_code IS NULL, c.employer_code, p.card_symbol, p.card_number, p.card_branch",
         )
         .bind(i64::from(year))
         .fetch_all(&mut *tx)

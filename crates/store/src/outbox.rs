@@ -107,6 +107,11 @@ pub struct OutboxRow {
     pub attempts: i64,
     pub last_sent_at: Option<String>,
     pub error_code: Option<String>,
+    /// The person as the record holds them now (for the registration's 氏名・生年月日・性別).
+    pub name_kanji: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    pub sex: i64,
     /// Past its deadline and not registered (pending, error or resend) on the day asked.
     pub overdue: bool,
 }
@@ -122,7 +127,23 @@ pub fn outbox_status_label(status: &str) -> &'static str {
     }
 }
 
-type Raw = (i64, i64, i64, String, String, String, String, String, i64, Option<String>, Option<String>);
+type Raw = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    i64,
+);
 
 fn to_row(r: Raw, today: NaiveDate) -> Result<OutboxRow, StoreError> {
     let items: RegistrationItems =
@@ -142,11 +163,16 @@ fn to_row(r: Raw, today: NaiveDate) -> Result<OutboxRow, StoreError> {
         attempts: r.8,
         last_sent_at: r.9,
         error_code: r.10,
+        name_kanji: r.11,
+        name_kana: r.12,
+        birth_date: r.13,
+        sex: r.14,
     })
 }
 
-const SELECT: &str = "SELECT id, event_id, person_id, change, items, received_on, deadline, status, attempts, \
-                      last_sent_at, error_code FROM online_outbox";
+const SELECT: &str = "SELECT o.id, o.event_id, o.person_id, o.change, o.items, o.received_on, o.deadline, o.status, \
+                      o.attempts, o.last_sent_at, o.error_code, p.name_kanji, p.name_kana, p.birth_date, p.sex \
+                      FROM online_outbox o JOIN persons p ON p.id = o.person_id";
 
 /// What to do with outbox rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,13 +199,15 @@ impl Store {
         let pool = self.db.granted(&grant);
         let rows: Vec<Raw> = match status {
             Some(s) => {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE status = $1 ORDER BY deadline, id")))
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE o.status = $1 ORDER BY o.deadline, o.id")))
                     .bind(s.to_string())
                     .fetch_all(pool)
                     .await?
             }
             None => {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY deadline, id"))).fetch_all(pool).await?
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY o.deadline, o.id")))
+                    .fetch_all(pool)
+                    .await?
             }
         };
         let mut out = Vec::with_capacity(rows.len());
@@ -208,7 +236,7 @@ impl Store {
         let mut tx = self.db.granted(&grant).begin().await?;
         take_write_lock(&mut tx, self.backend).await?;
         let rows: Vec<Raw> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE status IN ('pending', 'resend') ORDER BY deadline, id"
+            "{SELECT} WHERE o.status IN ('pending', 'resend') ORDER BY o.deadline, o.id"
         )))
         .fetch_all(&mut *tx)
         .await?;

@@ -2,6 +2,7 @@
 //! here refers back to it (no import circle): the shared argument type [`Access`] lives here.
 
 pub mod audit;
+pub mod eligibility;
 pub mod kenshin;
 pub mod policy;
 pub mod receipts;

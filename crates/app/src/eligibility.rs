@@ -1,0 +1,280 @@
+//! Eligibility use cases: employers' filings turned into events, staff entries, the 検認, the
+//! オンライン資格確認 outbox and the 資格確認書. The rules are `kenpo_domain::eligibility` and
+//! `kenpo_domain::dependant`; the record is the store's; this module maps one onto the other.
+
+use crate::AppError;
+use chrono::NaiveDate;
+use kenpo_domain::dependant::{self, Evidence, Kinship, Outcome, Residence};
+use kenpo_domain::eligibility::LossReason;
+use kenpo_domain::person::{PersonKind, Relationship};
+use kenpo_formats::nenkin::{self, DependantChange, FiledPerson, Filing, FilingRecord, Layout};
+use kenpo_policy::AccessContext;
+use kenpo_store::{Change, EventSummary, NewAcquisition, NewEvent, PersonRef, Store};
+
+/// How to find the member a filing names: the KPFD 被保険者証番号, else the 個人番号 (through
+/// the vault's blind index), else カナ氏名 + 生年月日.
+fn member_ref(person: &FiledPerson, employer: &str, card_number: Option<&String>) -> PersonRef {
+    if let Some(number) = card_number {
+        return PersonRef::EmployerNumber { employer: employer.to_string(), number: number.clone() };
+    }
+    if let Some(n) = &person.my_number {
+        return PersonRef::MyNumber(n.clone());
+    }
+    PersonRef::KanaBirth { kana: person.kana.clone(), birth: person.birth }
+}
+
+fn dependant_ref(person: &FiledPerson) -> PersonRef {
+    match &person.my_number {
+        Some(n) => PersonRef::MyNumber(n.clone()),
+        None => PersonRef::KanaBirth { kana: person.kana.clone(), birth: person.birth },
+    }
+}
+
+/// The events a filing asks for, in file order. `employer` overrides the file's 事業所番号 (an
+/// SHFD file carries the 年金事務所's number, not the society's).
+pub fn filing_events(
+    file: &str,
+    filing: &Filing,
+    employer: Option<&str>,
+    received_on: NaiveDate,
+) -> Result<Vec<NewEvent>, AppError> {
+    let office = match (employer, filing.layout) {
+        (Some(e), _) => e.to_string(),
+        (None, Layout::Society) => filing.office.number.clone(),
+        (None, Layout::Pension) => {
+            return Err(AppError::Invalid(format!(
+                "{file}: a 年金事務所 file (SHFD) names the employer by the 年金機構's number: give the society's 事業所番号 (--employer)"
+            )));
+        }
+    };
+    let mut events = Vec::new();
+    for record in &filing.records {
+        match record {
+            FilingRecord::Acquisition(a) => {
+                let employer = a.society.office.clone().unwrap_or_else(|| office.clone());
+                events.push(NewEvent {
+                    line: a.line,
+                    received_on,
+                    change: Change::Acquire(Box::new(NewAcquisition {
+                        kind: PersonKind::Insured,
+                        member: None,
+                        relationship: None,
+                        cohabiting: false,
+                        annual_income: None,
+                        name_kanji: a.person.kanji.clone().unwrap_or_else(|| a.person.kana.clone()),
+                        name_kana: a.person.kana.clone(),
+                        birth_date: a.person.birth,
+                        sex: a.sex,
+                        employer_code: Some(employer),
+                        insurer: String::new(),
+                        card: None,
+                        number: a.society.card_number.clone(),
+                        acquired_on: a.acquired_on,
+                        reason: "資格取得届".into(),
+                        my_number: a.person.my_number.clone(),
+                        certificate_requested: a.certificate,
+                        postal_code: a.postal_code.clone(),
+                        address: a.address.clone(),
+                        monthly_pay: Some(a.monthly_pay),
+                    })),
+                });
+            }
+            FilingRecord::Loss(l) => {
+                let employer = l.society.office.clone().unwrap_or_else(|| office.clone());
+                events.push(NewEvent {
+                    line: l.line,
+                    received_on,
+                    change: Change::Lose {
+                        who: member_ref(&l.person, &employer, l.society.card_number.as_ref()),
+                        reason: l.reason,
+                        event_day: l.event_day,
+                    },
+                });
+            }
+            FilingRecord::Dependants(d) => {
+                let employer = d.society.office.clone().unwrap_or_else(|| office.clone());
+                let member = member_ref(&d.member, &employer, d.society.card_number.as_ref());
+                for dep in &d.dependants {
+                    let change = match d.change {
+                        DependantChange::Added => Change::Acquire(Box::new(NewAcquisition {
+                            kind: PersonKind::Dependant,
+                            member: Some(member.clone()),
+                            relationship: Some(dep.relationship),
+                            cohabiting: dep.cohabiting.unwrap_or(true),
+                            annual_income: dep.income,
+                            name_kanji: dep.person.kanji.clone().unwrap_or_else(|| dep.person.kana.clone()),
+                            name_kana: dep.person.kana.clone(),
+                            birth_date: dep.person.birth,
+                            sex: dep.sex.unwrap_or(kenpo_domain::person::Sex::Female),
+                            employer_code: None,
+                            insurer: String::new(),
+                            card: None,
+                            number: None,
+                            acquired_on: dep.since.unwrap_or(received_on),
+                            reason: "被扶養者異動届（該当）".into(),
+                            my_number: dep.person.my_number.clone(),
+                            certificate_requested: dep.certificate,
+                            postal_code: None,
+                            address: None,
+                            monthly_pay: None,
+                        })),
+                        DependantChange::Removed => {
+                            let until = dep.until.unwrap_or(received_on);
+                            // でなくなった理由 4 = 75歳到達: the birthday decides the day.
+                            let reason = match dep.removal_reason.as_deref() {
+                                Some("4") => LossReason::Age75,
+                                _ => LossReason::NoLongerDependant,
+                            };
+                            Change::Lose { who: dependant_ref(&dep.person), reason, event_day: until }
+                        }
+                        DependantChange::Changed => {
+                            return Err(AppError::Invalid(format!(
+                                "{file}:{}: column 異動の別: 3 (変更) is entered by staff (kenpo eligibility name / address / card)",
+                                d.line
+                            )));
+                        }
+                    };
+                    events.push(NewEvent { line: d.line, received_on, change });
+                }
+            }
+        }
+    }
+    Ok(events)
+}
+
+/// Reads a filing and applies it, all or nothing.
+pub async fn import_filing_bytes(
+    store: &Store,
+    ctx: &AccessContext,
+    file_name: &str,
+    bytes: &[u8],
+    employer: Option<&str>,
+    received_on: NaiveDate,
+) -> Result<EventSummary, AppError> {
+    let filing = nenkin::read_filing(file_name, bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let events = filing_events(file_name, &filing, employer, received_on)?;
+    let sha = crate::imports::sha256_hex(bytes);
+    Ok(store.apply_events(ctx, "filing", file_name, &sha, &events).await?)
+}
+
+/// Applies one staff entry (a change, a correction) as its own small file of one event.
+pub async fn apply_entry(
+    store: &Store,
+    ctx: &AccessContext,
+    what: &str,
+    event: NewEvent,
+) -> Result<EventSummary, AppError> {
+    // Each entry is its own import; its "content" is who entered what, when.
+    let stamp = format!("{}|{}|{}", ctx.actor(), what, chrono::Utc::now().to_rfc3339());
+    let sha = crate::imports::sha256_hex(stamp.as_bytes());
+    Ok(store.apply_events(ctx, "entry", what, &sha, &[event]).await?)
+}
+
+/// One 検認 answer as the CSV gives it (see README "検認"): the dependant's card, the answer's
+/// date, and the evidence.
+#[derive(Debug, Clone)]
+pub struct KeninAnswer {
+    pub line: u64,
+    pub person_id: i64,
+    pub answered_on: NaiveDate,
+    pub cohabiting: bool,
+    pub expected_income: Option<i64>,
+    pub member_income: Option<i64>,
+    pub support_sent: Option<i64>,
+    pub disabled: bool,
+    pub residence: Residence,
+    pub exception_documents: bool,
+}
+
+/// The kinship the rule reads from a stored 続柄.
+pub fn kinship_of(relationship: &str) -> Kinship {
+    match Relationship::from_label(relationship) {
+        Some(Relationship::Spouse) => Kinship::Spouse,
+        Some(Relationship::Child) => Kinship::Child,
+        Some(Relationship::Parent) | Some(Relationship::Grandparent) => Kinship::LinealAscendant,
+        Some(Relationship::Sibling) => Kinship::Sibling,
+        Some(Relationship::Grandchild) => Kinship::Grandchild,
+        // その他: relatives within the 3rd degree, who must live with the member.
+        Some(Relationship::Other) | None => Kinship::OtherRelativeWithin3rd,
+    }
+}
+
+/// Runs the recognition rule on each answer against the year's list and stores the outcomes.
+/// Returns the results (refused ones are removed by `kenin_remove`).
+pub async fn kenin_answers(
+    store: &Store,
+    ctx: &AccessContext,
+    file_name: &str,
+    year: i32,
+    as_of: NaiveDate,
+    answers: &[KeninAnswer],
+) -> Result<Vec<kenpo_store::DependantCheckResult>, AppError> {
+    let list = store.dependant_checks(ctx, year, as_of).await?;
+    let mut results = Vec::with_capacity(answers.len());
+    for a in answers {
+        let Some(row) = list.iter().find(|r| r.person_id == a.person_id) else {
+            return Err(AppError::Invalid(format!(
+                "{file_name}:{}: column 加入者ID: not on the {year} 検認 list",
+                a.line
+            )));
+        };
+        let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d")
+            .map_err(|_| AppError::Internal("a stored birth date is not a date".into()))?;
+        let ruled = dependant::recognise(&Evidence {
+            kinship: kinship_of(&row.relationship),
+            birth_date: birth,
+            cohabiting: a.cohabiting,
+            expected_income: a.expected_income,
+            disabled: a.disabled,
+            member_income: a.member_income,
+            support_sent: a.support_sent,
+            residence: a.residence,
+            exception_documents: a.exception_documents,
+            recognition_day: a.answered_on,
+        });
+        let outcome = match ruled.outcome {
+            Outcome::Recognised => "recognised",
+            Outcome::Refused => "refused",
+            Outcome::DocumentsNeeded(_) => "documents",
+        };
+        results.push(kenpo_store::DependantCheckResult {
+            line: a.line,
+            person_id: a.person_id,
+            answered_on: a.answered_on,
+            outcome,
+            reasoning: ruled.reasoning,
+        });
+    }
+    store.record_dependant_checks(ctx, file_name, year, &results).await?;
+    Ok(results)
+}
+
+/// Removes, as events, the dependants the year's 検認 refused, from `day`.
+pub async fn kenin_remove(
+    store: &Store,
+    ctx: &AccessContext,
+    year: i32,
+    as_of: NaiveDate,
+    day: NaiveDate,
+) -> Result<EventSummary, AppError> {
+    let list = store.dependant_checks(ctx, year, as_of).await?;
+    let events: Vec<NewEvent> = list
+        .iter()
+        .filter(|r| r.outcome.as_deref() == Some("refused"))
+        .enumerate()
+        .map(|(i, r)| NewEvent {
+            line: i as u64 + 1,
+            received_on: day,
+            change: Change::Lose {
+                who: PersonRef::Id(r.person_id),
+                reason: LossReason::NoLongerDependant,
+                event_day: day,
+            },
+        })
+        .collect();
+    if events.is_empty() {
+        return Ok(EventSummary::default());
+    }
+    let sha = crate::imports::sha256_hex(format!("kenin|{year}|{day}|{}", events.len()).as_bytes());
+    Ok(store.apply_events(ctx, "kenin", &format!("検認{year}"), &sha, &events).await?)
+}

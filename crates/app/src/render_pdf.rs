@@ -1,0 +1,149 @@
+//! The printable papers: 資格確認書 and 資格情報のお知らせ as PDF (krilla), A4 or card size
+//! (85.6 × 54 mm, the size of the old 被保険者証), with IPAexGothic embedded (subset; IPA Font
+//! License v1.0, `crates/app/fonts/LICENSE-IPAexGothic.txt`), so the file prints the same on
+//! any machine.
+//!
+//! Items (docs/research/eligibility-filings.md §5; the 省令's list itself was not found): 記号・
+//! 番号・枝番, 氏名, 生年月日, 性別 (資格確認書 only), 保険者名称・番号, 資格取得年月日, 本人・家族の別
+//! (with the 被保険者氏名 for a 家族), 有効期限 (資格確認書 only), 交付年月日, and for ages 70–74 the
+//! 一部負担金の割合 and the month it applies from.
+
+use kenpo_domain::era::era_date;
+use kenpo_store::CertificateRow;
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::page::PageSettings;
+use krilla::paint::Stroke;
+use krilla::text::{Font, TextDirection};
+
+static FONT: &[u8] = include_bytes!("../fonts/ipaexg.ttf");
+
+/// Paper size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    /// A4 portrait (210 × 297 mm): one certificate a page, for mailing.
+    A4,
+    /// Card (85.6 × 54 mm).
+    Card,
+}
+
+impl Paper {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "a4" => Some(Paper::A4),
+            "card" => Some(Paper::Card),
+            _ => None,
+        }
+    }
+    /// Width and height in points (1 mm = 72 / 25.4 pt).
+    pub fn size_pt(self) -> (f32, f32) {
+        let mm = 72.0 / 25.4;
+        match self {
+            Paper::A4 => (210.0 * mm, 297.0 * mm),
+            Paper::Card => (85.6 * mm, 54.0 * mm),
+        }
+    }
+}
+
+fn ymd(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map(era_date).unwrap_or_default()
+}
+
+/// The lines on one paper, label and value, in print order.
+pub fn certificate_lines(row: &CertificateRow, insurer_name: &str, issued_by: &str) -> (String, Vec<(String, String)>) {
+    let certificate = row.kind == "certificate";
+    let title = if certificate { "健康保険 資格確認書" } else { "資格情報のお知らせ" };
+    let mut lines = vec![
+        ("記号・番号（枝番）".to_string(), format!("{}・{}（{:02}）", row.card.0, row.card.1, row.card.2)),
+        ("氏名".into(), row.name_kanji.clone()),
+        ("生年月日".into(), ymd(&row.birth_date)),
+    ];
+    if certificate {
+        lines.push(("性別".into(), if row.sex == 1 { "男" } else { "女" }.into()));
+    }
+    lines.push(("本人・家族の別".into(), row.family.clone()));
+    if let Some(member) = &row.member_name {
+        lines.push(("被保険者氏名".into(), member.clone()));
+    }
+    if let Some(acquired) = &row.acquired_on {
+        lines.push(("資格取得年月日".into(), ymd(acquired)));
+    }
+    if let Some((share, from)) = &row.elderly {
+        lines.push(("一部負担金の割合".into(), format!("{share}割（{from} から）")));
+    }
+    if certificate {
+        let until = row.valid_until.as_deref().map(ymd).unwrap_or_else(|| "—".into());
+        lines.push(("有効期限".into(), until));
+    }
+    lines.push(("交付年月日".into(), ymd(&row.issued_on)));
+    lines.push(("保険者番号".into(), row.insurer_number.clone()));
+    lines.push(("保険者名称".into(), insurer_name.to_string()));
+    let note = if certificate {
+        "この資格確認書を医療機関等の窓口に提示してください。"
+    } else {
+        "このお知らせだけでは受診できません。マイナ保険証と一緒にお使いください。"
+    };
+    lines.push(("".into(), note.into()));
+    lines.push(("".into(), issued_by.to_string()));
+    (title.to_string(), lines)
+}
+
+/// One PDF with a page per certificate.
+pub fn certificates_pdf(rows: &[CertificateRow], insurer_name: &str, paper: Paper) -> Result<Vec<u8>, String> {
+    let font = Font::new(FONT.into(), 0).ok_or("the embedded font could not be read")?;
+    let mut document = Document::new();
+    document.set_metadata(krilla::metadata::Metadata::new().title("資格確認書・資格情報のお知らせ".to_string()));
+    let (w, h) = paper.size_pt();
+    let (title_size, size, left, top, step, label_width) = match paper {
+        Paper::A4 => (20.0, 11.0, 60.0, 90.0, 24.0, 140.0),
+        Paper::Card => (8.5, 5.2, 8.0, 14.0, 9.6, 56.0),
+    };
+    for row in rows {
+        let (title, lines) = certificate_lines(row, insurer_name, insurer_name);
+        let settings = PageSettings::from_wh(w, h).ok_or("bad paper size")?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        // Frame.
+        let mut frame = PathBuilder::new();
+        let inset = if paper == Paper::Card { 3.0 } else { 36.0 };
+        if let Some(r) = Rect::from_xywh(inset, inset, w - 2.0 * inset, h - 2.0 * inset) {
+            frame.push_rect(r);
+        }
+        if let Some(path) = frame.finish() {
+            surface.set_fill(None);
+            surface
+                .set_stroke(Some(Stroke { width: if paper == Paper::Card { 0.5 } else { 1.0 }, ..Default::default() }));
+            surface.draw_path(&path);
+            surface.set_stroke(None);
+            surface.set_fill(Some(Default::default()));
+        }
+        surface.draw_text(
+            Point::from_xy(left, top - step * 0.4),
+            font.clone(),
+            title_size,
+            &title,
+            false,
+            TextDirection::Auto,
+        );
+        let mut y = top + step;
+        for (label, value) in &lines {
+            if label.is_empty() {
+                surface.draw_text(Point::from_xy(left, y), font.clone(), size * 0.9, value, false, TextDirection::Auto);
+            } else {
+                surface.draw_text(Point::from_xy(left, y), font.clone(), size, label, false, TextDirection::Auto);
+                surface.draw_text(
+                    Point::from_xy(left + label_width, y),
+                    font.clone(),
+                    size,
+                    value,
+                    false,
+                    TextDirection::Auto,
+                );
+            }
+            y += step;
+        }
+        surface.finish();
+        page.finish();
+    }
+    document.finish().map_err(|e| format!("PDF: {e:?}"))
+}
