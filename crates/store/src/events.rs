@@ -1157,12 +1157,16 @@ impl Run<'_> {
         let reasoning = |what: &str| vec![format!("事象 {of}（{kind}）の訂正: {what}")];
         match detail {
             Detail::Lose { seq, cascade } => {
-                let later: Option<(i64,)> =
-                    sqlx::query_as("SELECT seq FROM eligibility_periods WHERE person_id = $1 AND seq > $2")
-                        .bind(person)
-                        .bind(seq)
-                        .fetch_optional(&mut **tx)
-                        .await?;
+                // A later period that never covered a day (a corrected 取得 or 任意継続) rests on
+                // nothing.
+                let later: Option<(i64,)> = sqlx::query_as(
+                    "SELECT seq FROM eligibility_periods WHERE person_id = $1 AND seq > $2 \
+                     AND (lost_on IS NULL OR lost_on > acquired_on)",
+                )
+                .bind(person)
+                .bind(seq)
+                .fetch_optional(&mut **tx)
+                .await?;
                 if later.is_some() {
                     return Err(input(
                         self.file,
@@ -1179,8 +1183,10 @@ impl Run<'_> {
                     .bind(seq)
                     .execute(&mut **tx)
                     .await?;
+                // The link the loss closed, not one opened and voided on the 喪失日 (a corrected 任意継続).
                 sqlx::query(
-                    "UPDATE dependency_history SET valid_until = NULL WHERE person_id = $1 AND valid_until = $2",
+                    "UPDATE dependency_history SET valid_until = NULL WHERE person_id = $1 AND valid_until = $2 \
+                     AND valid_from < $2",
                 )
                 .bind(person)
                 .bind(iso(effective))
@@ -1203,6 +1209,10 @@ impl Run<'_> {
                 self.outbox(tx, id, person, "change", effective, e.received_on).await
             }
             Detail::Acquire { seq } | Detail::Voluntary { seq, .. } => {
+                let restored = match &detail {
+                    Detail::Voluntary { restored, .. } => restored.clone(),
+                    _ => Vec::new(),
+                };
                 // The period is closed on its first day: it never covered a day.
                 sqlx::query(
                     "UPDATE eligibility_periods SET lost_on = acquired_on, loss_reason = '取消' \
@@ -1232,7 +1242,30 @@ impl Run<'_> {
                     )
                     .await?;
                 self.summary.corrections += 1;
-                self.outbox(tx, id, person, "lose", effective, e.received_on).await
+                self.outbox(tx, id, person, "lose", effective, e.received_on).await?;
+                // The dependants a 任意継続 covered again lose that cover with it: their periods
+                // and links from its first day are closed on that day too.
+                for (dep, dep_seq) in restored {
+                    sqlx::query(
+                        "UPDATE eligibility_periods SET lost_on = acquired_on, loss_reason = '取消' \
+                         WHERE person_id = $1 AND seq = $2 AND lost_on IS NULL",
+                    )
+                    .bind(dep)
+                    .bind(dep_seq)
+                    .execute(&mut **tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE dependency_history SET valid_until = valid_from \
+                         WHERE person_id = $1 AND valid_from = $2 AND valid_until IS NULL",
+                    )
+                    .bind(dep)
+                    .bind(iso(effective))
+                    .execute(&mut **tx)
+                    .await?;
+                    self.touched.push(dep);
+                    self.outbox(tx, id, dep, "lose", effective, e.received_on).await?;
+                }
+                Ok(())
             }
             Detail::Name => {
                 let (kanji, kana): (String, String) = sqlx::query_as(

@@ -4,7 +4,8 @@
 //! 退職 and its 喪失日, the dependants who lose with the member, the 5-day オンライン資格確認
 //! clock, corrections that re-open what they reverse, cards matched as of the receipt's month,
 //! receipts after the loss, the 20-day 任意継続 deadline, all-or-nothing files, new members
-//! and their cards, the as-of lookup over many people, and the 検認 list.
+//! and their cards, the as-of lookup over many people, the 検認 list, name and address changes
+//! (and their correction), and the correction of a 任意継続 with the dependants it covered.
 
 mod common;
 
@@ -87,7 +88,8 @@ fn open_period(reason: &str) -> EligibilityPeriod {
 }
 
 /// A synthetic roster with one family made known: a member with exactly two dependants, all
-/// covered from 2010-04-01 with no loss, born on chosen days (the member is 50 in 2026: 3割).
+/// covered from 2010-04-01 with no loss, born on chosen days (the member is 50, then 51 from
+/// 2026-06-01: 3割 all year).
 fn cast() -> Cast {
     let (society, mut people) = society(40);
     let is_dep = |p: &Person| p.kind == PersonKind::Dependant;
@@ -997,6 +999,59 @@ async fn name_and_address_changes_keep_the_old_values_and_a_correction_restores_
         let kinds: Vec<&str> = h.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, vec!["name", "address", "correction"], "{backend}");
         assert_eq!(h.events[2].corrects, Some(name_event), "{backend}");
+        store.close().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Correcting a 任意継続
+// ---------------------------------------------------------------------------------------------
+
+/// 退職 on 2026-03-31 (喪失日 04-01, both dependants with the member), 任意継続 applied on 04-10
+/// (covered again from 04-01, the dependants too). The 任意継続 is then corrected (it was never
+/// accepted): it never covered a day, so on 04-01 neither the member nor the dependants it had
+/// covered again are covered. The loss, which the 任意継続 rested on ("correct that first"), can
+/// then be corrected too: all three covered on 04-01 as before, the dependants under the member.
+#[tokio::test]
+async fn correcting_a_voluntary_continuation_reverses_it_for_the_dependants_and_frees_the_loss() {
+    for backend in BACKENDS {
+        let (db, store, cast) = setup(backend, "volfix", cast()).await;
+        let member = cast.member_id();
+        let deps = cast.dep_ids();
+        apply(&store, "loss.csv", &[ev(1, day(2026, 4, 2), retire(PersonRef::Id(member), day(2026, 3, 31)))])
+            .await
+            .unwrap();
+        let vol = Change::Voluntary { who: PersonRef::Id(member), applied_on: day(2026, 4, 10) };
+        apply(&store, "vol.csv", &[ev(1, day(2026, 4, 10), vol)]).await.unwrap();
+        let h = store.person_history(&staff(), member).await.unwrap();
+        let loss = h.events.iter().find(|e| e.kind == "lose").unwrap().id;
+        let voluntary = h.events.iter().find(|e| e.kind == "voluntary").unwrap().id;
+
+        let s = apply(&store, "volfix.csv", &[ev(1, day(2026, 4, 15), Change::Correct { event_id: voluntary })])
+            .await
+            .unwrap();
+        // One correction; the cover it withdraws is registered for all three.
+        assert_eq!((s.events, s.corrections, s.outbox), (1, 1, 3), "{backend}: {s:?}");
+        for id in [member, deps[0], deps[1]] {
+            assert!(!as_of(&store, day(2026, 4, 1), id).await.covered, "{backend}: person {id} covered on 04-01");
+        }
+
+        apply(&store, "lossfix.csv", &[ev(1, day(2026, 4, 16), Change::Correct { event_id: loss })]).await.unwrap();
+        let m = as_of(&store, day(2026, 4, 1), member).await;
+        assert!(m.covered && m.kind == "insured", "{backend}: {m:?}");
+        for dep in deps {
+            let d = as_of(&store, day(2026, 4, 1), dep).await;
+            assert!(d.covered, "{backend}: dependant {dep} covered again: {d:?}");
+            assert_eq!(d.insured_id, Some(member), "{backend}");
+        }
+        // One current link per dependant: the one the loss closed, open again; the one the
+        // 任意継続 opened stays void (closed on its first day).
+        let mut conn = raw(&db).await;
+        for dep in deps {
+            let open =
+                format!("SELECT COUNT(*) FROM dependency_history WHERE person_id = {dep} AND valid_until IS NULL");
+            assert_eq!(count(&mut conn, &open).await, 1, "{backend}: dependant {dep}");
+        }
         store.close().await;
     }
 }

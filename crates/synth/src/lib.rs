@@ -9,6 +9,7 @@
 //! random; 個人番号 are synthetic with valid check digits.
 
 mod checkups;
+mod events;
 mod guidance;
 mod names;
 mod people;
@@ -16,6 +17,7 @@ mod receipts;
 mod write;
 
 pub use checkups::checkup_archives;
+pub use events::{SynthEntry, SynthFiling, SynthYear, year_of_events};
 pub use guidance::{HandedPerson, guidance_reports};
 pub use people::{EmployerSpec, Society, SocietyConfig, benefit_claims, employers, family};
 pub use receipts::{Institutions, month_receipts};

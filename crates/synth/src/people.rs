@@ -100,7 +100,7 @@ pub fn employers(config: &SocietyConfig) -> Vec<EmployerSpec> {
         .collect()
 }
 
-fn name(rng: &mut impl Rng, surname: (&str, &str), sex: Sex) -> (String, String) {
+pub(crate) fn name(rng: &mut impl Rng, surname: (&str, &str), sex: Sex) -> (String, String) {
     let given = match sex {
         Sex::Male => MALE_GIVEN[rng.gen_range(0..MALE_GIVEN.len())],
         Sex::Female => FEMALE_GIVEN[rng.gen_range(0..FEMALE_GIVEN.len())],
@@ -116,7 +116,7 @@ fn birth_date(rng: &mut impl Rng, as_of: NaiveDate, age: i32) -> NaiveDate {
 
 /// A synthetic 個人番号: distinct for every person slot (a bijection of 0..10^11), valid
 /// check digit. The multiplier is odd and ends in 1, so it is invertible modulo 10^11.
-fn my_number(seed: u64, slot: u64) -> MyNumber {
+pub(crate) fn my_number(seed: u64, slot: u64) -> MyNumber {
     let modulus = 100_000_000_000u64;
     let x = ((slot as u128 * 4_398_046_511u128 + (seed % modulus) as u128) % modulus as u128) as u64;
     let mut digits = [0u8; 11];

@@ -53,40 +53,42 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
     }
     location.init().await?;
     let out = location.data_dir.join("synthetic");
-    eprintln!("1/8 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
+    eprintln!("1/9 合成データを生成 (members={members}, seed={seed}) → {}", out.display());
     let generated = generate(members, seed, &out, false)?;
     let store = location.open().await?;
-    eprintln!("2/8 加入者名簿を取込 ({})", redact(&location.database_url));
+    eprintln!("2/9 加入者名簿を取込 ({})", redact(&location.database_url));
     // The roster carries 個人番号: its import is a 番号法 affair, done by a named 番号事務取扱担当者
     // (the catalogue lets no batch job touch 個人番号).
     let roster_ctx =
         AccessContext::new(Actor::parse("staff:mynumber_officer:demo")?, PurposeId::parse("mynumber.affairs")?);
     let roster = import_roster(&store, &roster_ctx, &out.join("roster.csv")).await?;
-    eprintln!("3/8 現金給付申請を取込");
+    eprintln!("3/9 現金給付申請を取込");
     let benefits_ctx =
         AccessContext::new(Actor::parse("system:demo-benefits-import")?, PurposeId::parse("benefits.payment")?);
     let claims = import_benefits(&store, &benefits_ctx, &out.join("benefits.csv")).await?;
-    eprintln!("4/8 レセプトを取込");
+    eprintln!("4/9 レセプトを取込");
     let receipts_ctx =
         AccessContext::new(Actor::parse("system:demo-receipts-import")?, PurposeId::parse("receipts.review")?);
     let (receipts, failures) = import_receipts(&store, &receipts_ctx, &uke_files(&out.join("receipts"))?).await?;
     if !failures.is_empty() {
         bail!("the generated receipts were refused: {}", failures.join("; "));
     }
-    eprintln!("5/8 特定健診を取込・レセプト点検（資格・重複・縦覧・突合）");
+    eprintln!("5/9 特定健診を取込・レセプト点検（資格・重複・縦覧・突合）");
     let checkups_ctx =
         AccessContext::new(Actor::parse("system:demo-checkups-import")?, PurposeId::parse("health.specific_checkup")?);
     let (checkups, failures) = import_checkups(&store, &checkups_ctx, &zip_files(&out.join("checkups"))?).await?;
     if !failures.is_empty() {
         bail!("the generated checkup archives were refused: {}", failures.join("; "));
     }
+    eprintln!("6/9 資格異動を適用（1年分の届書・任意継続・氏名変更）・オンライン資格確認の登録・資格確認書");
+    let eligibility = eligibility_year(&store, location, members, seed).await?;
     let review_ctx =
         AccessContext::new(Actor::parse("system:demo-receipt-review")?, PurposeId::parse("receipts.review")?);
     let mut review = Vec::new();
     for month in store.receipt_months(&review_ctx).await? {
         review.push(store.run_review(&review_ctx, month).await?);
     }
-    eprintln!("6/8 高額療養費・付加給付（年度の各月）");
+    eprintln!("7/9 高額療養費・付加給付（年度の各月）");
     let kogaku_ctx = AccessContext::new(Actor::parse("system:demo-kogaku")?, PurposeId::parse("benefits.payment")?);
     let fy = kenpo_synth::SocietyConfig::new(members, seed);
     let kogaku = kenpo_app::kogaku::run_months(
@@ -97,7 +99,7 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
         &kenpo_domain::kogaku::AdditionRules::default(),
     )
     .await?;
-    eprintln!("7/8 特定健診の階層化・対象者抽出・保健指導の委託と結果取込・実施状況報告");
+    eprintln!("8/9 特定健診の階層化・対象者抽出・保健指導の委託と結果取込・実施状況報告");
     let kenshin = crate::commands::kenshin::demo_step(
         &store,
         chrono::Datelike::year(&fy.fiscal_start()),
@@ -105,7 +107,7 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
         seed,
     )
     .await?;
-    eprintln!("8/8 集計");
+    eprintln!("9/9 集計");
     let stats_ctx = AccessContext::new(Actor::parse("system:demo-stats")?, PurposeId::parse("admin.basic_material")?);
     let stats = store.stats(&stats_ctx, kenpo_synth::SocietyConfig::new(members, seed).as_of).await?;
     // Seal and check the audit log the job wrote.
@@ -145,6 +147,19 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
         checkpoint.checkpoint.size,
         json,
     )?;
+    eprintln!(
+        "\n資格異動: 届書 {} 件（取得 {}・喪失 {}・被扶養者の連動喪失 {}）、任意継続 {}、氏名変更 {}、オンライン資格確認 登録 {} 件、資格確認書・お知らせ {} 枚（{}）、資格喪失後のレセプト {} 件",
+        eligibility.files,
+        eligibility.summary.acquired,
+        eligibility.summary.lost,
+        eligibility.summary.dependants_lost_with_member,
+        eligibility.voluntary,
+        eligibility.names,
+        eligibility.registered,
+        eligibility.certificates,
+        eligibility.pdf.display(),
+        eligibility.after_loss,
+    );
     eprintln!("\nkenpo serve の最初のログイン（給付担当、一度だけ表示）:");
     let issued = issued?;
     eprintln!(
@@ -154,4 +169,108 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
         issued.totp_secret.as_deref().unwrap_or("（不要）")
     );
     Ok(())
+}
+
+/// What the demo's year of eligibility changes did.
+struct EligibilityYear {
+    files: usize,
+    summary: kenpo_store::EventSummary,
+    voluntary: u64,
+    names: u64,
+    registered: usize,
+    certificates: usize,
+    pdf: std::path::PathBuf,
+    after_loss: usize,
+}
+
+/// Applies the synthetic year of filings (written to `synthetic/filings/` first, then read back
+/// through the real reader), the counter entries, registers the changes for オンライン資格確認
+/// and prints the year's 資格確認書.
+async fn eligibility_year(store: &kenpo_store::Store, location: &Location, members: u64, seed: u64) -> Result<EligibilityYear> {
+    let society = kenpo_synth::Society::new(kenpo_synth::SocietyConfig::new(members, seed));
+    let year = kenpo_synth::year_of_events(&society)?;
+    let dir = location.data_dir.join("synthetic").join("filings");
+    kenpo_app::files::private_dir(&dir)?;
+    // Filings carry 個人番号: receiving them is a 番号法 affair of the 番号事務取扱担当者 (as the
+    // roster is); the counter entries below carry none and are 適用 staff's.
+    let filing_ctx =
+        AccessContext::new(Actor::parse("staff:mynumber_officer:demo")?, PurposeId::parse("mynumber.affairs")?);
+    let ctx = AccessContext::new(Actor::parse("staff:eligibility:demo")?, PurposeId::parse("eligibility.management")?);
+    let mut total = kenpo_store::EventSummary::default();
+    for f in &year.filings {
+        let path = dir.join(&f.file_name);
+        kenpo_app::files::write_private(&path, &f.bytes)?;
+        let bytes = kenpo_app::files::read_limited(&path, kenpo_formats::nenkin::MAX_FILE_BYTES as u64)?;
+        let s = kenpo_app::eligibility::import_filing_bytes(store, &filing_ctx, &f.file_name, &bytes, None, f.received_on).await?;
+        total.events += s.events;
+        total.acquired += s.acquired;
+        total.lost += s.lost;
+        total.dependants_lost_with_member += s.dependants_lost_with_member;
+        total.outbox += s.outbox;
+        total.certificates += s.certificates;
+    }
+    let (mut voluntary, mut names) = (0, 0);
+    for entry in &year.entries {
+        let (what, day, change) = match entry {
+            kenpo_synth::SynthEntry::Voluntary { employer, number, applied_on } => (
+                "任意継続",
+                *applied_on,
+                kenpo_store::Change::Voluntary {
+                    who: kenpo_store::PersonRef::EmployerNumber { employer: employer.clone(), number: number.clone() },
+                    applied_on: *applied_on,
+                },
+            ),
+            kenpo_synth::SynthEntry::Name { employer, number, on, kanji, kana } => (
+                "氏名変更",
+                *on,
+                kenpo_store::Change::Name {
+                    who: kenpo_store::PersonRef::EmployerNumber { employer: employer.clone(), number: number.clone() },
+                    on: *on,
+                    kanji: kanji.clone(),
+                    kana: kana.clone(),
+                },
+            ),
+        };
+        let event = kenpo_store::NewEvent { line: 1, received_on: day, change };
+        kenpo_app::eligibility::apply_entry(store, &ctx, what, event).await?;
+        if what == "任意継続" {
+            voluntary += 1;
+        } else {
+            names += 1;
+        }
+    }
+    // Registration with オンライン資格確認 (the file layout is unverified: README).
+    let online = AccessContext::new(Actor::parse("staff:eligibility:demo")?, PurposeId::parse("online.register")?);
+    let rows = store.outbox_take(&online, "online-registration.csv", chrono::Local::now().date_naive()).await?;
+    kenpo_app::files::write_csv(
+        &location.data_dir.join("online-registration.csv"),
+        &kenpo_app::render::online_registration_table(&rows),
+        location.csv_encoding,
+    )?;
+    let config = kenpo_synth::SocietyConfig::new(members, seed);
+    let certificates = store.certificates(&ctx, Some(config.fiscal_start()), None).await?;
+    let pdf = location.data_dir.join("certificates.pdf");
+    if !certificates.is_empty() {
+        let bytes = kenpo_app::render::pdf::certificates_pdf(&certificates, "Kenpo健康保険組合", kenpo_app::render::pdf::Paper::A4)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        kenpo_app::files::write_private(&pdf, &bytes)?;
+    }
+    let review = AccessContext::new(Actor::parse("staff:receipt_review:demo")?, PurposeId::parse("receipts.review")?);
+    let after_loss = store
+        .receipts_after_loss(
+            &review,
+            kenpo_domain::YearMonth::of(config.fiscal_start()),
+            kenpo_domain::YearMonth::of(config.as_of),
+        )
+        .await?;
+    Ok(EligibilityYear {
+        files: year.filings.len(),
+        summary: total,
+        voluntary,
+        names,
+        registered: rows.len(),
+        certificates: certificates.len(),
+        pdf,
+        after_loss: after_loss.len(),
+    })
 }
