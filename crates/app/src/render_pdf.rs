@@ -45,6 +45,12 @@ impl Paper {
     }
 }
 
+/// 令和8年4月 (the era's year and month, for "from" months).
+fn era_month(day: chrono::NaiveDate) -> String {
+    let full = era_date(day);
+    full.split_once('月').map(|(head, _)| format!("{head}月")).unwrap_or(full)
+}
+
 fn ymd(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map(era_date).unwrap_or_default()
 }
@@ -69,7 +75,8 @@ pub fn certificate_lines(row: &CertificateRow, insurer_name: &str, issued_by: &s
         lines.push(("資格取得年月日".into(), ymd(acquired)));
     }
     if let Some((share, from)) = &row.elderly {
-        lines.push(("一部負担金の割合".into(), format!("{share}割（{from} から）")));
+        let from = from.parse::<kenpo_domain::YearMonth>().map(|m| era_month(m.first_day())).unwrap_or_default();
+        lines.push(("一部負担金の割合".into(), format!("{share}割（{from}から）")));
     }
     if certificate {
         let until = row.valid_until.as_deref().map(ymd).unwrap_or_else(|| "—".into());

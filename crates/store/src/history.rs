@@ -603,10 +603,12 @@ impl Store {
                     // Shown from its start month when the certificate reaches it.
                     let until_ok =
                         r.5.as_deref().map(parse_iso).transpose()?.is_none_or(|u| start.value.first_day() <= u);
+                    // From the start month, or from the certificate's first month if later.
+                    let from_month = start.value.max(kenpo_domain::YearMonth::of(from));
                     until_ok.then(|| {
                         (
                             kenpo_domain::eligibility::elderly_share(standard.map_or(0, |s| s.0), None).value,
-                            start.value.to_string(),
+                            from_month.to_string(),
                         )
                     })
                 }
