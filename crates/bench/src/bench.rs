@@ -59,6 +59,20 @@ pub enum BenchWhat {
         #[arg(long)]
         parse_only: bool,
     },
+    /// Eligibility: N events applied (events/s), "as of a day" for ~1,000,000 people (lookups/s),
+    /// and a year of receipts matched as of their month with and without a year of events.
+    Eligibility {
+        #[arg(long, default_value_t = 100_000)]
+        events: u64,
+        #[arg(long, default_value_t = 1_000_000)]
+        people: u64,
+        #[arg(long, default_value_t = 100_000)]
+        receipt_members: u64,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "bench-data/eligibility")]
+        dir: std::path::PathBuf,
+    },
     /// The audited member read and member search through the HTTP API at 1, 8 and 64
     /// connections, beside the store-level audited read, on SQLite (and PostgreSQL).
     Http {
@@ -227,6 +241,9 @@ pub async fn run(what: BenchWhat) -> Result<()> {
         BenchWhat::Roster { members, postgres, dir } => (members, postgres, dir),
         BenchWhat::Checkups { documents, postgres, dir, keep } => {
             return crate::bench_checkups::bench_checkups(documents, postgres, &dir, keep).await;
+        }
+        BenchWhat::Eligibility { events, people, receipt_members, postgres, dir } => {
+            return crate::bench_eligibility::bench_eligibility(events, people, receipt_members, postgres, &dir).await;
         }
         BenchWhat::Receipts { members, postgres, dir, keep, parse_only } => {
             return crate::bench_receipts::bench_receipts(members, postgres, &dir, keep, parse_only).await;

@@ -6,6 +6,7 @@
 
 mod bench;
 mod bench_checkups;
+mod bench_eligibility;
 mod bench_http;
 mod bench_receipts;
 

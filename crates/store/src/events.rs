@@ -207,6 +207,8 @@ struct Run<'a> {
     touched: Vec<i64>,
     my_number_grant: Option<Grant<'a>>,
     now: String,
+    /// The next free 番号 (and its width) per (保険者番号, 記号), read once per file.
+    next_numbers: std::collections::HashMap<(String, String), (u64, usize)>,
 }
 
 fn input(file: &str, line: u64, field: &str, problem: &str) -> StoreError {
@@ -260,6 +262,7 @@ impl Store {
             touched: Vec::new(),
             my_number_grant,
             now: chrono::Utc::now().to_rfc3339(),
+            next_numbers: std::collections::HashMap::new(),
         };
         for event in events {
             run.apply(&mut tx, event).await?;
@@ -683,7 +686,7 @@ impl Run<'_> {
 
     /// The next 番号 under the employer's 記号 (the 記号 its members already carry).
     async fn assign_card(
-        &self,
+        &mut self,
         tx: &mut Transaction<'static, Any>,
         line: u64,
         insurer: &str,
@@ -703,16 +706,23 @@ impl Run<'_> {
         if let Some(number) = requested {
             return Ok((symbol, number.to_string(), 0));
         }
-        let numbers: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT card_number FROM card_history WHERE insurer_number = $1 AND card_symbol = $2",
-        )
-        .bind(insurer.to_string())
-        .bind(symbol.clone())
-        .fetch_all(&mut **tx)
-        .await?;
-        let width = numbers.iter().map(|n| n.0.len()).max().unwrap_or(5);
-        let max = numbers.iter().filter_map(|n| n.0.parse::<u64>().ok()).max().unwrap_or(0);
-        let next = max.checked_add(1).ok_or_else(|| input(self.file, line, "被保険者証番号", "no number left"))?;
+        let key = (insurer.to_string(), symbol.clone());
+        if !self.next_numbers.contains_key(&key) {
+            let numbers: Vec<(String,)> = sqlx::query_as(
+                "SELECT DISTINCT card_number FROM card_history WHERE insurer_number = $1 AND card_symbol = $2",
+            )
+            .bind(insurer.to_string())
+            .bind(symbol.clone())
+            .fetch_all(&mut **tx)
+            .await?;
+            let width = numbers.iter().map(|n| n.0.len()).max().unwrap_or(5);
+            let max = numbers.iter().filter_map(|n| n.0.parse::<u64>().ok()).max().unwrap_or(0);
+            self.next_numbers.insert(key.clone(), (max.saturating_add(1), width));
+        }
+        let slot = self.next_numbers.get_mut(&key).ok_or_else(|| StoreError::Corrupt("number cache".into()))?;
+        let next = slot.0;
+        let width = slot.1;
+        slot.0 = next.checked_add(1).ok_or_else(|| input(self.file, line, "被保険者証番号", "no number left"))?;
         let number = format!("{next:0width$}");
         if number.len() > 8 {
             return Err(input(self.file, line, "被保険者証番号", "no number left under the 記号"));
