@@ -429,6 +429,84 @@ impl App {
         Ok(imports::import_checkup_bytes(&self.store, ctx, name, bytes).await?)
     }
 
+    /// One person's eligibility history: events (with corrections), periods, cards.
+    pub async fn person_history(
+        &self,
+        ctx: &AccessContext,
+        id: PersonId,
+    ) -> Result<kenpo_store::PersonHistory, AppError> {
+        Ok(self.store.person_history(ctx, id.0).await?)
+    }
+
+    /// Who was covered on `day`, with which card, under which member (at most 1,000 people).
+    pub async fn coverage_as_of(
+        &self,
+        ctx: &AccessContext,
+        day: chrono::NaiveDate,
+        ids: &[i64],
+    ) -> Result<Vec<kenpo_store::CoverageAsOf>, AppError> {
+        if ids.is_empty() || ids.len() > 1_000 {
+            return Err(AppError::Invalid("ids: 1 to 1,000 person ids".into()));
+        }
+        Ok(self.store.coverage_as_of(ctx, day, ids).await?)
+    }
+
+    /// The オンライン資格確認 outbox (one status, or all; overdue only).
+    pub async fn outbox(
+        &self,
+        ctx: &AccessContext,
+        status: Option<&str>,
+        overdue_only: bool,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<kenpo_store::OutboxRow>, AppError> {
+        if let Some(s) = status
+            && !matches!(s, "pending" | "sent" | "error" | "resend")
+        {
+            return Err(AppError::Invalid("status: pending, sent, error or resend".into()));
+        }
+        Ok(self.store.outbox(ctx, status, overdue_only, today).await?)
+    }
+
+    /// Takes what is to register (pending, resend) as the registration file, marked sent.
+    pub async fn outbox_export(
+        &self,
+        ctx: &AccessContext,
+        today: chrono::NaiveDate,
+        encoding: kenpo_formats::csv_out::CsvEncoding,
+    ) -> Result<(usize, Vec<u8>), AppError> {
+        let name = format!("online-registration-{}.csv", today.format("%Y%m%d"));
+        let rows = self.store.outbox_take(ctx, &name, today).await?;
+        let bytes = kenpo_formats::csv_out::render(&render::online_registration_table(&rows), encoding)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((rows.len(), bytes))
+    }
+
+    /// The 資格確認書 / お知らせ issued to one person, as PDF.
+    pub async fn certificates_pdf(
+        &self,
+        ctx: &AccessContext,
+        id: PersonId,
+        paper: render::pdf::Paper,
+    ) -> Result<Vec<u8>, AppError> {
+        let rows = self.store.certificates(ctx, None, Some(id.0)).await?;
+        if rows.is_empty() {
+            return Err(AppError::NotFound("no 資格確認書 or お知らせ issued to this person".into()));
+        }
+        render::pdf::certificates_pdf(&rows, "Kenpo健康保険組合", paper).map_err(AppError::Internal)
+    }
+
+    /// Reads an employer's filing and applies it as events, all or nothing.
+    pub async fn import_filing(
+        &self,
+        ctx: &AccessContext,
+        name: &str,
+        bytes: &[u8],
+        employer: Option<&str>,
+        received_on: chrono::NaiveDate,
+    ) -> Result<kenpo_store::EventSummary, AppError> {
+        eligibility::import_filing_bytes(&self.store, ctx, name, bytes, employer, received_on).await
+    }
+
     /// Imports one uploaded UKE file (all or nothing), telling `progress` as receipts are read.
     pub async fn import_receipt_bytes(
         &self,

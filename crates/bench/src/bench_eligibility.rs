@@ -37,13 +37,15 @@ pub async fn bench_eligibility(
     std::fs::create_dir_all(dir)?;
     let officer =
         AccessContext::new(Actor::parse("staff:mynumber_officer:bench")?, PurposeId::parse("mynumber.affairs")?);
-    let staff = AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
+    let staff =
+        AccessContext::new(Actor::parse("staff:eligibility:bench")?, PurposeId::parse("eligibility.management")?);
 
     // 1. Events on a roster big enough to draw them from (~1.8 people a member).
     let members = (events / 2).max(1_000);
     let roster_dir = dir.join("events");
     crate::generate(members, 1, &roster_dir, true)?;
-    let (targets, pg) = crate::bench::bench_targets(&dir.join("events-db"), postgres.clone(), "kenpo_bench_events").await?;
+    let (targets, pg) =
+        crate::bench::bench_targets(&dir.join("events-db"), postgres.clone(), "kenpo_bench_events").await?;
     for (name, location) in &targets {
         location.init().await?;
         let store = location.open().await?;
@@ -226,7 +228,9 @@ fn year_of_changes(members: &[i64]) -> Result<Vec<NewEvent>> {
     let mut out = Vec::new();
     for (i, id) in members.iter().enumerate() {
         let change = match i % 20 {
-            0 => Change::Lose { who: PersonRef::Id(*id), reason: LossReason::Retirement, event_day: day(2026, 12, 31)? },
+            0 => {
+                Change::Lose { who: PersonRef::Id(*id), reason: LossReason::Retirement, event_day: day(2026, 12, 31)? }
+            }
             1 | 11 => Change::Card {
                 who: PersonRef::Id(*id),
                 on: day(2026, 10, 1)?,

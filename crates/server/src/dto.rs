@@ -757,3 +757,228 @@ impl From<kenpo_app::IssuedAccount> for IssuedAccount {
         }
     }
 }
+
+/// One event of a person's eligibility record.
+#[derive(Serialize, ToSchema)]
+pub struct EligibilityEvent {
+    pub id: i64,
+    /// acquire | lose | voluntary | name | address | card | correction
+    pub kind: String,
+    pub effective_on: String,
+    pub received_on: String,
+    pub recorded_at: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    /// The rule's reasoning, line by line.
+    pub reasoning: Vec<String>,
+    /// The event this one corrects, and the event that corrected this one.
+    pub corrects: Option<i64>,
+    pub corrected_by: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EligibilityPeriod {
+    pub acquired_on: String,
+    pub lost_on: Option<String>,
+    pub kind: Option<String>,
+    pub acquisition_reason: String,
+    pub loss_reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CardHeld {
+    pub symbol: String,
+    pub number: String,
+    pub branch: i64,
+    pub valid_from: String,
+    /// The first day it no longer was theirs; absent while current.
+    pub valid_until: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct History {
+    pub person_id: i64,
+    pub events: Vec<EligibilityEvent>,
+    pub periods: Vec<EligibilityPeriod>,
+    pub cards: Vec<CardHeld>,
+}
+
+impl From<kenpo_store::PersonHistory> for History {
+    fn from(h: kenpo_store::PersonHistory) -> Self {
+        Self {
+            person_id: h.person_id,
+            events: h
+                .events
+                .into_iter()
+                .map(|e| EligibilityEvent {
+                    id: e.id,
+                    kind: e.kind,
+                    effective_on: e.effective_on,
+                    received_on: e.received_on,
+                    recorded_at: e.recorded_at,
+                    actor: e.actor,
+                    reason: e.reason,
+                    reasoning: e.reasoning,
+                    corrects: e.corrects,
+                    corrected_by: e.corrected_by,
+                })
+                .collect(),
+            periods: h
+                .periods
+                .into_iter()
+                .map(|p| EligibilityPeriod {
+                    acquired_on: p.0,
+                    lost_on: p.1,
+                    kind: p.2,
+                    acquisition_reason: p.3,
+                    loss_reason: p.4,
+                })
+                .collect(),
+            cards: h
+                .cards
+                .into_iter()
+                .map(|c| CardHeld { symbol: c.0, number: c.1, branch: c.2, valid_from: c.3, valid_until: c.4 })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AsOfParams {
+    /// The day (YYYY-MM-DD).
+    pub day: String,
+    /// Person ids, comma separated (1 to 1,000).
+    pub ids: String,
+}
+
+/// One person's coverage on a day.
+#[derive(Serialize, ToSchema)]
+pub struct Coverage {
+    pub person_id: i64,
+    pub covered: bool,
+    pub kind: String,
+    pub acquired_on: Option<String>,
+    pub lost_on: Option<String>,
+    pub card_symbol: Option<String>,
+    pub card_number: Option<String>,
+    pub card_branch: Option<i64>,
+    /// The member the person depended on that day.
+    pub insured_id: Option<i64>,
+    pub relationship: Option<String>,
+}
+
+impl From<kenpo_store::CoverageAsOf> for Coverage {
+    fn from(c: kenpo_store::CoverageAsOf) -> Self {
+        let (symbol, number, branch) = match c.card {
+            Some((_, s, n, b)) => (Some(s), Some(n), Some(b)),
+            None => (None, None, None),
+        };
+        Self {
+            person_id: c.person_id,
+            covered: c.covered,
+            kind: c.kind,
+            acquired_on: c.acquired_on,
+            lost_on: c.lost_on,
+            card_symbol: symbol,
+            card_number: number,
+            card_branch: branch,
+            insured_id: c.insured_id,
+            relationship: c.relationship,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OutboxParams {
+    /// pending | sent | error | resend
+    pub status: Option<String>,
+    /// Only rows past their deadline today.
+    #[serde(default)]
+    pub overdue: bool,
+}
+
+/// One change to register with オンライン資格確認.
+#[derive(Serialize, ToSchema)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub event_id: i64,
+    pub person_id: i64,
+    /// acquire | lose | change
+    pub change: String,
+    pub received_on: String,
+    /// Received + 5 days.
+    pub deadline: String,
+    /// pending (未送信) | sent (送信済) | error (エラー) | resend (再送)
+    pub status: String,
+    pub status_label: String,
+    pub overdue: bool,
+    pub attempts: i64,
+    pub error_code: Option<String>,
+}
+
+impl From<kenpo_store::OutboxRow> for OutboxEntry {
+    fn from(r: kenpo_store::OutboxRow) -> Self {
+        Self {
+            id: r.id,
+            event_id: r.event_id,
+            person_id: r.person_id,
+            change: r.change,
+            received_on: r.received_on,
+            deadline: r.deadline,
+            status_label: kenpo_store::outbox_status_label(&r.status).into(),
+            status: r.status,
+            overdue: r.overdue,
+            attempts: r.attempts,
+            error_code: r.error_code,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct FilingParams {
+    /// The day the society received the filing (YYYY-MM-DD; default today).
+    pub received: Option<String>,
+    /// The society's 事業所番号 (needed for an SHFD file).
+    pub employer: Option<String>,
+}
+
+/// What a filing did.
+#[derive(Serialize, ToSchema)]
+pub struct EventSummary {
+    pub import_id: i64,
+    pub events: u64,
+    pub acquired: u64,
+    pub lost: u64,
+    pub dependants_lost_with_member: u64,
+    pub voluntary: u64,
+    pub changes: u64,
+    pub corrections: u64,
+    /// Rows queued for オンライン資格確認.
+    pub outbox: u64,
+    pub certificates: u64,
+    pub my_numbers: u64,
+}
+
+impl From<kenpo_store::EventSummary> for EventSummary {
+    fn from(s: kenpo_store::EventSummary) -> Self {
+        Self {
+            import_id: s.import_id,
+            events: s.events,
+            acquired: s.acquired,
+            lost: s.lost,
+            dependants_lost_with_member: s.dependants_lost_with_member,
+            voluntary: s.voluntary,
+            changes: s.changes,
+            corrections: s.corrections,
+            outbox: s.outbox,
+            certificates: s.certificates,
+            my_numbers: s.my_numbers,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PaperParams {
+    /// a4 (default) | card
+    pub paper: Option<String>,
+}

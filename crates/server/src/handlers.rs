@@ -41,10 +41,14 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/audit/entries", get(audit_entries))
         .route("/audit/proofs/{seq}", get(audit_proof))
         .route("/imports/{id}", get(import_job))
+        .route("/members/{id}/history", get(member_history))
+        .route("/members/{id}/certificates", get(member_certificates))
+        .route("/eligibility/as-of", get(as_of))
+        .route("/eligibility/outbox", get(outbox))
 }
 
 pub fn upload_routes() -> Router<Arc<ServerState>> {
-    Router::new().route("/imports/receipts", post(import_receipts))
+    Router::new().route("/imports/receipts", post(import_receipts)).route("/eligibility/filings", post(import_filing))
 }
 
 // Extractors whose refusals are problem details naming what was wrong, never echoing the value.
@@ -595,4 +599,141 @@ async fn import_job(State(state): St, authed: Authed, P(id): P<u64>) -> Result<J
     crate::jobs::job_of(&state, authed.session.principal.account_id, id)
         .map(Json)
         .ok_or_else(|| ApiError::not_found("no such import"))
+}
+
+fn day(field: &str, s: &str) -> Result<chrono::NaiveDate, ApiError> {
+    if s.len() != 10 {
+        return Err(ApiError::invalid(format!("{field}: YYYY-MM-DD で指定してください")));
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(format!("{field}: YYYY-MM-DD で指定してください")))
+}
+
+/// A person's eligibility record: events (each with its reasoning and any correction), periods
+/// and the cards held, oldest first.
+#[utoipa::path(get, path = "/api/v1/members/{id}/history", tag = "eligibility", params(("id" = i64, Path), Purpose),
+    responses((status = 200, body = dto::History),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn member_history(State(state): St, acting: Acting, P(id): P<i64>) -> Result<Json<dto::History>, ApiError> {
+    Ok(Json(state.app.person_history(&acting.ctx, PersonId(id)).await?.into()))
+}
+
+/// The 資格確認書 and 資格情報のお知らせ issued to a person, as one PDF (A4 or card size).
+#[utoipa::path(get, path = "/api/v1/members/{id}/certificates", tag = "eligibility", params(("id" = i64, Path), dto::PaperParams, Purpose),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn member_certificates(
+    State(state): St,
+    acting: Acting,
+    P(id): P<i64>,
+    Q(q): Q<dto::PaperParams>,
+) -> Result<Response, ApiError> {
+    let paper = match q.paper.as_deref() {
+        None | Some("a4") => kenpo_app::render::pdf::Paper::A4,
+        Some("card") => kenpo_app::render::pdf::Paper::Card,
+        Some(_) => return Err(ApiError::invalid("paper: a4 または card")),
+    };
+    let pdf = state.app.certificates_pdf(&acting.ctx, PersonId(id), paper).await?;
+    Ok(crate::session::attachment(pdf, "application/pdf", &format!("certificates-{id}.pdf")))
+}
+
+/// Who was covered on a day, with which card, under which member.
+#[utoipa::path(get, path = "/api/v1/eligibility/as-of", tag = "eligibility", params(dto::AsOfParams, Purpose),
+    responses((status = 200, body = Vec<dto::Coverage>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn as_of(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::AsOfParams>,
+) -> Result<Json<Vec<dto::Coverage>>, ApiError> {
+    let on = day("day", &q.day)?;
+    let mut ids = Vec::new();
+    for part in q.ids.split(',') {
+        let id: i64 = part.trim().parse().map_err(|_| ApiError::invalid("ids: 加入者IDをカンマ区切りで"))?;
+        ids.push(id);
+        if ids.len() > 1_000 {
+            return Err(ApiError::invalid("ids: 1,000 件まで"));
+        }
+    }
+    let rows = state.app.coverage_as_of(&acting.ctx, on, &ids).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The オンライン資格確認 registration outbox, deadline first; `overdue` keeps the rows past
+/// their deadline (5 days after the filing was received) and not registered.
+#[utoipa::path(get, path = "/api/v1/eligibility/outbox", tag = "eligibility", params(dto::OutboxParams, Purpose),
+    responses((status = 200, body = Vec<dto::OutboxEntry>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn outbox(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::OutboxParams>,
+) -> Result<Json<Vec<dto::OutboxEntry>>, ApiError> {
+    let today = chrono::Local::now().date_naive();
+    let rows = state.app.outbox(&acting.ctx, q.status.as_deref(), q.overdue, today).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// Uploads an employer's 資格取得届・資格喪失届・被扶養者（異動）届 file (日本年金機構 CSV, SHFD0006 or
+/// KPFD0006) and applies it as events, all or nothing; errors name line and column, never a value.
+#[utoipa::path(post, path = "/api/v1/eligibility/filings", tag = "eligibility",
+    params(dto::FilingParams, Purpose, ("X-File-Name" = String, Header, description = "the file's name, for errors and the import record"),
+        ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = dto::EventSummary),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the same file was applied before"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
+async fn import_filing(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::FilingParams>,
+    headers: HeaderMap,
+    body: Request,
+) -> Result<Json<dto::EventSummary>, ApiError> {
+    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+    let ok_name = !name.is_empty()
+        && name.len() <= 128
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    if !ok_name {
+        return Err(ApiError::invalid("X-File-Name: 128文字以内の英数字と . _ - で指定してください"));
+    }
+    let received = match q.received.as_deref() {
+        Some(s) => day("received", s)?,
+        None => chrono::Local::now().date_naive(),
+    };
+    if let Some(e) = q.employer.as_deref()
+        && (e.is_empty() || e.len() > 10 || !e.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err(ApiError::invalid("employer: 10 文字以内の英数字"));
+    }
+    let bytes = axum::body::Bytes::from_request(body, &()).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "ファイルが大きすぎます",
+                format!("the limit is {} bytes", crate::UPLOAD_LIMIT),
+            )
+        } else {
+            ApiError::invalid("body: the upload could not be read")
+        }
+    })?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("body: the file is empty"));
+    }
+    let s = state.app.import_filing(&acting.ctx, name, &bytes, q.employer.as_deref(), received).await?;
+    Ok(Json(s.into()))
 }

@@ -19,6 +19,8 @@ pub(crate) enum ImportKind {
     Roster,
     /// 特定健診 archive (ZIP of hc08 XML).
     Checkups,
+    /// 資格取得届・資格喪失届・被扶養者（異動）届 (日本年金機構 CSV, SHFD0006 / KPFD0006), received today.
+    Filing,
 }
 
 impl ImportKind {
@@ -27,11 +29,14 @@ impl ImportKind {
             ImportKind::Receipts => "receipts",
             ImportKind::Roster => "roster",
             ImportKind::Checkups => "checkups",
+            ImportKind::Filing => "filing",
         }
     }
 
     pub(crate) fn from_id(id: &str) -> Option<Self> {
-        [ImportKind::Receipts, ImportKind::Roster, ImportKind::Checkups].into_iter().find(|k| k.id() == id)
+        [ImportKind::Receipts, ImportKind::Roster, ImportKind::Checkups, ImportKind::Filing]
+            .into_iter()
+            .find(|k| k.id() == id)
     }
 }
 
@@ -114,6 +119,21 @@ pub(crate) fn start_import(
                 );
                 (None, Some(s.matched), Some(s.unmatched), line)
             }),
+            ImportKind::Filing => {
+                let today = chrono::Local::now().date_naive();
+                app.import_filing(&ctx, &name, &bytes, None, today).await.map(|s| {
+                    let line = format!(
+                        "届書の事象 {} 件（取得 {}・喪失 {}・被扶養者の連動喪失 {}）、オンライン資格確認 登録待ち {} 件、資格確認書・お知らせ {} 件",
+                        yen(s.events as i64),
+                        yen(s.acquired as i64),
+                        yen(s.lost as i64),
+                        yen(s.dependants_lost_with_member as i64),
+                        yen(s.outbox as i64),
+                        yen(s.certificates as i64)
+                    );
+                    (None, None, None, line)
+                })
+            }
         };
         let mut jobs = task_state.jobs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, j)) = jobs.get_mut(&id) {

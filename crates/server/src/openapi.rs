@@ -18,6 +18,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
         crate::handlers::checkup_targets, crate::handlers::explain, crate::handlers::audit_verify,
         crate::handlers::audit_entries,
         crate::handlers::audit_proof, crate::handlers::import_receipts, crate::handlers::import_job,
+        crate::handlers::member_history, crate::handlers::member_certificates, crate::handlers::as_of,
+        crate::handlers::outbox, crate::handlers::import_filing,
     ),
     components(schemas(dto::Problem)),
     modifiers(&Security),

@@ -13,8 +13,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 use kenpo_domain::person::{PersonKind, Relationship, Sex};
 use kenpo_domain::{YearMonth, eligibility};
 use kenpo_formats::nenkin::{
-    self, Acquisition, DependantChange, DependantFiling, FiledDependant, FiledPerson, Filing, FilingRecord, Layout, Loss,
-    Office, SocietyFields,
+    self, Acquisition, DependantChange, DependantFiling, FiledDependant, FiledPerson, Filing, FilingRecord, Layout,
+    Loss, Office, SocietyFields,
 };
 use rand::Rng;
 use std::collections::{BTreeMap, HashSet};
@@ -62,22 +62,23 @@ pub fn year_of_events(society: &Society) -> Result<SynthYear, nenkin::FilingErro
     let mut new_slot = 0u64;
     let employer_of = |code: &str| society.employers.iter().position(|e| e.employer.code == code);
     // A member still covered at the start of the year, not picked before.
-    let pick = |rng: &mut rand_chacha::ChaCha8Rng, used: &mut HashSet<u64>| -> Option<Vec<kenpo_domain::person::Person>> {
-        for _ in 0..50 {
-            let index = rng.gen_range(0..members);
-            if used.contains(&index) {
-                continue;
+    let pick =
+        |rng: &mut rand_chacha::ChaCha8Rng, used: &mut HashSet<u64>| -> Option<Vec<kenpo_domain::person::Person>> {
+            for _ in 0..50 {
+                let index = rng.gen_range(0..members);
+                if used.contains(&index) {
+                    continue;
+                }
+                let people = family(society, index);
+                let m = &people[0];
+                if m.kind != PersonKind::Insured || m.eligibility.iter().any(|p| p.lost_on.is_some()) {
+                    continue;
+                }
+                used.insert(index);
+                return Some(people);
             }
-            let people = family(society, index);
-            let m = &people[0];
-            if m.kind != PersonKind::Insured || m.eligibility.iter().any(|p| p.lost_on.is_some()) {
-                continue;
-            }
-            used.insert(index);
-            return Some(people);
-        }
-        None
-    };
+            None
+        };
     let mut month = YearMonth::of(start);
     for _ in 0..12 {
         let first = month.first_day();
@@ -122,10 +123,8 @@ pub fn year_of_events(society: &Society) -> Result<SynthYear, nenkin::FilingErro
             if old {
                 // His or her spouse, 68, a dependant from the same day.
                 let spouse_sex = if sex == Sex::Male { Sex::Female } else { Sex::Male };
-                let surname = (
-                    kanji.split('\u{3000}').next().unwrap_or(""),
-                    kana.split('\u{3000}').next().unwrap_or(""),
-                );
+                let surname =
+                    (kanji.split('\u{3000}').next().unwrap_or(""), kana.split('\u{3000}').next().unwrap_or(""));
                 let (s_kanji, s_kana) = name(&mut rng, surname, spouse_sex);
                 files.entry((month, e)).or_default().push(FilingRecord::Dependants(DependantFiling {
                     line: 0,
@@ -192,7 +191,9 @@ pub fn year_of_events(society: &Society) -> Result<SynthYear, nenkin::FilingErro
                 society: SocietyFields { office: None, card_number: Some(m.card.number.clone()) },
             }));
             out.leavers += 1;
-            if rng.gen_bool(0.3) && eligibility::seventy_fifth_birthday(m.birth_date).is_some_and(|b| b > last_day + Duration::days(30)) {
+            if rng.gen_bool(0.3)
+                && eligibility::seventy_fifth_birthday(m.birth_date).is_some_and(|b| b > last_day + Duration::days(30))
+            {
                 out.entries.push(SynthEntry::Voluntary {
                     employer: society.employers[e].employer.code.clone(),
                     number: m.card.number.clone(),
@@ -207,7 +208,8 @@ pub fn year_of_events(society: &Society) -> Result<SynthYear, nenkin::FilingErro
                 let Some(people) = pick(&mut rng, &mut used) else { break };
                 let m = &people[0];
                 let Some(e) = m.employer_code.as_deref().and_then(employer_of) else { continue };
-                let has_spouse = people.iter().any(|p| p.dependant.as_ref().is_some_and(|d| d.relationship == Relationship::Spouse));
+                let has_spouse =
+                    people.iter().any(|p| p.dependant.as_ref().is_some_and(|d| d.relationship == Relationship::Spouse));
                 let day = first + Duration::days(rng.gen_range(0..days));
                 if m.eligibility.iter().any(|p| p.acquired_on >= day) {
                     continue;

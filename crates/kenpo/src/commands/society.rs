@@ -186,7 +186,12 @@ struct EligibilityYear {
 /// Applies the synthetic year of filings (written to `synthetic/filings/` first, then read back
 /// through the real reader), the counter entries, registers the changes for オンライン資格確認
 /// and prints the year's 資格確認書.
-async fn eligibility_year(store: &kenpo_store::Store, location: &Location, members: u64, seed: u64) -> Result<EligibilityYear> {
+async fn eligibility_year(
+    store: &kenpo_store::Store,
+    location: &Location,
+    members: u64,
+    seed: u64,
+) -> Result<EligibilityYear> {
     let society = kenpo_synth::Society::new(kenpo_synth::SocietyConfig::new(members, seed));
     let year = kenpo_synth::year_of_events(&society)?;
     let dir = location.data_dir.join("synthetic").join("filings");
@@ -201,7 +206,9 @@ async fn eligibility_year(store: &kenpo_store::Store, location: &Location, membe
         let path = dir.join(&f.file_name);
         kenpo_app::files::write_private(&path, &f.bytes)?;
         let bytes = kenpo_app::files::read_limited(&path, kenpo_formats::nenkin::MAX_FILE_BYTES as u64)?;
-        let s = kenpo_app::eligibility::import_filing_bytes(store, &filing_ctx, &f.file_name, &bytes, None, f.received_on).await?;
+        let s =
+            kenpo_app::eligibility::import_filing_bytes(store, &filing_ctx, &f.file_name, &bytes, None, f.received_on)
+                .await?;
         total.events += s.events;
         total.acquired += s.acquired;
         total.lost += s.lost;
@@ -251,8 +258,12 @@ async fn eligibility_year(store: &kenpo_store::Store, location: &Location, membe
     let certificates = store.certificates(&ctx, Some(config.fiscal_start()), None).await?;
     let pdf = location.data_dir.join("certificates.pdf");
     if !certificates.is_empty() {
-        let bytes = kenpo_app::render::pdf::certificates_pdf(&certificates, "Kenpo健康保険組合", kenpo_app::render::pdf::Paper::A4)
-            .map_err(|e| anyhow::anyhow!(e))?;
+        let bytes = kenpo_app::render::pdf::certificates_pdf(
+            &certificates,
+            "Kenpo健康保険組合",
+            kenpo_app::render::pdf::Paper::A4,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
         kenpo_app::files::write_private(&pdf, &bytes)?;
     }
     let review = AccessContext::new(Actor::parse("staff:receipt_review:demo")?, PurposeId::parse("receipts.review")?);

@@ -238,6 +238,7 @@ fn nav_for(state: &ServerState, role: StaffRole, uses: &[(String, String)], curr
     items.push(("/review", "レセプト点検", has(&["receipts.review"])));
     items.push(("/kogaku", "高額療養費・付加給付", has(&["benefits.payment"])));
     items.push(("/checkups", "特定健診", has(&["health.specific_checkup"])));
+    items.push(("/eligibility/outbox", "オンライン資格確認", has(&["online.register", "eligibility.management"])));
     // The uses the three uploads act for: receipts, the roster (番号法 when it carries 個人番号), checkups.
     items.push((
         "/imports",

@@ -35,6 +35,10 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/members/{id}/receipts/{rid}", get(receipt))
         .route("/members/{id}/checkups", get(person_checkups))
         .route("/members/{id}/disclosure", get(disclosure))
+        .route("/members/{id}/history", get(history))
+        .route("/members/{id}/certificates.pdf", get(certificates_pdf))
+        .route("/eligibility/outbox", get(outbox))
+        .route("/eligibility/outbox/export", post(outbox_export))
         .route("/explain", get(explain))
         .route("/review", get(review))
         .route("/review/run", post(review_run))
@@ -312,6 +316,10 @@ async fn person(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<R
     let v = state.app.person(&p.ctx, PersonId(id)).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
     let href = |other: i64| Some(format!("/members/{other}"));
     let mut links = vec![
+        Link { href: format!("/members/{id}/history"), label: "資格の履歴（異動・証・訂正）".into() },
+        Link {
+            href: format!("/members/{id}/certificates.pdf"), label: "資格確認書・資格情報のお知らせ（PDF）".into()
+        },
         Link { href: format!("/members/{id}/receipts"), label: "レセプト（診療月別）".into() },
         Link { href: format!("/members/{id}/checkups"), label: "特定健診・保健指導".into() },
     ];
@@ -878,6 +886,7 @@ async fn import_job(State(state): St, p: StaffPage, Path(id): Path<u64>) -> Resu
             kind: match j.kind.as_str() {
                 "roster" => "加入者名簿",
                 "checkups" => "特定健診",
+                "filing" => "資格の届書",
                 _ => "電子レセプト",
             },
         },
@@ -1179,4 +1188,131 @@ async fn user_action(
         }
         _ => Err(WebError::from_app(kenpo_app::AppError::NotFound("no such action".into()), &p.chrome)),
     }
+}
+
+// ---- 資格: history, certificates, the オンライン資格確認 outbox ----
+
+async fn history(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let h = state.app.person_history(&p.ctx, PersonId(id)).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: format!("資格の履歴（加入者ID {id}）"),
+            intro: vec![
+                "資格は事象（届書・窓口の入力）でだけ変わります。訂正は元の事象を消さず、訂正の事象として残ります。"
+                    .into(),
+            ],
+            month_form: None,
+            tables: vec![
+                ("資格期間".into(), views::periods_table(&h)),
+                ("被保険者等記号・番号の履歴".into(), views::cards_table(&h)),
+                ("事象（新しいものが下）".into(), views::events_table(&h)),
+            ],
+            withheld: Vec::new(),
+            links: vec![Link { href: format!("/members/{id}"), label: "加入者詳細へ".into() }],
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct PaperQuery {
+    paper: Option<String>,
+}
+
+async fn certificates_pdf(
+    State(state): St,
+    p: StaffPage,
+    Path(id): Path<i64>,
+    Query(q): Query<PaperQuery>,
+) -> Result<Response, WebError> {
+    let paper = match q.paper.as_deref() {
+        None | Some("a4") => kenpo_app::render::pdf::Paper::A4,
+        Some("card") => kenpo_app::render::pdf::Paper::Card,
+        Some(_) => return Err(WebError::invalid(&p.chrome, "paper: a4 または card")),
+    };
+    let pdf =
+        state.app.certificates_pdf(&p.ctx, PersonId(id), paper).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    Ok(crate::session::attachment(pdf, "application/pdf", &format!("shikaku-kakuninsho-{id}.pdf")))
+}
+
+/// The use the registration file is handed out for (別表2 8: オンライン資格確認等システムへの登録).
+const ONLINE_USE: &str = "online.register";
+
+#[derive(Deserialize)]
+struct OutboxQuery {
+    status: Option<String>,
+    done: Option<String>,
+}
+
+async fn outbox(State(state): St, p: StaffPage, Query(q): Query<OutboxQuery>) -> Result<Response, WebError> {
+    let today = chrono::Local::now().date_naive();
+    let status = match q.status.as_deref() {
+        None | Some("") | Some("all") => None,
+        Some(s @ ("pending" | "sent" | "error" | "resend")) => Some(s),
+        Some(_) => return Err(WebError::invalid(&p.chrome, "status: 状態を一覧から選んでください")),
+    };
+    let ctx = p.for_use(ONLINE_USE)?;
+    let rows = state.app.outbox(&ctx, status, false, today).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let overdue: Vec<_> = rows.iter().filter(|r| r.overdue).cloned().collect();
+    let options = ["all", "pending", "sent", "error", "resend"]
+        .iter()
+        .map(|s| (s.to_string(), status.unwrap_or("all") == *s))
+        .collect();
+    let mut intro = vec![
+        format!(
+            "資格の異動はすべて、届書の受付日から5日以内にオンライン資格確認等システム（医療保険者等向け中間サーバー）へ登録します。\
+             この画面の操作は利用目的「{ONLINE_USE}」で行います。"
+        ),
+        format!("本日 {} 時点: {} 件中 期限超過 {} 件。", kenpo_domain::era::era_date(today), rows.len(), overdue.len()),
+        "登録ファイルの様式は中間サーバーの仕様書が公開されていないため未検証です（README 参照）。個人番号は含みません。".into(),
+    ];
+    if q.done.as_deref() == Some("export") {
+        intro.push("登録ファイルを作成し、未送信・再送の行を送信済にしました。".into());
+    }
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: "オンライン資格確認 登録".into(),
+            intro,
+            month_form: Some(MonthForm {
+                action: "/eligibility/outbox",
+                name: "status",
+                label: "状態（all / pending 未送信 / sent 送信済 / error エラー / resend 再送）",
+                options,
+                run: vec![("/eligibility/outbox/export", "登録ファイルを作る（未送信・再送を送信済にする）")],
+            }),
+            tables: vec![
+                (
+                    "期限超過（未送信・エラー・再送のまま5日を過ぎたもの）".into(),
+                    kenpo_app::render::outbox_table(&overdue),
+                ),
+                ("登録の一覧（期限の早い順）".into(), kenpo_app::render::outbox_table(&rows)),
+            ],
+            withheld: Vec::new(),
+            links: Vec::new(),
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    _csrf: String,
+}
+
+async fn outbox_export(State(state): St, p: StaffPage, Form(f): Form<CsrfOnly>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let today = chrono::Local::now().date_naive();
+    let ctx = p.for_use(ONLINE_USE)?;
+    let (_, bytes) = state
+        .app
+        .outbox_export(&ctx, today, kenpo_formats::csv_out::CsvEncoding::Utf8Bom)
+        .await
+        .map_err(|e| WebError::from_app(e, &p.chrome))?;
+    Ok(crate::session::attachment(
+        bytes,
+        "text/csv; charset=utf-8",
+        &format!("online-registration-{}.csv", today.format("%Y%m%d")),
+    ))
 }

@@ -392,3 +392,75 @@ pub fn staff_actor(catalogue: &kenpo_policy::catalogue::Catalogue, actor: &str) 
         _ => kenpo_app::names::actor_label(catalogue, actor),
     }
 }
+
+fn iso_era(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map(kenpo_domain::era::era_date).unwrap_or_default()
+}
+
+fn record_label(kind: &str) -> &'static str {
+    match kind {
+        "insured" => "被保険者",
+        "voluntary" => "任意継続被保険者",
+        "dependant" => "被扶養者",
+        "acquire" => "資格取得",
+        "lose" => "資格喪失",
+        "name" => "氏名変更",
+        "address" => "住所変更",
+        "card" => "証番号変更",
+        "correction" => "訂正",
+        _ => "—",
+    }
+}
+
+/// 資格期間: 取得日, 喪失日, kind, reasons.
+pub fn periods_table(h: &kenpo_store::PersonHistory) -> Table {
+    let mut t = Table::new(["資格取得日", "資格喪失日", "種別", "取得事由", "喪失事由"]);
+    for p in &h.periods {
+        let voided = p.1.as_deref() == Some(p.0.as_str());
+        t.push(vec![
+            iso_era(&p.0),
+            if voided { "（取消）".into() } else { p.1.as_deref().map(iso_era).unwrap_or_default() },
+            record_label(p.2.as_deref().unwrap_or("")).into(),
+            p.3.clone(),
+            p.4.clone().unwrap_or_default(),
+        ]);
+    }
+    t
+}
+
+/// The cards held, with their days.
+pub fn cards_table(h: &kenpo_store::PersonHistory) -> Table {
+    let mut t = Table::new(["記号", "番号", "枝番", "有効開始日", "使用終了日"]);
+    for c in &h.cards {
+        t.push(vec![
+            c.0.clone(),
+            c.1.clone(),
+            format!("{:02}", c.2),
+            iso_era(&c.3),
+            c.4.as_deref().map(iso_era).unwrap_or_default(),
+        ]);
+    }
+    t
+}
+
+/// The events, each with its reasoning and any correction.
+pub fn events_table(h: &kenpo_store::PersonHistory) -> Table {
+    let mut t = Table::new(["事象", "種類", "効力発生日", "受付日", "入力者", "理由づけ", "訂正"]);
+    for e in &h.events {
+        let correction = match (e.corrects, e.corrected_by) {
+            (Some(of), _) => format!("事象 {of} を訂正"),
+            (None, Some(by)) => format!("事象 {by} で訂正済"),
+            _ => String::new(),
+        };
+        t.push(vec![
+            e.id.to_string(),
+            record_label(&e.kind).into(),
+            iso_era(&e.effective_on),
+            iso_era(&e.received_on),
+            e.actor.clone(),
+            e.reasoning.join(" / "),
+            correction,
+        ]);
+    }
+    t
+}
