@@ -278,3 +278,31 @@ pub async fn kenin_remove(
     let sha = crate::imports::sha256_hex(format!("kenin|{year}|{day}|{}", events.len()).as_bytes());
     Ok(store.apply_events(ctx, "kenin", &format!("検認{year}"), &sha, &events).await?)
 }
+
+/// The daily age batch for `day`: 75歳到達 losses of people still covered (a member's
+/// dependants lose with them) and the 高齢受給者 starts of `day`'s month, as events.
+pub async fn age_batch(store: &Store, ctx: &AccessContext, day: NaiveDate) -> Result<EventSummary, AppError> {
+    let (seventy_five, elderly) = store.age_milestones(ctx, day).await?;
+    let mut events = Vec::new();
+    for id in &seventy_five {
+        events.push(NewEvent {
+            line: events.len() as u64 + 1,
+            received_on: day,
+            change: Change::Lose { who: PersonRef::Id(*id), reason: LossReason::Age75, event_day: day },
+        });
+    }
+    for (id, month) in elderly {
+        events.push(NewEvent {
+            line: events.len() as u64 + 1,
+            received_on: day,
+            change: Change::Elderly { who: PersonRef::Id(id), month },
+        });
+    }
+    if events.is_empty() {
+        return Ok(EventSummary::default());
+    }
+    // No one is lost twice: a member's loss takes only the dependants younger than 75 on that
+    // day (`dependants_losing_with`), and those 75 already are in the list on their own.
+    let sha = crate::imports::sha256_hex(format!("age|{day}|{}", events.len()).as_bytes());
+    Ok(store.apply_events(ctx, "age", &format!("年齢到達 {day}"), &sha, &events).await?)
+}

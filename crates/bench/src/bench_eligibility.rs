@@ -154,7 +154,7 @@ pub async fn bench_eligibility(
     Ok(())
 }
 
-/// The members (本人, not 任意継続 or dependants) covered on `on`, by id.
+/// The members (本人, not 任意継続 or dependants) covered on `on` by a period still open, by id.
 async fn members_covered(
     store: &kenpo_store::Store,
     ctx: &AccessContext,
@@ -163,7 +163,7 @@ async fn members_covered(
 ) -> Result<Vec<i64>> {
     let ids: Vec<i64> = (1..=people as i64).collect();
     let rows = store.coverage_as_of(ctx, on, &ids).await?;
-    Ok(rows.into_iter().filter(|r| r.covered && r.kind == "insured").map(|r| r.person_id).collect())
+    Ok(rows.into_iter().filter(|r| r.covered && r.lost_on.is_none() && r.kind == "insured").map(|r| r.person_id).collect())
 }
 
 /// `events` events: 40 % 退職 (the dependants lose with them, one event each more), 40 % hires,

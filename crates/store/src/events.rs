@@ -150,6 +150,12 @@ pub enum Change {
     Correct {
         event_id: i64,
     },
+    /// 高齢受給者: the 70–74 share starts in `month` (its first day is the event's day); the
+    /// share is registered with オンライン資格確認. Made by the age batch, not filed.
+    Elderly {
+        who: PersonRef,
+        month: kenpo_domain::YearMonth,
+    },
 }
 
 #[derive(Clone)]
@@ -188,6 +194,7 @@ enum Detail {
     Address { had_contact: bool },
     Card { old_seq: i64, new_seq: i64 },
     Correction { of: i64 },
+    Elderly,
 }
 
 struct Ids {
@@ -326,6 +333,10 @@ impl Run<'_> {
                 self.card(tx, e, person, *on, symbol, number, *branch, None).await
             }
             Change::Correct { event_id } => self.correct(tx, e, *event_id).await,
+            Change::Elderly { who, month } => {
+                let person = self.resolve(tx, e.line, who).await?;
+                self.elderly(tx, e, person, *month).await
+            }
         }
     }
 
@@ -1144,6 +1155,57 @@ impl Run<'_> {
         self.outbox(tx, id, person, "change", on, e.received_on).await
     }
 
+    /// 高齢受給者: records the start of the 70–74 share in `month` and queues its registration.
+    /// Refused unless `month` is the person's start month (the rule's) and they are covered in it.
+    async fn elderly(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        e: &NewEvent,
+        person: i64,
+        month: kenpo_domain::YearMonth,
+    ) -> Result<(), StoreError> {
+        let line = e.line;
+        let (birth, insured): (String, Option<i64>) =
+            sqlx::query_as("SELECT birth_date, insured_id FROM persons WHERE id = $1").bind(person).fetch_one(&mut **tx).await?;
+        let birth = parse_iso(&birth)?;
+        let start = eligibility::elderly_start_month(birth)
+            .ok_or_else(|| input(self.file, line, "生年月日", "outside the calendar"))?;
+        if start.value != month {
+            return Err(input(self.file, line, "開始月", "not the person's 高齢受給者 start month"));
+        }
+        let day = month.first_day();
+        let last = month.last_day();
+        let covered = Store::periods_in(tx, person)
+            .await?
+            .iter()
+            .any(|p| p.1 <= last && p.2.is_none_or(|l| l > day) && p.2 != Some(p.1));
+        if !covered {
+            return Err(input(self.file, line, "開始月", "the person is not covered in that month"));
+        }
+        let done: Option<(i64,)> = sqlx::query_as("SELECT id FROM eligibility_events WHERE person_id = $1 AND kind = 'elderly'")
+            .bind(person)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if done.is_some() {
+            return Err(input(self.file, line, "開始月", "already recorded"));
+        }
+        let member = insured.unwrap_or(person);
+        let standard: Option<(i64,)> = sqlx::query_as(
+            "SELECT monthly_amount FROM standard_remuneration WHERE person_id = $1 AND effective_from <= $2 \
+             ORDER BY effective_from DESC LIMIT 1",
+        )
+        .bind(member)
+        .bind(iso(day))
+        .fetch_optional(&mut **tx)
+        .await?;
+        let share = eligibility::elderly_share(standard.map_or(0, |s| s.0), None);
+        let mut reasoning = start.reasoning;
+        reasoning.extend(share.reasoning);
+        let id = self.event_row(tx, person, "elderly", day, e.received_on, None, &Detail::Elderly, &reasoning, None).await?;
+        self.summary.changes += 1;
+        self.outbox(tx, id, person, "change", day, e.received_on).await
+    }
+
     /// Reverses an earlier event by a new one that names it.
     async fn correct(&mut self, tx: &mut Transaction<'static, Any>, e: &NewEvent, of: i64) -> Result<(), StoreError> {
         let line = e.line;
@@ -1319,6 +1381,12 @@ impl Run<'_> {
             Detail::Correction { .. } => {
                 Err(input(self.file, line, "訂正対象", "a correction is not corrected; file the change again"))
             }
+            Detail::Elderly => Err(input(
+                self.file,
+                line,
+                "訂正対象",
+                "the 高齢受給者 start follows from the birth date; correct the birth date instead",
+            )),
         }
     }
 }

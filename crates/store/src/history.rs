@@ -638,3 +638,49 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// The age milestones of people covered on `day`: who has reached 75 by `day` (後期高齢者医療:
+    /// no employer files that for a dependant or a 任意継続 member), and who starts the 70–74
+    /// share in `day`'s month without a recorded start yet. Ids ascending.
+    pub async fn age_milestones(
+        &self,
+        ctx: &AccessContext,
+        day: NaiveDate,
+    ) -> Result<(Vec<i64>, Vec<(i64, kenpo_domain::YearMonth)>), StoreError> {
+        let grant = self
+            .decide(ctx, Action::Read, &[DataCategory::Identity, DataCategory::Eligibility], Subject::Population)
+            .await?;
+        let pool = self.db.granted(&grant);
+        // Born between 76 and 69 years before: everyone else is far from both milestones.
+        let oldest = iso(day.checked_sub_months(chrono::Months::new(12 * 76)).unwrap_or(day));
+        let youngest = iso(day.checked_sub_months(chrono::Months::new(12 * 69)).unwrap_or(day));
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT p.id, p.birth_date, (SELECT COUNT(*) FROM eligibility_events v WHERE v.person_id = p.id AND v.kind = 'elderly') \
+             FROM persons p JOIN eligibility_periods e ON e.person_id = p.id AND e.acquired_on <= $1 \
+                  AND (e.lost_on IS NULL OR e.lost_on > $1) AND (e.lost_on IS NULL OR e.lost_on > e.acquired_on) \
+             WHERE p.birth_date > $2 AND p.birth_date <= $3 ORDER BY p.id",
+        )
+        .bind(iso(day))
+        .bind(oldest)
+        .bind(youngest)
+        .fetch_all(pool)
+        .await?;
+        let month = kenpo_domain::YearMonth::of(day);
+        let (mut seventy_five, mut elderly) = (Vec::new(), Vec::new());
+        for (id, birth, recorded) in rows {
+            let birth = parse_iso(&birth)?;
+            if kenpo_domain::eligibility::seventy_fifth_birthday(birth).is_some_and(|b| b <= day) {
+                seventy_five.push(id);
+            } else if recorded == 0
+                && kenpo_domain::eligibility::elderly_start_month(birth).is_some_and(|s| s.value == month)
+            {
+                elderly.push((id, month));
+            }
+        }
+        let mut touched: Vec<i64> = seventy_five.clone();
+        touched.extend(elderly.iter().map(|e| e.0));
+        self.record(&grant, &Touched::Set(touched)).await?;
+        Ok((seventy_five, elderly))
+    }
+}

@@ -97,6 +97,14 @@ pub enum EligibilityWhat {
         #[command(flatten)]
         access: crate::commands::Access,
     },
+    /// The daily age batch: 75歳到達 losses of everyone still covered (a member's dependants with
+    /// them) and the 高齢受給者 starts of the day's month, as events registered for オンライン資格確認.
+    Age {
+        #[arg(long)]
+        day: Option<NaiveDate>,
+        #[command(flatten)]
+        access: crate::commands::Access,
+    },
     /// Reverse an earlier event (a new event names it; nothing is deleted).
     Correct {
         #[arg(long)]
@@ -387,6 +395,10 @@ async fn inner(what: EligibilityWhat, store: &Store, location: &Location, json: 
                 json,
             )
             .await
+        }
+        EligibilityWhat::Age { day, access } => {
+            let s = uc::age_batch(store, &access.context()?, day.unwrap_or_else(today)).await?;
+            summary(&s, json)
         }
         EligibilityWhat::Correct { event, access } => {
             entry(store, &access, "訂正", Change::Correct { event_id: event }, json).await

@@ -148,13 +148,15 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
         json,
     )?;
     eprintln!(
-        "\n資格異動: 届書 {} 件（取得 {}・喪失 {}・被扶養者の連動喪失 {}）、任意継続 {}、氏名変更 {}、オンライン資格確認 登録 {} 件、資格確認書・お知らせ {} 枚（{}）、資格喪失後のレセプト {} 件",
+        "\n資格異動: 届書 {} 件（取得 {}・喪失 {}・被扶養者の連動喪失 {}）、任意継続 {}、氏名変更 {}、75歳到達 {}・高齢受給者の開始 {}（月初の年齢到達バッチ）、オンライン資格確認 登録 {} 件、資格確認書・お知らせ {} 枚（{}）、資格喪失後のレセプト {} 件",
         eligibility.files,
         eligibility.summary.acquired,
         eligibility.summary.lost,
         eligibility.summary.dependants_lost_with_member,
         eligibility.voluntary,
         eligibility.names,
+        eligibility.age75,
+        eligibility.elderly,
         eligibility.registered,
         eligibility.certificates,
         eligibility.pdf.display(),
@@ -177,6 +179,8 @@ struct EligibilityYear {
     summary: kenpo_store::EventSummary,
     voluntary: u64,
     names: u64,
+    age75: u64,
+    elderly: u64,
     registered: usize,
     certificates: usize,
     pdf: std::path::PathBuf,
@@ -246,6 +250,17 @@ async fn eligibility_year(
             names += 1;
         }
     }
+    // The age batch on the first of each month: 75歳到達 and 高齢受給者 starts.
+    let batch = AccessContext::new(Actor::parse("system:demo-age-batch")?, PurposeId::parse("eligibility.management")?);
+    let config = kenpo_synth::SocietyConfig::new(members, seed);
+    let mut month = kenpo_domain::YearMonth::of(config.fiscal_start());
+    let (mut age75, mut elderly) = (0, 0);
+    while month <= kenpo_domain::YearMonth::of(config.as_of) {
+        let s = kenpo_app::eligibility::age_batch(store, &batch, month.first_day()).await?;
+        age75 += s.lost;
+        elderly += s.changes;
+        month = month.next();
+    }
     // Registration with オンライン資格確認 (the file layout is unverified: README).
     let online = AccessContext::new(Actor::parse("staff:eligibility:demo")?, PurposeId::parse("online.register")?);
     let rows = store.outbox_take(&online, "online-registration.csv", chrono::Local::now().date_naive()).await?;
@@ -254,7 +269,6 @@ async fn eligibility_year(
         &kenpo_app::render::online_registration_table(&rows),
         location.csv_encoding,
     )?;
-    let config = kenpo_synth::SocietyConfig::new(members, seed);
     let certificates = store.certificates(&ctx, Some(config.fiscal_start()), None).await?;
     let pdf = location.data_dir.join("certificates.pdf");
     if !certificates.is_empty() {
@@ -279,6 +293,8 @@ async fn eligibility_year(
         summary: total,
         voluntary,
         names,
+        age75,
+        elderly,
         registered: rows.len(),
         certificates: certificates.len(),
         pdf,
