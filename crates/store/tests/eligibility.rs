@@ -1055,3 +1055,55 @@ async fn correcting_a_voluntary_continuation_reverses_it_for_the_dependants_and_
         store.close().await;
     }
 }
+
+/// The age milestones (§5): the 70–74 share starts the month of a 70th birthday on the 1st
+/// (born 1956-08-01 → 70 on 2026-08-01, reached at the end of 07-31 → from 2026-08), and
+/// membership ends on the 75th birthday (born 1951-10-15 → 2026-10-15, that day itself).
+#[tokio::test]
+async fn age_milestones_start_the_elderly_share_and_end_coverage_at_75() {
+    for backend in BACKENDS {
+        let mut c = cast();
+        let member = c.member;
+        c.people[member].birth_date = day(1956, 8, 1);
+        // The spouse (first dependant) is older: 75 on 2026-10-15.
+        c.people[c.deps[0]].birth_date = day(1951, 10, 15);
+        let (_db, store, c) = setup(backend, "age", c).await;
+        let (m, [spouse, child]) = (c.member_id(), c.dep_ids());
+
+        // 2026-08-01: the member starts the share; nobody is 75 yet (the spouse is 74).
+        let (seventy_five, elderly) = store.age_milestones(&staff(), day(2026, 8, 1)).await.unwrap();
+        // (Other synthetic people may reach a milestone too: the assertions name ours.)
+        assert!(!seventy_five.contains(&spouse), "{backend}: the spouse is 74 on 2026-08-01");
+        assert!(elderly.contains(&(m, YearMonth::from_parts(2026, 8))), "{backend}");
+        let elderly_event = Change::Elderly { who: PersonRef::Id(m), month: YearMonth::from_parts(2026, 8) };
+        let s = apply(&store, "elderly", &[ev(1, day(2026, 8, 1), elderly_event.clone())]).await.unwrap();
+        assert_eq!((s.events, s.outbox), (1, 1), "{backend}: one event, one registration");
+        // Its registration carries the share the rule gives for the member's 標準報酬月額 on
+        // 2026-08-01 (3割 from 280,000, else 2割).
+        let standard = c.people[member].remuneration_on(day(2026, 8, 1)).map_or(0, |r| r.monthly_amount);
+        let expected = if standard >= 280_000 { 3 } else { 2 };
+        let rows = store.outbox(&registrar(), Some("pending"), false, day(2026, 8, 2)).await.unwrap();
+        let row = rows.iter().find(|r| r.person_id == m).expect("the member's registration");
+        assert_eq!(row.items.elderly_share, Some(expected), "{backend}");
+        // Recorded once: the same start again is refused, and the milestone is not offered again.
+        let again = apply(&store, "elderly-again", &[ev(1, day(2026, 8, 2), elderly_event)]).await.unwrap_err();
+        assert!(again.to_string().contains("開始月"), "{backend}: {again}");
+        let (_, elderly) = store.age_milestones(&staff(), day(2026, 8, 20)).await.unwrap();
+        assert!(!elderly.iter().any(|e| e.0 == m), "{backend}");
+        // A wrong month is refused: the rule decides the month, not the caller.
+        let wrong = Change::Elderly { who: PersonRef::Id(spouse), month: YearMonth::from_parts(2026, 8) };
+        assert!(apply(&store, "elderly-wrong", &[ev(1, day(2026, 8, 2), wrong)]).await.is_err(), "{backend}");
+
+        // 2026-10-15: the spouse reaches 75 and leaves that day; the member and the child stay.
+        let (seventy_five, _) = store.age_milestones(&staff(), day(2026, 10, 15)).await.unwrap();
+        assert!(seventy_five.contains(&spouse), "{backend}");
+        assert!(!seventy_five.contains(&m) && !seventy_five.contains(&child), "{backend}");
+        let lose =
+            Change::Lose { who: PersonRef::Id(spouse), reason: LossReason::Age75, event_day: day(2026, 10, 15) };
+        apply(&store, "age75", &[ev(1, day(2026, 10, 15), lose)]).await.unwrap();
+        assert!(as_of(&store, day(2026, 10, 14), spouse).await.covered, "{backend}: covered the day before");
+        assert!(!as_of(&store, day(2026, 10, 15), spouse).await.covered, "{backend}: not on the birthday");
+        assert!(as_of(&store, day(2026, 10, 15), child).await.covered, "{backend}: the child stays");
+        assert!(as_of(&store, day(2026, 10, 15), m).await.covered, "{backend}: the member stays");
+    }
+}
