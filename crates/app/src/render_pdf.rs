@@ -103,7 +103,7 @@ pub fn certificates_pdf(rows: &[CertificateRow], insurer_name: &str, paper: Pape
     let (w, h) = paper.size_pt();
     let (title_size, size, left, top, step, label_width) = match paper {
         Paper::A4 => (20.0, 11.0, 60.0, 90.0, 24.0, 140.0),
-        Paper::Card => (8.5, 5.2, 8.0, 14.0, 9.6, 56.0),
+        Paper::Card => (8.0, 5.0, 8.0, 16.0, 9.0, 54.0),
     };
     for row in rows {
         let (title, lines) = certificate_lines(row, insurer_name, insurer_name);

@@ -163,7 +163,11 @@ async fn members_covered(
 ) -> Result<Vec<i64>> {
     let ids: Vec<i64> = (1..=people as i64).collect();
     let rows = store.coverage_as_of(ctx, on, &ids).await?;
-    Ok(rows.into_iter().filter(|r| r.covered && r.lost_on.is_none() && r.kind == "insured").map(|r| r.person_id).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.covered && r.lost_on.is_none() && r.kind == "insured")
+        .map(|r| r.person_id)
+        .collect())
 }
 
 /// `events` events: 40 % 退職 (the dependants lose with them, one event each more), 40 % hires,

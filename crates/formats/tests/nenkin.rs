@@ -579,7 +579,7 @@ fn removed_dependant_needs_the_day_they_stopped_being_one() {
         .set(80, "100")
         .set(81, "0001")
         .set(82, "東京都千代田区霞が関一丁目");
-    let e = refused(&shfd(&[base.clone()]));
+    let e = refused(&shfd(std::slice::from_ref(&base)));
     assert_names(&e, 6, "被扶養者でなくなった日", &[]);
     let filing = read(&shfd(&[base.set(97, "9").set(98, "080930").set(99, "2")]));
     let FilingRecord::Dependants(f) = only(&filing) else { panic!() };
@@ -963,7 +963,7 @@ fn written_lines_have_the_research_field_counts_and_positions() {
     assert!(text.ends_with("\r\n"), "CR LF line ends (research §1)");
     assert!(!text.replace("\r\n", "").contains('\n'), "no lone LF");
     let lines: Vec<&str> = text.split("\r\n").collect();
-    assert_eq!(lines[0].split(',').last(), Some("22223"), "代表届書コード");
+    assert_eq!(lines[0].split(',').next_back(), Some("22223"), "代表届書コード");
     assert_eq!(lines[1], "[kanri]");
     assert_eq!(lines[4], "[data]");
     let field = |line: usize, no: usize| lines[line - 1].split(',').nth(no - 1).unwrap().to_string();

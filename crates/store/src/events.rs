@@ -1166,7 +1166,10 @@ impl Run<'_> {
     ) -> Result<(), StoreError> {
         let line = e.line;
         let (birth, insured): (String, Option<i64>) =
-            sqlx::query_as("SELECT birth_date, insured_id FROM persons WHERE id = $1").bind(person).fetch_one(&mut **tx).await?;
+            sqlx::query_as("SELECT birth_date, insured_id FROM persons WHERE id = $1")
+                .bind(person)
+                .fetch_one(&mut **tx)
+                .await?;
         let birth = parse_iso(&birth)?;
         let start = eligibility::elderly_start_month(birth)
             .ok_or_else(|| input(self.file, line, "生年月日", "outside the calendar"))?;
@@ -1182,10 +1185,11 @@ impl Run<'_> {
         if !covered {
             return Err(input(self.file, line, "開始月", "the person is not covered in that month"));
         }
-        let done: Option<(i64,)> = sqlx::query_as("SELECT id FROM eligibility_events WHERE person_id = $1 AND kind = 'elderly'")
-            .bind(person)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM eligibility_events WHERE person_id = $1 AND kind = 'elderly'")
+                .bind(person)
+                .fetch_optional(&mut **tx)
+                .await?;
         if done.is_some() {
             return Err(input(self.file, line, "開始月", "already recorded"));
         }
@@ -1201,7 +1205,8 @@ impl Run<'_> {
         let share = eligibility::elderly_share(standard.map_or(0, |s| s.0), None);
         let mut reasoning = start.reasoning;
         reasoning.extend(share.reasoning);
-        let id = self.event_row(tx, person, "elderly", day, e.received_on, None, &Detail::Elderly, &reasoning, None).await?;
+        let id =
+            self.event_row(tx, person, "elderly", day, e.received_on, None, &Detail::Elderly, &reasoning, None).await?;
         self.summary.changes += 1;
         self.outbox(tx, id, person, "change", day, e.received_on).await
     }

@@ -429,15 +429,18 @@ pub struct EventRow {
     pub corrected_by: Option<i64>,
 }
 
+/// A period as listed: (取得日, 喪失日, kind, 取得事由, 喪失事由).
+pub type PeriodRow = (String, Option<String>, Option<String>, String, Option<String>);
+/// A card held: (記号, 番号, 枝番, first day, first day no longer held).
+pub type CardRow = (String, String, i64, String, Option<String>);
+
 /// A person's history: events, periods, cards.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonHistory {
     pub person_id: i64,
     pub events: Vec<EventRow>,
-    /// (取得日, 喪失日, kind, 取得事由, 喪失事由)
-    pub periods: Vec<(String, Option<String>, Option<String>, String, Option<String>)>,
-    /// (記号, 番号, 枝番, from, until)
-    pub cards: Vec<(String, String, i64, String, Option<String>)>,
+    pub periods: Vec<PeriodRow>,
+    pub cards: Vec<CardRow>,
 }
 
 /// A 資格確認書 or 資格情報のお知らせ to print, with what goes on it.

@@ -1098,8 +1098,7 @@ async fn age_milestones_start_the_elderly_share_and_end_coverage_at_75() {
         let (seventy_five, _) = store.age_milestones(&staff(), day(2026, 10, 15)).await.unwrap();
         assert!(seventy_five.contains(&spouse), "{backend}");
         assert!(!seventy_five.contains(&m) && !seventy_five.contains(&child), "{backend}");
-        let lose =
-            Change::Lose { who: PersonRef::Id(spouse), reason: LossReason::Age75, event_day: day(2026, 10, 15) };
+        let lose = Change::Lose { who: PersonRef::Id(spouse), reason: LossReason::Age75, event_day: day(2026, 10, 15) };
         apply(&store, "age75", &[ev(1, day(2026, 10, 15), lose)]).await.unwrap();
         assert!(as_of(&store, day(2026, 10, 14), spouse).await.covered, "{backend}: covered the day before");
         assert!(!as_of(&store, day(2026, 10, 15), spouse).await.covered, "{backend}: not on the birthday");

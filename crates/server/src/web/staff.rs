@@ -1296,12 +1296,7 @@ async fn outbox(State(state): St, p: StaffPage, Query(q): Query<OutboxQuery>) ->
     ))
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    _csrf: String,
-}
-
-async fn outbox_export(State(state): St, p: StaffPage, Form(f): Form<CsrfOnly>) -> Result<Response, WebError> {
+async fn outbox_export(State(state): St, p: StaffPage, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
     check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
     let today = chrono::Local::now().date_naive();
     let ctx = p.for_use(ONLINE_USE)?;
