@@ -385,3 +385,56 @@ test('logout, and a session that expires after the idle timeout', async () => {
   await idle.getByText('一定時間操作がなかったため').waitFor();
   await look(idle, '27-session-expired');
 });
+
+test('適用: a member\'s 資格の履歴, the オンライン資格確認 outbox, a filing refused with its line', async () => {
+  const page = await newPage(browser);
+  await activate(page, env.accounts.eligibility, PASSWORD);
+  await login(page, env.accounts.eligibility, PASSWORD);
+  assert.equal(await page.locator('#current-purpose').textContent(), 'eligibility.management');
+
+  // A member the demo's year of filings changed: from the detail to the history of events.
+  await page.goto(`${env.base}/members/${env.changed}`);
+  await page.getByRole('heading', { name: /加入者詳細/ }).waitFor();
+  await page.getByRole('link', { name: '資格の履歴（異動・証・訂正）' }).click();
+  await page.getByRole('heading', { name: /^資格の履歴/ }).waitFor();
+  const events = page.getByRole('table', { name: '事象（新しいものが下）' });
+  await events.waitFor();
+  assert.ok((await events.locator('tbody tr').count()) > 0, 'the events are listed');
+  assert.doesNotMatch(await events.textContent(), /該当なし/);
+  assert.match(await events.textContent(), /資格喪失|資格取得|任意継続|氏名変更/);
+  await look(page, '28-member-history');
+
+  // The registration with オンライン資格確認, from the menu: the overdue count, then the rows.
+  await nav(page, 'オンライン資格確認');
+  await page.getByRole('heading', { name: 'オンライン資格確認 登録' }).waitFor();
+  await page.getByText(/時点: \d+ 件中 期限超過 \d+ 件。/).waitFor();
+  const list = page.getByRole('table', { name: '登録の一覧（期限の早い順）' });
+  assert.ok((await list.locator('tbody tr').count()) > 0, 'the demo\'s changes are listed');
+  assert.match(await page.locator('main').textContent(), /online\.register/, 'the use it acts for is named');
+  await look(page, '29-eligibility-outbox');
+
+  // A 届書 whose data line (line 6: four header lines, then [data]) has 6 fields where a
+  // KPFD 資格取得届 has 37: refused naming the file, the line and the column, not the content.
+  const secret = 'XSECRET42';
+  const filing = Buffer.from(
+    [
+      'E0001,001,20261201,,,,,',
+      '[kanri]',
+      ',001',
+      'E0001,100,0001,TOKYO,KENPO SHOJI,JIGYONUSHI,03,1234,5678',
+      '[data]',
+      `2200700,21,01,KNP,1,${secret}`,
+    ].join('\r\n') + '\r\n',
+    'latin1',
+  );
+  await nav(page, '取込');
+  await page.getByLabel('ファイルの種類').selectOption('filing');
+  await page.getByLabel(/ファイル（/).setInputFiles({ name: 'KPFD0006.CSV', mimeType: 'text/csv', buffer: filing });
+  await page.getByRole('button', { name: '取り込む' }).click();
+  await page.locator('#import-error').waitFor({ timeout: 60_000 });
+  const error = await page.locator('#import-error').textContent();
+  assert.match(error, /KPFD0006\.CSV:6: column 様式コード/);
+  assert.ok(!error.includes(secret), 'the error names the line and column, never the content');
+  assert.match(await page.locator('h1').textContent(), /資格の届書/);
+  await look(page, '30-import-filing-refused');
+});

@@ -114,12 +114,21 @@ export async function setup() {
     health: add('health-e2e', ['--role', 'health'], '保健 次郎'),
     officer: add('officer-e2e', ['--role', 'privacy_officer'], '管理 三郎'),
     numbers: add('numbers-e2e', ['--role', 'mynumber_officer'], '番号 四郎'),
+    eligibility: add('elig-e2e', ['--role', 'eligibility'], '適用 五郎'),
     member: add('member-e2e', ['--member', '1'], '本人 太郎'),
     member2: add('member2-e2e', ['--member', '2'], '本人 花子'),
   };
   const person = JSON.parse(
     run(['--json', 'member', 'show', '--id', '1', '--as', 'staff:eligibility:e2e-setup', '--purpose', 'eligibility.management']),
   );
+
+  // A member whose record the demo's year of filings changed: the first 資格喪失 of a 本人 in the
+  // オンライン資格確認 outbox (every event queues a row there), else the first person with a row.
+  const outbox = JSON.parse(
+    run(['--json', 'eligibility', 'outbox', 'list', '--as', 'staff:eligibility:e2e-setup', '--purpose', 'online.register']),
+  );
+  const leaver = outbox.find((r) => r.change === 'lose' && r.items.family === 1) ?? outbox[0];
+  if (!leaver) throw new Error('the demo applied no filings: the outbox is empty');
 
   // A good file (another generated society's year of 医科 receipts) and a broken one.
   const gen = join(work, 'gen');
@@ -151,6 +160,7 @@ export async function setup() {
     shortBase: short.base,
     accounts,
     person,
+    changed: leaver.person_id,
     good: { path: good, count: merged.count, size: statSync(good).size },
     bad: { path: bad, line: 2 },
     checkupZip,

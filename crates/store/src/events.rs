@@ -803,9 +803,21 @@ impl Run<'_> {
         let Some((seq, acquired, _, _)) = open else {
             return Err(input(self.file, line, "資格喪失年月日", "the person has no open period"));
         };
-        if lost_on <= acquired {
+        let mut reasoning = ruled.reasoning;
+        let lost_on = if lost_on > acquired {
+            lost_on
+        } else if cause.is_some() {
+            // A dependant whose coverage would start on or after the member's 喪失日 (a child born
+            // after the member left, filed late) was never covered: the period closes on its
+            // first day.
+            reasoning.push(format!(
+                "被扶養者の資格取得日 {} が被保険者の喪失日以後のため、資格はなかったものとする",
+                kenpo_domain::era::era_date(acquired)
+            ));
+            acquired
+        } else {
             return Err(input(self.file, line, "資格喪失年月日", "not after the 取得日"));
-        }
+        };
         if reason == LossReason::NoLongerDependant && kind != "dependant" {
             return Err(input(self.file, line, "異動の別", "names a member, not a dependant"));
         }
@@ -836,7 +848,6 @@ impl Run<'_> {
                 cascaded.push((id, parse_iso(&b)?));
             }
         }
-        let mut reasoning = ruled.reasoning;
         let event_id = self.ids.event;
         self.ids.event += 1; // reserved: the dependants' events name it as their cause
         for (dep, _) in eligibility::dependants_losing_with(lost_on, &cascaded) {

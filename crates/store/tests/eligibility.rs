@@ -1106,3 +1106,30 @@ async fn age_milestones_start_the_elderly_share_and_end_coverage_at_75() {
         assert!(as_of(&store, day(2026, 10, 15), m).await.covered, "{backend}: the member stays");
     }
 }
+
+/// A dependant whose coverage would start after the member's 喪失日 (a child born 2026-08-01,
+/// filed before the member's 退職 of 2026-05-31 reached the society) was never covered: the
+/// member's loss closes the child's period on its first day (2026-08-01 … 2026-08-01, no day),
+/// and the spouse loses on the member's 喪失日 2026-06-01 as usual.
+#[tokio::test]
+async fn a_dependant_recognised_after_the_members_loss_was_never_covered() {
+    for backend in BACKENDS {
+        let mut c = cast();
+        let child = c.deps[1];
+        c.people[child].birth_date = day(2026, 8, 1);
+        c.people[child].eligibility[0].acquired_on = day(2026, 8, 1);
+        let (_db, store, c) = setup(backend, "late_child", c).await;
+        let (m, [spouse, child]) = (c.member_id(), c.dep_ids());
+        let s = apply(&store, "retire", &[ev(1, day(2026, 6, 3), retire(PersonRef::Id(m), day(2026, 5, 31)))])
+            .await
+            .unwrap();
+        assert_eq!((s.lost, s.dependants_lost_with_member), (1, 2), "{backend}: {s:?}");
+        assert!(!as_of(&store, day(2026, 8, 1), child).await.covered, "{backend}: never covered");
+        assert!(!as_of(&store, day(2026, 9, 1), child).await.covered, "{backend}");
+        assert!(as_of(&store, day(2026, 5, 31), spouse).await.covered, "{backend}");
+        assert!(!as_of(&store, day(2026, 6, 1), spouse).await.covered, "{backend}");
+        let h = store.person_history(&staff(), child).await.unwrap();
+        assert_eq!(h.periods[0].0, "2026-08-01", "{backend}");
+        assert_eq!(h.periods[0].1.as_deref(), Some("2026-08-01"), "{backend}: closed on its first day");
+    }
+}
