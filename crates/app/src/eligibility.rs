@@ -279,11 +279,24 @@ pub async fn kenin_remove(
     Ok(store.apply_events(ctx, "kenin", &format!("検認{year}"), &sha, &events).await?)
 }
 
-/// The daily age batch for `day`: 75歳到達 losses of people still covered (a member's
-/// dependants lose with them) and the 高齢受給者 starts of `day`'s month, as events.
+/// The daily batch for `day`: 任意継続 ended by its two years, 75歳到達 losses of people still
+/// covered (a member's dependants lose with them) and the 高齢受給者 starts of `day`'s month,
+/// as events.
 pub async fn age_batch(store: &Store, ctx: &AccessContext, day: NaiveDate) -> Result<EventSummary, AppError> {
     let (seventy_five, elderly) = store.age_milestones(ctx, day).await?;
+    let two_years = store.voluntary_ends(ctx, day).await?;
     let mut events = Vec::new();
+    for (id, acquired) in &two_years {
+        // 75 first: a 任意継続 member reaching both on one day leaves at 75 (listed below).
+        if seventy_five.contains(id) {
+            continue;
+        }
+        events.push(NewEvent {
+            line: events.len() as u64 + 1,
+            received_on: day,
+            change: Change::Lose { who: PersonRef::Id(*id), reason: LossReason::TwoYears, event_day: *acquired },
+        });
+    }
     for id in &seventy_five {
         events.push(NewEvent {
             line: events.len() as u64 + 1,

@@ -686,4 +686,35 @@ impl Store {
         self.record(&grant, &Touched::Set(touched)).await?;
         Ok((seventy_five, elderly))
     }
+
+    /// 任意継続 periods still open whose two years are over by `day` (Art. 38(1)): (person,
+    /// the period's 取得日). Ids ascending.
+    pub async fn voluntary_ends(
+        &self,
+        ctx: &AccessContext,
+        day: NaiveDate,
+    ) -> Result<Vec<(i64, NaiveDate)>, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::Eligibility], Subject::Population).await?;
+        let pool = self.db.granted(&grant);
+        let since = iso(day.checked_sub_months(chrono::Months::new(24)).unwrap_or(day));
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT person_id, acquired_on FROM eligibility_periods WHERE kind = 'voluntary' AND lost_on IS NULL \
+             AND acquired_on <= $1 ORDER BY person_id",
+        )
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, acquired) in rows {
+            let acquired = parse_iso(&acquired)?;
+            // The day after two years have passed, by the rule (a 29 February start ends 1 March).
+            if kenpo_domain::eligibility::loss_date(kenpo_domain::eligibility::LossReason::TwoYears, acquired, acquired)
+                .is_some_and(|l| l.value <= day)
+            {
+                out.push((id, acquired));
+            }
+        }
+        self.record(&grant, &Touched::Set(out.iter().map(|o| o.0).collect())).await?;
+        Ok(out)
+    }
 }

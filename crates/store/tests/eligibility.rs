@@ -1133,3 +1133,29 @@ async fn a_dependant_recognised_after_the_members_loss_was_never_covered() {
         assert_eq!(h.periods[0].1.as_deref(), Some("2026-08-01"), "{backend}: closed on its first day");
     }
 }
+
+/// 任意継続 ends after two years (Art. 38(1)): from 2026-04-01 (the 喪失日 after a 退職 on
+/// 2026-03-31) the last covered day is 2028-03-31 and the 喪失日 is 2028-04-01 (2026-04-01 plus
+/// two years); the dependants covered again with it lose with the member.
+#[tokio::test]
+async fn voluntary_continuation_ends_after_two_years_with_its_dependants() {
+    for backend in BACKENDS {
+        let (_db, store, cast) = setup(backend, "two_years", cast()).await;
+        let m = cast.member_id();
+        apply(&store, "loss", &[ev(1, day(2026, 4, 2), retire(PersonRef::Id(m), day(2026, 3, 31)))]).await.unwrap();
+        let apply_voluntary =
+            [ev(1, day(2026, 4, 10), Change::Voluntary { who: PersonRef::Id(m), applied_on: day(2026, 4, 10) })];
+        apply(&store, "voluntary", &apply_voluntary).await.unwrap();
+        assert!(!store.voluntary_ends(&staff(), day(2028, 3, 31)).await.unwrap().iter().any(|v| v.0 == m), "{backend}");
+        let due = store.voluntary_ends(&staff(), day(2028, 4, 1)).await.unwrap();
+        assert!(due.contains(&(m, day(2026, 4, 1))), "{backend}: {due:?}");
+        let end = Change::Lose { who: PersonRef::Id(m), reason: LossReason::TwoYears, event_day: day(2026, 4, 1) };
+        let s = apply(&store, "two-years", &[ev(1, day(2028, 4, 1), end)]).await.unwrap();
+        assert_eq!((s.lost, s.dependants_lost_with_member), (1, 2), "{backend}: {s:?}");
+        assert!(as_of(&store, day(2028, 3, 31), m).await.covered, "{backend}");
+        assert!(!as_of(&store, day(2028, 4, 1), m).await.covered, "{backend}");
+        for dep in cast.dep_ids() {
+            assert!(!as_of(&store, day(2028, 4, 1), dep).await.covered, "{backend}");
+        }
+    }
+}

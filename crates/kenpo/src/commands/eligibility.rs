@@ -97,7 +97,7 @@ pub enum EligibilityWhat {
         #[command(flatten)]
         access: crate::commands::Access,
     },
-    /// The daily age batch: 75歳到達 losses of everyone still covered (a member's dependants with
+    /// The daily batch: 任意継続 ended by its two years, 75歳到達 losses of everyone still covered (dependants with
     /// them) and the 高齢受給者 starts of the day's month, as events registered for オンライン資格確認.
     Age {
         #[arg(long)]
