@@ -95,17 +95,27 @@ pub fn filing_events(
                 let employer = d.society.office.clone().unwrap_or_else(|| office.clone());
                 let member = member_ref(&d.member, &employer, d.society.card_number.as_ref());
                 for dep in &d.dependants {
+                    let sex = || {
+                        dep.sex.ok_or_else(|| {
+                            AppError::Invalid(format!("{file}:{}: column 被扶養者の性別: required for 該当", d.line))
+                        })
+                    };
                     let change = match d.change {
                         DependantChange::Added => Change::Acquire(Box::new(NewAcquisition {
                             kind: PersonKind::Dependant,
                             member: Some(member.clone()),
                             relationship: Some(dep.relationship),
-                            cohabiting: dep.cohabiting.unwrap_or(true),
+                            cohabiting: dep.cohabiting.ok_or_else(|| {
+                                AppError::Invalid(format!(
+                                    "{file}:{}: column 同居・別居の別: required for 該当",
+                                    d.line
+                                ))
+                            })?,
                             annual_income: dep.income,
                             name_kanji: dep.person.kanji.clone().unwrap_or_else(|| dep.person.kana.clone()),
                             name_kana: dep.person.kana.clone(),
                             birth_date: dep.person.birth,
-                            sex: dep.sex.unwrap_or(kenpo_domain::person::Sex::Female),
+                            sex: sex()?,
                             employer_code: None,
                             insurer: String::new(),
                             card: None,

@@ -801,6 +801,15 @@ pub struct History {
     pub events: Vec<EligibilityEvent>,
     pub periods: Vec<EligibilityPeriod>,
     pub cards: Vec<CardHeld>,
+    /// Earlier 事業所 (転勤), oldest first.
+    pub earlier_employers: Vec<EarlierEmployer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EarlierEmployer {
+    pub employer_code: Option<String>,
+    /// The first day it no longer was the person's.
+    pub until: String,
 }
 
 impl From<kenpo_store::PersonHistory> for History {
@@ -838,6 +847,11 @@ impl From<kenpo_store::PersonHistory> for History {
                 .cards
                 .into_iter()
                 .map(|c| CardHeld { symbol: c.0, number: c.1, branch: c.2, valid_from: c.3, valid_until: c.4 })
+                .collect(),
+            earlier_employers: h
+                .employers
+                .into_iter()
+                .map(|(employer_code, until)| EarlierEmployer { employer_code, until })
                 .collect(),
         }
     }

@@ -46,7 +46,7 @@ pub fn columns_of(field: Field) -> &'static [(&'static str, &'static str)] {
         Field::AcquisitionReason => &[("eligibility_periods", "acquisition_reason")],
         Field::LostOn => &[("eligibility_periods", "lost_on"), ("eligibility_events", "effective_on")],
         Field::LossReason => &[("eligibility_periods", "loss_reason"), ("eligibility_events", "reason")],
-        Field::Employer => &[("persons", "employer_code")],
+        Field::Employer => &[("persons", "employer_code"), ("employer_history", "employer_code")],
         Field::HasDependants => &[("persons", "insured_id"), ("dependency_history", "insured_id")],
         Field::StandardMonthlyRemuneration => {
             &[("standard_remuneration", "grade"), ("standard_remuneration", "monthly_amount")]

@@ -138,6 +138,13 @@ pub enum Change {
         postal_code: String,
         address: String,
     },
+    /// 転勤: the member moves to another of the society's 事業所 from `on` (their dependants
+    /// follow, as the dependants' employer is read from the member).
+    Employer {
+        who: PersonRef,
+        on: NaiveDate,
+        employer: String,
+    },
     /// Card reissue (記号・番号・枝番 change).
     Card {
         who: PersonRef,
@@ -192,6 +199,7 @@ enum Detail {
     Voluntary { seq: i64, restored: Vec<(i64, i64)> },
     Name,
     Address { had_contact: bool },
+    Employer,
     Card { old_seq: i64, new_seq: i64 },
     Correction { of: i64 },
     Elderly,
@@ -327,6 +335,10 @@ impl Run<'_> {
             Change::Address { who, on, postal_code, address } => {
                 let person = self.resolve(tx, e.line, who).await?;
                 self.address(tx, e, person, *on, Some(postal_code.clone()), Some(address.clone()), None).await
+            }
+            Change::Employer { who, on, employer } => {
+                let person = self.resolve(tx, e.line, who).await?;
+                self.employer(tx, e, person, *on, Some(employer.clone()), None).await
             }
             Change::Card { who, on, symbol, number, branch } => {
                 let person = self.resolve(tx, e.line, who).await?;
@@ -1036,6 +1048,64 @@ impl Run<'_> {
         self.outbox(tx, id, person, "change", on, e.received_on).await
     }
 
+    /// 転勤: the earlier employer moves to `employer_history`, the new one is the person's.
+    async fn employer(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        e: &NewEvent,
+        person: i64,
+        on: NaiveDate,
+        employer: Option<String>,
+        corrects: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let line = e.line;
+        let (kind, current): (String, Option<String>) =
+            sqlx::query_as("SELECT kind, employer_code FROM persons WHERE id = $1")
+                .bind(person)
+                .fetch_one(&mut **tx)
+                .await?;
+        if kind != "insured" {
+            return Err(input(self.file, line, "事業所番号", "only an employed member (被保険者) changes 事業所"));
+        }
+        if let Some(code) = &employer {
+            let known: Option<(String,)> = sqlx::query_as("SELECT code FROM employers WHERE code = $1")
+                .bind(code.clone())
+                .fetch_optional(&mut **tx)
+                .await?;
+            if known.is_none() {
+                return Err(input(self.file, line, "事業所番号", "unknown 事業所"));
+            }
+            if current.as_deref() == Some(code.as_str()) && corrects.is_none() {
+                return Err(input(self.file, line, "事業所番号", "already the person's 事業所"));
+            }
+        }
+        let reasoning =
+            vec![format!("事業所の変更（転勤） {}（旧事業所は履歴に保存）", kenpo_domain::era::era_date(on))];
+        let detail = match corrects {
+            Some(of) => Detail::Correction { of },
+            None => Detail::Employer,
+        };
+        let kind = if corrects.is_some() { "correction" } else { "employer" };
+        let id = self.event_row(tx, person, kind, on, e.received_on, None, &detail, &reasoning, corrects).await?;
+        sqlx::query(
+            "INSERT INTO employer_history (person_id, event_id, valid_until, employer_code) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(person)
+        .bind(id)
+        .bind(iso(on))
+        .bind(current)
+        .execute(&mut **tx)
+        .await?;
+        // The member's dependants carry the member's employer (the roster's convention).
+        sqlx::query("UPDATE persons SET employer_code = $1 WHERE id = $2 OR insured_id = $2")
+            .bind(employer)
+            .bind(person)
+            .execute(&mut **tx)
+            .await?;
+        self.summary.changes += 1;
+        Ok(())
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn address(
         &mut self,
@@ -1380,6 +1450,17 @@ impl Run<'_> {
                 self.summary.corrections += 1;
                 Ok(())
             }
+            Detail::Employer => {
+                let (code,): (Option<String>,) =
+                    sqlx::query_as("SELECT employer_code FROM employer_history WHERE person_id = $1 AND event_id = $2")
+                        .bind(person)
+                        .bind(of)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                self.employer(tx, e, person, effective, code, Some(of)).await?;
+                self.summary.corrections += 1;
+                Ok(())
+            }
             Detail::Card { old_seq, .. } => {
                 let (symbol, number, branch): (String, String, i64) = sqlx::query_as(
                     "SELECT card_symbol, card_number, card_branch FROM card_history WHERE person_id = $1 AND seq = $2",
@@ -1458,14 +1539,4 @@ async fn reopen_dependency(tx: &mut Transaction<'static, Any>, person: i64, from
         .await?;
     }
     Ok(())
-}
-
-/// The age-75 losses due on or before `day` for people still covered: what a daily batch files
-/// as events (no employer files them for a 任意継続 member or a dependant).
-pub fn seventy_five_due(births: &[(i64, NaiveDate)], day: NaiveDate) -> Vec<i64> {
-    births
-        .iter()
-        .filter(|(_, b)| eligibility::seventy_fifth_birthday(*b).is_some_and(|d| d <= day))
-        .map(|(id, _)| *id)
-        .collect()
 }

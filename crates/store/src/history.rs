@@ -441,6 +441,8 @@ pub struct PersonHistory {
     pub events: Vec<EventRow>,
     pub periods: Vec<PeriodRow>,
     pub cards: Vec<CardRow>,
+    /// Earlier 事業所: (事業所番号, the first day it no longer was theirs), oldest first.
+    pub employers: Vec<(Option<String>, String)>,
 }
 
 /// A 資格確認書 or 資格情報のお知らせ to print, with what goes on it.
@@ -503,6 +505,12 @@ impl Store {
         .bind(person)
         .fetch_all(pool)
         .await?;
+        let employers = sqlx::query_as(
+            "SELECT employer_code, valid_until FROM employer_history WHERE person_id = $1 ORDER BY event_id",
+        )
+        .bind(person)
+        .fetch_all(pool)
+        .await?;
         let known: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM persons WHERE id = $1").bind(person).fetch_optional(pool).await?;
         if known.is_none() {
@@ -528,6 +536,7 @@ impl Store {
                 .collect(),
             periods,
             cards,
+            employers,
         })
     }
 

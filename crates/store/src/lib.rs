@@ -50,9 +50,7 @@ pub use benefits::{BenefitView, NewBenefitClaim};
 pub use checkups::CheckupImportSummary;
 pub use db::Backend;
 pub use error::StoreError;
-pub use events::{
-    Change, EVENT_CATEGORIES, EventSummary, NewAcquisition, NewEvent, PersonRef, REGISTRATION_DAYS, seventy_five_due,
-};
+pub use events::{Change, EVENT_CATEGORIES, EventSummary, NewAcquisition, NewEvent, PersonRef, REGISTRATION_DAYS};
 pub use export::{ExportedRows, Recipient, Selection};
 pub use history::{AS_OF_BATCH, CertificateRow, CoverageAsOf, EventRow, PersonHistory, ReceiptAfterLoss};
 pub use kenin::{DependantCheckResult, DependantCheckRow};

@@ -1159,3 +1159,45 @@ async fn voluntary_continuation_ends_after_two_years_with_its_dependants() {
         }
     }
 }
+
+/// 転勤 within the society: the member's 事業所 changes from 2026-10-01, the old one is kept in
+/// the history, the dependants follow (their employer is the member's), and a correction puts
+/// the old 事業所 back while both events stay.
+#[tokio::test]
+async fn a_transfer_keeps_the_old_employer_and_a_correction_restores_it() {
+    for backend in BACKENDS {
+        let (_db, store, cast) = setup(backend, "transfer", cast()).await;
+        let m = cast.member_id();
+        let old = cast.employer();
+        let new = cast
+            .society
+            .employers
+            .iter()
+            .map(|e| e.employer.code.clone())
+            .find(|c| *c != old)
+            .expect("the society has two employers");
+        let transfer = Change::Employer { who: PersonRef::Id(m), on: day(2026, 10, 1), employer: new.clone() };
+        let s = apply(&store, "transfer", &[ev(1, day(2026, 10, 2), transfer)]).await.unwrap();
+        assert_eq!((s.events, s.changes), (1, 1), "{backend}");
+        let h = store.person_history(&staff(), m).await.unwrap();
+        assert_eq!(h.employers, vec![(Some(old.clone()), "2026-10-01".to_string())], "{backend}");
+        let employer_of = |v: &kenpo_store::PersonView| {
+            v.eligibility.as_ref().and_then(|e| e.employer.as_ref().map(|x| x.code.clone()))
+        };
+        let member = store.person(&staff(), kenpo_store::PersonId(m)).await.unwrap();
+        assert_eq!(employer_of(&member), Some(new.clone()), "{backend}");
+        let dep = store.person(&staff(), kenpo_store::PersonId(cast.dep_ids()[0])).await.unwrap();
+        assert_eq!(employer_of(&dep), Some(new.clone()), "{backend}: the dependant follows");
+        // An unknown 事業所 is refused, naming the column.
+        let bad = Change::Employer { who: PersonRef::Id(m), on: day(2026, 11, 1), employer: "E9999".into() };
+        let err = apply(&store, "bad-transfer", &[ev(1, day(2026, 11, 1), bad)]).await.unwrap_err();
+        assert!(err.to_string().contains("column 事業所番号"), "{backend}: {err}");
+        // The correction restores the old 事業所; the transfer event is still there.
+        let id = h.events.iter().find(|e| e.kind == "employer").map(|e| e.id).expect("the transfer event");
+        apply(&store, "undo", &[ev(1, day(2026, 10, 5), Change::Correct { event_id: id })]).await.unwrap();
+        let member = store.person(&staff(), kenpo_store::PersonId(m)).await.unwrap();
+        assert_eq!(employer_of(&member), Some(old.clone()), "{backend}");
+        let h = store.person_history(&staff(), m).await.unwrap();
+        assert!(h.events.iter().any(|e| e.id == id && e.corrected_by.is_some()), "{backend}");
+    }
+}

@@ -82,6 +82,17 @@ pub enum EligibilityWhat {
         #[command(flatten)]
         access: crate::commands::Access,
     },
+    /// 転勤: the member moves to another 事業所 of the society from a day (dependants follow).
+    Employer {
+        #[arg(long)]
+        person: i64,
+        #[arg(long)]
+        on: NaiveDate,
+        #[arg(long)]
+        employer: String,
+        #[command(flatten)]
+        access: crate::commands::Access,
+    },
     /// Card reissue: a new 記号・番号・枝番 from a day.
     Card {
         #[arg(long)]
@@ -400,6 +411,12 @@ async fn inner(what: EligibilityWhat, store: &Store, location: &Location, json: 
             let s = uc::age_batch(store, &access.context()?, day.unwrap_or_else(today)).await?;
             summary(&s, json)
         }
+        EligibilityWhat::Employer { person, on, employer, access } => {
+            if employer.is_empty() || employer.len() > 10 || !employer.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                bail!("--employer: 1–10 letters or digits");
+            }
+            entry(store, &access, "転勤", Change::Employer { who: PersonRef::Id(person), on, employer }, json).await
+        }
         EligibilityWhat::Correct { event, access } => {
             entry(store, &access, "訂正", Change::Correct { event_id: event }, json).await
         }
@@ -443,6 +460,9 @@ async fn inner(what: EligibilityWhat, store: &Store, location: &Location, json: 
                 }
                 for c in &h.cards {
                     println!("  証 {}・{}（{:02}） {} 〜 {}", c.0, c.1, c.2, c.3, c.4.clone().unwrap_or_default());
+                }
+                for (code, until) in &h.employers {
+                    println!("  旧事業所 {} （{until} から変更）", code.clone().unwrap_or_default());
                 }
                 for e in &h.events {
                     let corrected = e.corrected_by.map(|c| format!(" → 訂正 {c}")).unwrap_or_default();

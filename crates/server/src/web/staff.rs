@@ -1207,6 +1207,7 @@ async fn history(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<
             tables: vec![
                 ("資格期間".into(), views::periods_table(&h)),
                 ("被保険者等記号・番号の履歴".into(), views::cards_table(&h)),
+                ("事業所の履歴（転勤前）".into(), views::employers_table(&h)),
                 ("事象（新しいものが下）".into(), views::events_table(&h)),
             ],
             withheld: Vec::new(),

@@ -407,6 +407,8 @@ fn record_label(kind: &str) -> &'static str {
         "name" => "氏名変更",
         "address" => "住所変更",
         "card" => "証番号変更",
+        "employer" => "事業所変更",
+        "elderly" => "高齢受給者",
         "correction" => "訂正",
         _ => "—",
     }
@@ -439,6 +441,15 @@ pub fn cards_table(h: &kenpo_store::PersonHistory) -> Table {
             iso_era(&c.3),
             c.4.as_deref().map(iso_era).unwrap_or_default(),
         ]);
+    }
+    t
+}
+
+/// Earlier 事業所 (転勤), each with the first day it no longer was theirs.
+pub fn employers_table(h: &kenpo_store::PersonHistory) -> Table {
+    let mut t = Table::new(["事業所番号", "この日から変更"]);
+    for (code, until) in &h.employers {
+        t.push(vec![code.clone().unwrap_or_default(), iso_era(until)]);
     }
     t
 }

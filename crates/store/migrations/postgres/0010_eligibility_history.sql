@@ -59,6 +59,14 @@ CREATE TABLE address_history (
     address TEXT,
     PRIMARY KEY (person_id, event_id)
 );
+-- Earlier employers (転勤 between the society's 事業所; the current one is persons.employer_code).
+CREATE TABLE employer_history (
+    person_id BIGINT NOT NULL REFERENCES persons(id),
+    event_id BIGINT NOT NULL REFERENCES eligibility_events(id),
+    valid_until TEXT NOT NULL,
+    employer_code TEXT,
+    PRIMARY KEY (person_id, event_id)
+);
 -- Whose dependant a person was, from when (the current link is persons.insured_id).
 CREATE TABLE dependency_history (
     person_id BIGINT NOT NULL REFERENCES persons(id),
