@@ -289,43 +289,56 @@ pub async fn kenin_remove(
     Ok(store.apply_events(ctx, "kenin", &format!("検認{year}"), &sha, &events).await?)
 }
 
-/// The daily batch for `day`: 任意継続 ended by its two years, 75歳到達 losses of people still
-/// covered (a member's dependants lose with them) and the 高齢受給者 starts of `day`'s month,
-/// as events.
+/// The daily batch for `day`, as events in two files: first 任意継続 ended by its two years and
+/// the members who reached 75 (their dependants lose with them, on the member's 喪失日); then,
+/// read again, the dependants who reached 75 and are still covered (on their own birthday) and
+/// the 高齢受給者 starts of `day`'s month.
 pub async fn age_batch(store: &Store, ctx: &AccessContext, day: NaiveDate) -> Result<EventSummary, AppError> {
-    let (seventy_five, elderly) = store.age_milestones(ctx, day).await?;
+    let first = store.age_milestones(ctx, day).await?;
     let two_years = store.voluntary_ends(ctx, day).await?;
-    let mut events = Vec::new();
+    let mut members = Vec::new();
     for (id, acquired) in &two_years {
-        // 75 first: a 任意継続 member reaching both on one day leaves at 75 (listed below).
-        if seventy_five.contains(id) {
-            continue;
+        // 75 first: a 任意継続 member reaching both by the day leaves at 75 (listed below).
+        if !first.members_75.contains(id) {
+            members.push(Change::Lose { who: PersonRef::Id(*id), reason: LossReason::TwoYears, event_day: *acquired });
         }
-        events.push(NewEvent {
-            line: events.len() as u64 + 1,
-            received_on: day,
-            change: Change::Lose { who: PersonRef::Id(*id), reason: LossReason::TwoYears, event_day: *acquired },
-        });
     }
-    for id in &seventy_five {
-        events.push(NewEvent {
-            line: events.len() as u64 + 1,
-            received_on: day,
-            change: Change::Lose { who: PersonRef::Id(*id), reason: LossReason::Age75, event_day: day },
-        });
+    for id in &first.members_75 {
+        members.push(Change::Lose { who: PersonRef::Id(*id), reason: LossReason::Age75, event_day: day });
     }
-    for (id, month) in elderly {
-        events.push(NewEvent {
-            line: events.len() as u64 + 1,
-            received_on: day,
-            change: Change::Elderly { who: PersonRef::Id(id), month },
-        });
+    let mut total = apply_batch(store, ctx, day, 1, members).await?;
+    let second = store.age_milestones(ctx, day).await?;
+    let mut rest = Vec::new();
+    for id in &second.dependants_75 {
+        rest.push(Change::Lose { who: PersonRef::Id(*id), reason: LossReason::Age75, event_day: day });
     }
-    if events.is_empty() {
+    for (id, month) in second.elderly {
+        rest.push(Change::Elderly { who: PersonRef::Id(id), month });
+    }
+    let s = apply_batch(store, ctx, day, 2, rest).await?;
+    total.events += s.events;
+    total.lost += s.lost;
+    total.dependants_lost_with_member += s.dependants_lost_with_member;
+    total.changes += s.changes;
+    total.outbox += s.outbox;
+    Ok(total)
+}
+
+async fn apply_batch(
+    store: &Store,
+    ctx: &AccessContext,
+    day: NaiveDate,
+    part: u8,
+    changes: Vec<Change>,
+) -> Result<EventSummary, AppError> {
+    if changes.is_empty() {
         return Ok(EventSummary::default());
     }
-    // No one is lost twice: a member's loss takes only the dependants younger than 75 on that
-    // day (`dependants_losing_with`), and those 75 already are in the list on their own.
-    let sha = crate::imports::sha256_hex(format!("age|{day}|{}", events.len()).as_bytes());
-    Ok(store.apply_events(ctx, "age", &format!("年齢到達 {day}"), &sha, &events).await?)
+    let events: Vec<NewEvent> = changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, change)| NewEvent { line: i as u64 + 1, received_on: day, change })
+        .collect();
+    let sha = crate::imports::sha256_hex(format!("age|{day}|{part}|{}", events.len()).as_bytes());
+    Ok(store.apply_events(ctx, "age", &format!("年齢到達 {day} ({part})"), &sha, &events).await?)
 }

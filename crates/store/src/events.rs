@@ -827,6 +827,14 @@ impl Run<'_> {
                 kenpo_domain::era::era_date(acquired)
             ));
             acquired
+        } else if reason == LossReason::Age75 {
+            // Already 75 on the 取得日 (an older dependant on an initial roster): never eligible
+            // here — 後期高齢者医療 covered them — so the period closes on its first day.
+            reasoning.push(format!(
+                "資格取得日 {} に既に75歳のため、資格はなかったものとする（後期高齢者医療）",
+                kenpo_domain::era::era_date(acquired)
+            ));
+            acquired
         } else {
             return Err(input(self.file, line, "資格喪失年月日", "not after the 取得日"));
         };

@@ -237,6 +237,17 @@ impl Store {
     }
 }
 
+/// What the daily batch has to do on a day (`Store::age_milestones`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AgeMilestones {
+    /// Members (被保険者, 任意継続) who reached 75 by the day and are still covered.
+    pub members_75: Vec<i64>,
+    /// Dependants who reached 75 by the day and are still covered.
+    pub dependants_75: Vec<i64>,
+    /// People whose 70–74 share starts in the day's month, not recorded yet.
+    pub elderly: Vec<(i64, kenpo_domain::YearMonth)>,
+}
+
 /// A receipt with service days outside every period of its person.
 pub(crate) struct Uncovered {
     pub receipt: i64,
@@ -652,48 +663,51 @@ impl Store {
 }
 
 impl Store {
-    /// The age milestones of people covered on `day`: who has reached 75 by `day` (後期高齢者医療:
-    /// no employer files that for a dependant or a 任意継続 member), and who starts the 70–74
-    /// share in `day`'s month without a recorded start yet. Ids ascending.
-    pub async fn age_milestones(
-        &self,
-        ctx: &AccessContext,
-        day: NaiveDate,
-    ) -> Result<(Vec<i64>, Vec<(i64, kenpo_domain::YearMonth)>), StoreError> {
+    /// The age milestones of people covered on `day` by an open period (one whose loss is already
+    /// recorded, even for a later day, keeps it): who has reached 75 by `day` (後期高齢者医療:
+    /// no employer files that for a dependant or a 任意継続 member) — members and dependants
+    /// apart, so a batch can take the members first and their dependants with them —, and who
+    /// starts the 70–74 share in `day`'s month without a recorded start yet. Ids ascending.
+    pub async fn age_milestones(&self, ctx: &AccessContext, day: NaiveDate) -> Result<AgeMilestones, StoreError> {
         let grant = self
             .decide(ctx, Action::Read, &[DataCategory::Identity, DataCategory::Eligibility], Subject::Population)
             .await?;
         let pool = self.db.granted(&grant);
-        // Born between 76 and 69 years before: everyone else is far from both milestones.
-        let oldest = iso(day.checked_sub_months(chrono::Months::new(12 * 76)).unwrap_or(day));
+        // Born 69 years or more before: everyone younger is far from both milestones.
         let youngest = iso(day.checked_sub_months(chrono::Months::new(12 * 69)).unwrap_or(day));
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT p.id, p.birth_date, (SELECT COUNT(*) FROM eligibility_events v WHERE v.person_id = p.id AND v.kind = 'elderly') \
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT p.id, p.birth_date, p.kind, \
+                    (SELECT COUNT(*) FROM eligibility_events v WHERE v.person_id = p.id AND v.kind = 'elderly') \
              FROM persons p JOIN eligibility_periods e ON e.person_id = p.id AND e.acquired_on <= $1 \
-                  AND (e.lost_on IS NULL OR e.lost_on > $1) AND (e.lost_on IS NULL OR e.lost_on > e.acquired_on) \
-             WHERE p.birth_date > $2 AND p.birth_date <= $3 ORDER BY p.id",
+                  AND e.lost_on IS NULL \
+             WHERE p.birth_date <= $2 ORDER BY p.id",
         )
         .bind(iso(day))
-        .bind(oldest)
         .bind(youngest)
         .fetch_all(pool)
         .await?;
         let month = kenpo_domain::YearMonth::of(day);
-        let (mut seventy_five, mut elderly) = (Vec::new(), Vec::new());
-        for (id, birth, recorded) in rows {
+        let mut out = AgeMilestones::default();
+        for (id, birth, kind, recorded) in rows {
             let birth = parse_iso(&birth)?;
             if kenpo_domain::eligibility::seventy_fifth_birthday(birth).is_some_and(|b| b <= day) {
-                seventy_five.push(id);
+                if kind == "dependant" {
+                    out.dependants_75.push(id);
+                } else {
+                    out.members_75.push(id);
+                }
             } else if recorded == 0
                 && kenpo_domain::eligibility::elderly_start_month(birth).is_some_and(|s| s.value == month)
             {
-                elderly.push((id, month));
+                out.elderly.push((id, month));
             }
         }
-        let mut touched: Vec<i64> = seventy_five.clone();
-        touched.extend(elderly.iter().map(|e| e.0));
+        let mut touched: Vec<i64> = out.members_75.clone();
+        touched.extend(&out.dependants_75);
+        touched.extend(out.elderly.iter().map(|e| e.0));
+        touched.sort_unstable();
         self.record(&grant, &Touched::Set(touched)).await?;
-        Ok((seventy_five, elderly))
+        Ok(out)
     }
 
     /// 任意継続 periods still open whose two years are over by `day` (Art. 38(1)): (person,

@@ -52,7 +52,9 @@ pub use db::Backend;
 pub use error::StoreError;
 pub use events::{Change, EVENT_CATEGORIES, EventSummary, NewAcquisition, NewEvent, PersonRef, REGISTRATION_DAYS};
 pub use export::{ExportedRows, Recipient, Selection};
-pub use history::{AS_OF_BATCH, CertificateRow, CoverageAsOf, EventRow, PersonHistory, ReceiptAfterLoss};
+pub use history::{
+    AS_OF_BATCH, AgeMilestones, CertificateRow, CoverageAsOf, EventRow, PersonHistory, ReceiptAfterLoss,
+};
 pub use kenin::{DependantCheckResult, DependantCheckRow};
 pub use kenshin::{
     AssessmentSummary, FindingsOf, FollowUp, GuidanceImportSummary, HANDOFF_ITEMS, Handoff, HandoffRow, StateReportRow,

@@ -1071,10 +1071,10 @@ async fn age_milestones_start_the_elderly_share_and_end_coverage_at_75() {
         let (m, [spouse, child]) = (c.member_id(), c.dep_ids());
 
         // 2026-08-01: the member starts the share; nobody is 75 yet (the spouse is 74).
-        let (seventy_five, elderly) = store.age_milestones(&staff(), day(2026, 8, 1)).await.unwrap();
+        let found = store.age_milestones(&staff(), day(2026, 8, 1)).await.unwrap();
         // (Other synthetic people may reach a milestone too: the assertions name ours.)
-        assert!(!seventy_five.contains(&spouse), "{backend}: the spouse is 74 on 2026-08-01");
-        assert!(elderly.contains(&(m, YearMonth::from_parts(2026, 8))), "{backend}");
+        assert!(!found.dependants_75.contains(&spouse), "{backend}: the spouse is 74 on 2026-08-01");
+        assert!(found.elderly.contains(&(m, YearMonth::from_parts(2026, 8))), "{backend}");
         let elderly_event = Change::Elderly { who: PersonRef::Id(m), month: YearMonth::from_parts(2026, 8) };
         let s = apply(&store, "elderly", &[ev(1, day(2026, 8, 1), elderly_event.clone())]).await.unwrap();
         assert_eq!((s.events, s.outbox), (1, 1), "{backend}: one event, one registration");
@@ -1088,16 +1088,16 @@ async fn age_milestones_start_the_elderly_share_and_end_coverage_at_75() {
         // Recorded once: the same start again is refused, and the milestone is not offered again.
         let again = apply(&store, "elderly-again", &[ev(1, day(2026, 8, 2), elderly_event)]).await.unwrap_err();
         assert!(again.to_string().contains("開始月"), "{backend}: {again}");
-        let (_, elderly) = store.age_milestones(&staff(), day(2026, 8, 20)).await.unwrap();
-        assert!(!elderly.iter().any(|e| e.0 == m), "{backend}");
+        let found = store.age_milestones(&staff(), day(2026, 8, 20)).await.unwrap();
+        assert!(!found.elderly.iter().any(|e| e.0 == m), "{backend}");
         // A wrong month is refused: the rule decides the month, not the caller.
         let wrong = Change::Elderly { who: PersonRef::Id(spouse), month: YearMonth::from_parts(2026, 8) };
         assert!(apply(&store, "elderly-wrong", &[ev(1, day(2026, 8, 2), wrong)]).await.is_err(), "{backend}");
 
         // 2026-10-15: the spouse reaches 75 and leaves that day; the member and the child stay.
-        let (seventy_five, _) = store.age_milestones(&staff(), day(2026, 10, 15)).await.unwrap();
-        assert!(seventy_five.contains(&spouse), "{backend}");
-        assert!(!seventy_five.contains(&m) && !seventy_five.contains(&child), "{backend}");
+        let found = store.age_milestones(&staff(), day(2026, 10, 15)).await.unwrap();
+        assert!(found.dependants_75.contains(&spouse), "{backend}: a dependant, listed apart");
+        assert!(!found.members_75.contains(&m) && !found.dependants_75.contains(&child), "{backend}");
         let lose = Change::Lose { who: PersonRef::Id(spouse), reason: LossReason::Age75, event_day: day(2026, 10, 15) };
         apply(&store, "age75", &[ev(1, day(2026, 10, 15), lose)]).await.unwrap();
         assert!(as_of(&store, day(2026, 10, 14), spouse).await.covered, "{backend}: covered the day before");

@@ -191,7 +191,14 @@ pub fn year_of_events(society: &Society) -> Result<SynthYear, nenkin::FilingErro
                 society: SocietyFields { office: None, card_number: Some(m.card.number.clone()) },
             }));
             out.leavers += 1;
-            if rng.gen_bool(0.3)
+            // 任意継続 needs two months of coverage before the loss (Art. 3(4)) and ends at 75.
+            let two_months = m.eligibility.iter().all(|p| {
+                p.acquired_on
+                    .checked_add_months(chrono::Months::new(2))
+                    .is_some_and(|d| d <= last_day + Duration::days(1))
+            });
+            if two_months
+                && rng.gen_bool(0.3)
                 && eligibility::seventy_fifth_birthday(m.birth_date).is_some_and(|b| b > last_day + Duration::days(30))
             {
                 out.entries.push(SynthEntry::Voluntary {
