@@ -556,34 +556,13 @@ async fn import_receipts(
     headers: HeaderMap,
     body: Request,
 ) -> Result<Response, ApiError> {
-    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
-    let ok_name = !name.is_empty()
-        && name.len() <= 128
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
-    if !ok_name {
-        return Err(ApiError::invalid("X-File-Name: 128文字以内の英数字と . _ - で指定してください"));
-    }
-    let bytes = axum::body::Bytes::from_request(body, &()).await.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "ファイルが大きすぎます",
-                format!("the limit is {} bytes", crate::UPLOAD_LIMIT),
-            )
-        } else {
-            ApiError::invalid("body: the upload could not be read")
-        }
-    })?;
-    if bytes.is_empty() {
-        return Err(ApiError::invalid("body: the file is empty"));
-    }
+    let (name, bytes) = upload(&headers, body).await?;
     let job = crate::jobs::start_import(
         &state,
         acting.authed.session.principal.account_id,
         acting.ctx.clone(),
         crate::jobs::ImportKind::Receipts,
-        name,
+        &name,
         bytes.to_vec(),
     );
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
@@ -703,13 +682,6 @@ async fn import_filing(
     headers: HeaderMap,
     body: Request,
 ) -> Result<Json<dto::EventSummary>, ApiError> {
-    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
-    let ok_name = !name.is_empty()
-        && name.len() <= 128
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
-    if !ok_name {
-        return Err(ApiError::invalid("X-File-Name: 128文字以内の英数字と . _ - で指定してください"));
-    }
     let received = match q.received.as_deref() {
         Some(s) => day("received", s)?,
         None => chrono::Local::now().date_naive(),
@@ -718,6 +690,21 @@ async fn import_filing(
         && (e.is_empty() || e.len() > 10 || !e.bytes().all(|b| b.is_ascii_alphanumeric()))
     {
         return Err(ApiError::invalid("employer: 10 文字以内の英数字"));
+    }
+    let (name, bytes) = upload(&headers, body).await?;
+    let s = state.app.import_filing(&acting.ctx, &name, &bytes, q.employer.as_deref(), received).await?;
+    Ok(Json(s.into()))
+}
+
+/// An uploaded file: its name from `X-File-Name` (a plain name: kept with the import and shown
+/// back) and its bytes (within the upload limit, not empty).
+async fn upload(headers: &HeaderMap, body: Request) -> Result<(String, axum::body::Bytes), ApiError> {
+    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+    let ok_name = !name.is_empty()
+        && name.len() <= 128
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    if !ok_name {
+        return Err(ApiError::invalid("X-File-Name: 128文字以内の英数字と . _ - で指定してください"));
     }
     let bytes = axum::body::Bytes::from_request(body, &()).await.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -734,6 +721,5 @@ async fn import_filing(
     if bytes.is_empty() {
         return Err(ApiError::invalid("body: the file is empty"));
     }
-    let s = state.app.import_filing(&acting.ctx, name, &bytes, q.employer.as_deref(), received).await?;
-    Ok(Json(s.into()))
+    Ok((name.to_string(), bytes))
 }

@@ -25,15 +25,9 @@ use kenpo_policy::{AccessContext, Action, Subject};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 
-/// The categories an event may write (My Number is decided apart, when a filing carries one).
-pub const EVENT_CATEGORIES: [DataCategory; 6] = [
-    DataCategory::Identity,
-    DataCategory::Eligibility,
-    DataCategory::Remuneration,
-    DataCategory::Income,
-    DataCategory::Relation,
-    DataCategory::Contact,
-];
+/// The categories an event may write: the roster's, since an event changes what a roster row
+/// holds (My Number is decided apart, when a filing carries one).
+pub const EVENT_CATEGORIES: [DataCategory; 6] = crate::roster::ROSTER_CATEGORIES;
 
 /// Days the society has to register a change with オンライン資格確認 after receiving the filing.
 pub const REGISTRATION_DAYS: u64 = 5;

@@ -29,7 +29,7 @@ pub struct ImportSummary {
 }
 
 /// The categories a roster row writes (My Number is decided separately, when present).
-const ROSTER_CATEGORIES: [DataCategory; 6] = [
+pub(crate) const ROSTER_CATEGORIES: [DataCategory; 6] = [
     DataCategory::Identity,
     DataCategory::Eligibility,
     DataCategory::Remuneration,
