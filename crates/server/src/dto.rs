@@ -762,7 +762,7 @@ impl From<kenpo_app::IssuedAccount> for IssuedAccount {
 #[derive(Serialize, ToSchema)]
 pub struct EligibilityEvent {
     pub id: i64,
-    /// acquire | lose | voluntary | name | address | card | correction
+    /// acquire | lose | voluntary | name | address | employer | card | elderly | correction
     pub kind: String,
     pub effective_on: String,
     pub received_on: String,

@@ -27,7 +27,7 @@ FROM persons p;
 CREATE TABLE eligibility_events (
     id BIGINT PRIMARY KEY,
     person_id BIGINT NOT NULL REFERENCES persons(id),
-    kind TEXT NOT NULL,               -- acquire | lose | voluntary | name | address | card | dependant_remove | correction
+    kind TEXT NOT NULL,               -- acquire | lose | voluntary | name | address | employer | card | elderly | correction
     effective_on TEXT NOT NULL,
     received_on TEXT NOT NULL,        -- when the filing reached the society (the 5-day clock)
     recorded_at TEXT NOT NULL,
