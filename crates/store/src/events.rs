@@ -581,6 +581,43 @@ impl Run<'_> {
         if taken.is_some() {
             return Err(input(self.file, line, "被保険者証番号", "記号・番号・枝番 already issued"));
         }
+        // The same person filed twice (a re-sent file with other bytes, or two employers'
+        // files) is found by content: the 個人番号 through the blind index, else カナ氏名 and
+        // 生年月日 at the same employer or under the same member, while covered.
+        let open_twin: Option<(i64,)> = match &a.my_number {
+            Some(n) => {
+                sqlx::query_as(
+                    "SELECT m.person_id FROM my_numbers m JOIN eligibility_periods e ON e.person_id = m.person_id \
+                     WHERE m.blind_index = $1 AND e.lost_on IS NULL LIMIT 1",
+                )
+                .bind(self.store.vault.blind_index(n))
+                .fetch_optional(&mut **tx)
+                .await?
+            }
+            None => {
+                sqlx::query_as(
+                    "SELECT p.id FROM persons p JOIN eligibility_periods e ON e.person_id = p.id \
+                     WHERE p.name_kana = $1 AND p.birth_date = $2 AND e.lost_on IS NULL \
+                       AND (($3 <> 0 AND p.insured_id = $3) OR ($3 = 0 AND p.employer_code = $4 AND p.insured_id IS NULL)) \
+                     LIMIT 1",
+                )
+                .bind(a.name_kana.clone())
+                .bind(iso(a.birth_date))
+                .bind(insured_id.unwrap_or(0))
+                .bind(employer.clone().unwrap_or_default())
+                .fetch_optional(&mut **tx)
+                .await?
+            }
+        };
+        if open_twin.is_some() {
+            let field = if a.my_number.is_some() { "個人番号" } else { "氏名（カナ）・生年月日" };
+            return Err(input(
+                self.file,
+                line,
+                field,
+                "already covered: the same person is on file with an open period",
+            ));
+        }
         let id = self.ids.person;
         self.ids.person += 1;
         sqlx::query(

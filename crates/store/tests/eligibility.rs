@@ -1201,3 +1201,35 @@ async fn a_transfer_keeps_the_old_employer_and_a_correction_restores_it() {
         assert!(h.events.iter().any(|e| e.id == id && e.corrected_by.is_some()), "{backend}");
     }
 }
+
+/// The same 資格取得届 filed twice — a re-sent file with other bytes, so the file hash does not
+/// catch it — is found by content: the second is refused naming the column, and nothing of it is
+/// written; after the person's loss, the same acquisition is a re-hire and is taken.
+#[tokio::test]
+async fn the_same_acquisition_filed_twice_is_refused_by_content() {
+    for backend in BACKENDS {
+        let (db, store, cast) = setup(backend, "twice", cast()).await;
+        let insurer = cast.insurer();
+        let on = day(2026, 5, 1);
+        let hire = || {
+            let mut m = acquisition(PersonKind::Insured, "ニドメ　タロウ", day(1990, 2, 2), on, &insurer);
+            m.employer_code = Some(cast.employer());
+            Change::Acquire(Box::new(m))
+        };
+        apply(&store, "first.csv", &[ev(1, day(2026, 5, 7), hire())]).await.unwrap();
+        let mut conn = raw(&db).await;
+        let before = event_tables(&mut conn).await;
+        let err = apply(&store, "resent.csv", &[ev(1, day(2026, 5, 8), hire())]).await.unwrap_err();
+        assert!(err.to_string().contains("resent.csv:1: column 氏名（カナ）・生年月日"), "{backend}: {err}");
+        assert!(!err.to_string().contains("ニドメ"), "{backend}: the error names no value");
+        assert_eq!(event_tables(&mut conn).await, before, "{backend}: nothing written");
+        // Left on 2026-08-31, hired again from 2026-10-01: a new period, taken.
+        let first = cast.people.len() as i64 + 1;
+        apply(&store, "leave.csv", &[ev(1, day(2026, 9, 2), retire(PersonRef::Id(first), day(2026, 8, 31)))])
+            .await
+            .unwrap();
+        let mut again = acquisition(PersonKind::Insured, "ニドメ　タロウ", day(1990, 2, 2), day(2026, 10, 1), &insurer);
+        again.employer_code = Some(cast.employer());
+        apply(&store, "rehire.csv", &[ev(1, day(2026, 10, 2), Change::Acquire(Box::new(again)))]).await.unwrap();
+    }
+}
