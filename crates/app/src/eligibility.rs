@@ -342,3 +342,196 @@ async fn apply_batch(
     let sha = crate::imports::sha256_hex(format!("age|{day}|{part}|{}", events.len()).as_bytes());
     Ok(store.apply_events(ctx, "age", &format!("年齢到達 {day} ({part})"), &sha, &events).await?)
 }
+
+/// A staff entry as an interface receives it (a form, a JSON body): which change, whose, from
+/// when, and the fields that change needs. Parsed here once for both interfaces.
+#[derive(Debug, Clone, Default)]
+pub struct StaffEntry {
+    /// lose | voluntary | name | address | employer | card | correct
+    pub kind: String,
+    pub person: i64,
+    /// The event's day (退職日, 申出日, the change's first day); not needed for `correct`.
+    pub day: Option<NaiveDate>,
+    /// For `lose`: a `LossReason` code.
+    pub reason: Option<String>,
+    pub kanji: Option<String>,
+    pub kana: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub employer: Option<String>,
+    pub symbol: Option<String>,
+    pub number: Option<String>,
+    pub branch: Option<u8>,
+    /// For `correct`: the event to reverse.
+    pub event: Option<i64>,
+}
+
+fn required<'a>(v: &'a Option<String>, field: &str, max: usize) -> Result<&'a str, AppError> {
+    let v = v.as_deref().map(str::trim).unwrap_or("");
+    if v.is_empty() {
+        return Err(AppError::Invalid(format!("{field}: required")));
+    }
+    if let Some(p) = kenpo_formats::text::cell_problem(v, max) {
+        return Err(AppError::Invalid(format!("{field}: {p}")));
+    }
+    Ok(v)
+}
+
+/// The change a staff entry asks for, and its name for the import record.
+pub fn staff_change(e: &StaffEntry) -> Result<(&'static str, Change), AppError> {
+    let who = PersonRef::Id(e.person);
+    let day = || e.day.ok_or_else(|| AppError::Invalid("day: required (YYYY-MM-DD)".into()));
+    Ok(match e.kind.as_str() {
+        "lose" => {
+            let code = required(&e.reason, "reason", 30)?;
+            let reason =
+                LossReason::from_code(code).ok_or_else(|| AppError::Invalid("reason: not a loss reason".into()))?;
+            ("資格喪失", Change::Lose { who, reason, event_day: day()? })
+        }
+        "voluntary" => ("任意継続", Change::Voluntary { who, applied_on: day()? }),
+        "name" => (
+            "氏名変更",
+            Change::Name {
+                who,
+                on: day()?,
+                kanji: required(&e.kanji, "kanji", 50)?.to_string(),
+                kana: required(&e.kana, "kana", 50)?.to_string(),
+            },
+        ),
+        "address" => (
+            "住所変更",
+            Change::Address {
+                who,
+                on: day()?,
+                postal_code: required(&e.postal_code, "postal_code", 10)?.to_string(),
+                address: required(&e.address, "address", 120)?.to_string(),
+            },
+        ),
+        "employer" => {
+            let code = required(&e.employer, "employer", 10)?;
+            if !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(AppError::Invalid("employer: letters and digits".into()));
+            }
+            ("転勤", Change::Employer { who, on: day()?, employer: code.to_string() })
+        }
+        "card" => {
+            let card = kenpo_domain::CardId::new(
+                required(&e.symbol, "symbol", 20)?,
+                required(&e.number, "number", 20)?,
+                e.branch.unwrap_or(0),
+            )
+            .map_err(|err| AppError::Invalid(format!("symbol/number/branch: {err}")))?;
+            (
+                "証番号変更",
+                Change::Card { who, on: day()?, symbol: card.symbol, number: card.number, branch: card.branch },
+            )
+        }
+        "correct" => {
+            let event = e.event.ok_or_else(|| AppError::Invalid("event: required".into()))?;
+            ("訂正", Change::Correct { event_id: event })
+        }
+        _ => return Err(AppError::Invalid("kind: lose, voluntary, name, address, employer, card or correct".into())),
+    })
+}
+
+/// Applies a staff entry received today.
+pub async fn apply_staff_entry(
+    store: &Store,
+    ctx: &AccessContext,
+    entry: &StaffEntry,
+    today: NaiveDate,
+) -> Result<EventSummary, AppError> {
+    let (what, change) = staff_change(entry)?;
+    apply_entry(store, ctx, what, NewEvent { line: 1, received_on: today, change }).await
+}
+
+/// The residence words of the 検認 CSV and the CLI.
+pub fn residence(s: &str) -> Option<Residence> {
+    use kenpo_domain::dependant::AbroadException;
+    Some(match s {
+        "japan" => Residence::InJapan,
+        "excluded_visa" => Residence::InJapanExcludedVisa,
+        "student" => Residence::Abroad(AbroadException::Student),
+        "accompanying" => Residence::Abroad(AbroadException::AccompanyingPostedMember),
+        "temporary" => Residence::Abroad(AbroadException::TemporaryTrip),
+        "formed_abroad" => Residence::Abroad(AbroadException::FormedDuringPosting),
+        "japan_based" => Residence::Abroad(AbroadException::OtherJapanBased),
+        "abroad" => Residence::AbroadNoException,
+        _ => return None,
+    })
+}
+
+/// The answered 検認 CSV (the list's columns with 回答日, 同居 (1/0), 収入見込, 被保険者収入,
+/// 仕送り額, 障害 (1/0), 居住 (`residence` words) and 例外書類 (1/0) filled): the year the list
+/// is of (column 検認年, when the file has it) and the answers. Rows without a 回答日 are not
+/// answered yet and skipped. Errors name file, line and column, never the value.
+pub fn read_kenin_answers(file: &str, bytes: &[u8]) -> Result<(Option<i32>, Vec<KeninAnswer>), AppError> {
+    let bytes = kenpo_formats::csv_out::strip_bom(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let bad = |line: u64, field: &str, what: &str| AppError::Invalid(format!("{file}:{line}: column {field}: {what}"));
+    let headers = reader.headers().map_err(|_| bad(1, "見出し", "no header line"))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| bad(1, name, "missing"));
+    let year_col = headers.iter().position(|h| h == "検認年");
+    let (id, answered, cohab, income, member, support, disabled, residence_col, docs) = (
+        col("加入者ID")?,
+        col("回答日")?,
+        col("同居")?,
+        col("収入見込")?,
+        col("被保険者収入")?,
+        col("仕送り額")?,
+        col("障害")?,
+        col("居住")?,
+        col("例外書類")?,
+    );
+    let mut year: Option<i32> = None;
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let record = record.map_err(|_| bad(line, "行", "not a CSV line"))?;
+        let get = |c: usize| record.get(c).unwrap_or("").trim();
+        if let Some(c) = year_col {
+            let y: i32 = get(c).parse().map_err(|_| bad(line, "検認年", "not a year"))?;
+            if year.is_some_and(|seen| seen != y) {
+                return Err(bad(line, "検認年", "differs from the lines before"));
+            }
+            year = Some(y);
+        }
+        if get(answered).is_empty() {
+            continue;
+        }
+        let yen = |c: usize, field: &str| -> Result<Option<i64>, AppError> {
+            let v = get(c);
+            if v.is_empty() {
+                return Ok(None);
+            }
+            let n: i64 = v.parse().map_err(|_| bad(line, field, "not a whole number of yen"))?;
+            if !(0..=kenpo_formats::text::MAX_YEN).contains(&n) {
+                return Err(bad(line, field, "out of range"));
+            }
+            Ok(Some(n))
+        };
+        let flag = |c: usize, field: &str| -> Result<bool, AppError> {
+            match get(c) {
+                "1" => Ok(true),
+                "0" | "" => Ok(false),
+                _ => Err(bad(line, field, "must be 1 or 0")),
+            }
+        };
+        let place = get(residence_col);
+        out.push(KeninAnswer {
+            line,
+            person_id: get(id).parse().map_err(|_| bad(line, "加入者ID", "not a number"))?,
+            answered_on: NaiveDate::parse_from_str(get(answered), "%Y-%m-%d")
+                .map_err(|_| bad(line, "回答日", "not YYYY-MM-DD"))?,
+            cohabiting: flag(cohab, "同居")?,
+            expected_income: yen(income, "収入見込")?,
+            member_income: yen(member, "被保険者収入")?,
+            support_sent: yen(support, "仕送り額")?,
+            disabled: flag(disabled, "障害")?,
+            residence: residence(if place.is_empty() { "japan" } else { place })
+                .ok_or_else(|| bad(line, "居住", "not one of the listed words"))?,
+            exception_documents: flag(docs, "例外書類")?,
+        });
+    }
+    Ok((year, out))
+}

@@ -481,6 +481,25 @@ impl App {
         Ok((rows.len(), bytes))
     }
 
+    /// Marks outbox rows after the 中間サーバー's answer: `error` (with its code) or `resend`.
+    pub async fn outbox_mark(
+        &self,
+        ctx: &AccessContext,
+        ids: &[i64],
+        to: &str,
+        code: Option<&str>,
+    ) -> Result<u64, AppError> {
+        let mark = match to {
+            "error" => kenpo_store::OutboxMark::Error,
+            "resend" => kenpo_store::OutboxMark::Resend,
+            _ => return Err(AppError::Invalid("to: error or resend".into())),
+        };
+        if ids.is_empty() || ids.len() > 1_000 {
+            return Err(AppError::Invalid("ids: 1 to 1,000 rows".into()));
+        }
+        Ok(self.store.outbox_mark(ctx, ids, mark, code).await?)
+    }
+
     /// The 資格確認書 / お知らせ issued to one person, as PDF.
     pub async fn certificates_pdf(
         &self,
@@ -493,6 +512,82 @@ impl App {
             return Err(AppError::NotFound("no 資格確認書 or お知らせ issued to this person".into()));
         }
         render::pdf::certificates_pdf(&rows, "Kenpo健康保険組合", paper).map_err(AppError::Internal)
+    }
+
+    /// A staff entry (a change or a correction) as an event received today.
+    pub async fn apply_staff_entry(
+        &self,
+        ctx: &AccessContext,
+        entry: &eligibility::StaffEntry,
+        today: chrono::NaiveDate,
+    ) -> Result<kenpo_store::EventSummary, AppError> {
+        eligibility::apply_staff_entry(&self.store, ctx, entry, today).await
+    }
+
+    /// Receipts with service days outside coverage in the months `from..=to` (at most 24).
+    pub async fn receipts_after_loss(
+        &self,
+        ctx: &AccessContext,
+        from: YearMonth,
+        to: YearMonth,
+    ) -> Result<Vec<kenpo_store::ReceiptAfterLoss>, AppError> {
+        let mut months = 0;
+        let mut m = from;
+        while m <= to {
+            months += 1;
+            m = m.next();
+        }
+        if months == 0 || months > 24 {
+            return Err(AppError::Invalid("from/to: 1 to 24 months, from not after to".into()));
+        }
+        Ok(self.store.receipts_after_loss(ctx, from, to).await?)
+    }
+
+    /// The daily batch for `day` (任意継続 two years, 75歳到達, 高齢受給者 starts).
+    pub async fn age_batch(
+        &self,
+        ctx: &AccessContext,
+        day: chrono::NaiveDate,
+    ) -> Result<kenpo_store::EventSummary, AppError> {
+        eligibility::age_batch(&self.store, ctx, day).await
+    }
+
+    /// The year's 検認 list as of a day (listing the dependants not listed yet).
+    pub async fn kenin_list(
+        &self,
+        ctx: &AccessContext,
+        year: i32,
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<kenpo_store::DependantCheckRow>, AppError> {
+        Ok(self.store.dependant_checks(ctx, year, as_of).await?)
+    }
+
+    /// An uploaded 検認 answer CSV (its 検認年 column names the year): the rule run on every
+    /// answer, outcomes stored. Returns (answers, refused, documents needed).
+    pub async fn kenin_answers(
+        &self,
+        ctx: &AccessContext,
+        name: &str,
+        bytes: &[u8],
+        today: chrono::NaiveDate,
+    ) -> Result<(usize, usize, usize), AppError> {
+        let (year, answers) = eligibility::read_kenin_answers(name, bytes)?;
+        let year = year.ok_or_else(|| AppError::Invalid(format!("{name}:1: column 検認年: missing")))?;
+        let results = eligibility::kenin_answers(&self.store, ctx, name, year, today, &answers).await?;
+        let refused = results.iter().filter(|r| r.outcome == "refused").count();
+        let documents = results.iter().filter(|r| r.outcome == "documents").count();
+        Ok((results.len(), refused, documents))
+    }
+
+    /// Removes the dependants the year's 検認 refused, as events from `day`.
+    pub async fn kenin_remove(
+        &self,
+        ctx: &AccessContext,
+        year: i32,
+        as_of: chrono::NaiveDate,
+        day: chrono::NaiveDate,
+    ) -> Result<kenpo_store::EventSummary, AppError> {
+        eligibility::kenin_remove(&self.store, ctx, year, as_of, day).await
     }
 
     /// Reads an employer's filing and applies it as events, all or nothing.

@@ -297,6 +297,7 @@ pub fn receipts_after_loss_table(rows: &[kenpo_store::ReceiptAfterLoss]) -> Tabl
 /// (the answer columns are left empty).
 pub fn kenin_table(rows: &[kenpo_store::DependantCheckRow]) -> Table {
     let mut t = Table::new([
+        "検認年",
         "加入者ID",
         "事業所番号",
         "記号",
@@ -317,6 +318,7 @@ pub fn kenin_table(rows: &[kenpo_store::DependantCheckRow]) -> Table {
     ]);
     for r in rows {
         t.push(vec![
+            r.year.to_string(),
             r.person_id.to_string(),
             r.employer_code.clone().unwrap_or_default(),
             r.card.0.clone(),

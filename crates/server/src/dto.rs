@@ -996,3 +996,176 @@ pub struct PaperParams {
     /// a4 (default) | card
     pub paper: Option<String>,
 }
+
+/// A staff entry: one change or correction of a person's record, received today.
+#[derive(Deserialize, ToSchema)]
+pub struct EntryRequest {
+    /// lose | voluntary | name | address | employer | card | correct
+    pub kind: String,
+    pub person: i64,
+    /// YYYY-MM-DD: 退職日・死亡日・申出日 or the change's first day (not for `correct`).
+    pub day: Option<String>,
+    /// For `lose`: retirement | death | age75 | disability | agreement | covered_elsewhere |
+    /// non_payment | own_request | two_years | no_longer_dependant | member_lost
+    pub reason: Option<String>,
+    pub kanji: Option<String>,
+    pub kana: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub employer: Option<String>,
+    pub symbol: Option<String>,
+    pub number: Option<String>,
+    pub branch: Option<u8>,
+    /// For `correct`: the event to reverse.
+    pub event: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AfterLossParams {
+    /// First 診療年月 (YYYY-MM).
+    pub from: String,
+    /// Last 診療年月 (YYYY-MM), at most 24 months after `from`.
+    pub to: String,
+}
+
+/// A receipt for days without coverage.
+#[derive(Serialize, ToSchema)]
+pub struct AfterLoss {
+    pub receipt_id: i64,
+    pub person_id: i64,
+    pub service_month: String,
+    pub institution_name: String,
+    pub total_points: i64,
+    pub days_outside: u64,
+    pub first_day_outside: String,
+    pub lost_on: Option<String>,
+    pub loss_reason: Option<String>,
+    pub patient_share: u8,
+    /// 点数 × (10 − 負担割合) yen.
+    pub society_paid: i64,
+    pub should_have_paid: Option<String>,
+    /// レセプト振替 | 返還請求
+    pub action: String,
+    pub arithmetic: String,
+}
+
+impl From<kenpo_store::ReceiptAfterLoss> for AfterLoss {
+    fn from(r: kenpo_store::ReceiptAfterLoss) -> Self {
+        Self {
+            receipt_id: r.receipt_id,
+            person_id: r.person_id,
+            service_month: r.service_month,
+            institution_name: r.institution_name,
+            total_points: r.total_points,
+            days_outside: r.days_outside,
+            first_day_outside: r.first_day_outside,
+            lost_on: r.lost_on,
+            loss_reason: r.loss_reason,
+            patient_share: r.patient_share,
+            society_paid: r.society_paid,
+            should_have_paid: r.should_have_paid,
+            action: r.action,
+            arithmetic: r.arithmetic,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DayRequest {
+    /// YYYY-MM-DD (default today).
+    pub day: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct KeninRequest {
+    /// The 基準日 (YYYY-MM-DD): dependants covered on it are listed.
+    pub as_of: String,
+    /// For removals: the day the refused stop being dependants (YYYY-MM-DD).
+    pub day: Option<String>,
+}
+
+/// One dependant on a year's 検認 list.
+#[derive(Serialize, ToSchema)]
+pub struct KeninRow {
+    pub year: i64,
+    pub person_id: i64,
+    pub member_id: i64,
+    pub employer_code: Option<String>,
+    pub relationship: String,
+    pub listed_on: String,
+    pub answered_on: Option<String>,
+    /// recognised | refused | documents
+    pub outcome: Option<String>,
+    pub reasoning: Option<Vec<String>>,
+}
+
+impl From<kenpo_store::DependantCheckRow> for KeninRow {
+    fn from(r: kenpo_store::DependantCheckRow) -> Self {
+        Self {
+            year: r.year,
+            person_id: r.person_id,
+            member_id: r.member_id,
+            employer_code: r.employer_code,
+            relationship: r.relationship,
+            listed_on: r.listed_on,
+            answered_on: r.answered_on,
+            outcome: r.outcome,
+            reasoning: r.reasoning,
+        }
+    }
+}
+
+/// What an uploaded 検認 answer file gave.
+#[derive(Serialize, ToSchema)]
+pub struct KeninAnswers {
+    pub answers: usize,
+    pub refused: usize,
+    pub documents: usize,
+}
+
+/// Evidence for the 被扶養者 rule (nothing is stored).
+#[derive(Deserialize, ToSchema)]
+pub struct RecogniseRequest {
+    /// spouse | common_law_spouse | child | grandchild | ascendant | sibling | other_relative |
+    /// common_law_relative | unrelated
+    pub kinship: String,
+    pub birth_date: String,
+    pub recognition_day: String,
+    pub cohabiting: bool,
+    pub expected_income: Option<i64>,
+    #[serde(default)]
+    pub disabled: bool,
+    pub member_income: Option<i64>,
+    pub support_sent: Option<i64>,
+    /// japan | excluded_visa | student | accompanying | temporary | formed_abroad | japan_based | abroad
+    pub residence: String,
+    #[serde(default)]
+    pub exception_documents: bool,
+}
+
+/// The rule's answer.
+#[derive(Serialize, ToSchema)]
+pub struct Recognition {
+    /// 認定 | 不認定 | 書類不足
+    pub outcome: String,
+    /// The papers still needed (for 書類不足).
+    pub documents: Vec<String>,
+    pub reasoning: Vec<String>,
+    pub income_limit: Option<i64>,
+}
+
+/// Marks outbox rows after the 中間サーバー's answer.
+#[derive(Deserialize, ToSchema)]
+pub struct OutboxMarkRequest {
+    /// Outbox row ids (1 to 1,000).
+    pub ids: Vec<i64>,
+    /// error (a sent row the 中間サーバー refused) | resend (an error row queued again)
+    pub to: String,
+    /// The 中間サーバー's error code (1–16 ASCII letters, digits or '-'), for `error`.
+    pub code: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Marked {
+    pub changed: u64,
+}

@@ -45,10 +45,21 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/members/{id}/certificates", get(member_certificates))
         .route("/eligibility/as-of", get(as_of))
         .route("/eligibility/outbox", get(outbox))
+        .route("/eligibility/entries", post(entry))
+        .route("/eligibility/after-loss", get(after_loss))
+        .route("/eligibility/age-batch", post(age_batch))
+        .route("/eligibility/kenin/{year}/list", post(kenin_list))
+        .route("/eligibility/kenin/{year}/removals", post(kenin_removals))
+        .route("/eligibility/recognise", post(recognise))
+        .route("/eligibility/outbox/marks", post(outbox_marks))
+        .route("/eligibility/outbox/exports", post(outbox_export))
 }
 
 pub fn upload_routes() -> Router<Arc<ServerState>> {
-    Router::new().route("/imports/receipts", post(import_receipts)).route("/eligibility/filings", post(import_filing))
+    Router::new()
+        .route("/imports/receipts", post(import_receipts))
+        .route("/eligibility/filings", post(import_filing))
+        .route("/eligibility/kenin/answers", post(kenin_answers))
 }
 
 // Extractors whose refusals are problem details naming what was wrong, never echoing the value.
@@ -722,4 +733,227 @@ async fn upload(headers: &HeaderMap, body: Request) -> Result<(String, axum::bod
         return Err(ApiError::invalid("body: the file is empty"));
     }
     Ok((name.to_string(), bytes))
+}
+
+fn opt_day(field: &str, s: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    s.map(|d| day(field, d)).transpose()
+}
+
+/// A staff entry — 資格喪失 (with its reason), 任意継続 申出, 氏名・住所変更, 転勤, card reissue, or
+/// the correction of an earlier event — applied as an event received today.
+#[utoipa::path(post, path = "/api/v1/eligibility/entries", tag = "eligibility", request_body = dto::EntryRequest,
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::EventSummary),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn entry(
+    State(state): St,
+    acting: Acting,
+    J(r): J<dto::EntryRequest>,
+) -> Result<Json<dto::EventSummary>, ApiError> {
+    let entry = kenpo_app::eligibility::StaffEntry {
+        kind: r.kind,
+        person: r.person,
+        day: opt_day("day", r.day.as_deref())?,
+        reason: r.reason,
+        kanji: r.kanji,
+        kana: r.kana,
+        postal_code: r.postal_code,
+        address: r.address,
+        employer: r.employer,
+        symbol: r.symbol,
+        number: r.number,
+        branch: r.branch,
+        event: r.event,
+    };
+    let today = chrono::Local::now().date_naive();
+    Ok(Json(state.app.apply_staff_entry(&acting.ctx, &entry, today).await?.into()))
+}
+
+/// Receipts with service days outside coverage (レセプト振替・返還請求), with what the society paid.
+#[utoipa::path(get, path = "/api/v1/eligibility/after-loss", tag = "eligibility", params(dto::AfterLossParams, Purpose),
+    responses((status = 200, body = Vec<dto::AfterLoss>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn after_loss(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::AfterLossParams>,
+) -> Result<Json<Vec<dto::AfterLoss>>, ApiError> {
+    let rows = state.app.receipts_after_loss(&acting.ctx, month(&q.from)?, month(&q.to)?).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The daily batch for a day: 任意継続 ended by its two years, 75歳到達 (with the dependants),
+/// the 高齢受給者 starts of the month — as events registered for オンライン資格確認.
+#[utoipa::path(post, path = "/api/v1/eligibility/age-batch", tag = "eligibility", request_body = dto::DayRequest,
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::EventSummary),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "that day's batch already ran")))]
+async fn age_batch(
+    State(state): St,
+    acting: Acting,
+    J(r): J<dto::DayRequest>,
+) -> Result<Json<dto::EventSummary>, ApiError> {
+    let on = opt_day("day", r.day.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok(Json(state.app.age_batch(&acting.ctx, on).await?.into()))
+}
+
+fn kenin_year(year: i32) -> Result<i32, ApiError> {
+    if (2000..=2100).contains(&year) { Ok(year) } else { Err(ApiError::invalid("year: 2000–2100")) }
+}
+
+/// 検認: lists the dependants covered on the 基準日 for the year (adding those not listed yet)
+/// and returns the whole list with any outcomes.
+#[utoipa::path(post, path = "/api/v1/eligibility/kenin/{year}/list", tag = "eligibility", request_body = dto::KeninRequest,
+    params(("year" = i32, Path), Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = Vec<dto::KeninRow>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn kenin_list(
+    State(state): St,
+    acting: Acting,
+    P(year): P<i32>,
+    J(r): J<dto::KeninRequest>,
+) -> Result<Json<Vec<dto::KeninRow>>, ApiError> {
+    let rows = state.app.kenin_list(&acting.ctx, kenin_year(year)?, day("as_of", &r.as_of)?).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// 検認: removes the dependants the year's answers refused, as events from `day`.
+#[utoipa::path(post, path = "/api/v1/eligibility/kenin/{year}/removals", tag = "eligibility", request_body = dto::KeninRequest,
+    params(("year" = i32, Path), Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::EventSummary),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn kenin_removals(
+    State(state): St,
+    acting: Acting,
+    P(year): P<i32>,
+    J(r): J<dto::KeninRequest>,
+) -> Result<Json<dto::EventSummary>, ApiError> {
+    let removal = day("day", r.day.as_deref().unwrap_or(""))?;
+    let s = state.app.kenin_remove(&acting.ctx, kenin_year(year)?, day("as_of", &r.as_of)?, removal).await?;
+    Ok(Json(s.into()))
+}
+
+/// 検認: uploads the answered list (CSV; its 検認年 column names the year) and runs the rule on
+/// every answer, all or nothing.
+#[utoipa::path(post, path = "/api/v1/eligibility/kenin/answers", tag = "eligibility",
+    params(Purpose, ("X-File-Name" = String, Header, description = "the file's name, for errors"),
+        ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = dto::KeninAnswers),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
+async fn kenin_answers(
+    State(state): St,
+    acting: Acting,
+    headers: HeaderMap,
+    body: Request,
+) -> Result<Json<dto::KeninAnswers>, ApiError> {
+    let (name, bytes) = upload(&headers, body).await?;
+    let today = chrono::Local::now().date_naive();
+    let (answers, refused, documents) = state.app.kenin_answers(&acting.ctx, &name, &bytes, today).await?;
+    Ok(Json(dto::KeninAnswers { answers, refused, documents }))
+}
+
+/// The 被扶養者 rule on given evidence: 認定 / 不認定 / 書類不足 with its reasoning (nothing is
+/// stored or read).
+#[utoipa::path(post, path = "/api/v1/eligibility/recognise", tag = "eligibility", request_body = dto::RecogniseRequest,
+    params(("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::Recognition),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn recognise(_authed: Authed, J(r): J<dto::RecogniseRequest>) -> Result<Json<dto::Recognition>, ApiError> {
+    use kenpo_domain::dependant::{Evidence, Kinship, Outcome, recognise};
+    let kinship = match r.kinship.as_str() {
+        "spouse" => Kinship::Spouse,
+        "common_law_spouse" => Kinship::CommonLawSpouse,
+        "child" => Kinship::Child,
+        "grandchild" => Kinship::Grandchild,
+        "ascendant" => Kinship::LinealAscendant,
+        "sibling" => Kinship::Sibling,
+        "other_relative" => Kinship::OtherRelativeWithin3rd,
+        "common_law_relative" => Kinship::CommonLawSpousesParentOrChild,
+        "unrelated" => Kinship::Unrelated,
+        _ => return Err(ApiError::invalid("kinship: not one of the listed values")),
+    };
+    let residence = kenpo_app::eligibility::residence(&r.residence)
+        .ok_or_else(|| ApiError::invalid("residence: not one of the listed values"))?;
+    for (v, field) in
+        [(r.expected_income, "expected_income"), (r.member_income, "member_income"), (r.support_sent, "support_sent")]
+    {
+        if v.is_some_and(|n| !(0..=kenpo_formats::text::MAX_YEN).contains(&n)) {
+            return Err(ApiError::invalid(format!("{field}: 0 to 9,999,999,999 yen")));
+        }
+    }
+    let ruled = recognise(&Evidence {
+        kinship,
+        birth_date: day("birth_date", &r.birth_date)?,
+        cohabiting: r.cohabiting,
+        expected_income: r.expected_income,
+        disabled: r.disabled,
+        member_income: r.member_income,
+        support_sent: r.support_sent,
+        residence,
+        exception_documents: r.exception_documents,
+        recognition_day: day("recognition_day", &r.recognition_day)?,
+    });
+    let documents = match &ruled.outcome {
+        Outcome::DocumentsNeeded(d) => d.iter().map(|x| x.label().to_string()).collect(),
+        _ => Vec::new(),
+    };
+    Ok(Json(dto::Recognition {
+        outcome: ruled.outcome.label().to_string(),
+        documents,
+        reasoning: ruled.reasoning,
+        income_limit: ruled.income_limit,
+    }))
+}
+
+/// Marks outbox rows after the 中間サーバー's answer: a sent row it refused becomes エラー (with
+/// its code); an エラー row is queued again (再送).
+#[utoipa::path(post, path = "/api/v1/eligibility/outbox/marks", tag = "eligibility", request_body = dto::OutboxMarkRequest,
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::Marked),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn outbox_marks(
+    State(state): St,
+    acting: Acting,
+    J(r): J<dto::OutboxMarkRequest>,
+) -> Result<Json<dto::Marked>, ApiError> {
+    let changed = state.app.outbox_mark(&acting.ctx, &r.ids, &r.to, r.code.as_deref()).await?;
+    Ok(Json(dto::Marked { changed }))
+}
+
+/// The registration file of everything pending or queued again (CSV, UTF-8 with BOM; the layout
+/// is unverified: the 中間サーバー's specification is not public), marked sent, with the Art. 29
+/// record.
+#[utoipa::path(post, path = "/api/v1/eligibility/outbox/exports", tag = "eligibility",
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn outbox_export(State(state): St, acting: Acting) -> Result<Response, ApiError> {
+    let today = chrono::Local::now().date_naive();
+    let (_, bytes) = state.app.outbox_export(&acting.ctx, today, kenpo_formats::csv_out::CsvEncoding::Utf8Bom).await?;
+    Ok(crate::session::attachment(
+        bytes,
+        "text/csv; charset=utf-8",
+        &format!("online-registration-{}.csv", today.format("%Y%m%d")),
+    ))
 }

@@ -21,6 +21,8 @@ pub(crate) enum ImportKind {
     Checkups,
     /// 資格取得届・資格喪失届・被扶養者（異動）届 (日本年金機構 CSV, SHFD0006 / KPFD0006), received today.
     Filing,
+    /// 検認の回答: the year's list CSV with the answers filled (its 検認年 column names the year).
+    Kenin,
 }
 
 impl ImportKind {
@@ -30,11 +32,12 @@ impl ImportKind {
             ImportKind::Roster => "roster",
             ImportKind::Checkups => "checkups",
             ImportKind::Filing => "filing",
+            ImportKind::Kenin => "kenin",
         }
     }
 
     pub(crate) fn from_id(id: &str) -> Option<Self> {
-        [ImportKind::Receipts, ImportKind::Roster, ImportKind::Checkups, ImportKind::Filing]
+        [ImportKind::Receipts, ImportKind::Roster, ImportKind::Checkups, ImportKind::Filing, ImportKind::Kenin]
             .into_iter()
             .find(|k| k.id() == id)
     }
@@ -131,6 +134,13 @@ pub(crate) fn start_import(
                         yen(s.outbox as i64),
                         yen(s.certificates as i64)
                     );
+                    (None, None, None, line)
+                })
+            }
+            ImportKind::Kenin => {
+                let today = chrono::Local::now().date_naive();
+                app.kenin_answers(&ctx, &name, &bytes, today).await.map(|(answers, refused, documents)| {
+                    let line = format!("検認の回答 {answers} 件: 不認定 {refused}・書類不足 {documents}（不認定の削除は検認の画面から）");
                     (None, None, None, line)
                 })
             }

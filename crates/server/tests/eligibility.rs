@@ -605,3 +605,187 @@ async fn filings_history_outbox_and_certificates_over_http() {
         }
     }
 }
+
+impl Client {
+    async fn post_json(&self, r: &axum::Router, uri: &str, purpose: &str, body: Value) -> Answer {
+        let h = [("cookie", self.cookie.as_str()), ("x-csrf-token", self.csrf.as_str()), ("kenpo-purpose", purpose)];
+        send(r, Method::POST, uri, &h, Some(("application/json", body.to_string().into_bytes()))).await
+    }
+}
+
+/// Staff entries and corrections, the 被扶養者 rule, 検認, the daily batch and the receipts after
+/// a loss — over the API and on the screens, both backends. Expected values by the rules:
+/// - 退職 2026-06-30 → 喪失日 2026-07-01, the two dependants with the member: 3 events;
+/// - a child born 2005-06-01 is 20 at the end of 2025-12-31 (19–22): with a 認定日 from
+///   2025-10-01 the limit is 1,500,000, so 1,499,999 is under it, and living together
+///   2 × 1,499,999 = 2,999,998 < 6,000,000 (under half the member's income) → 認定; on 2025-09-30
+///   the limit is 1,300,000 and 1,499,999 is over it → 不認定;
+/// - a spouse answering an income of 2,000,000 (≥ 1,300,000) at the 検認 → 不認定, removed.
+#[tokio::test]
+async fn entries_rule_kenin_batch_and_after_loss_over_http_and_screens() {
+    for backend in BACKENDS {
+        let db = fresh(backend, "elig_entries").await;
+        let store = open(&db, VaultKeys::generate()).await;
+        let cast = cast();
+        store
+            .import_roster(
+                &common::importer(),
+                "roster.csv",
+                "roster",
+                common::rows(&cast.society, &cast.people),
+                &|_| {},
+            )
+            .await
+            .expect("roster");
+        let app = Arc::new(App::new(store).expect("app"));
+        let r = router(ServerState::new(app.clone(), false));
+        let staff = api_login(&app, &r, "tekiyo2", "eligibility").await;
+        let (m, deps) = (cast.member_id(), cast.dependant_ids());
+
+        // A 退職 entered by staff, then its correction.
+        let lose = json!({"kind": "lose", "person": m, "day": "2026-06-30", "reason": "retirement"});
+        let a = staff.post_json(&r, "/api/v1/eligibility/entries", MANAGEMENT, lose).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        assert_eq!((a.json()["events"].clone(), a.json()["dependants_lost_with_member"].clone()), (json!(3), json!(2)));
+        let covered = |on: &str| {
+            let uri = format!("/api/v1/eligibility/as-of?day={on}&ids={m}");
+            let staff = &staff;
+            let r = &r;
+            async move { staff.get(r, &uri, MANAGEMENT).await.json()[0]["covered"].clone() }
+        };
+        assert_eq!(covered("2026-07-01").await, json!(false), "{backend}");
+        let h = staff.get(&r, &format!("/api/v1/members/{m}/history"), MANAGEMENT).await.json();
+        let id = h["events"].as_array().and_then(|e| e.iter().find(|x| x["kind"] == "lose")).map(|x| x["id"].clone());
+        let fix = json!({"kind": "correct", "person": m, "event": id.expect("the loss event")});
+        let a = staff.post_json(&r, "/api/v1/eligibility/entries", MANAGEMENT, fix).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        assert_eq!(covered("2026-07-01").await, json!(true), "{backend}: covered again");
+        // Refused entries name the field, never echo the value.
+        let bad = json!({"kind": "lose", "person": m, "day": "2026-06-30", "reason": "vanished"});
+        let a = staff.post_json(&r, "/api/v1/eligibility/entries", MANAGEMENT, bad).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(a.json()["detail"].as_str().unwrap_or("").contains("reason") && !a.text().contains("vanished"));
+        let bad = json!({"kind": "name", "person": m, "day": "2026-06-30", "kanji": "山田\u{1b}[2J", "kana": "ヤマダ"});
+        let a = staff.post_json(&r, "/api/v1/eligibility/entries", MANAGEMENT, bad).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(a.json()["detail"].as_str().unwrap_or("").contains("kanji") && !a.text().contains("山田"));
+
+        // The 被扶養者 rule (stores nothing).
+        let evidence = |on: &str| {
+            json!({"kinship": "child", "birth_date": "2005-06-01", "recognition_day": on, "cohabiting": true,
+                   "expected_income": 1_499_999, "member_income": 6_000_000, "residence": "japan"})
+        };
+        let a = staff.post_json(&r, "/api/v1/eligibility/recognise", MANAGEMENT, evidence("2025-10-01")).await;
+        assert_eq!((a.status, a.json()["outcome"].clone()), (StatusCode::OK, json!("認定")), "{backend}: {}", a.text());
+        assert_eq!(a.json()["income_limit"], json!(1_500_000));
+        let a = staff.post_json(&r, "/api/v1/eligibility/recognise", MANAGEMENT, evidence("2025-09-30")).await;
+        assert_eq!(a.json()["outcome"], json!("不認定"), "{backend}");
+
+        // 検認: the list, one answer, the removal.
+        let a = staff
+            .post_json(&r, "/api/v1/eligibility/kenin/2026/list", MANAGEMENT, json!({"as_of": "2026-06-01"}))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        let listed: Vec<i64> = a.json().as_array().unwrap().iter().filter_map(|x| x["person_id"].as_i64()).collect();
+        assert!(deps.iter().all(|d| listed.contains(d)), "{backend}: {listed:?}");
+        let answers = format!(
+            "検認年,加入者ID,回答日,同居,収入見込,被保険者収入,仕送り額,障害,居住,例外書類\n2026,{},2026-06-10,1,2000000,5000000,,0,japan,0\n",
+            deps[0]
+        );
+        let h = [
+            ("cookie", staff.cookie.as_str()),
+            ("x-csrf-token", staff.csrf.as_str()),
+            ("kenpo-purpose", MANAGEMENT),
+            ("x-file-name", "kenin.csv"),
+        ];
+        let a = send(
+            &r,
+            Method::POST,
+            "/api/v1/eligibility/kenin/answers",
+            &h,
+            Some(("application/octet-stream", answers.into_bytes())),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        assert_eq!((a.json()["answers"].clone(), a.json()["refused"].clone()), (json!(1), json!(1)), "{backend}");
+        let removal = json!({"as_of": "2026-06-01", "day": "2026-07-01"});
+        let a = staff.post_json(&r, "/api/v1/eligibility/kenin/2026/removals", MANAGEMENT, removal).await;
+        assert_eq!((a.status, a.json()["lost"].clone()), (StatusCode::OK, json!(1)), "{backend}: {}", a.text());
+        let uri = format!("/api/v1/eligibility/as-of?day=2026-07-01&ids={}", deps[0]);
+        assert_eq!(staff.get(&r, &uri, MANAGEMENT).await.json()[0]["covered"], json!(false), "{backend}");
+
+        // The registration file, then the 中間サーバー's answer: one row refused (エラー), queued
+        // again (再送); a 再送 row cannot be marked 再送 again.
+        let h = [("cookie", staff.cookie.as_str()), ("x-csrf-token", staff.csrf.as_str()), ("kenpo-purpose", REGISTER)];
+        let a = send(&r, Method::POST, "/api/v1/eligibility/outbox/exports", &h, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        assert!(a.text().trim_start_matches('\u{feff}').starts_with("送信ID,"), "{backend}");
+        let sent = staff.get(&r, "/api/v1/eligibility/outbox?status=sent", REGISTER).await.json();
+        let first = sent[0]["id"].clone();
+        let mark = |to: &str| json!({"ids": [first.clone()], "to": to, "code": "E001"});
+        let a = staff.post_json(&r, "/api/v1/eligibility/outbox/marks", REGISTER, mark("error")).await;
+        assert_eq!((a.status, a.json()["changed"].clone()), (StatusCode::OK, json!(1)), "{backend}: {}", a.text());
+        let a = staff.post_json(&r, "/api/v1/eligibility/outbox/marks", REGISTER, mark("resend")).await;
+        assert_eq!((a.status, a.json()["changed"].clone()), (StatusCode::OK, json!(1)), "{backend}");
+        let a = staff.post_json(&r, "/api/v1/eligibility/outbox/marks", REGISTER, mark("resend")).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{backend}: only an エラー row is queued again");
+
+        // The daily batch runs; receipts after a loss are read under receipts.review.
+        let a = staff.post_json(&r, "/api/v1/eligibility/age-batch", MANAGEMENT, json!({"day": "2026-08-01"})).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        let reviewer = api_login(&app, &r, "tenken", "receipt_review").await;
+        let a = reviewer.get(&r, "/api/v1/eligibility/after-loss?from=2026-04&to=2026-05", "receipts.review").await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        let a = reviewer.get(&r, "/api/v1/eligibility/after-loss?from=2020-01&to=2026-05", "receipts.review").await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{backend}: more than 24 months");
+
+        // Screens: the entry form, the rule, 検認, receipts after a loss.
+        let (cookie, csrf) = web_login(&app, &r, "tekiyo3", "eligibility").await;
+        let form = "application/x-www-form-urlencoded";
+        let page = send(&r, Method::GET, &format!("/members/{m}/entry"), &[("cookie", &cookie)], None).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        assert!(page.text().contains("資格の異動・訂正の入力"), "{backend}");
+        let body = format!(
+            "_csrf={csrf}&kind=address&day=2026-09-01&postal_code=100-0001&address={}",
+            url_encode("東京都千代田区1-1")
+        );
+        let p = send(
+            &r,
+            Method::POST,
+            &format!("/members/{m}/entry"),
+            &[("cookie", &cookie)],
+            Some((form, body.into_bytes())),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{backend}: {}", p.text());
+        let hist = send(&r, Method::GET, &format!("/members/{m}/history"), &[("cookie", &cookie)], None).await.text();
+        assert!(hist.contains("住所変更"), "{backend}");
+        let body = format!("_csrf={csrf}&kind=lose&day=2026-09-01&reason=vanished");
+        let p = send(
+            &r,
+            Method::POST,
+            &format!("/members/{m}/entry"),
+            &[("cookie", &cookie)],
+            Some((form, body.into_bytes())),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(p.text().contains("reason") && !p.text().contains("vanished"), "{backend}");
+        let body = format!(
+            "_csrf={csrf}&kinship=child&birth=2005-06-01&day=2025-10-01&apart=0&income=1499999&member_income=6000000&disabled=0&residence=japan&exception_documents=0"
+        );
+        let p =
+            send(&r, Method::POST, "/eligibility/recognise", &[("cookie", &cookie)], Some((form, body.into_bytes())))
+                .await;
+        assert!(p.text().contains("結果: 認定"), "{backend}");
+        let body = format!("_csrf={csrf}&year=2026&action=list&as_of=2026-06-01&day=");
+        let p =
+            send(&r, Method::POST, "/eligibility/kenin", &[("cookie", &cookie)], Some((form, body.into_bytes()))).await;
+        assert_eq!(p.status, StatusCode::OK, "{backend}");
+        assert!(p.text().trim_start_matches('\u{feff}').starts_with("検認年,加入者ID"), "{backend}");
+        let (rcookie, _) = web_login(&app, &r, "tenken2", "receipt_review").await;
+        let p = send(&r, Method::GET, "/eligibility/after-loss", &[("cookie", &rcookie)], None).await;
+        assert_eq!(p.status, StatusCode::OK, "{backend}: {}", p.text());
+        assert!(p.text().contains("資格喪失後の受診"), "{backend}");
+    }
+}

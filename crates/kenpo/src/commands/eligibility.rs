@@ -6,10 +6,10 @@ use crate::config::Location;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
-use kenpo_app::eligibility::{self as uc, KeninAnswer};
+use kenpo_app::eligibility as uc;
 use kenpo_app::render;
 use kenpo_domain::YearMonth;
-use kenpo_domain::dependant::{self, AbroadException, Evidence, Kinship, Residence};
+use kenpo_domain::dependant::{self, Evidence, Kinship, Residence};
 use kenpo_domain::eligibility::LossReason;
 use kenpo_store::{Change, EventSummary, NewEvent, OutboxMark, PersonRef, Store};
 use std::path::PathBuf;
@@ -321,17 +321,7 @@ fn kinship(s: &str) -> Result<Kinship> {
 }
 
 fn residence(s: &str) -> Result<Residence> {
-    Ok(match s {
-        "japan" => Residence::InJapan,
-        "excluded_visa" => Residence::InJapanExcludedVisa,
-        "student" => Residence::Abroad(AbroadException::Student),
-        "accompanying" => Residence::Abroad(AbroadException::AccompanyingPostedMember),
-        "temporary" => Residence::Abroad(AbroadException::TemporaryTrip),
-        "formed_abroad" => Residence::Abroad(AbroadException::FormedDuringPosting),
-        "japan_based" => Residence::Abroad(AbroadException::OtherJapanBased),
-        "abroad" => Residence::AbroadNoException,
-        _ => bail!("--residence / 居住: not one of the listed values"),
-    })
+    uc::residence(s).ok_or_else(|| anyhow!("--residence: not one of the listed values"))
 }
 
 async fn inner(what: EligibilityWhat, store: &Store, location: &Location, json: bool) -> Result<()> {
@@ -569,7 +559,10 @@ async fn kenin(what: KeninWhat, store: &Store, location: &Location, json: bool) 
         KeninWhat::Answers { file, year, as_of, access } => {
             let bytes = kenpo_app::files::read_limited(&file, 64 * 1024 * 1024)?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("answers.csv").to_string();
-            let answers = read_answers(&name, &bytes)?;
+            let (file_year, answers) = uc::read_kenin_answers(&name, &bytes)?;
+            if file_year.is_some_and(|y| y != year) {
+                bail!("{name}: column 検認年: the file is the list of another year than --year");
+            }
             let results = uc::kenin_answers(store, &access.context()?, &name, year, as_of, &answers).await?;
             let refused = results.iter().filter(|r| r.outcome == "refused").count();
             let documents = results.iter().filter(|r| r.outcome == "documents").count();
@@ -594,71 +587,6 @@ async fn kenin(what: KeninWhat, store: &Store, location: &Location, json: bool) 
             summary(&s, json)
         }
     }
-}
-
-/// The answered 検認 CSV: the list's columns with 回答日, 同居 (1/0), 収入見込, 被保険者収入,
-/// 仕送り額, 障害 (1/0), 居住 (the `--residence` words) and 例外書類 (1/0) filled. Rows
-/// without a 回答日 are skipped (not answered yet).
-fn read_answers(file: &str, bytes: &[u8]) -> Result<Vec<KeninAnswer>> {
-    let bytes = kenpo_formats::csv_out::strip_bom(bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
-    let headers = reader.headers().with_context(|| format!("{file}: no header line"))?.clone();
-    let col =
-        |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| anyhow!("{file}:1: column {name}: missing"));
-    let (id, answered, cohab, income, member, support, disabled, residence_col, docs) = (
-        col("加入者ID")?,
-        col("回答日")?,
-        col("同居")?,
-        col("収入見込")?,
-        col("被保険者収入")?,
-        col("仕送り額")?,
-        col("障害")?,
-        col("居住")?,
-        col("例外書類")?,
-    );
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
-        let record = record.map_err(|_| anyhow!("{file}:{line}: not a CSV line"))?;
-        let get = |c: usize| record.get(c).unwrap_or("").trim();
-        if get(answered).is_empty() {
-            continue;
-        }
-        let err = |field: &str, what: &str| anyhow!("{file}:{line}: column {field}: {what}");
-        let yen = |c: usize, field: &str| -> Result<Option<i64>> {
-            let v = get(c);
-            if v.is_empty() {
-                return Ok(None);
-            }
-            let n: i64 = v.parse().map_err(|_| err(field, "not a whole number of yen"))?;
-            if !(0..=kenpo_formats::text::MAX_YEN).contains(&n) {
-                return Err(err(field, "out of range"));
-            }
-            Ok(Some(n))
-        };
-        let flag = |c: usize, field: &str| -> Result<bool> {
-            match get(c) {
-                "1" => Ok(true),
-                "0" | "" => Ok(false),
-                _ => Err(err(field, "must be 1 or 0")),
-            }
-        };
-        out.push(KeninAnswer {
-            line,
-            person_id: get(id).parse().map_err(|_| err("加入者ID", "not a number"))?,
-            answered_on: NaiveDate::parse_from_str(get(answered), "%Y-%m-%d")
-                .map_err(|_| err("回答日", "not YYYY-MM-DD"))?,
-            cohabiting: flag(cohab, "同居")?,
-            expected_income: yen(income, "収入見込")?,
-            member_income: yen(member, "被保険者収入")?,
-            support_sent: yen(support, "仕送り額")?,
-            disabled: flag(disabled, "障害")?,
-            residence: residence(if get(residence_col).is_empty() { "japan" } else { get(residence_col) })
-                .map_err(|_| err("居住", "not one of the listed words"))?,
-            exception_documents: flag(docs, "例外書類")?,
-        });
-    }
-    Ok(out)
 }
 
 async fn outbox(what: OutboxWhat, store: &Store, location: &Location, json: bool) -> Result<()> {

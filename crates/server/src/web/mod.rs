@@ -239,6 +239,9 @@ fn nav_for(state: &ServerState, role: StaffRole, uses: &[(String, String)], curr
     items.push(("/kogaku", "高額療養費・付加給付", has(&["benefits.payment"])));
     items.push(("/checkups", "特定健診", has(&["health.specific_checkup"])));
     items.push(("/eligibility/outbox", "オンライン資格確認", has(&["online.register", "eligibility.management"])));
+    items.push(("/eligibility/kenin", "被扶養者の検認", has(&["eligibility.management"])));
+    items.push(("/eligibility/recognise", "被扶養者の認定", has(&["eligibility.management"])));
+    items.push(("/eligibility/after-loss", "資格喪失後の受診", has(&["receipts.review"])));
     // The uses the three uploads act for: receipts, the roster (番号法 when it carries 個人番号), checkups.
     items.push((
         "/imports",

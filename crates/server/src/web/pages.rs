@@ -341,3 +341,47 @@ pub struct DisclosurePage {
     pub accesses: Table,
     pub note: Option<String>,
 }
+
+/// One input of a `FormPage`: a text/date/number box, or a select when `options` is not empty.
+#[derive(Clone, Debug)]
+pub struct FormField {
+    pub label: &'static str,
+    pub name: &'static str,
+    /// text | date | number
+    pub kind: &'static str,
+    pub value: String,
+    pub required: bool,
+    /// (value, label) of a select.
+    pub options: Vec<(String, String)>,
+}
+
+impl FormField {
+    pub fn input(label: &'static str, name: &'static str, kind: &'static str, required: bool) -> Self {
+        Self { label, name, kind, value: String::new(), required, options: Vec::new() }
+    }
+    pub fn select(label: &'static str, name: &'static str, options: &[(&str, &str)]) -> Self {
+        Self {
+            label,
+            name,
+            kind: "text",
+            value: options.first().map(|o| o.0.to_string()).unwrap_or_default(),
+            required: true,
+            options: options.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect(),
+        }
+    }
+}
+
+/// A page with one form (posting to `action`) and, after a post, the result lines.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub chrome: Option<Chrome>,
+    pub title: String,
+    pub intro: Vec<String>,
+    pub action: String,
+    pub fields: Vec<FormField>,
+    pub button: &'static str,
+    pub result_title: &'static str,
+    pub result: Vec<String>,
+    pub links: Vec<Link>,
+}

@@ -37,8 +37,13 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/members/{id}/disclosure", get(disclosure))
         .route("/members/{id}/history", get(history))
         .route("/members/{id}/certificates.pdf", get(certificates_pdf))
+        .route("/members/{id}/entry", get(entry_form).post(entry_post))
+        .route("/eligibility/recognise", get(recognise_form).post(recognise_post))
+        .route("/eligibility/after-loss", get(after_loss))
+        .route("/eligibility/kenin", get(kenin_form).post(kenin_post))
         .route("/eligibility/outbox", get(outbox))
         .route("/eligibility/outbox/export", post(outbox_export))
+        .route("/eligibility/outbox/mark", get(outbox_mark_form).post(outbox_mark_post))
         .route("/explain", get(explain))
         .route("/review", get(review))
         .route("/review/run", post(review_run))
@@ -317,6 +322,7 @@ async fn person(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<R
     let href = |other: i64| Some(format!("/members/{other}"));
     let mut links = vec![
         Link { href: format!("/members/{id}/history"), label: "資格の履歴（異動・証・訂正）".into() },
+        Link { href: format!("/members/{id}/entry"), label: "資格の異動・訂正を入力".into() },
         Link {
             href: format!("/members/{id}/certificates.pdf"), label: "資格確認書・資格情報のお知らせ（PDF）".into()
         },
@@ -887,6 +893,7 @@ async fn import_job(State(state): St, p: StaffPage, Path(id): Path<u64>) -> Resu
                 "roster" => "加入者名簿",
                 "checkups" => "特定健診",
                 "filing" => "資格の届書",
+                "kenin" => "検認の回答",
                 _ => "電子レセプト",
             },
         },
@@ -1311,4 +1318,468 @@ async fn outbox_export(State(state): St, p: StaffPage, Form(f): Form<CsrfForm>) 
         "text/csv; charset=utf-8",
         &format!("online-registration-{}.csv", today.format("%Y%m%d")),
     ))
+}
+
+// ---- 資格: staff entries, the 被扶養者 rule, receipts after a loss, 検認 ----
+
+const ENTRY_KINDS: [(&str, &str); 7] = [
+    ("lose", "資格喪失（被扶養者の削除を含む）"),
+    ("voluntary", "任意継続の申出"),
+    ("name", "氏名変更"),
+    ("address", "住所変更"),
+    ("employer", "事業所の変更（転勤）"),
+    ("card", "記号・番号・枝番の変更"),
+    ("correct", "事象の訂正"),
+];
+
+fn entry_fields() -> Vec<FormField> {
+    let mut reasons: Vec<(&str, &str)> = vec![("", "—（資格喪失のとき選ぶ）")];
+    reasons.extend(kenpo_domain::eligibility::LossReason::ALL.iter().map(|r| (r.code(), r.label())));
+    vec![
+        FormField::select("異動の種類", "kind", &ENTRY_KINDS),
+        FormField::input("日付（退職日・死亡日・申出日・変更日）", "day", "date", false),
+        FormField::select("喪失事由", "reason", &reasons),
+        FormField::input("新しい氏名（漢字）", "kanji", "text", false),
+        FormField::input("新しい氏名（カナ）", "kana", "text", false),
+        FormField::input("郵便番号", "postal_code", "text", false),
+        FormField::input("住所", "address", "text", false),
+        FormField::input("事業所番号", "employer", "text", false),
+        FormField::input("記号", "symbol", "text", false),
+        FormField::input("番号", "number", "text", false),
+        FormField::input("枝番", "branch", "number", false),
+        FormField::input("訂正する事象の番号", "event", "number", false),
+    ]
+}
+
+fn entry_page(chrome: Chrome, id: i64, result: Vec<String>) -> FormPage {
+    FormPage {
+        chrome: Some(chrome),
+        title: format!("資格の異動・訂正の入力（加入者ID {id}）"),
+        intro: vec![
+            "入力は事象として記録され、元の値は履歴に残ります。日付から資格喪失日などは規則で決まります（例: 退職日の翌日）。".into(),
+            "訂正は元の事象を消さず、訂正の事象を加えます。訂正する事象の番号は「資格の履歴」に出ています。".into(),
+        ],
+        action: format!("/members/{id}/entry"),
+        fields: entry_fields(),
+        button: "記録する",
+        result_title: "入力できませんでした",
+        result,
+        links: vec![Link { href: format!("/members/{id}/history"), label: "資格の履歴へ".into() }],
+    }
+}
+
+async fn entry_form(p: StaffPage, Path(id): Path<i64>) -> Response {
+    page(StatusCode::OK, &entry_page(p.chrome, id, Vec::new()))
+}
+
+#[derive(Deserialize, Default)]
+struct EntryForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    kanji: String,
+    #[serde(default)]
+    kana: String,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    symbol: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    branch: String,
+    #[serde(default)]
+    event: String,
+}
+
+fn opt(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+async fn entry_post(
+    State(state): St,
+    p: StaffPage,
+    Path(id): Path<i64>,
+    Form(f): Form<EntryForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let day = match opt(&f.day) {
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|_| WebError::invalid(&p.chrome, "日付: 年-月-日で入力してください"))?,
+        ),
+        None => None,
+    };
+    let number = |v: &str, field: &'static str| -> Result<Option<i64>, WebError> {
+        opt(v)
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| WebError::invalid(&p.chrome, format!("{field}: 数字で入力してください")))
+            })
+            .transpose()
+    };
+    let branch = number(&f.branch, "枝番")?.map(|b| u8::try_from(b).unwrap_or(u8::MAX));
+    let entry = kenpo_app::eligibility::StaffEntry {
+        kind: f.kind.trim().to_string(),
+        person: id,
+        day,
+        reason: opt(&f.reason),
+        kanji: opt(&f.kanji),
+        kana: opt(&f.kana),
+        postal_code: opt(&f.postal_code),
+        address: opt(&f.address),
+        employer: opt(&f.employer),
+        symbol: opt(&f.symbol),
+        number: opt(&f.number),
+        branch,
+        event: number(&f.event, "訂正する事象の番号")?,
+    };
+    let today = chrono::Local::now().date_naive();
+    match state.app.apply_staff_entry(&p.ctx, &entry, today).await {
+        Ok(_) => Ok(Redirect::to(&format!("/members/{id}/history")).into_response()),
+        // A refused entry is shown on the form with what the rule or the record said (field
+        // names and rules, never a typed value).
+        Err(kenpo_app::AppError::Invalid(message)) | Err(kenpo_app::AppError::Conflict(message)) => {
+            Ok(page(StatusCode::BAD_REQUEST, &entry_page(p.chrome, id, vec![message])))
+        }
+        Err(e) => Err(WebError::from_app(e, &p.chrome)),
+    }
+}
+
+fn recognise_page(chrome: Chrome, result_title: &'static str, result: Vec<String>) -> FormPage {
+    FormPage {
+        chrome: Some(chrome),
+        title: "被扶養者の認定（規則の確認）".into(),
+        intro: vec![
+            "申請の内容から、認定・不認定・書類不足とその理由を示します。記録はしません（認定は届書や入力で記録します）。".into(),
+        ],
+        action: "/eligibility/recognise".into(),
+        fields: vec![
+            FormField::select(
+                "続柄",
+                "kinship",
+                &[
+                    ("spouse", "配偶者"),
+                    ("common_law_spouse", "配偶者（内縁）"),
+                    ("child", "子"),
+                    ("grandchild", "孫"),
+                    ("ascendant", "父母・祖父母等（直系尊属）"),
+                    ("sibling", "兄弟姉妹"),
+                    ("other_relative", "その他の三親等内の親族"),
+                    ("common_law_relative", "内縁の配偶者の父母・子"),
+                    ("unrelated", "親族外"),
+                ],
+            ),
+            FormField::input("生年月日", "birth", "date", true),
+            FormField::input("認定日", "day", "date", true),
+            FormField::select("同居・別居", "apart", &[("0", "同居"), ("1", "別居")]),
+            FormField::input("今後12か月の収入見込（円）", "income", "number", false),
+            FormField::input("被保険者の年収（円、同居のとき）", "member_income", "number", false),
+            FormField::input("仕送り額（年額・円、別居のとき）", "support", "number", false),
+            FormField::select("障害", "disabled", &[("0", "なし"), ("1", "障害厚生年金を受けられる程度")]),
+            FormField::select(
+                "居住",
+                "residence",
+                &[
+                    ("japan", "国内（住民票あり）"),
+                    ("excluded_visa", "国内だが特定活動（医療滞在等）"),
+                    ("student", "国外: 留学"),
+                    ("accompanying", "国外: 海外赴任に同行"),
+                    ("temporary", "国外: 一時的な渡航"),
+                    ("formed_abroad", "国外: 赴任中の婚姻・出生"),
+                    ("japan_based", "国外: 日本に生活の基礎"),
+                    ("abroad", "国外: 例外に当たらない"),
+                ],
+            ),
+            FormField::select("例外の証明書類", "exception_documents", &[("0", "なし"), ("1", "あり")]),
+        ],
+        button: "判定する",
+        result_title,
+        result,
+        links: Vec::new(),
+    }
+}
+
+async fn recognise_form(p: StaffPage) -> Response {
+    page(StatusCode::OK, &recognise_page(p.chrome, "判定", Vec::new()))
+}
+
+#[derive(Deserialize, Default)]
+struct RecogniseForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    kinship: String,
+    #[serde(default)]
+    birth: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    apart: String,
+    #[serde(default)]
+    income: String,
+    #[serde(default)]
+    member_income: String,
+    #[serde(default)]
+    support: String,
+    #[serde(default)]
+    disabled: String,
+    #[serde(default)]
+    residence: String,
+    #[serde(default)]
+    exception_documents: String,
+}
+
+async fn recognise_post(p: StaffPage, Form(f): Form<RecogniseForm>) -> Result<Response, WebError> {
+    use kenpo_domain::dependant::{Evidence, Kinship, recognise};
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let date = |v: &str, field: &'static str| {
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| WebError::invalid(&p.chrome, format!("{field}: 年-月-日で入力してください")))
+    };
+    let yen = |v: &str, field: &'static str| -> Result<Option<i64>, WebError> {
+        match opt(v) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=kenpo_formats::text::MAX_YEN).contains(n))
+                .map(Some)
+                .ok_or_else(|| WebError::invalid(&p.chrome, format!("{field}: 0 以上の円の整数で入力してください"))),
+        }
+    };
+    let kinship = Kinship::ALL
+        .into_iter()
+        .find(|k| {
+            let id = match k {
+                Kinship::Spouse => "spouse",
+                Kinship::CommonLawSpouse => "common_law_spouse",
+                Kinship::Child => "child",
+                Kinship::Grandchild => "grandchild",
+                Kinship::LinealAscendant => "ascendant",
+                Kinship::Sibling => "sibling",
+                Kinship::OtherRelativeWithin3rd => "other_relative",
+                Kinship::CommonLawSpousesParentOrChild => "common_law_relative",
+                Kinship::Unrelated => "unrelated",
+            };
+            id == f.kinship.trim()
+        })
+        .ok_or_else(|| WebError::invalid(&p.chrome, "続柄: 一覧から選んでください"))?;
+    let residence = kenpo_app::eligibility::residence(f.residence.trim())
+        .ok_or_else(|| WebError::invalid(&p.chrome, "居住: 一覧から選んでください"))?;
+    let ruled = recognise(&Evidence {
+        kinship,
+        birth_date: date(&f.birth, "生年月日")?,
+        cohabiting: f.apart.trim() != "1",
+        expected_income: yen(&f.income, "収入見込")?,
+        disabled: f.disabled.trim() == "1",
+        member_income: yen(&f.member_income, "被保険者の年収")?,
+        support_sent: yen(&f.support, "仕送り額")?,
+        residence,
+        exception_documents: f.exception_documents.trim() == "1",
+        recognition_day: date(&f.day, "認定日")?,
+    });
+    let mut lines = vec![format!("結果: {}", ruled.outcome.label())];
+    lines.extend(ruled.reasoning);
+    Ok(page(StatusCode::OK, &recognise_page(p.chrome, "判定", lines)))
+}
+
+/// The use receipts after a loss are read for (別表2: レセプト点検).
+const REVIEW_USE: &str = "receipts.review";
+
+#[derive(Deserialize)]
+struct AfterLossQuery {
+    month: Option<String>,
+}
+
+async fn after_loss(State(state): St, p: StaffPage, Query(q): Query<AfterLossQuery>) -> Result<Response, WebError> {
+    let ctx = p.for_use(REVIEW_USE)?;
+    let months = state.app.receipt_months(&ctx).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let chosen = match q.month.as_deref() {
+        Some(m) => Some(month_of(m, &p.chrome)?),
+        None => months.last().copied(),
+    };
+    let mut tables = Vec::new();
+    let mut intro = vec![format!(
+        "資格のない日の診療があるレセプト（レセプト振替・返還請求の対象）。組合負担額 = 点数 × 10円 × (10 − 負担割合)/10。この画面は利用目的「{REVIEW_USE}」で読みます。"
+    )];
+    if let Some(m) = chosen {
+        let rows = state.app.receipts_after_loss(&ctx, m, m).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+        let total = rows.iter().try_fold(0i64, |a, r| a.checked_add(r.society_paid));
+        intro.push(match total {
+            Some(t) => format!("{m}: {} 件、組合負担額 計 {} 円", rows.len(), yen(t)),
+            None => format!("{m}: {} 件（合計は桁あふれのため表示できません）", rows.len()),
+        });
+        tables.push((format!("{m} の資格喪失後等のレセプト"), kenpo_app::render::receipts_after_loss_table(&rows)));
+    }
+    let options = months.iter().map(|m| (m.to_string(), Some(*m) == chosen)).collect();
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: "資格喪失後の受診".into(),
+            intro,
+            month_form: Some(MonthForm {
+                action: "/eligibility/after-loss",
+                name: "month",
+                label: "診療年月",
+                options,
+                run: Vec::new(),
+            }),
+            tables,
+            withheld: Vec::new(),
+            links: Vec::new(),
+        },
+    ))
+}
+
+fn kenin_page(chrome: Chrome, result: Vec<String>) -> FormPage {
+    let this_year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let years: Vec<(String, String)> =
+        [this_year, this_year - 1].iter().map(|y| (y.to_string(), format!("{y}年"))).collect();
+    let mut year = FormField::select("検認の年", "year", &[]);
+    year.value = this_year.to_string();
+    year.options = years;
+    FormPage {
+        chrome: Some(chrome),
+        title: "被扶養者の検認".into(),
+        intro: vec![
+            "1. 一覧: 基準日に資格のある被扶養者を事業所別に一覧にし、CSVで渡します（回答欄つき）。".into(),
+            "2. 回答: 記入されたCSVを「取込」から種類「検認の回答」で取り込むと、規則で認定・不認定・書類不足を判定します。".into(),
+            "3. 削除: 不認定の被扶養者を、指定日から資格喪失（被扶養者非該当）の事象として記録します。".into(),
+        ],
+        action: "/eligibility/kenin".into(),
+        fields: vec![
+            year,
+            FormField::select("操作", "action", &[("list", "一覧のCSVを作る"), ("remove", "不認定の被扶養者を削除する")]),
+            FormField::input("基準日", "as_of", "date", true),
+            FormField::input("削除する日（削除のとき）", "day", "date", false),
+        ],
+        button: "実行する",
+        result_title: "結果",
+        result,
+        links: vec![Link { href: "/imports".into(), label: "取込（検認の回答）へ".into() }],
+    }
+}
+
+async fn kenin_form(p: StaffPage) -> Response {
+    page(StatusCode::OK, &kenin_page(p.chrome, Vec::new()))
+}
+
+#[derive(Deserialize, Default)]
+struct KeninForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    day: String,
+}
+
+async fn kenin_post(State(state): St, p: StaffPage, Form(f): Form<KeninForm>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let year: i32 = f
+        .year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| WebError::invalid(&p.chrome, "検認の年: 一覧から選んでください"))?;
+    let date = |v: &str, field: &'static str| {
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| WebError::invalid(&p.chrome, format!("{field}: 年-月-日で入力してください")))
+    };
+    let as_of = date(&f.as_of, "基準日")?;
+    match f.action.trim() {
+        "list" => {
+            let rows = state.app.kenin_list(&p.ctx, year, as_of).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+            let bytes = kenpo_formats::csv_out::render(
+                &kenpo_app::render::kenin_table(&rows),
+                kenpo_formats::csv_out::CsvEncoding::Utf8Bom,
+            )
+            .map_err(|e| WebError::from_app(kenpo_app::AppError::Internal(e.to_string()), &p.chrome))?;
+            Ok(crate::session::attachment(bytes, "text/csv; charset=utf-8", &format!("kenin-{year}.csv")))
+        }
+        "remove" => {
+            let day = date(&f.day, "削除する日")?;
+            let s =
+                state.app.kenin_remove(&p.ctx, year, as_of, day).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+            let lines = vec![format!(
+                "不認定の被扶養者 {} 人を {day} から削除しました（オンライン資格確認 登録待ち {} 件）",
+                s.lost, s.outbox
+            )];
+            Ok(page(StatusCode::OK, &kenin_page(p.chrome, lines)))
+        }
+        _ => Err(WebError::invalid(&p.chrome, "操作: 一覧から選んでください")),
+    }
+}
+
+fn outbox_mark_page(chrome: Chrome, result_title: &'static str, result: Vec<String>) -> FormPage {
+    FormPage {
+        chrome: Some(chrome),
+        title: "中間サーバーの結果の記録".into(),
+        intro: vec![format!(
+            "送信済の行を中間サーバーが受け付けなかったときはエラーに、直したエラーの行は再送にします（利用目的「{ONLINE_USE}」）。"
+        )],
+        action: "/eligibility/outbox/mark".into(),
+        fields: vec![
+            FormField::input("送信ID（カンマ区切り）", "ids", "text", true),
+            FormField::select(
+                "記録",
+                "to",
+                &[("error", "エラー（送信済 → エラー）"), ("resend", "再送（エラー → 再送）")],
+            ),
+            FormField::input("エラーコード（エラーのとき）", "code", "text", false),
+        ],
+        button: "記録する",
+        result_title,
+        result,
+        links: vec![Link { href: "/eligibility/outbox".into(), label: "オンライン資格確認 登録へ".into() }],
+    }
+}
+
+async fn outbox_mark_form(p: StaffPage) -> Response {
+    page(StatusCode::OK, &outbox_mark_page(p.chrome, "結果", Vec::new()))
+}
+
+#[derive(Deserialize, Default)]
+struct MarkForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    ids: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn outbox_mark_post(State(state): St, p: StaffPage, Form(f): Form<MarkForm>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let mut ids = Vec::new();
+    for part in f.ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        ids.push(part.parse::<i64>().map_err(|_| WebError::invalid(&p.chrome, "送信ID: 数字をカンマ区切りで"))?);
+    }
+    let ctx = p.for_use(ONLINE_USE)?;
+    let n = state
+        .app
+        .outbox_mark(&ctx, &ids, f.to.trim(), opt(&f.code).as_deref())
+        .await
+        .map_err(|e| WebError::from_app(e, &p.chrome))?;
+    let label = kenpo_store::outbox_status_label(f.to.trim());
+    Ok(page(StatusCode::OK, &outbox_mark_page(p.chrome, "結果", vec![format!("{n} 件を{label}にしました")])))
 }
