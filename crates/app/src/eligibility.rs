@@ -445,6 +445,22 @@ pub async fn apply_staff_entry(
     apply_entry(store, ctx, what, NewEvent { line: 1, received_on: today, change }).await
 }
 
+/// The kinship words of the CLI, the API and the screens.
+pub fn kinship(s: &str) -> Option<Kinship> {
+    Some(match s {
+        "spouse" => Kinship::Spouse,
+        "common_law_spouse" => Kinship::CommonLawSpouse,
+        "child" => Kinship::Child,
+        "grandchild" => Kinship::Grandchild,
+        "ascendant" => Kinship::LinealAscendant,
+        "sibling" => Kinship::Sibling,
+        "other_relative" => Kinship::OtherRelativeWithin3rd,
+        "common_law_relative" => Kinship::CommonLawSpousesParentOrChild,
+        "unrelated" => Kinship::Unrelated,
+        _ => return None,
+    })
+}
+
 /// The residence words of the 検認 CSV and the CLI.
 pub fn residence(s: &str) -> Option<Residence> {
     use kenpo_domain::dependant::AbroadException;

@@ -876,19 +876,9 @@ async fn kenin_answers(
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn recognise(_authed: Authed, J(r): J<dto::RecogniseRequest>) -> Result<Json<dto::Recognition>, ApiError> {
-    use kenpo_domain::dependant::{Evidence, Kinship, Outcome, recognise};
-    let kinship = match r.kinship.as_str() {
-        "spouse" => Kinship::Spouse,
-        "common_law_spouse" => Kinship::CommonLawSpouse,
-        "child" => Kinship::Child,
-        "grandchild" => Kinship::Grandchild,
-        "ascendant" => Kinship::LinealAscendant,
-        "sibling" => Kinship::Sibling,
-        "other_relative" => Kinship::OtherRelativeWithin3rd,
-        "common_law_relative" => Kinship::CommonLawSpousesParentOrChild,
-        "unrelated" => Kinship::Unrelated,
-        _ => return Err(ApiError::invalid("kinship: not one of the listed values")),
-    };
+    use kenpo_domain::dependant::{Evidence, Outcome, recognise};
+    let kinship = kenpo_app::eligibility::kinship(&r.kinship)
+        .ok_or_else(|| ApiError::invalid("kinship: not one of the listed values"))?;
     let residence = kenpo_app::eligibility::residence(&r.residence)
         .ok_or_else(|| ApiError::invalid("residence: not one of the listed values"))?;
     for (v, field) in

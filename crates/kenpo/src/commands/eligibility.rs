@@ -6,12 +6,11 @@ use crate::config::Location;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
-use kenpo_app::eligibility as uc;
+use kenpo_app::eligibility::{self as uc, StaffEntry};
 use kenpo_app::render;
 use kenpo_domain::YearMonth;
 use kenpo_domain::dependant::{self, Evidence, Kinship, Residence};
-use kenpo_domain::eligibility::LossReason;
-use kenpo_store::{Change, EventSummary, NewEvent, OutboxMark, PersonRef, Store};
+use kenpo_store::{EventSummary, OutboxMark, Store};
 use std::path::PathBuf;
 
 fn today() -> NaiveDate {
@@ -299,25 +298,14 @@ fn summary(s: &EventSummary, json: bool) -> Result<()> {
     Ok(())
 }
 
-async fn entry(store: &Store, access: &crate::commands::Access, what: &str, change: Change, json: bool) -> Result<()> {
-    let event = NewEvent { line: 1, received_on: today(), change };
-    let s = uc::apply_entry(store, &access.context()?, what, event).await?;
+/// A staff entry, parsed and applied by the app as the screens and the API do.
+async fn staff_entry(store: &Store, access: &crate::commands::Access, e: StaffEntry, json: bool) -> Result<()> {
+    let s = uc::apply_staff_entry(store, &access.context()?, &e, today()).await?;
     summary(&s, json)
 }
 
 fn kinship(s: &str) -> Result<Kinship> {
-    Ok(match s {
-        "spouse" => Kinship::Spouse,
-        "common_law_spouse" => Kinship::CommonLawSpouse,
-        "child" => Kinship::Child,
-        "grandchild" => Kinship::Grandchild,
-        "ascendant" => Kinship::LinealAscendant,
-        "sibling" => Kinship::Sibling,
-        "other_relative" => Kinship::OtherRelativeWithin3rd,
-        "common_law_relative" => Kinship::CommonLawSpousesParentOrChild,
-        "unrelated" => Kinship::Unrelated,
-        _ => bail!("--kinship: not one of the listed values"),
-    })
+    uc::kinship(s).ok_or_else(|| anyhow!("--kinship: not one of the listed values"))
 }
 
 fn residence(s: &str) -> Result<Residence> {
@@ -341,74 +329,65 @@ async fn inner(what: EligibilityWhat, store: &Store, location: &Location, json: 
             summary(&s, json)
         }
         EligibilityWhat::Lose { person, reason, day, access } => {
-            let reason =
-                LossReason::from_code(&reason).ok_or_else(|| anyhow!("--reason: not one of the listed codes"))?;
-            entry(store, &access, "資格喪失", Change::Lose { who: PersonRef::Id(person), reason, event_day: day }, json)
-                .await
+            let e =
+                StaffEntry { kind: "lose".into(), person, day: Some(day), reason: Some(reason), ..Default::default() };
+            staff_entry(store, &access, e, json).await
         }
         EligibilityWhat::Voluntary { person, applied, access } => {
-            entry(
-                store,
-                &access,
-                "任意継続",
-                Change::Voluntary { who: PersonRef::Id(person), applied_on: applied },
-                json,
-            )
-            .await
+            let e = StaffEntry { kind: "voluntary".into(), person, day: Some(applied), ..Default::default() };
+            staff_entry(store, &access, e, json).await
         }
         EligibilityWhat::Name { person, on, kanji, kana, access } => {
-            for (v, f) in [(&kanji, "--kanji"), (&kana, "--kana")] {
-                if let Some(p) = kenpo_formats::text::cell_problem(v, 50) {
-                    bail!("{f}: {p}");
-                }
-            }
-            entry(store, &access, "氏名変更", Change::Name { who: PersonRef::Id(person), on, kanji, kana }, json).await
+            let e = StaffEntry {
+                kind: "name".into(),
+                person,
+                day: Some(on),
+                kanji: Some(kanji),
+                kana: Some(kana),
+                ..Default::default()
+            };
+            staff_entry(store, &access, e, json).await
         }
         EligibilityWhat::Address { person, on, postal_code, address, access } => {
-            for (v, f) in [(&postal_code, "--postal-code"), (&address, "--address")] {
-                if let Some(p) = kenpo_formats::text::cell_problem(v, 120) {
-                    bail!("{f}: {p}");
-                }
-            }
-            entry(
-                store,
-                &access,
-                "住所変更",
-                Change::Address { who: PersonRef::Id(person), on, postal_code, address },
-                json,
-            )
-            .await
+            let e = StaffEntry {
+                kind: "address".into(),
+                person,
+                day: Some(on),
+                postal_code: Some(postal_code),
+                address: Some(address),
+                ..Default::default()
+            };
+            staff_entry(store, &access, e, json).await
+        }
+        EligibilityWhat::Employer { person, on, employer, access } => {
+            let e = StaffEntry {
+                kind: "employer".into(),
+                person,
+                day: Some(on),
+                employer: Some(employer),
+                ..Default::default()
+            };
+            staff_entry(store, &access, e, json).await
         }
         EligibilityWhat::Card { person, on, symbol, number, branch, access } => {
-            let card = kenpo_domain::CardId::new(&symbol, &number, branch)
-                .map_err(|e| anyhow!("--symbol/--number/--branch: {e}"))?;
-            entry(
-                store,
-                &access,
-                "証番号変更",
-                Change::Card {
-                    who: PersonRef::Id(person),
-                    on,
-                    symbol: card.symbol,
-                    number: card.number,
-                    branch: card.branch,
-                },
-                json,
-            )
-            .await
+            let e = StaffEntry {
+                kind: "card".into(),
+                person,
+                day: Some(on),
+                symbol: Some(symbol),
+                number: Some(number),
+                branch: Some(branch),
+                ..Default::default()
+            };
+            staff_entry(store, &access, e, json).await
         }
         EligibilityWhat::Age { day, access } => {
             let s = uc::age_batch(store, &access.context()?, day.unwrap_or_else(today)).await?;
             summary(&s, json)
         }
-        EligibilityWhat::Employer { person, on, employer, access } => {
-            if employer.is_empty() || employer.len() > 10 || !employer.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                bail!("--employer: 1–10 letters or digits");
-            }
-            entry(store, &access, "転勤", Change::Employer { who: PersonRef::Id(person), on, employer }, json).await
-        }
         EligibilityWhat::Correct { event, access } => {
-            entry(store, &access, "訂正", Change::Correct { event_id: event }, json).await
+            let e = StaffEntry { kind: "correct".into(), person: 0, event: Some(event), ..Default::default() };
+            staff_entry(store, &access, e, json).await
         }
         EligibilityWhat::AsOf { day, person, access } => {
             let rows = store.coverage_as_of(&access.context()?, day, &person).await?;

@@ -1541,7 +1541,7 @@ struct RecogniseForm {
 }
 
 async fn recognise_post(p: StaffPage, Form(f): Form<RecogniseForm>) -> Result<Response, WebError> {
-    use kenpo_domain::dependant::{Evidence, Kinship, recognise};
+    use kenpo_domain::dependant::{Evidence, recognise};
     check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
     let date = |v: &str, field: &'static str| {
         chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
@@ -1558,22 +1558,7 @@ async fn recognise_post(p: StaffPage, Form(f): Form<RecogniseForm>) -> Result<Re
                 .ok_or_else(|| WebError::invalid(&p.chrome, format!("{field}: 0 以上の円の整数で入力してください"))),
         }
     };
-    let kinship = Kinship::ALL
-        .into_iter()
-        .find(|k| {
-            let id = match k {
-                Kinship::Spouse => "spouse",
-                Kinship::CommonLawSpouse => "common_law_spouse",
-                Kinship::Child => "child",
-                Kinship::Grandchild => "grandchild",
-                Kinship::LinealAscendant => "ascendant",
-                Kinship::Sibling => "sibling",
-                Kinship::OtherRelativeWithin3rd => "other_relative",
-                Kinship::CommonLawSpousesParentOrChild => "common_law_relative",
-                Kinship::Unrelated => "unrelated",
-            };
-            id == f.kinship.trim()
-        })
+    let kinship = kenpo_app::eligibility::kinship(f.kinship.trim())
         .ok_or_else(|| WebError::invalid(&p.chrome, "続柄: 一覧から選んでください"))?;
     let residence = kenpo_app::eligibility::residence(f.residence.trim())
         .ok_or_else(|| WebError::invalid(&p.chrome, "居住: 一覧から選んでください"))?;
