@@ -11,6 +11,8 @@ pub mod benefits;
 pub mod checkup_xml;
 pub mod csv_out;
 pub mod nenkin;
+pub mod nenkin_pay;
+pub mod payments;
 pub mod roster;
 pub mod text;
 pub mod uke;

@@ -177,10 +177,18 @@ const ACQUISITION: (&str, usize) = ("2200700", 34);
 const LOSS: (&str, usize) = ("2201700", 27);
 const DEPENDANTS: (&str, usize) = ("2202700", 139);
 /// Society fields after a KPFD data line.
-const SOCIETY_TAIL: usize = 3;
+pub(crate) const SOCIETY_TAIL: usize = 3;
 
-/// Reads a whole filing. `file` names it in errors.
-pub fn read_filing(file: &str, bytes: &[u8]) -> Result<Filing, FilingError> {
+/// The parts of a 電子媒体 file every form shares: the header, the office and the data lines.
+pub(crate) struct Frame<'a> {
+    pub layout: Layout,
+    pub created_on: NaiveDate,
+    pub office: Office,
+    /// Non-empty data lines with their 1-based line numbers.
+    pub data: Vec<(u64, &'a [u8])>,
+}
+
+pub(crate) fn read_frame<'a>(file: &str, bytes: &'a [u8]) -> Result<Frame<'a>, FilingError> {
     let err = |line: u64, field: &str, problem: &str| FilingError {
         file: file.to_string(),
         line,
@@ -225,16 +233,28 @@ pub fn read_filing(file: &str, bytes: &[u8]) -> Result<Filing, FilingError> {
             }
         }
     };
-    let tail = match layout {
+    let rows: Vec<(u64, &[u8])> = lines
+        .iter()
+        .enumerate()
+        .skip(data + 1)
+        .filter(|(_, raw)| !raw.is_empty())
+        .map(|(i, raw)| (i as u64 + 1, *raw))
+        .collect();
+    if rows.is_empty() {
+        return Err(err(data as u64 + 2, "データレコード", "the file has no data lines"));
+    }
+    Ok(Frame { layout, created_on, office, data: rows })
+}
+
+/// Reads a whole filing. `file` names it in errors.
+pub fn read_filing(file: &str, bytes: &[u8]) -> Result<Filing, FilingError> {
+    let frame = read_frame(file, bytes)?;
+    let tail = match frame.layout {
         Layout::Pension => 0,
         Layout::Society => SOCIETY_TAIL,
     };
     let mut records = Vec::new();
-    for (i, raw) in lines.iter().enumerate().skip(data + 1) {
-        let line = i as u64 + 1;
-        if raw.is_empty() {
-            continue;
-        }
+    for (line, raw) in frame.data {
         let f = Fields::new(file, line, raw)?;
         let code = f.raw(0);
         let record = if code == ACQUISITION.0 {
@@ -247,14 +267,11 @@ pub fn read_filing(file: &str, bytes: &[u8]) -> Result<Filing, FilingError> {
             f.count(DEPENDANTS.1 + tail, "様式コード")?;
             FilingRecord::Dependants(dependants(&f, line, tail)?)
         } else {
-            return Err(err(line, "様式コード", "not 2200700, 2201700 or 2202700"));
+            return Err(f.err("様式コード", "not 2200700, 2201700 or 2202700"));
         };
         records.push(record);
     }
-    if records.is_empty() {
-        return Err(err(data as u64 + 2, "データレコード", "the file has no data lines"));
-    }
-    Ok(Filing { layout, created_on, office, records })
+    Ok(Filing { layout: frame.layout, created_on: frame.created_on, office: frame.office, records })
 }
 
 /// Lines on CR LF (or a lone LF); a trailing EOF mark (0x1A) and the last empty line dropped.
@@ -269,14 +286,14 @@ fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
 
 /// One line's fields, split on commas before decoding (a comma, 0x2C, is never the second byte
 /// of a Shift_JIS character).
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     file: &'a str,
     line: u64,
     raw: Vec<&'a [u8]>,
 }
 
 impl<'a> Fields<'a> {
-    fn new(file: &'a str, line: u64, bytes: &'a [u8]) -> Result<Self, FilingError> {
+    pub(crate) fn new(file: &'a str, line: u64, bytes: &'a [u8]) -> Result<Self, FilingError> {
         let me = Self { file, line, raw: bytes.split(|b| *b == b',').collect() };
         // Checked field by field so the error names the column (項目n, numbered from 1 as the
         // spec and research §2 number them), not just the line.
@@ -287,7 +304,7 @@ impl<'a> Fields<'a> {
         }
         Ok(me)
     }
-    fn err(&self, field: &str, problem: &str) -> FilingError {
+    pub(crate) fn err(&self, field: &str, problem: &str) -> FilingError {
         FilingError {
             file: self.file.to_string(),
             line: self.line,
@@ -295,10 +312,10 @@ impl<'a> Fields<'a> {
             problem: problem.to_string(),
         }
     }
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.raw.len()
     }
-    fn count(&self, n: usize, field: &str) -> Result<(), FilingError> {
+    pub(crate) fn count(&self, n: usize, field: &str) -> Result<(), FilingError> {
         if self.raw.len() == n {
             Ok(())
         } else {
@@ -306,34 +323,34 @@ impl<'a> Fields<'a> {
         }
     }
     /// ASCII fields as text (codes, digits); non-ASCII gives "" so it fails the checks.
-    fn raw(&self, i: usize) -> &str {
+    pub(crate) fn raw(&self, i: usize) -> &str {
         std::str::from_utf8(self.raw.get(i).copied().unwrap_or(b"")).unwrap_or("")
     }
-    fn is_empty(&self, i: usize) -> bool {
+    pub(crate) fn is_empty(&self, i: usize) -> bool {
         self.raw.get(i).is_none_or(|f| f.is_empty())
     }
-    fn digits(&self, i: usize, field: &str, min: usize, max: usize) -> Result<String, FilingError> {
+    pub(crate) fn digits(&self, i: usize, field: &str, min: usize, max: usize) -> Result<String, FilingError> {
         let s = self.raw(i);
         if s.len() < min || s.len() > max || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(self.err(field, &format!("must be {min}–{max} digits")));
         }
         Ok(s.to_string())
     }
-    fn opt_digits(&self, i: usize, field: &str, max: usize) -> Result<Option<String>, FilingError> {
+    pub(crate) fn opt_digits(&self, i: usize, field: &str, max: usize) -> Result<Option<String>, FilingError> {
         if self.is_empty(i) { Ok(None) } else { self.digits(i, field, 1, max).map(Some) }
     }
-    fn alnum(&self, i: usize, field: &str, min: usize, max: usize) -> Result<String, FilingError> {
+    pub(crate) fn alnum(&self, i: usize, field: &str, min: usize, max: usize) -> Result<String, FilingError> {
         let s = self.raw(i);
         if s.len() < min || s.len() > max || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(self.err(field, &format!("must be {min}–{max} letters or digits")));
         }
         Ok(s.to_string())
     }
-    fn opt_alnum(&self, i: usize, field: &str, max: usize) -> Result<Option<String>, FilingError> {
+    pub(crate) fn opt_alnum(&self, i: usize, field: &str, max: usize) -> Result<Option<String>, FilingError> {
         if self.is_empty(i) { Ok(None) } else { self.alnum(i, field, 1, max).map(Some) }
     }
     /// A text field of at most `max_bytes` Shift_JIS bytes, decoded; control characters refused.
-    fn text(&self, i: usize, field: &str, max_bytes: usize, required: bool) -> Result<String, FilingError> {
+    pub(crate) fn text(&self, i: usize, field: &str, max_bytes: usize, required: bool) -> Result<String, FilingError> {
         let bytes = self.raw.get(i).copied().unwrap_or(b"");
         if bytes.is_empty() {
             return if required { Err(self.err(field, "required")) } else { Ok(String::new()) };
@@ -352,61 +369,61 @@ impl<'a> Fields<'a> {
     }
     /// Half-width katakana name (≤25 bytes, one byte a character), family and given name
     /// separated by a space; stored as full-width カナ like the roster's.
-    fn kana(&self, i: usize, field: &str) -> Result<String, FilingError> {
+    pub(crate) fn kana(&self, i: usize, field: &str) -> Result<String, FilingError> {
         let text = self.text(i, field, 25, true)?;
         if !text.chars().all(|c| ('\u{FF61}'..='\u{FF9F}').contains(&c) || c == ' ') {
             return Err(self.err(field, "must be half-width katakana"));
         }
         Ok(kenpo_domain::kana::to_full_width(&text))
     }
-    fn opt_text(&self, i: usize, field: &str, max_bytes: usize) -> Result<Option<String>, FilingError> {
+    pub(crate) fn opt_text(&self, i: usize, field: &str, max_bytes: usize) -> Result<Option<String>, FilingError> {
         let t = self.text(i, field, max_bytes, false)?;
         Ok((!t.is_empty()).then_some(t))
     }
     /// 元号 code at `i`, YYMMDD at `i + 1`.
-    fn date(&self, i: usize, field: &str) -> Result<NaiveDate, FilingError> {
+    pub(crate) fn date(&self, i: usize, field: &str) -> Result<NaiveDate, FilingError> {
         let code = self.digits(i, field, 1, 1)?;
         let ymd = self.raw(i + 1);
         era::parse_nenkin_date(code.parse().unwrap_or(0), ymd)
             .map_err(|_| self.err(field, "must be a 元号 code (1/3/5/7/9) and a day YYMMDD within that era"))
     }
     /// An event date: 平成 or 令和 only (the spec accepts only 7 or 9 there).
-    fn event_date(&self, i: usize, field: &str) -> Result<NaiveDate, FilingError> {
+    pub(crate) fn event_date(&self, i: usize, field: &str) -> Result<NaiveDate, FilingError> {
         if !matches!(self.raw(i), "7" | "9") {
             return Err(self.err(field, "an event date takes 元号 7 (平成) or 9 (令和)"));
         }
         self.date(i, field)
     }
-    fn opt_event_date(&self, i: usize, field: &str) -> Result<Option<NaiveDate>, FilingError> {
+    pub(crate) fn opt_event_date(&self, i: usize, field: &str) -> Result<Option<NaiveDate>, FilingError> {
         if self.is_empty(i) && self.is_empty(i + 1) { Ok(None) } else { self.event_date(i, field).map(Some) }
     }
     /// 西暦 YYYYMMDD (媒体管理レコードの作成年月日).
-    fn ymd(&self, i: usize, field: &str) -> Result<NaiveDate, FilingError> {
+    pub(crate) fn ymd(&self, i: usize, field: &str) -> Result<NaiveDate, FilingError> {
         let s = self.digits(i, field, 8, 8)?;
         NaiveDate::parse_from_str(&s, "%Y%m%d").map_err(|_| self.err(field, "is not a day YYYYMMDD"))
     }
-    fn flag(&self, i: usize, field: &str) -> Result<bool, FilingError> {
+    pub(crate) fn flag(&self, i: usize, field: &str) -> Result<bool, FilingError> {
         match self.raw(i) {
             "" | "0" => Ok(false),
             "1" => Ok(true),
             _ => Err(self.err(field, "must be empty or 1")),
         }
     }
-    fn my_number(&self, i: usize, field: &str) -> Result<Option<MyNumber>, FilingError> {
+    pub(crate) fn my_number(&self, i: usize, field: &str) -> Result<Option<MyNumber>, FilingError> {
         if self.is_empty(i) {
             return Ok(None);
         }
         // MyNumber's errors never carry the input.
         MyNumber::parse(self.raw(i)).map(Some).map_err(|e| self.err(field, &e.to_string()))
     }
-    fn yen(&self, i: usize, field: &str) -> Result<Yen, FilingError> {
+    pub(crate) fn yen(&self, i: usize, field: &str) -> Result<Yen, FilingError> {
         let s = self.digits(i, field, 1, 7)?;
         s.parse::<Yen>().map_err(|_| self.err(field, "not a number"))
     }
-    fn opt_yen(&self, i: usize, field: &str) -> Result<Option<Yen>, FilingError> {
+    pub(crate) fn opt_yen(&self, i: usize, field: &str) -> Result<Option<Yen>, FilingError> {
         if self.is_empty(i) { Ok(None) } else { self.yen(i, field).map(Some) }
     }
-    fn society(&self, tail: usize) -> Result<SocietyFields, FilingError> {
+    pub(crate) fn society(&self, tail: usize) -> Result<SocietyFields, FilingError> {
         if tail == 0 {
             return Ok(SocietyFields::default());
         }
@@ -448,7 +465,7 @@ fn jis_x0208_problem(bytes: &[u8]) -> Option<&'static str> {
     None
 }
 
-fn person(
+pub(crate) fn person(
     f: &Fields<'_>,
     kana: usize,
     kanji: usize,
@@ -724,36 +741,8 @@ pub fn write_filing(filing: &Filing) -> Result<Vec<u8>, FilingError> {
         kenpo_domain::kana::to_half_width(kana).ok_or_else(|| bad(line, "氏名（カナ）", "not katakana"))
     };
     let number = |n: &Option<MyNumber>| n.as_ref().map(|n| n.expose_digits()).unwrap_or_default();
-    let created = filing.created_on.format("%Y%m%d").to_string();
-    let mut lines: Vec<String> = Vec::new();
-    let tail = |office: &str, s: &SocietyFields| -> Vec<String> {
-        vec![
-            s.office.clone().unwrap_or_else(|| office.to_string()),
-            s.card_number.clone().unwrap_or_default(),
-            String::new(),
-        ]
-    };
-    match filing.layout {
-        Layout::Pension => {
-            lines.push(format!("21,01,KNP,001,{created},22223"));
-            lines.push("[kanri]".into());
-            lines.push(",001".into());
-            lines.push(format!(
-                "21,01,KNP,{},100,0001,東京都千代田区,{},事業主,03,1234,5678",
-                filing.office.number, filing.office.name
-            ));
-        }
-        Layout::Society => {
-            lines.push(format!("{},001,{created},,,,,", filing.office.number));
-            lines.push("[kanri]".into());
-            lines.push(",001".into());
-            lines.push(format!(
-                "{},100,0001,東京都千代田区,{},事業主,03,1234,5678",
-                filing.office.number, filing.office.name
-            ));
-        }
-    }
-    lines.push("[data]".into());
+    let mut lines = frame_head(filing.layout, filing.created_on, &filing.office);
+    let tail = |office: &str, s: &SocietyFields| society_tail(office, s);
     let office_head = ["21".to_string(), "01".into(), "KNP".into(), "1".into()];
     for r in &filing.records {
         let line = r.line();
@@ -893,13 +882,7 @@ pub fn write_filing(filing: &Filing) -> Result<Vec<u8>, FilingError> {
         }
         lines.push(f.join(","));
     }
-    let mut text = lines.join("\r\n");
-    text.push_str("\r\n");
-    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
-    if unmappable {
-        return Err(bad(0, "文字", "a character Shift_JIS cannot hold"));
-    }
-    Ok(bytes.into_owned())
+    frame_bytes(&lines)
 }
 
 fn relationship_to_code(r: kenpo_domain::person::Relationship) -> &'static str {
@@ -912,4 +895,54 @@ fn relationship_to_code(r: kenpo_domain::person::Relationship) -> &'static str {
         Relationship::Grandchild => "09",
         Relationship::Spouse | Relationship::Other => "10",
     }
+}
+
+/// The KPFD society fields written after a data line.
+pub(crate) fn society_tail(office: &str, s: &SocietyFields) -> Vec<String> {
+    vec![
+        s.office.clone().unwrap_or_else(|| office.to_string()),
+        s.card_number.clone().unwrap_or_default(),
+        String::new(),
+    ]
+}
+
+/// The header, the [kanri] section with the office, and the [data] marker.
+pub(crate) fn frame_head(layout: Layout, created_on: NaiveDate, office: &Office) -> Vec<String> {
+    let created = created_on.format("%Y%m%d").to_string();
+    let mut lines = Vec::new();
+    match layout {
+        Layout::Pension => {
+            lines.push(format!("21,01,KNP,001,{created},22223"));
+            lines.push("[kanri]".into());
+            lines.push(",001".into());
+            lines.push(format!(
+                "21,01,KNP,{},100,0001,東京都千代田区,{},事業主,03,1234,5678",
+                office.number, office.name
+            ));
+        }
+        Layout::Society => {
+            lines.push(format!("{},001,{created},,,,,", office.number));
+            lines.push("[kanri]".into());
+            lines.push(",001".into());
+            lines.push(format!("{},100,0001,東京都千代田区,{},事業主,03,1234,5678", office.number, office.name));
+        }
+    }
+    lines.push("[data]".into());
+    lines
+}
+
+/// Lines joined with CR LF and encoded as Shift_JIS.
+pub(crate) fn frame_bytes(lines: &[String]) -> Result<Vec<u8>, FilingError> {
+    let mut text = lines.join("\r\n");
+    text.push_str("\r\n");
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+    if unmappable {
+        return Err(FilingError {
+            file: "(written)".into(),
+            line: 0,
+            field: "文字".into(),
+            problem: "a character Shift_JIS cannot hold".into(),
+        });
+    }
+    Ok(bytes.into_owned())
 }

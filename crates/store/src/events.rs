@@ -347,58 +347,7 @@ impl Run<'_> {
     }
 
     async fn resolve(&self, tx: &mut Transaction<'static, Any>, line: u64, who: &PersonRef) -> Result<i64, StoreError> {
-        let found: Vec<(i64,)> = match who {
-            PersonRef::Id(id) => {
-                sqlx::query_as("SELECT id FROM persons WHERE id = $1").bind(*id).fetch_all(&mut **tx).await?
-            }
-            PersonRef::Card { insurer, symbol, number, branch } => {
-                sqlx::query_as(
-                    "SELECT id FROM persons WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3 \
-                     AND card_branch = $4",
-                )
-                .bind(insurer.clone())
-                .bind(symbol.clone())
-                .bind(number.clone())
-                .bind(i64::from(*branch))
-                .fetch_all(&mut **tx)
-                .await?
-            }
-            PersonRef::MyNumber(n) => {
-                sqlx::query_as("SELECT person_id FROM my_numbers WHERE blind_index = $1")
-                    .bind(self.store.vault.blind_index(n))
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
-            PersonRef::KanaBirth { kana, birth } => {
-                sqlx::query_as("SELECT id FROM persons WHERE name_kana = $1 AND birth_date = $2")
-                    .bind(kana.clone())
-                    .bind(iso(*birth))
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
-            PersonRef::EmployerNumber { employer, number } => {
-                sqlx::query_as(
-                    "SELECT id FROM persons WHERE employer_code = $1 AND card_number = $2 AND card_branch = 0 \
-                     AND kind <> 'dependant'",
-                )
-                .bind(employer.clone())
-                .bind(number.clone())
-                .fetch_all(&mut **tx)
-                .await?
-            }
-        };
-        let field = match who {
-            PersonRef::Id(_) => "person",
-            PersonRef::Card { .. } => "記号・番号",
-            PersonRef::MyNumber(_) => "個人番号",
-            PersonRef::KanaBirth { .. } => "氏名（カナ）・生年月日",
-            PersonRef::EmployerNumber { .. } => "被保険者証番号（健保組合）",
-        };
-        match found.as_slice() {
-            [(id,)] => Ok(*id),
-            [] => Err(input(self.file, line, field, "no person on file matches")),
-            _ => Err(input(self.file, line, field, "more than one person matches; give the card")),
-        }
+        resolve_person(tx, self.store, self.file, line, who).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1578,4 +1527,67 @@ async fn reopen_dependency(tx: &mut Transaction<'static, Any>, person: i64, from
         .await?;
     }
     Ok(())
+}
+
+/// Finds the one person a filing line names, inside the caller's transaction; the error names
+/// file, line and the field used, never the value.
+pub(crate) async fn resolve_person(
+    tx: &mut Transaction<'static, Any>,
+    store: &Store,
+    file: &str,
+    line: u64,
+    who: &PersonRef,
+) -> Result<i64, StoreError> {
+    let found: Vec<(i64,)> = match who {
+        PersonRef::Id(id) => {
+            sqlx::query_as("SELECT id FROM persons WHERE id = $1").bind(*id).fetch_all(&mut **tx).await?
+        }
+        PersonRef::Card { insurer, symbol, number, branch } => {
+            sqlx::query_as(
+                "SELECT id FROM persons WHERE insurer_number = $1 AND card_symbol = $2 AND card_number = $3 \
+                 AND card_branch = $4",
+            )
+            .bind(insurer.clone())
+            .bind(symbol.clone())
+            .bind(number.clone())
+            .bind(i64::from(*branch))
+            .fetch_all(&mut **tx)
+            .await?
+        }
+        PersonRef::MyNumber(n) => {
+            sqlx::query_as("SELECT person_id FROM my_numbers WHERE blind_index = $1")
+                .bind(store.vault.blind_index(n))
+                .fetch_all(&mut **tx)
+                .await?
+        }
+        PersonRef::KanaBirth { kana, birth } => {
+            sqlx::query_as("SELECT id FROM persons WHERE name_kana = $1 AND birth_date = $2")
+                .bind(kana.clone())
+                .bind(iso(*birth))
+                .fetch_all(&mut **tx)
+                .await?
+        }
+        PersonRef::EmployerNumber { employer, number } => {
+            sqlx::query_as(
+                "SELECT id FROM persons WHERE employer_code = $1 AND card_number = $2 AND card_branch = 0 \
+                 AND kind <> 'dependant'",
+            )
+            .bind(employer.clone())
+            .bind(number.clone())
+            .fetch_all(&mut **tx)
+            .await?
+        }
+    };
+    let field = match who {
+        PersonRef::Id(_) => "person",
+        PersonRef::Card { .. } => "記号・番号",
+        PersonRef::MyNumber(_) => "個人番号",
+        PersonRef::KanaBirth { .. } => "氏名（カナ）・生年月日",
+        PersonRef::EmployerNumber { .. } => "被保険者証番号（健保組合）",
+    };
+    match found.as_slice() {
+        [(id,)] => Ok(*id),
+        [] => Err(input(file, line, field, "no person on file matches")),
+        _ => Err(input(file, line, field, "more than one person matches; give the card")),
+    }
 }

@@ -33,6 +33,7 @@ mod kogaku_yearly;
 mod matching;
 mod outbox;
 mod people;
+mod premiums;
 mod provisions;
 mod receipts;
 mod records;
@@ -66,6 +67,10 @@ pub use outbox::{OutboxMark, OutboxRow, RegistrationItems, outbox_status_label};
 pub use people::{
     EligibilityView, IdentityView, MASK, PeopleQuery, PersonHit, PersonReceipt, PersonReceipts, PersonView,
     RemunerationView, SEARCH_LIMIT, Withheld,
+};
+pub use premiums::{
+    ChargeRow, DeterminationRow, InvoiceRow, MonthRun, NewPayment, PREMIUM_CATEGORIES, PayInput, PayLine, PaySummary,
+    PayerStatement, PaymentsSummary, voluntary_payer,
 };
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};
