@@ -19,6 +19,7 @@ pub mod imports;
 pub mod kenshin;
 pub mod kogaku;
 pub mod names;
+pub mod premiums;
 pub mod render;
 pub mod synthetic;
 

@@ -4,6 +4,8 @@
 
 #[path = "render_pdf.rs"]
 pub mod pdf;
+#[path = "render_premiums.rs"]
+pub mod premiums;
 
 use kenpo_domain::Table;
 use kenpo_formats::csv_out::CsvEncoding;

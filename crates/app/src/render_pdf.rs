@@ -154,3 +154,88 @@ pub fn certificates_pdf(rows: &[CertificateRow], insurer_name: &str, paper: Pape
     }
     document.finish().map_err(|e| format!("PDF: {e:?}"))
 }
+
+/// One printed document: a title, label–value lines under it, and a table that runs over as
+/// many pages as it needs (the header repeated on each).
+pub struct TableDoc {
+    pub title: String,
+    pub lines: Vec<(String, String)>,
+    pub table: kenpo_domain::Table,
+}
+
+/// Documents on A4 landscape pages (保険料納入告知書, 標準報酬決定通知書), IPAexGothic embedded.
+/// Column widths follow the longest cell of each column (a full-width character counts two).
+pub fn tables_pdf(title: &str, docs: &[TableDoc]) -> Result<Vec<u8>, String> {
+    let font = Font::new(FONT.into(), 0).ok_or("the embedded font could not be read")?;
+    let mut document = Document::new();
+    document.set_metadata(krilla::metadata::Metadata::new().title(title.to_string()));
+    let (w, h) = (297.0 * 72.0 / 25.4, 210.0 * 72.0 / 25.4);
+    let (left, top, size, step) = (36.0f32, 48.0f32, 7.5f32, 11.0f32);
+    let width_of = |s: &str| s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f32>();
+    for doc in docs {
+        let cols = doc.table.headers.len();
+        let mut widths = vec![0f32; cols];
+        for (i, head) in doc.table.headers.iter().enumerate() {
+            widths[i] = width_of(head);
+        }
+        for row in &doc.table.rows {
+            for (i, cell) in row.iter().enumerate().take(cols) {
+                widths[i] = widths[i].max(width_of(cell).min(40.0));
+            }
+        }
+        let total: f32 = widths.iter().sum::<f32>().max(1.0);
+        let usable = w - 2.0 * left;
+        let scale = (usable / total).min(size * 0.62);
+        let xs: Vec<f32> = widths
+            .iter()
+            .scan(left, |x, wdt| {
+                let at = *x;
+                *x += wdt * scale;
+                Some(at)
+            })
+            .collect();
+        let head_height = top + step * (doc.lines.len() as f32 + 2.5);
+        let per_page = (((h - 36.0 - head_height) / step).floor() as usize).max(1);
+        let chunks: Vec<&[Vec<String>]> =
+            if doc.table.rows.is_empty() { vec![&[]] } else { doc.table.rows.chunks(per_page).collect() };
+        let pages = chunks.len();
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let settings = PageSettings::from_wh(w, h).ok_or("bad paper size")?;
+            let mut page = document.start_page_with(settings);
+            let mut surface = page.surface();
+            let heading = if pages > 1 { format!("{}（{}/{}）", doc.title, n + 1, pages) } else { doc.title.clone() };
+            surface.draw_text(Point::from_xy(left, top), font.clone(), 14.0, &heading, false, TextDirection::Auto);
+            let mut y = top + step * 1.6;
+            for (label, value) in &doc.lines {
+                let text = if label.is_empty() { value.clone() } else { format!("{label}：{value}") };
+                surface.draw_text(Point::from_xy(left, y), font.clone(), size + 1.0, &text, false, TextDirection::Auto);
+                y += step;
+            }
+            y += step * 0.5;
+            for (i, head) in doc.table.headers.iter().enumerate() {
+                surface.draw_text(Point::from_xy(xs[i], y), font.clone(), size, head, false, TextDirection::Auto);
+            }
+            let mut rule = PathBuilder::new();
+            rule.move_to(left, y + 3.0);
+            rule.line_to(w - left, y + 3.0);
+            if let Some(path) = rule.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(Stroke { width: 0.5, ..Default::default() }));
+                surface.draw_path(&path);
+                surface.set_stroke(None);
+                surface.set_fill(Some(Default::default()));
+            }
+            y += step;
+            for row in chunk {
+                for (i, cell) in row.iter().enumerate().take(cols) {
+                    let shown: String = cell.chars().take(40).collect();
+                    surface.draw_text(Point::from_xy(xs[i], y), font.clone(), size, &shown, false, TextDirection::Auto);
+                }
+                y += step;
+            }
+            surface.finish();
+            page.finish();
+        }
+    }
+    document.finish().map_err(|e| format!("PDF: {e:?}"))
+}

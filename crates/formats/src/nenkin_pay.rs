@@ -195,7 +195,18 @@ fn pay_change(f: &Fields<'_>, month: usize, kind: usize) -> Result<Option<(u32, 
     Ok(Some((m, k)))
 }
 
+/// 基礎年金番号 (課所符号 4 digits, 一連番号 6 digits): both or neither.
+fn pension_number(f: &Fields<'_>, i: usize) -> Result<(), FilingError> {
+    match (f.opt_digits(i, "基礎年金番号（課所符号）", 4)?, f.opt_digits(i + 1, "基礎年金番号（一連番号）", 6)?)
+    {
+        (Some(a), Some(b)) if a.len() == 4 && b.len() == 6 => Ok(()),
+        (None, None) => Ok(()),
+        _ => Err(f.err("基礎年金番号", "both parts (4 and 6 digits) or neither")),
+    }
+}
+
 fn previous_standard(f: &Fields<'_>, i: usize) -> Result<Option<Yen>, FilingError> {
+    f.opt_digits(i + 1, "従前の標準報酬月額（厚年）", 4)?;
     match f.opt_digits(i, "従前の標準報酬月額（健保）", 4)? {
         None => Ok(None),
         Some(s) => {
@@ -265,7 +276,7 @@ fn annual(f: &Fields<'_>, line: u64, tail: usize) -> Result<AnnualReport, Filing
     let year = applies_from.year();
     for (k, expected) in ["04", "05", "06"].iter().enumerate() {
         let m = f.raw(21 + k);
-        if m != *expected && m.trim_start_matches('0') != expected.trim_start_matches('0') {
+        if m != *expected {
             return Err(f.err("給与支給月", "must be 04, 05 and 06"));
         }
     }
@@ -275,6 +286,7 @@ fn annual(f: &Fields<'_>, line: u64, tail: usize) -> Result<AnnualReport, Filing
     )?;
     let corrected_average = f.opt_yen(38, "修正平均額")?;
     f.my_number(39, "個人番号")?;
+    pension_number(f, 40)?;
     let seventy = f.flag(42, "70歳以上被用者")?;
     f.opt_digits(43, "算定基礎月", 4)?;
     f.flag(44, "二以上勤務")?;
@@ -353,6 +365,7 @@ fn interim(f: &Fields<'_>, line: u64, tail: usize) -> Result<InterimReport, Fili
     let (total, average) = averaged(f, &counted)?;
     let corrected_average = f.opt_yen(38, "修正平均額")?;
     f.my_number(39, "個人番号")?;
+    pension_number(f, 40)?;
     let seventy = f.flag(42, "70歳以上被用者")?;
     f.flag(43, "二以上勤務")?;
     f.opt_text(45, "昇給・降給の理由", 75)?;
@@ -387,7 +400,7 @@ fn bonus(f: &Fields<'_>, line: u64, tail: usize) -> Result<BonusReport, FilingEr
     let total = f.yen(13, "賞与額（合計）")?;
     let expected = (cash + in_kind) / 1000 * 1000;
     // Above ten million the sources differ (9999999 or 9999000): both are taken as the cap.
-    let capped = cash + in_kind > CAPPED && (total == CAPPED || total == 9_999_000);
+    let capped = cash + in_kind >= CAPPED && (total == CAPPED || total == 9_999_000);
     if total != expected && !capped {
         return Err(f.err("賞与額（合計）", "is not 通貨 + 現物 truncated to 1,000 yen"));
     }
@@ -395,6 +408,7 @@ fn bonus(f: &Fields<'_>, line: u64, tail: usize) -> Result<BonusReport, FilingEr
         return Err(f.err("賞与額（合計）", "must be 1,000 yen or more"));
     }
     f.my_number(14, "個人番号")?;
+    pension_number(f, 15)?;
     let seventy = f.flag(17, "70歳以上被用者")?;
     f.flag(18, "二以上勤務")?;
     let first_payment_day = match f.opt_digits(19, "同一月内の賞与合算（初回支払日）", 2)? {
@@ -461,8 +475,8 @@ pub fn write_pay_filing(filing: &PayFiling) -> Result<Vec<u8>, FilingError> {
                 let m = months[k];
                 f[21 + k] = format!("{:02}", m.month.month());
                 f[24 + k] = format!("{:02}", m.base_days);
-                f[27 + k] = m.cash.to_string();
-                f[30 + k] = m.in_kind.to_string();
+                f[27 + k] = m.cash.min(CAPPED).to_string();
+                f[30 + k] = m.in_kind.min(CAPPED).to_string();
                 f[33 + k] = (m.cash + m.in_kind).min(CAPPED).to_string();
             }
             let total: Yen =
@@ -498,6 +512,10 @@ pub fn write_pay_filing(filing: &PayFiling) -> Result<Vec<u8>, FilingError> {
                 f[48] = if a.worker == WorkerKind::ShortTime { "1" } else { "" }.into();
                 f[49] = if a.worker == WorkerKind::PartTime { "1" } else { "" }.into();
                 f[50] = if a.yearly_average { "1" } else { "" }.into();
+                if a.seventy_only {
+                    f[42] = "1".into();
+                    f[52] = "1".into();
+                }
             }
             PayRecord::Interim(i) => {
                 f[0] = INTERIM.0.into();
@@ -512,14 +530,22 @@ pub fn write_pay_filing(filing: &PayFiling) -> Result<Vec<u8>, FilingError> {
                 months_out(&mut f, &i.months, &[true; 3], i.average);
                 f[38] = i.corrected_average.map(|v| v.to_string()).unwrap_or_default();
                 f[44] = if i.worker == WorkerKind::ShortTime { "1" } else { "" }.into();
+                if i.seventy_only {
+                    f[42] = "1".into();
+                    f[48] = "1".into();
+                }
             }
             PayRecord::Bonus(b) => {
                 f[0] = BONUS.0.into();
                 f[9..11].clone_from_slice(&date(b.paid_on));
-                f[11] = b.cash.to_string();
-                f[12] = b.in_kind.to_string();
+                f[11] = b.cash.min(CAPPED).to_string();
+                f[12] = b.in_kind.min(CAPPED).to_string();
                 f[13] = b.total.min(CAPPED).to_string();
                 f[19] = b.first_payment_day.map(|d| format!("{d:02}")).unwrap_or_default();
+                if b.seventy_only {
+                    f[17] = "1".into();
+                    f[20] = "1".into();
+                }
             }
         }
         if filing.layout == Layout::Society {

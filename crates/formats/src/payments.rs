@@ -49,21 +49,34 @@ pub fn read_payments(file: &str, bytes: &[u8]) -> Result<Vec<PaymentRow>, Paymen
             t.into_owned()
         }
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|_| whole("the header line cannot be read"))?.clone();
-    if headers.iter().ne(HEADERS.iter().copied()) {
+    // One physical line is one payment (a bank statement has no multi-line cells; a line break
+    // inside a name is refused as a control character anyway), so each line is read on its own
+    // and an error names the line as the file shows it, blank lines included.
+    let parse = |line: &str| -> Option<csv::StringRecord> {
+        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+        r.records().next().and_then(Result::ok)
+    };
+    let mut physical = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let header = physical.next().and_then(parse).ok_or_else(|| whole("the header line cannot be read"))?;
+    if header.iter().ne(HEADERS.iter().copied()) {
         return Err(whole(&format!("header must be exactly: {}", HEADERS.join(","))));
     }
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+    for (i, raw) in physical.enumerate() {
         let line = i as u64 + 2;
+        if raw.is_empty() {
+            continue;
+        }
         let field = |column: &'static str, problem: &'static str| PaymentCsvError::Field {
             file: file.to_string(),
             line,
             column,
             problem,
         };
-        let record = record.map_err(|_| field("行", "has the wrong number of fields or broken quoting"))?;
+        let record = parse(raw).ok_or_else(|| field("行", "broken quoting"))?;
+        if record.len() != HEADERS.len() {
+            return Err(field("行", "has the wrong number of fields"));
+        }
         let get = |i: usize| record.get(i).unwrap_or("");
         let date = get(0);
         let paid_on = NaiveDate::parse_from_str(date, "%Y-%m-%d")

@@ -136,6 +136,12 @@ pub enum Command {
         #[command(subcommand)]
         what: crate::commands::eligibility::EligibilityWhat,
     },
+    /// 標準報酬 and 保険料: rates, 算定基礎届・月額変更届・賞与支払届, 決定通知書, a month's premiums and
+    /// 納入告知, payments, statements (入金消込), 任意継続 non-payment.
+    Premium {
+        #[command(subcommand)]
+        what: crate::commands::premium::PremiumWhat,
+    },
     /// The authenticated HTTP API (JSON under /api/v1, OpenAPI at /api/openapi.json).
     Serve(crate::commands::serve::ServeArgs),
     /// Accounts of `kenpo serve`: add, disable, enable, reset, list.
@@ -297,6 +303,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::User { what } => crate::commands::user::run(&location, what, cli.json).await,
         Command::Kenshin { what } => crate::commands::kenshin::kenshin(what, &location, cli.json).await,
         Command::Eligibility { what } => crate::commands::eligibility::run(what, &location, cli.json).await,
+        Command::Premium { what } => crate::commands::premium::run(what, &location, cli.json).await,
         Command::Review { what } => crate::commands::receipts::review(what, &location, cli.json).await,
         Command::Kogaku { what } => crate::commands::receipts::kogaku(what, &location, cli.json).await,
         Command::Audit { what } => crate::commands::audit::audit(what, &location, cli.json).await,

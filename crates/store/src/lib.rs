@@ -69,8 +69,8 @@ pub use people::{
     RemunerationView, SEARCH_LIMIT, Withheld,
 };
 pub use premiums::{
-    ChargeRow, DeterminationRow, InvoiceRow, MonthRun, NewPayment, PREMIUM_CATEGORIES, PayInput, PayLine, PaySummary,
-    PayerStatement, PaymentsSummary, voluntary_payer,
+    ChargeRow, DeterminationRow, FilingMember, InvoiceRow, MonthRun, NewPayment, PREMIUM_CATEGORIES, PayInput, PayLine,
+    PaySummary, PayerStatement, PaymentsSummary, voluntary_payer,
 };
 pub use provisions::ProvisionView;
 pub use receipts::{ReceiptImportSummary, ReceiptSource};

@@ -100,6 +100,8 @@ pub struct MonthRun {
     pub not_charged: u64,
     pub exempt: u64,
     pub bonus_charges: u64,
+    /// People charged on the earliest 標準報酬 known because none was in force yet (to check).
+    pub standard_assumed: u64,
     pub invoices: u64,
     pub member_total: i64,
     pub employer_total: i64,
@@ -195,12 +197,13 @@ async fn load_rates(tx: &mut Transaction<'static, Any>) -> Result<Vec<RateSet>, 
     rows.into_iter().map(rate_from).collect()
 }
 
-/// The 標準報酬月額 in force on `day` (the latest effective on or before it).
+/// The 標準報酬月額 in force on `day` (the latest effective on or before it), else the earliest
+/// on file (a roster loaded with only the current grade) with `true` to say it was assumed.
 async fn standard_on(
     tx: &mut Transaction<'static, Any>,
     person: i64,
     day: NaiveDate,
-) -> Result<Option<Yen>, StoreError> {
+) -> Result<Option<(Yen, bool)>, StoreError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT monthly_amount FROM standard_remuneration WHERE person_id = $1 AND effective_from <= $2 \
          ORDER BY effective_from DESC LIMIT 1",
@@ -209,7 +212,16 @@ async fn standard_on(
     .bind(iso(day))
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(|r| r.0))
+    if let Some((amount,)) = row {
+        return Ok(Some((amount, false)));
+    }
+    let first: Option<(i64,)> = sqlx::query_as(
+        "SELECT monthly_amount FROM standard_remuneration WHERE person_id = $1 ORDER BY effective_from LIMIT 1",
+    )
+    .bind(person)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(first.map(|f| (f.0, true)))
 }
 
 impl Store {
@@ -303,35 +315,48 @@ impl Store {
                 | PayInput::Bonus { who, .. } => who,
             };
             let person = resolve_person(&mut tx, self, file_name, l.line, who).await?;
-            let (p_kind, p_employer): (String, Option<String>) =
-                sqlx::query_as("SELECT kind, employer_code FROM persons WHERE id = $1")
+            let p_employer: Option<(Option<String>,)> =
+                sqlx::query_as("SELECT employer_code FROM persons WHERE id = $1")
                     .bind(person)
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-            if p_kind != "insured" {
-                return Err(input(
-                    file_name,
-                    l.line,
-                    "被保険者",
-                    "is not a 被保険者 (任意継続 and 被扶養者 have no 報酬の届書)",
-                ));
-            }
+            let p_employer = p_employer.and_then(|e| e.0);
             if let Some(e) = employer
                 && p_employer.as_deref() != Some(e)
             {
                 return Err(input(file_name, l.line, "事業所", "the member is not at this employer"));
             }
             touched.push(person);
-            let covered: Option<(String,)> = sqlx::query_as(
-                "SELECT acquired_on FROM eligibility_periods WHERE person_id = $1 AND lost_on IS NULL \
-                 ORDER BY seq DESC LIMIT 1",
+            // Covered as a 被保険者 on the day the 届 is about: 1 July (算定), the first month of
+            // pay (月変, 終了時改定), the day paid (賞与).
+            let on = match &l.input {
+                PayInput::Annual { year, .. } => NaiveDate::from_ymd_opt(*year, 7, 1),
+                PayInput::Interim { months, .. } | PayInput::LeaveEnd { months, .. } => {
+                    Some(months[0].month.first_day())
+                }
+                PayInput::Bonus { paid_on, .. } => Some(*paid_on),
+            }
+            .ok_or(StoreError::Corrupt("day".into()))?;
+            let covered: Option<(String, String)> = sqlx::query_as(
+                "SELECT e.acquired_on, COALESCE(e.kind, p.kind) FROM eligibility_periods e JOIN persons p ON p.id = e.person_id \
+                 WHERE e.person_id = $1 AND e.acquired_on <= $2 AND (e.lost_on IS NULL OR e.lost_on > $2) \
+                 ORDER BY e.seq DESC LIMIT 1",
             )
             .bind(person)
+            .bind(iso(on))
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((acquired,)) = covered else {
-                return Err(input(file_name, l.line, "被保険者", "is not covered (資格喪失済み)"));
+            let Some((acquired, period_kind)) = covered else {
+                return Err(input(file_name, l.line, "被保険者", "is not covered on the day the 届 is about"));
             };
+            if period_kind != "insured" {
+                return Err(input(
+                    file_name,
+                    l.line,
+                    "被保険者",
+                    "is not a 被保険者 then (任意継続 and 被扶養者 have no 報酬の届書)",
+                ));
+            }
             let acquired = parse_iso(&acquired)?;
             let rule_err = |e: remuneration::DeterminationError| input(file_name, l.line, "報酬", &e.to_string());
             match &l.input {
@@ -382,7 +407,9 @@ impl Store {
                         PayInput::Bonus { .. } => None,
                     }
                     .ok_or(StoreError::Corrupt("day".into()))?;
-                    let current = standard_on(&mut tx, person, current_day).await?;
+                    let found = standard_on(&mut tx, person, current_day).await?;
+                    let current = found.map(|f| f.0);
+                    let assumed = found.is_some_and(|f| f.1);
                     let (kind, filed_month, months, outcome): (
                         remuneration::DeterminationKind,
                         YearMonth,
@@ -546,7 +573,14 @@ impl Store {
                     } else {
                         summary.not_revised += 1;
                     }
-                    summary.lines.push((l.line, kind.label().to_string(), outcome.reasoning));
+                    let mut reasoning = outcome.reasoning;
+                    if assumed {
+                        reasoning.insert(
+                            0,
+                            "従前の標準報酬月額はその時点の記録がないため最初の記録を用いた（要確認）".into(),
+                        );
+                    }
+                    summary.lines.push((l.line, kind.label().to_string(), reasoning));
                 }
             }
         }
@@ -636,30 +670,40 @@ impl Store {
         let first = iso(month.first_day());
         let last = iso(month.last_day());
         // Everyone with a 被保険者 or 任意継続 period touching the month.
-        let periods: Vec<(i64, String, Option<String>, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT e.person_id, e.acquired_on, e.lost_on, e.kind, p.birth_date, p.employer_code \
+        type PeriodRow = (i64, String, Option<String>, String, String, Option<String>);
+        let periods: Vec<PeriodRow> = sqlx::query_as(
+            "SELECT e.person_id, e.acquired_on, e.lost_on, COALESCE(e.kind, p.kind), p.birth_date, p.employer_code \
              FROM eligibility_periods e JOIN persons p ON p.id = e.person_id \
-             WHERE e.kind IN ('insured', 'voluntary') AND e.acquired_on <= $1 AND (e.lost_on IS NULL OR e.lost_on > $2) \
+             WHERE COALESCE(e.kind, p.kind) IN ('insured', 'voluntary') AND e.acquired_on <= $1 AND (e.lost_on IS NULL OR e.lost_on > $2) \
              ORDER BY e.person_id, e.seq",
         )
         .bind(last.clone())
         .bind(first.clone())
         .fetch_all(&mut *tx)
         .await?;
-        // 標準報酬 in force in the month: the latest on or before its last day.
+        // 標準報酬 in force in the month: the latest on or before its last day; for someone whose
+        // history starts later (a roster loaded with only the current grade), the earliest known,
+        // said so in the line's reasoning and counted in the run.
         let standards: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT s.person_id, s.effective_from, s.monthly_amount FROM standard_remuneration s \
-             JOIN eligibility_periods e ON e.person_id = s.person_id AND e.kind IN ('insured', 'voluntary') \
-             AND e.acquired_on <= $1 AND (e.lost_on IS NULL OR e.lost_on > $2) \
-             WHERE s.effective_from <= $1 ORDER BY s.person_id, s.effective_from",
+             WHERE s.person_id IN (SELECT e.person_id FROM eligibility_periods e JOIN persons p ON p.id = e.person_id \
+             WHERE COALESCE(e.kind, p.kind) IN ('insured', 'voluntary') AND e.acquired_on <= $1 \
+             AND (e.lost_on IS NULL OR e.lost_on > $2)) ORDER BY s.person_id, s.effective_from",
         )
         .bind(last.clone())
         .bind(first.clone())
         .fetch_all(&mut *tx)
         .await?;
-        let mut standard: HashMap<i64, i64> = HashMap::with_capacity(periods.len());
-        for (p, _, amount) in standards {
-            standard.insert(p, amount);
+        let mut standard: HashMap<i64, (i64, bool)> = HashMap::with_capacity(periods.len());
+        for (p, from, amount) in standards {
+            let in_force = from <= last;
+            match standard.get(&p) {
+                // A later row replaces an earlier one only while it is in force by the month.
+                Some(_) if !in_force => {}
+                _ => {
+                    standard.insert(p, (amount, !in_force));
+                }
+            }
         }
         let leave_rows: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT person_id, kind, start_on, end_on FROM leaves WHERE start_on <= $1 AND end_on >= $2",
@@ -719,7 +763,7 @@ impl Store {
                 birth: parse_iso(&birth)?,
                 acquired_on: parse_iso(&acquired)?,
                 lost_on: lost.as_deref().map(parse_iso).transpose()?,
-                standard: standard.get(&person).copied().unwrap_or(0),
+                standard: standard.get(&person).map_or(0, |s| s.0),
                 voluntary,
                 leaves: leaves.remove(&person).unwrap_or_default(),
                 care_dependant: care_dependant.contains(&person),
@@ -742,7 +786,12 @@ impl Store {
                     }
                 }
             };
-            let m = premium::monthly(&rates, &facts).map_err(|e| StoreError::Input(e.to_string()))?;
+            let mut m = premium::monthly(&rates, &facts).map_err(|e| StoreError::Input(e.to_string()))?;
+            if standard.get(&person).is_some_and(|s| s.1) {
+                run.standard_assumed += 1;
+                m.reasoning
+                    .insert(0, format!("{month} 以前の標準報酬月額の記録がないため、最初の記録を用いた（要確認）"));
+            }
             touched.push(person);
             let payer = payers.entry(payer_code).or_insert_with(|| Payer {
                 kind: if voluntary { "voluntary" } else { "employer" },
@@ -1039,8 +1088,9 @@ impl Store {
     ) -> Result<Vec<PayerStatement>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &[DataCategory::Remuneration], Subject::Population).await?;
         let pool = self.db.granted(&grant);
-        let (inv, pay): (Vec<(i64, String, String, String, String, i64)>, Vec<(i64, String, String, i64)>) = match payer
-        {
+        type Inv = (i64, String, String, String, String, i64);
+        type Pay = (i64, String, String, i64);
+        let (inv, pay): (Vec<Inv>, Vec<Pay>) = match payer {
             Some(p) => (
                 sqlx::query_as("SELECT id, payer, payer_kind, month, due_on, total FROM invoices WHERE payer = $1")
                     .bind(p.to_string())
@@ -1153,9 +1203,21 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<(i64, YearMonth, NaiveDate)>, StoreError> {
         let all = self.statements(ctx, None).await?;
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::Eligibility], Subject::Population).await?;
+        let open: Vec<(i64,)> = sqlx::query_as(
+            "SELECT e.person_id FROM eligibility_periods e JOIN persons p ON p.id = e.person_id \
+             WHERE COALESCE(e.kind, p.kind) = 'voluntary' AND e.lost_on IS NULL",
+        )
+        .fetch_all(self.db.granted(&grant))
+        .await?;
+        self.record(&grant, &Touched::Population).await?;
+        let open: std::collections::HashSet<i64> = open.into_iter().map(|o| o.0).collect();
         let mut out = Vec::new();
         for s in all.iter().filter(|s| s.payer_kind == "voluntary") {
             let Ok(person) = s.payer[1..].parse::<i64>() else { continue };
+            if !open.contains(&person) {
+                continue;
+            }
             // Paid on time means settled on or before the due day.
             if let Some(first) =
                 s.statement.invoices.iter().find(|i| i.due_on < today && i.settled_on.is_none_or(|d| d > i.due_on))
@@ -1164,5 +1226,62 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// A 被保険者 as an employer's 報酬の届書 names them (the demo and the benchmark write files
+/// from these, as an employer's payroll would).
+#[derive(Clone, Serialize)]
+pub struct FilingMember {
+    pub person_id: i64,
+    pub employer_code: String,
+    pub card_number: String,
+    pub name_kana: String,
+    pub name_kanji: String,
+    pub birth_date: NaiveDate,
+    pub standard: Option<Yen>,
+}
+
+impl std::fmt::Debug for FilingMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FilingMember({})", self.person_id)
+    }
+}
+
+impl Store {
+    /// The 被保険者 covered on `day` with their employer, card number, name, birth and the
+    /// 標準報酬月額 in force that day, by employer and card number.
+    pub async fn insured_on(&self, ctx: &AccessContext, day: NaiveDate) -> Result<Vec<FilingMember>, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &PREMIUM_CATEGORIES, Subject::Population).await?;
+        let pool = self.db.granted(&grant);
+        let d = iso(day);
+        type Raw = (i64, String, String, String, String, String, Option<i64>);
+        let rows: Vec<Raw> = sqlx::query_as(
+            "SELECT p.id, p.employer_code, p.card_number, p.name_kana, p.name_kanji, p.birth_date, \
+             (SELECT s.monthly_amount FROM standard_remuneration s WHERE s.person_id = p.id AND s.effective_from <= $1 \
+              ORDER BY s.effective_from DESC LIMIT 1) \
+             FROM persons p JOIN eligibility_periods e ON e.person_id = p.id \
+             WHERE p.kind = 'insured' AND COALESCE(e.kind, p.kind) = 'insured' AND p.employer_code IS NOT NULL \
+             AND e.acquired_on <= $1 AND (e.lost_on IS NULL OR e.lost_on > $1) \
+             ORDER BY p.employer_code, p.card_number",
+        )
+        .bind(d)
+        .fetch_all(pool)
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        self.record(&grant, &Touched::Set(ids)).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(FilingMember {
+                    person_id: r.0,
+                    employer_code: r.1,
+                    card_number: r.2,
+                    name_kana: r.3,
+                    name_kanji: r.4,
+                    birth_date: parse_iso(&r.5)?,
+                    standard: r.6,
+                })
+            })
+            .collect()
     }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod eligibility;
 pub mod kenshin;
 pub mod policy;
+pub mod premium;
 pub mod receipts;
 pub mod serve;
 pub mod society;

@@ -3,7 +3,7 @@
 
 use crate::config::{Location, redact};
 use crate::output;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use kenpo_store::{AccessContext, Actor, PurposeId};
 use std::path::{Path, PathBuf};
 
@@ -88,6 +88,8 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
     for month in store.receipt_months(&review_ctx).await? {
         review.push(store.run_review(&review_ctx, month).await?);
     }
+    eprintln!("6b/9 標準報酬・保険料（算定基礎届・月額変更届・賞与支払届、各月の保険料と納入告知、入金消込）");
+    let premiums = premium_year(&store, location, members, seed).await?;
     eprintln!("7/9 高額療養費・付加給付（年度の各月）");
     let kogaku_ctx = AccessContext::new(Actor::parse("system:demo-kogaku")?, PurposeId::parse("benefits.payment")?);
     let fy = kenpo_synth::SocietyConfig::new(members, seed);
@@ -161,6 +163,25 @@ pub async fn demo(location: &Location, members: u64, seed: u64, json: bool) -> R
         eligibility.certificates,
         eligibility.pdf.display(),
         eligibility.after_loss,
+    );
+    eprintln!(
+        "\n標準報酬・保険料: 算定基礎届 {} 行（決定 {}・対象外 {}）、月額変更届 {} 行（改定 {}・改定なし {}）、賞与 {} 件、納入告知 {} 件（{} か月）、告知額 {} 円・入金 {} 円・未納 {} 円・過納 {} 円、任意継続の未納喪失 {} 件（{}、{}）",
+        premiums.annual_lines,
+        premiums.annual_decided,
+        premiums.annual_excluded,
+        premiums.interim_lines,
+        premiums.interim_revised,
+        premiums.interim_lines - premiums.interim_revised,
+        premiums.bonuses,
+        premiums.invoices,
+        premiums.months,
+        premiums.billed,
+        premiums.received,
+        premiums.outstanding,
+        premiums.credit,
+        premiums.non_payment,
+        premiums.notices.display(),
+        premiums.invoices_pdf.display(),
     );
     eprintln!("\nkenpo serve の最初のログイン（給付担当、一度だけ表示）:");
     let issued = issued?;
@@ -300,4 +321,190 @@ async fn eligibility_year(
         pdf,
         after_loss: after_loss.len(),
     })
+}
+
+/// What the demo's year of 標準報酬 and premiums did.
+#[derive(Default)]
+struct PremiumYear {
+    annual_lines: u64,
+    annual_decided: u64,
+    annual_excluded: u64,
+    interim_lines: u64,
+    interim_revised: u64,
+    bonuses: u64,
+    months: u64,
+    invoices: u64,
+    billed: i64,
+    received: i64,
+    outstanding: i64,
+    credit: i64,
+    non_payment: u64,
+    notices: std::path::PathBuf,
+    invoices_pdf: std::path::PathBuf,
+}
+
+/// The demo's rates: a society at 93/1000 (member 43, employer 50), 調整 1.3/1000, 介護 18/1000,
+/// 子ども・子育て支援金 2.3/1000, 任意継続 cap 320,000 (the 2026 協会けんぽ-like figure).
+const DEMO_RATES: &str = r#"
+effective_from = "2026-04"
+voluntary_cap = 320000
+care_for_specified = false
+basic = { member = "20.0", employer = "23.5" }
+specific = { member = "23.0", employer = "26.5" }
+adjustment = { member = "0.65", employer = "0.65" }
+care = { member = "9.0", employer = "9.0" }
+support = { member = "1.15", employer = "1.15" }
+"#;
+
+/// A year of premiums: rates, the July 算定基礎届, a March 決算賞与 (賞与支払届; June's and
+/// December's bonuses come with the roster), November's
+/// 月額変更届 (pay changed in August), every month's premiums and 納入告知, the employers' and
+/// 任意継続's payments (one employer short every month, one over; one 任意継続 in 37 not paying
+/// September), the non-payment losses, the 決定通知書 and the October 納入告知書 as PDF.
+async fn premium_year(store: &kenpo_store::Store, location: &Location, members: u64, seed: u64) -> Result<PremiumYear> {
+    use kenpo_domain::YearMonth;
+    let staff = AccessContext::new(Actor::parse("staff:eligibility:demo")?, PurposeId::parse("premiums.remuneration")?);
+    let collect = AccessContext::new(Actor::parse("staff:eligibility:demo")?, PurposeId::parse("premiums.collection")?);
+    let lapse =
+        AccessContext::new(Actor::parse("staff:eligibility:demo")?, PurposeId::parse("eligibility.management")?);
+    store.set_premium_rates(&staff, &kenpo_app::premiums::parse_rates(DEMO_RATES)?).await?;
+    let config = kenpo_synth::SocietyConfig::new(members, seed);
+    let dir = location.data_dir.join("synthetic").join("pay");
+    kenpo_app::files::private_dir(&dir)?;
+    let payees = |rows: Vec<kenpo_store::FilingMember>| -> Vec<kenpo_synth::Payee> {
+        rows.into_iter()
+            .filter_map(|m| {
+                Some(kenpo_synth::Payee {
+                    person_id: m.person_id,
+                    employer: m.employer_code,
+                    card_number: m.card_number,
+                    kana: m.name_kana,
+                    kanji: m.name_kanji,
+                    birth: m.birth_date,
+                    standard: m.standard?,
+                })
+            })
+            .collect()
+    };
+    let mut year = PremiumYear::default();
+    let apply = |files: Vec<kenpo_synth::PayFile>| async {
+        let mut sums = Vec::new();
+        for f in files {
+            let path = dir.join(&f.file_name);
+            kenpo_app::files::write_private(&path, &f.bytes)?;
+            let bytes = kenpo_app::files::read_limited(&path, kenpo_formats::nenkin::MAX_FILE_BYTES as u64)?;
+            sums.push(kenpo_app::premiums::import_pay_filing_bytes(store, &staff, &f.file_name, &bytes, None).await?);
+        }
+        anyhow::Ok(sums)
+    };
+    let first = YearMonth::of(config.fiscal_start());
+    let last = YearMonth::of(config.as_of);
+    let (short_payer, over_payer) = {
+        let e = kenpo_synth::employers(&config);
+        (e.first().map(|e| e.employer.code.clone()), e.get(1).map(|e| e.employer.code.clone()))
+    };
+    let mut month = first;
+    while month <= last {
+        let y = month.year();
+        let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).context("day");
+        if month.month() == 3 {
+            // The roster already holds June's and December's bonuses; the employers file a 決算賞与.
+            let paid = day(3, 25)?;
+            let list = payees(store.insured_on(&staff, paid).await?);
+            for s in apply(kenpo_synth::bonus_files(seed, paid, &list)?).await? {
+                year.bonuses += s.bonuses;
+            }
+        }
+        if month.month() == 7 {
+            let list = payees(store.insured_on(&staff, day(7, 1)?).await?);
+            for s in apply(kenpo_synth::annual_files(seed, y, &list)?).await? {
+                year.annual_lines += s.lines.len() as u64;
+                year.annual_decided += s.determinations;
+                year.annual_excluded += s.excluded;
+            }
+        }
+        if month.month() == 11 {
+            // Fixed pay changed in August; the three months to October; revised from November.
+            let changed = YearMonth::from_parts(y, 8);
+            let list = payees(store.insured_on(&staff, month.first_day()).await?);
+            let covered_since: Vec<kenpo_synth::Payee> = {
+                let august = store.insured_on(&staff, changed.first_day()).await?;
+                let ids: std::collections::HashSet<i64> = august.iter().map(|m| m.person_id).collect();
+                list.into_iter().filter(|p| ids.contains(&p.person_id)).collect()
+            };
+            for s in apply(kenpo_synth::interim_files(seed, changed, &covered_since, 0.02)?).await? {
+                year.interim_lines += s.lines.len() as u64;
+                year.interim_revised += s.determinations;
+            }
+        }
+        store.run_premium_month(&collect, month).await?;
+        year.months += 1;
+        // The bank: 任意継続 pay this month's by the 5th (but for one in 37 in September);
+        // employers pay last month's on its due day.
+        let mut bank = kenpo_domain::Table::new(kenpo_formats::payments::HEADERS);
+        for i in store.invoices(&collect, Some(month)).await? {
+            if i.payer_kind == "voluntary" {
+                let skip = month.month() == 9 && i.id % 37 == 0;
+                if !skip {
+                    bank.push(vec![
+                        day(month.month(), 5)?.to_string(),
+                        i.payer.clone(),
+                        String::new(),
+                        i.total.to_string(),
+                    ]);
+                }
+            }
+        }
+        if month > first {
+            for i in store.invoices(&collect, Some(month.prev())).await? {
+                if i.payer_kind == "employer" {
+                    let amount = if Some(&i.payer) == short_payer.as_ref() {
+                        i.total - 10_000
+                    } else if Some(&i.payer) == over_payer.as_ref() {
+                        i.total + 5_000
+                    } else {
+                        i.total
+                    };
+                    bank.push(vec![i.due_on.clone(), i.payer.clone(), String::new(), amount.to_string()]);
+                }
+            }
+        }
+        if !bank.is_empty() {
+            let path = dir.join(format!("bank-{month}.csv"));
+            kenpo_app::files::write_csv(&path, &bank, kenpo_formats::csv_out::CsvEncoding::Utf8)?;
+            let bytes = kenpo_app::files::read_limited(&path, kenpo_formats::payments::MAX_FILE_BYTES as u64)?;
+            kenpo_app::premiums::import_payments_bytes(store, &collect, &format!("bank-{month}.csv"), &bytes).await?;
+        }
+        let lapsed = kenpo_app::premiums::voluntary_non_payment(store, &lapse, day(month.month(), 11)?).await?;
+        year.non_payment += lapsed.events.saturating_sub(lapsed.dependants_lost_with_member);
+        month = month.next();
+    }
+    let statements = store.statements(&collect, None).await?;
+    for s in &statements {
+        year.billed += s.statement.billed;
+        year.received += s.statement.received;
+        year.outstanding += s.statement.outstanding();
+        year.credit += s.statement.credit;
+    }
+    year.invoices = store.invoices(&collect, None).await?.len() as u64;
+    kenpo_app::files::write_csv(
+        &location.data_dir.join("premium-statements.csv"),
+        &kenpo_app::render::premiums::statements_table(&statements, config.as_of),
+        location.csv_encoding,
+    )?;
+    let determinations = store.determinations(&staff, None, Some(YearMonth::from_parts(first.year(), 9))).await?;
+    year.notices = location.data_dir.join("remuneration-notices.pdf");
+    let docs = kenpo_app::render::premiums::determination_notices(&determinations, "Kenpo健康保険組合", config.as_of);
+    let pdf = kenpo_app::render::pdf::tables_pdf("標準報酬決定通知書", &docs).map_err(|e| anyhow::anyhow!(e))?;
+    kenpo_app::files::write_private(&year.notices, &pdf)?;
+    let october = YearMonth::from_parts(first.year(), 10);
+    let mut docs = Vec::new();
+    for i in store.invoices(&collect, Some(october)).await?.iter().filter(|i| i.payer_kind == "employer") {
+        let lines = store.invoice_lines(&collect, i.id).await?;
+        docs.push(kenpo_app::render::premiums::invoice_doc(i, &lines, "Kenpo健康保険組合"));
+    }
+    year.invoices_pdf = location.data_dir.join("premium-invoices-2026-10.pdf");
+    let pdf = kenpo_app::render::pdf::tables_pdf("保険料納入告知書", &docs).map_err(|e| anyhow::anyhow!(e))?;
+    kenpo_app::files::write_private(&year.invoices_pdf, &pdf)?;
+    Ok(year)
 }
