@@ -364,7 +364,7 @@ impl Store {
                     let fy = fiscal_year_of(*paid_on);
                     let fy_start = NaiveDate::from_ymd_opt(fy, 4, 1).ok_or(StoreError::Corrupt("fy".into()))?;
                     let (already,): (Option<i64>,) = sqlx::query_as(
-                        "SELECT SUM(standard_amount) FROM bonuses WHERE person_id = $1 AND paid_on >= $2 AND paid_on < $3",
+                        "SELECT CAST(SUM(standard_amount) AS BIGINT) FROM bonuses WHERE person_id = $1 AND paid_on >= $2 AND paid_on < $3",
                     )
                     .bind(person)
                     .bind(iso(fy_start))
