@@ -197,31 +197,136 @@ async fn load_rates(tx: &mut Transaction<'static, Any>) -> Result<Vec<RateSet>, 
     rows.into_iter().map(rate_from).collect()
 }
 
-/// The 標準報酬月額 in force on `day` (the latest effective on or before it), else the earliest
-/// on file (a roster loaded with only the current grade) with `true` to say it was assumed.
-async fn standard_on(
-    tx: &mut Transaction<'static, Any>,
-    person: i64,
-    day: NaiveDate,
-) -> Result<Option<(Yen, bool)>, StoreError> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT monthly_amount FROM standard_remuneration WHERE person_id = $1 AND effective_from <= $2 \
-         ORDER BY effective_from DESC LIMIT 1",
-    )
-    .bind(person)
-    .bind(iso(day))
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some((amount,)) = row {
-        return Ok(Some((amount, false)));
+/// An earlier determination, as the rules of a new one need it.
+struct HeldDetermination {
+    kind: String,
+    filed_month: YearMonth,
+    effective_from: Option<YearMonth>,
+}
+
+/// What the rules need about the members a file names, read once per file.
+#[derive(Default)]
+struct Facts {
+    /// 被保険者証番号 → person, for the file's employer.
+    by_number: HashMap<String, i64>,
+    employer_of: HashMap<i64, Option<String>>,
+    /// (acquired_on, lost_on, kind) per person.
+    periods: HashMap<i64, Vec<(NaiveDate, Option<NaiveDate>, String)>>,
+    /// (effective_from, 標準報酬月額), oldest first.
+    standards: HashMap<i64, Vec<(NaiveDate, Yen)>>,
+    determinations: HashMap<i64, Vec<HeldDetermination>>,
+    /// (paid_on, 標準賞与額).
+    bonuses: HashMap<i64, Vec<(NaiveDate, Yen)>>,
+}
+
+impl Facts {
+    /// Everyone at `employer` (its 被保険者 and their histories): one query per table.
+    async fn load_employer(&mut self, tx: &mut Transaction<'static, Any>, employer: &str) -> Result<(), StoreError> {
+        let people: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, card_number, kind FROM persons WHERE employer_code = $1 AND kind <> 'dependant'",
+        )
+        .bind(employer.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+        for (id, number, _) in &people {
+            // A number held twice at one employer is ambiguous: neither is taken by number.
+            if self.by_number.insert(number.clone(), *id).is_some() {
+                self.by_number.insert(number.clone(), -1);
+            }
+            self.employer_of.insert(*id, Some(employer.to_string()));
+        }
+        self.by_number.retain(|_, id| *id > 0);
+        const SCOPE: &str = "SELECT id FROM persons WHERE employer_code = $1 AND kind <> 'dependant'";
+        self.load(tx, &format!("person_id IN ({SCOPE})"), Some(employer), None).await
     }
-    let first: Option<(i64,)> = sqlx::query_as(
-        "SELECT monthly_amount FROM standard_remuneration WHERE person_id = $1 ORDER BY effective_from LIMIT 1",
-    )
-    .bind(person)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(first.map(|f| (f.0, true)))
+
+    /// One person named otherwise (a staff entry, a card, a name and birth).
+    async fn load_person(&mut self, tx: &mut Transaction<'static, Any>, person: i64) -> Result<(), StoreError> {
+        let employer: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT employer_code FROM persons WHERE id = $1").bind(person).fetch_optional(&mut **tx).await?;
+        self.employer_of.insert(person, employer.and_then(|e| e.0));
+        self.load(tx, "person_id = $1", None, Some(person)).await
+    }
+
+    async fn load(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        scope: &str,
+        employer: Option<&str>,
+        person: Option<i64>,
+    ) -> Result<(), StoreError> {
+        macro_rules! fetch {
+            ($sql:expr) => {{
+                let q = sqlx::query_as(sqlx::AssertSqlSafe($sql));
+                match (employer, person) {
+                    (Some(e), _) => q.bind(e.to_string()).fetch_all(&mut **tx).await?,
+                    (None, Some(p)) => q.bind(p).fetch_all(&mut **tx).await?,
+                    (None, None) => Vec::new(),
+                }
+            }};
+        }
+        let periods: Vec<(i64, String, Option<String>, String)> = fetch!(format!(
+            "SELECT e.person_id, e.acquired_on, e.lost_on, COALESCE(e.kind, p.kind) FROM eligibility_periods e \
+             JOIN persons p ON p.id = e.person_id WHERE e.{scope} ORDER BY e.person_id, e.seq"
+        ));
+        for (p, a, l, k) in periods {
+            self.periods.entry(p).or_default().push((parse_iso(&a)?, l.as_deref().map(parse_iso).transpose()?, k));
+        }
+        let standards: Vec<(i64, String, i64)> = fetch!(format!(
+            "SELECT person_id, effective_from, monthly_amount FROM standard_remuneration WHERE {scope} \
+             ORDER BY person_id, effective_from"
+        ));
+        for (p, f, a) in standards {
+            self.standards.entry(p).or_default().push((parse_iso(&f)?, a));
+        }
+        let held: Vec<(i64, String, String, Option<String>)> = fetch!(format!(
+            "SELECT person_id, kind, filed_month, effective_from FROM remuneration_determinations WHERE {scope}"
+        ));
+        for (p, k, m, f) in held {
+            self.determinations.entry(p).or_default().push(HeldDetermination {
+                kind: k,
+                filed_month: ym(&m)?,
+                effective_from: f.as_deref().map(ym).transpose()?,
+            });
+        }
+        let bonuses: Vec<(i64, String, i64)> =
+            fetch!(format!("SELECT person_id, paid_on, standard_amount FROM bonuses WHERE {scope}"));
+        for (p, d, a) in bonuses {
+            self.bonuses.entry(p).or_default().push((parse_iso(&d)?, a));
+        }
+        Ok(())
+    }
+
+    /// The period covering `day`: its 取得日 and kind.
+    fn period_on(&self, person: i64, day: NaiveDate) -> Option<(NaiveDate, String)> {
+        self.periods
+            .get(&person)?
+            .iter()
+            .rev()
+            .find(|(a, l, _)| *a <= day && l.is_none_or(|l| l > day))
+            .map(|(a, _, k)| (*a, k.clone()))
+    }
+
+    /// The 標準報酬月額 in force on `day` (the latest effective on or before it), else the earliest
+    /// on file (a roster loaded with only the current grade) with `true` to say it was assumed.
+    fn standard_on(&self, person: i64, day: NaiveDate) -> Option<(Yen, bool)> {
+        let all = self.standards.get(&person)?;
+        match all.iter().filter(|(f, _)| *f <= day).max_by_key(|(f, _)| *f) {
+            Some((_, a)) => Some((*a, false)),
+            None => all.iter().min_by_key(|(f, _)| *f).map(|(_, a)| (*a, true)),
+        }
+    }
+
+    /// A revision (not a 資格取得時決定) effective from July, August or September of `year`.
+    fn revised_in(&self, person: i64, year: i32) -> Option<YearMonth> {
+        self.determinations
+            .get(&person)?
+            .iter()
+            .filter(|d| d.kind != "acquisition")
+            .filter_map(|d| d.effective_from)
+            .filter(|f| f.year() == year && (7..=9).contains(&f.month()))
+            .min()
+    }
 }
 
 impl Store {
@@ -288,6 +393,11 @@ impl Store {
     /// and stored with its reasoning; a decided 標準報酬 joins `standard_remuneration`, a bonus
     /// joins `bonuses` with its 標準賞与額 under the fiscal year's cap. The same person, kind and
     /// month filed again is refused by content.
+    ///
+    /// The facts the rules need (the members, their periods, 標準報酬 history, earlier
+    /// determinations and bonuses) are read once per file for the employer, not once per line,
+    /// and the results written with multi-row INSERTs: a 算定基礎届 of 100,000 lines is a few
+    /// statements, not a million.
     pub async fn apply_pay_lines(
         &self,
         ctx: &AccessContext,
@@ -306,6 +416,37 @@ impl Store {
         let actor = crate::audit::logged_actor(ctx.actor());
         let purpose = ctx.purpose().to_string();
         let mut summary = PaySummary { import_id, ..Default::default() };
+        let mut facts = Facts::default();
+        if let Some(e) = employer {
+            facts.load_employer(&mut tx, e).await?;
+        }
+        let mut determinations = TableBuffer::new(
+            self.backend,
+            "remuneration_determinations",
+            &[
+                "id",
+                "person_id",
+                "kind",
+                "filed_month",
+                "decided",
+                "effective_from",
+                "effective_until",
+                "grade",
+                "monthly_amount",
+                "average",
+                "previous_amount",
+                "months",
+                "employer_code",
+                "import_id",
+                "source_line",
+                "recorded_at",
+                "actor",
+                "purpose",
+                "reasoning",
+            ],
+        );
+        let mut bonus_rows =
+            TableBuffer::new(self.backend, "bonuses", &["person_id", "paid_on", "amount", "standard_amount"]);
         let mut touched = Vec::new();
         for l in lines {
             let who = match &l.input {
@@ -314,13 +455,22 @@ impl Store {
                 | PayInput::LeaveEnd { who, .. }
                 | PayInput::Bonus { who, .. } => who,
             };
-            let person = resolve_person(&mut tx, self, file_name, l.line, who).await?;
-            let p_employer: Option<(Option<String>,)> =
-                sqlx::query_as("SELECT employer_code FROM persons WHERE id = $1")
-                    .bind(person)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let p_employer = p_employer.and_then(|e| e.0);
+            let person = match (who, employer) {
+                (PersonRef::EmployerNumber { employer: e, number }, Some(file_employer)) if e == file_employer => {
+                    match facts.by_number.get(number) {
+                        Some(id) => *id,
+                        None => return Err(input(file_name, l.line, "被保険者証番号（健保組合）", "no person on file matches")),
+                    }
+                }
+                _ => {
+                    let id = resolve_person(&mut tx, self, file_name, l.line, who).await?;
+                    if !facts.employer_of.contains_key(&id) {
+                        facts.load_person(&mut tx, id).await?;
+                    }
+                    id
+                }
+            };
+            let p_employer = facts.employer_of.get(&person).cloned().flatten();
             if let Some(e) = employer
                 && p_employer.as_deref() != Some(e)
             {
@@ -331,70 +481,28 @@ impl Store {
             // pay (月変, 終了時改定), the day paid (賞与).
             let on = match &l.input {
                 PayInput::Annual { year, .. } => NaiveDate::from_ymd_opt(*year, 7, 1),
-                PayInput::Interim { months, .. } | PayInput::LeaveEnd { months, .. } => {
-                    Some(months[0].month.first_day())
-                }
+                PayInput::Interim { months, .. } | PayInput::LeaveEnd { months, .. } => Some(months[0].month.first_day()),
                 PayInput::Bonus { paid_on, .. } => Some(*paid_on),
             }
             .ok_or(StoreError::Corrupt("day".into()))?;
-            let covered: Option<(String, String)> = sqlx::query_as(
-                "SELECT e.acquired_on, COALESCE(e.kind, p.kind) FROM eligibility_periods e JOIN persons p ON p.id = e.person_id \
-                 WHERE e.person_id = $1 AND e.acquired_on <= $2 AND (e.lost_on IS NULL OR e.lost_on > $2) \
-                 ORDER BY e.seq DESC LIMIT 1",
-            )
-            .bind(person)
-            .bind(iso(on))
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((acquired, period_kind)) = covered else {
+            let Some((acquired, period_kind)) = facts.period_on(person, on) else {
                 return Err(input(file_name, l.line, "被保険者", "is not covered on the day the 届 is about"));
             };
             if period_kind != "insured" {
-                return Err(input(
-                    file_name,
-                    l.line,
-                    "被保険者",
-                    "is not a 被保険者 then (任意継続 and 被扶養者 have no 報酬の届書)",
-                ));
+                return Err(input(file_name, l.line, "被保険者", "is not a 被保険者 then (任意継続 and 被扶養者 have no 報酬の届書)"));
             }
-            let acquired = parse_iso(&acquired)?;
             let rule_err = |e: remuneration::DeterminationError| input(file_name, l.line, "報酬", &e.to_string());
             match &l.input {
                 PayInput::Bonus { paid_on, amount, .. } => {
-                    let fy = fiscal_year_of(*paid_on);
-                    let fy_start = NaiveDate::from_ymd_opt(fy, 4, 1).ok_or(StoreError::Corrupt("fy".into()))?;
-                    let (already,): (Option<i64>,) = sqlx::query_as(
-                        "SELECT CAST(SUM(standard_amount) AS BIGINT) FROM bonuses WHERE person_id = $1 AND paid_on >= $2 AND paid_on < $3",
-                    )
-                    .bind(person)
-                    .bind(iso(fy_start))
-                    .bind(iso(*paid_on))
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let b = remuneration::bonus(*paid_on, *amount, already.unwrap_or(0)).map_err(rule_err)?;
-                    let dup: Option<(i64,)> =
-                        sqlx::query_as("SELECT 1 FROM bonuses WHERE person_id = $1 AND paid_on = $2")
-                            .bind(person)
-                            .bind(iso(*paid_on))
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                    if dup.is_some() {
-                        return Err(input(
-                            file_name,
-                            l.line,
-                            "賞与支払年月日",
-                            "this member's bonus of that day is already on file",
-                        ));
+                    let fy_start = NaiveDate::from_ymd_opt(fiscal_year_of(*paid_on), 4, 1).ok_or(StoreError::Corrupt("fy".into()))?;
+                    let held = facts.bonuses.entry(person).or_default();
+                    if held.iter().any(|(d, _)| d == paid_on) {
+                        return Err(input(file_name, l.line, "賞与支払年月日", "this member's bonus of that day is already on file"));
                     }
-                    sqlx::query(
-                        "INSERT INTO bonuses (person_id, paid_on, amount, standard_amount) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(person)
-                    .bind(iso(*paid_on))
-                    .bind(*amount)
-                    .bind(b.value)
-                    .execute(&mut *tx)
-                    .await?;
+                    let already: Yen = held.iter().filter(|(d, _)| *d >= fy_start && d < paid_on).map(|(_, a)| *a).sum();
+                    let b = remuneration::bonus(*paid_on, *amount, already).map_err(rule_err)?;
+                    held.push((*paid_on, b.value));
+                    bonus_rows.push(vec![Val::Int(person), Val::Text(iso(*paid_on)), Val::Int(*amount), Val::Int(b.value)]);
                     summary.bonuses += 1;
                     summary.lines.push((l.line, "標準賞与額".into(), b.reasoning));
                 }
@@ -407,7 +515,7 @@ impl Store {
                         PayInput::Bonus { .. } => None,
                     }
                     .ok_or(StoreError::Corrupt("day".into()))?;
-                    let found = standard_on(&mut tx, person, current_day).await?;
+                    let found = facts.standard_on(person, current_day);
                     let current = found.map(|f| f.0);
                     let assumed = found.is_some_and(|f| f.1);
                     let (kind, filed_month, months, outcome): (
@@ -417,17 +525,7 @@ impl Store {
                         Reasoned<Option<Determination>>,
                     ) = match other {
                         PayInput::Annual { year, months, worker, yearly_average, .. } => {
-                            let revised: Option<(String,)> = sqlx::query_as(
-                                "SELECT effective_from FROM remuneration_determinations WHERE person_id = $1 \
-                                 AND decided = 1 AND kind <> 'acquisition' AND effective_from >= $2 AND effective_from <= $3 \
-                                 ORDER BY effective_from LIMIT 1",
-                            )
-                            .bind(person)
-                            .bind(format!("{year:04}-07"))
-                            .bind(format!("{year:04}-09"))
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                            let revised = revised.map(|r| ym(&r.0)).transpose()?;
+                            let revised = facts.revised_in(person, *year);
                             let filed = YearMonth::from_parts(*year, 9);
                             if let Some(why) = remuneration::annual_excluded(*year, acquired, revised) {
                                 (
@@ -445,38 +543,20 @@ impl Store {
                                     yearly_average: *yearly_average,
                                 })
                                 .map_err(rule_err)?;
-                                (
-                                    r.value.kind,
-                                    filed,
-                                    *months,
-                                    Reasoned { value: Some(r.value), reasoning: r.reasoning },
-                                )
+                                (r.value.kind, filed, *months, Reasoned { value: Some(r.value), reasoning: r.reasoning })
                             }
                         }
                         PayInput::Interim { months, worker, change, .. } => {
                             let Some(current) = current else {
-                                return Err(input(
-                                    file_name,
-                                    l.line,
-                                    "従前の標準報酬月額",
-                                    "none on file for this member",
-                                ));
+                                return Err(input(file_name, l.line, "従前の標準報酬月額", "none on file for this member"));
                             };
-                            let change = match change {
-                                Some(c) => *c,
-                                None => {
-                                    return Err(input(
-                                        file_name,
-                                        l.line,
-                                        "昇（降）給区分",
-                                        "a 月額変更届 needs 昇給 or 降給",
-                                    ));
-                                }
+                            let Some(change) = change else {
+                                return Err(input(file_name, l.line, "昇（降）給区分", "a 月額変更届 needs 昇給 or 降給"));
                             };
                             let r = remuneration::interim(&InterimInput {
                                 months: *months,
                                 worker: *worker,
-                                change,
+                                change: *change,
                                 current,
                                 previous_pay: None,
                             })
@@ -485,15 +565,9 @@ impl Store {
                         }
                         PayInput::LeaveEnd { kind, ended_on, months, worker, .. } => {
                             let Some(current) = current else {
-                                return Err(input(
-                                    file_name,
-                                    l.line,
-                                    "従前の標準報酬月額",
-                                    "none on file for this member",
-                                ));
+                                return Err(input(file_name, l.line, "従前の標準報酬月額", "none on file for this member"));
                             };
-                            let r = remuneration::leave_end(*kind, *ended_on, months, *worker, current)
-                                .map_err(rule_err)?;
+                            let r = remuneration::leave_end(*kind, *ended_on, months, *worker, current).map_err(rule_err)?;
                             let k = if *kind == LeaveKind::Childcare {
                                 remuneration::DeterminationKind::ChildcareEnd
                             } else {
@@ -503,87 +577,84 @@ impl Store {
                         }
                         PayInput::Bonus { .. } => unreachable!("handled above"),
                     };
-                    let dup: Option<(i64,)> = sqlx::query_as(
-                        "SELECT id FROM remuneration_determinations WHERE person_id = $1 AND kind = $2 AND filed_month = $3",
-                    )
-                    .bind(person)
-                    .bind(kind.code())
-                    .bind(filed_month.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if dup.is_some() {
-                        return Err(input(
-                            file_name,
-                            l.line,
-                            "適用年月",
-                            "this member's 届 for that month is already on file",
-                        ));
+                    // The same kind and month twice (the kept 定時決定 shares its month with the
+                    // decided one) is refused by content.
+                    let family = |k: &str| if k.starts_with("annual") { "annual".to_string() } else { k.to_string() };
+                    let held = facts.determinations.entry(person).or_default();
+                    if held.iter().any(|d| family(&d.kind) == family(kind.code()) && d.filed_month == filed_month) {
+                        return Err(input(file_name, l.line, "適用年月", "this member's 届 for that month is already on file"));
                     }
                     let decided = outcome.value.as_ref();
                     let is_excluded =
                         decided.is_none() && outcome.reasoning.first().is_some_and(|r| r.contains("対象外"));
-                    sqlx::query(
-                        "INSERT INTO remuneration_determinations (id, person_id, kind, filed_month, decided, effective_from, \
-                         effective_until, grade, monthly_amount, average, previous_amount, months, employer_code, import_id, \
-                         source_line, recorded_at, actor, purpose, reasoning) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-                    )
-                    .bind(next)
-                    .bind(person)
-                    .bind(kind.code())
-                    .bind(filed_month.to_string())
-                    .bind(i64::from(decided.is_some()))
-                    .bind(decided.map(|d| d.effective_from.to_string()))
-                    .bind(decided.map(|d| d.effective_until.to_string()))
-                    .bind(decided.map(|d| i64::from(d.grade)))
-                    .bind(decided.map(|d| d.monthly_amount))
-                    .bind(decided.map(|d| d.average))
-                    .bind(current)
-                    .bind(json(&months)?)
-                    .bind(p_employer.clone())
-                    .bind(import_id)
-                    .bind(l.line as i64)
-                    .bind(now.clone())
-                    .bind(actor.clone())
-                    .bind(purpose.clone())
-                    .bind(json(&outcome.reasoning)?)
-                    .execute(&mut *tx)
-                    .await?;
+                    held.push(HeldDetermination {
+                        kind: kind.code().to_string(),
+                        filed_month,
+                        effective_from: decided.map(|d| d.effective_from),
+                    });
+                    let mut reasoning = outcome.reasoning.clone();
+                    if assumed {
+                        reasoning.insert(0, "従前の標準報酬月額はその時点の記録がないため最初の記録を用いた（要確認）".into());
+                    }
+                    determinations.push(vec![
+                        Val::Int(next),
+                        Val::Int(person),
+                        Val::Text(kind.code().into()),
+                        Val::Text(filed_month.to_string()),
+                        Val::Int(i64::from(decided.is_some())),
+                        Val::OptText(decided.map(|d| d.effective_from.to_string())),
+                        Val::OptText(decided.map(|d| d.effective_until.to_string())),
+                        Val::OptInt(decided.map(|d| i64::from(d.grade))),
+                        Val::OptInt(decided.map(|d| d.monthly_amount)),
+                        Val::OptInt(decided.map(|d| d.average)),
+                        Val::OptInt(current),
+                        Val::Text(json(&months)?),
+                        Val::OptText(p_employer.clone()),
+                        Val::Int(import_id),
+                        Val::Int(l.line as i64),
+                        Val::Text(now.clone()),
+                        Val::Text(actor.clone()),
+                        Val::Text(purpose.clone()),
+                        Val::Text(json(&reasoning)?),
+                    ]);
                     next += 1;
                     if let Some(d) = decided {
-                        let from = iso(d.effective_from.first_day());
-                        sqlx::query("DELETE FROM standard_remuneration WHERE person_id = $1 AND effective_from = $2")
-                            .bind(person)
-                            .bind(from.clone())
-                            .execute(&mut *tx)
-                            .await?;
-                        sqlx::query(
-                            "INSERT INTO standard_remuneration (person_id, effective_from, grade, monthly_amount) \
-                             VALUES ($1, $2, $3, $4)",
-                        )
-                        .bind(person)
-                        .bind(from)
-                        .bind(i64::from(d.grade))
-                        .bind(d.monthly_amount)
-                        .execute(&mut *tx)
-                        .await?;
+                        facts.standards.entry(person).or_default().push((d.effective_from.first_day(), d.monthly_amount));
                         summary.determinations += 1;
                     } else if is_excluded {
                         summary.excluded += 1;
                     } else {
                         summary.not_revised += 1;
                     }
-                    let mut reasoning = outcome.reasoning;
-                    if assumed {
-                        reasoning.insert(
-                            0,
-                            "従前の標準報酬月額はその時点の記録がないため最初の記録を用いた（要確認）".into(),
-                        );
-                    }
                     summary.lines.push((l.line, kind.label().to_string(), reasoning));
                 }
             }
+            if determinations.rows() >= 800 {
+                determinations.flush(&mut tx).await?;
+            }
+            if bonus_rows.rows() >= 3_000 {
+                bonus_rows.flush(&mut tx).await?;
+            }
         }
+        determinations.flush(&mut tx).await?;
+        bonus_rows.flush(&mut tx).await?;
+        // The decided 標準報酬 replace what the history held for the same month.
+        sqlx::query(
+            "DELETE FROM standard_remuneration WHERE EXISTS (SELECT 1 FROM remuneration_determinations d \
+             WHERE d.import_id = $1 AND d.decided = 1 AND d.person_id = standard_remuneration.person_id \
+             AND d.effective_from || '-01' = standard_remuneration.effective_from)",
+        )
+        .bind(import_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO standard_remuneration (person_id, effective_from, grade, monthly_amount) \
+             SELECT person_id, effective_from || '-01', grade, monthly_amount FROM remuneration_determinations \
+             WHERE import_id = $1 AND decided = 1",
+        )
+        .bind(import_id)
+        .execute(&mut *tx)
+        .await?;
         touched.sort_unstable();
         touched.dedup();
         let seq = self.record_in(&mut tx, &grant, &Touched::Set(touched.clone())).await?;
