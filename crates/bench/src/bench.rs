@@ -73,6 +73,16 @@ pub enum BenchWhat {
         #[arg(long, default_value = "bench-data/eligibility")]
         dir: std::path::PathBuf,
     },
+    /// 標準報酬 and premiums: 定時決定 of every member from the employers' 算定基礎届 and a
+    /// month's premiums and 納入告知 for N members, on SQLite (and PostgreSQL).
+    Premiums {
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value = "bench-data/premiums")]
+        dir: std::path::PathBuf,
+    },
     /// The audited member read and member search through the HTTP API at 1, 8 and 64
     /// connections, beside the store-level audited read, on SQLite (and PostgreSQL).
     Http {
@@ -244,6 +254,9 @@ pub async fn run(what: BenchWhat) -> Result<()> {
         }
         BenchWhat::Eligibility { events, people, receipt_members, postgres, dir } => {
             return crate::bench_eligibility::bench_eligibility(events, people, receipt_members, postgres, &dir).await;
+        }
+        BenchWhat::Premiums { members, postgres, dir } => {
+            return crate::bench_premiums::bench_premiums(members, postgres, &dir).await;
         }
         BenchWhat::Receipts { members, postgres, dir, keep, parse_only } => {
             return crate::bench_receipts::bench_receipts(members, postgres, &dir, keep, parse_only).await;

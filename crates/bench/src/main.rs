@@ -8,6 +8,7 @@ mod bench;
 mod bench_checkups;
 mod bench_eligibility;
 mod bench_http;
+mod bench_premiums;
 mod bench_receipts;
 
 use anyhow::Result;

@@ -242,8 +242,10 @@ impl Facts {
 
     /// One person named otherwise (a staff entry, a card, a name and birth).
     async fn load_person(&mut self, tx: &mut Transaction<'static, Any>, person: i64) -> Result<(), StoreError> {
-        let employer: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT employer_code FROM persons WHERE id = $1").bind(person).fetch_optional(&mut **tx).await?;
+        let employer: Option<(Option<String>,)> = sqlx::query_as("SELECT employer_code FROM persons WHERE id = $1")
+            .bind(person)
+            .fetch_optional(&mut **tx)
+            .await?;
         self.employer_of.insert(person, employer.and_then(|e| e.0));
         self.load(tx, "person_id = $1", None, Some(person)).await
     }
@@ -459,7 +461,14 @@ impl Store {
                 (PersonRef::EmployerNumber { employer: e, number }, Some(file_employer)) if e == file_employer => {
                     match facts.by_number.get(number) {
                         Some(id) => *id,
-                        None => return Err(input(file_name, l.line, "被保険者証番号（健保組合）", "no person on file matches")),
+                        None => {
+                            return Err(input(
+                                file_name,
+                                l.line,
+                                "被保険者証番号（健保組合）",
+                                "no person on file matches",
+                            ));
+                        }
                     }
                 }
                 _ => {
@@ -481,7 +490,9 @@ impl Store {
             // pay (月変, 終了時改定), the day paid (賞与).
             let on = match &l.input {
                 PayInput::Annual { year, .. } => NaiveDate::from_ymd_opt(*year, 7, 1),
-                PayInput::Interim { months, .. } | PayInput::LeaveEnd { months, .. } => Some(months[0].month.first_day()),
+                PayInput::Interim { months, .. } | PayInput::LeaveEnd { months, .. } => {
+                    Some(months[0].month.first_day())
+                }
                 PayInput::Bonus { paid_on, .. } => Some(*paid_on),
             }
             .ok_or(StoreError::Corrupt("day".into()))?;
@@ -489,20 +500,37 @@ impl Store {
                 return Err(input(file_name, l.line, "被保険者", "is not covered on the day the 届 is about"));
             };
             if period_kind != "insured" {
-                return Err(input(file_name, l.line, "被保険者", "is not a 被保険者 then (任意継続 and 被扶養者 have no 報酬の届書)"));
+                return Err(input(
+                    file_name,
+                    l.line,
+                    "被保険者",
+                    "is not a 被保険者 then (任意継続 and 被扶養者 have no 報酬の届書)",
+                ));
             }
             let rule_err = |e: remuneration::DeterminationError| input(file_name, l.line, "報酬", &e.to_string());
             match &l.input {
                 PayInput::Bonus { paid_on, amount, .. } => {
-                    let fy_start = NaiveDate::from_ymd_opt(fiscal_year_of(*paid_on), 4, 1).ok_or(StoreError::Corrupt("fy".into()))?;
+                    let fy_start = NaiveDate::from_ymd_opt(fiscal_year_of(*paid_on), 4, 1)
+                        .ok_or(StoreError::Corrupt("fy".into()))?;
                     let held = facts.bonuses.entry(person).or_default();
                     if held.iter().any(|(d, _)| d == paid_on) {
-                        return Err(input(file_name, l.line, "賞与支払年月日", "this member's bonus of that day is already on file"));
+                        return Err(input(
+                            file_name,
+                            l.line,
+                            "賞与支払年月日",
+                            "this member's bonus of that day is already on file",
+                        ));
                     }
-                    let already: Yen = held.iter().filter(|(d, _)| *d >= fy_start && d < paid_on).map(|(_, a)| *a).sum();
+                    let already: Yen =
+                        held.iter().filter(|(d, _)| *d >= fy_start && d < paid_on).map(|(_, a)| *a).sum();
                     let b = remuneration::bonus(*paid_on, *amount, already).map_err(rule_err)?;
                     held.push((*paid_on, b.value));
-                    bonus_rows.push(vec![Val::Int(person), Val::Text(iso(*paid_on)), Val::Int(*amount), Val::Int(b.value)]);
+                    bonus_rows.push(vec![
+                        Val::Int(person),
+                        Val::Text(iso(*paid_on)),
+                        Val::Int(*amount),
+                        Val::Int(b.value),
+                    ]);
                     summary.bonuses += 1;
                     summary.lines.push((l.line, "標準賞与額".into(), b.reasoning));
                 }
@@ -543,15 +571,30 @@ impl Store {
                                     yearly_average: *yearly_average,
                                 })
                                 .map_err(rule_err)?;
-                                (r.value.kind, filed, *months, Reasoned { value: Some(r.value), reasoning: r.reasoning })
+                                (
+                                    r.value.kind,
+                                    filed,
+                                    *months,
+                                    Reasoned { value: Some(r.value), reasoning: r.reasoning },
+                                )
                             }
                         }
                         PayInput::Interim { months, worker, change, .. } => {
                             let Some(current) = current else {
-                                return Err(input(file_name, l.line, "従前の標準報酬月額", "none on file for this member"));
+                                return Err(input(
+                                    file_name,
+                                    l.line,
+                                    "従前の標準報酬月額",
+                                    "none on file for this member",
+                                ));
                             };
                             let Some(change) = change else {
-                                return Err(input(file_name, l.line, "昇（降）給区分", "a 月額変更届 needs 昇給 or 降給"));
+                                return Err(input(
+                                    file_name,
+                                    l.line,
+                                    "昇（降）給区分",
+                                    "a 月額変更届 needs 昇給 or 降給",
+                                ));
                             };
                             let r = remuneration::interim(&InterimInput {
                                 months: *months,
@@ -565,9 +608,15 @@ impl Store {
                         }
                         PayInput::LeaveEnd { kind, ended_on, months, worker, .. } => {
                             let Some(current) = current else {
-                                return Err(input(file_name, l.line, "従前の標準報酬月額", "none on file for this member"));
+                                return Err(input(
+                                    file_name,
+                                    l.line,
+                                    "従前の標準報酬月額",
+                                    "none on file for this member",
+                                ));
                             };
-                            let r = remuneration::leave_end(*kind, *ended_on, months, *worker, current).map_err(rule_err)?;
+                            let r = remuneration::leave_end(*kind, *ended_on, months, *worker, current)
+                                .map_err(rule_err)?;
                             let k = if *kind == LeaveKind::Childcare {
                                 remuneration::DeterminationKind::ChildcareEnd
                             } else {
@@ -582,7 +631,12 @@ impl Store {
                     let family = |k: &str| if k.starts_with("annual") { "annual".to_string() } else { k.to_string() };
                     let held = facts.determinations.entry(person).or_default();
                     if held.iter().any(|d| family(&d.kind) == family(kind.code()) && d.filed_month == filed_month) {
-                        return Err(input(file_name, l.line, "適用年月", "this member's 届 for that month is already on file"));
+                        return Err(input(
+                            file_name,
+                            l.line,
+                            "適用年月",
+                            "this member's 届 for that month is already on file",
+                        ));
                     }
                     let decided = outcome.value.as_ref();
                     let is_excluded =
@@ -594,7 +648,10 @@ impl Store {
                     });
                     let mut reasoning = outcome.reasoning.clone();
                     if assumed {
-                        reasoning.insert(0, "従前の標準報酬月額はその時点の記録がないため最初の記録を用いた（要確認）".into());
+                        reasoning.insert(
+                            0,
+                            "従前の標準報酬月額はその時点の記録がないため最初の記録を用いた（要確認）".into(),
+                        );
                     }
                     determinations.push(vec![
                         Val::Int(next),
@@ -619,7 +676,11 @@ impl Store {
                     ]);
                     next += 1;
                     if let Some(d) = decided {
-                        facts.standards.entry(person).or_default().push((d.effective_from.first_day(), d.monthly_amount));
+                        facts
+                            .standards
+                            .entry(person)
+                            .or_default()
+                            .push((d.effective_from.first_day(), d.monthly_amount));
                         summary.determinations += 1;
                     } else if is_excluded {
                         summary.excluded += 1;
