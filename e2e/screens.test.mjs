@@ -437,4 +437,19 @@ test('適用: a member\'s 資格の履歴, the オンライン資格確認 outbo
   assert.ok(!error.includes(secret), 'the error names the line and column, never the content');
   assert.match(await page.locator('h1').textContent(), /資格の届書/);
   await look(page, '30-import-filing-refused');
+
+  // 保険料 (read under premiums.collection, named on the page): the month's 納入告知 from the
+  // demo's year, then one's 明細 with each member's arithmetic.
+  await nav(page, '保険料');
+  await page.getByRole('heading', { name: '保険料', exact: true }).waitFor();
+  const invoices = page.getByRole('table', { name: /の納入告知（/ });
+  assert.ok((await invoices.locator('tbody tr').count()) > 0, 'the demo\'s month is invoiced');
+  assert.match(await page.locator('main').textContent(), /premiums\.collection/, 'the use it acts for is named');
+  await look(page, '31-premiums');
+  await page.getByRole('link', { name: /^明細: / }).first().click();
+  await page.getByRole('heading', { name: /納入告知 \d+ の明細/ }).waitFor();
+  const lines = page.getByRole('table', { name: '明細' });
+  assert.ok((await lines.locator('tbody tr').count()) > 0, 'the invoice has its lines');
+  assert.match(await lines.textContent(), /標準報酬月額/, 'each line carries its arithmetic');
+  await look(page, '32-premium-invoice');
 });

@@ -591,6 +591,107 @@ impl App {
         eligibility::kenin_remove(&self.store, ctx, year, as_of, day).await
     }
 
+    /// Records the society's rates from a month (the TOML of `premiums::parse_rates`).
+    pub async fn set_premium_rates(
+        &self,
+        ctx: &AccessContext,
+        toml: &str,
+    ) -> Result<kenpo_domain::premium::RateSet, AppError> {
+        let rates = premiums::parse_rates(toml)?;
+        self.store.set_premium_rates(ctx, &rates).await?;
+        Ok(rates)
+    }
+
+    pub async fn premium_rates(&self, ctx: &AccessContext) -> Result<Vec<kenpo_domain::premium::RateSet>, AppError> {
+        Ok(self.store.premium_rates(ctx).await?)
+    }
+
+    /// Reads an employer's 算定基礎届・月額変更届・賞与支払届 and applies it, all or nothing.
+    pub async fn import_pay_filing(
+        &self,
+        ctx: &AccessContext,
+        name: &str,
+        bytes: &[u8],
+        employer: Option<&str>,
+    ) -> Result<kenpo_store::PaySummary, AppError> {
+        premiums::import_pay_filing_bytes(&self.store, ctx, name, bytes, employer).await
+    }
+
+    /// A month's premiums and 納入告知 (once per month).
+    pub async fn run_premium_month(
+        &self,
+        ctx: &AccessContext,
+        month: kenpo_domain::YearMonth,
+    ) -> Result<kenpo_store::MonthRun, AppError> {
+        Ok(self.store.run_premium_month(ctx, month).await?)
+    }
+
+    pub async fn invoices(
+        &self,
+        ctx: &AccessContext,
+        month: Option<kenpo_domain::YearMonth>,
+    ) -> Result<Vec<kenpo_store::InvoiceRow>, AppError> {
+        Ok(self.store.invoices(ctx, month).await?)
+    }
+
+    pub async fn invoice_lines(
+        &self,
+        ctx: &AccessContext,
+        invoice: i64,
+    ) -> Result<Vec<kenpo_store::ChargeRow>, AppError> {
+        let lines = self.store.invoice_lines(ctx, invoice).await?;
+        if lines.is_empty() {
+            return Err(AppError::NotFound(format!("納入告知 {invoice} はありません")));
+        }
+        Ok(lines)
+    }
+
+    /// Books an uploaded bank statement, all or nothing.
+    pub async fn import_payments(
+        &self,
+        ctx: &AccessContext,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<kenpo_store::PaymentsSummary, AppError> {
+        premiums::import_payments_bytes(&self.store, ctx, name, bytes).await
+    }
+
+    pub async fn premium_statements(
+        &self,
+        ctx: &AccessContext,
+        payer: Option<&str>,
+    ) -> Result<Vec<kenpo_store::PayerStatement>, AppError> {
+        if let Some(p) = payer
+            && (p.is_empty() || p.len() > 16 || !p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(AppError::Invalid("payer: 16 文字以内の英数字".into()));
+        }
+        Ok(self.store.statements(ctx, payer).await?)
+    }
+
+    pub async fn determinations(
+        &self,
+        ctx: &AccessContext,
+        employer: Option<&str>,
+        month: Option<kenpo_domain::YearMonth>,
+    ) -> Result<Vec<kenpo_store::DeterminationRow>, AppError> {
+        if let Some(e) = employer
+            && (e.is_empty() || e.len() > 10 || !e.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(AppError::Invalid("employer: 10 文字以内の英数字".into()));
+        }
+        Ok(self.store.determinations(ctx, employer, month).await?)
+    }
+
+    /// 任意継続 not paid by the due day lose their status the day after (38条3号).
+    pub async fn voluntary_non_payment(
+        &self,
+        ctx: &AccessContext,
+        on: chrono::NaiveDate,
+    ) -> Result<kenpo_store::EventSummary, AppError> {
+        premiums::voluntary_non_payment(&self.store, ctx, on).await
+    }
+
     /// Reads an employer's filing and applies it as events, all or nothing.
     pub async fn import_filing(
         &self,

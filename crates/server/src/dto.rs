@@ -1169,3 +1169,336 @@ pub struct OutboxMarkRequest {
 pub struct Marked {
     pub changed: u64,
 }
+
+// ── 標準報酬 and premiums ──
+
+/// The society's rates from a month, per mille with up to three decimals ("45.5" = 45.5/1000).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatesRequest {
+    /// The rates file as TOML (README §保険料): effective_from, voluntary_cap, care_for_specified,
+    /// basic / specific / adjustment / care / support = { member, employer }.
+    pub toml: String,
+}
+
+/// One component's rate, in millionths of the 標準報酬 (ppm: 43,000 = 43/1000).
+#[derive(Serialize, ToSchema)]
+pub struct SideRates {
+    pub member: i64,
+    pub employer: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Rates {
+    /// YYYY-MM.
+    pub effective_from: String,
+    pub basic: SideRates,
+    pub specific: SideRates,
+    pub adjustment: SideRates,
+    pub care: SideRates,
+    pub support: SideRates,
+    pub care_for_specified: bool,
+    pub voluntary_cap: i64,
+}
+
+impl From<kenpo_domain::premium::RateSet> for Rates {
+    fn from(r: kenpo_domain::premium::RateSet) -> Self {
+        let side = |s: kenpo_domain::premium::SideRates| SideRates { member: s.member, employer: s.employer };
+        Self {
+            effective_from: r.effective_from.to_string(),
+            basic: side(r.basic),
+            specific: side(r.specific),
+            adjustment: side(r.adjustment),
+            care: side(r.care),
+            support: side(r.support),
+            care_for_specified: r.care_for_specified,
+            voluntary_cap: r.voluntary_cap,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PayFilingParams {
+    /// The society's 事業所番号 (needed for an SHFD file, which carries the 年金機構's).
+    pub employer: Option<String>,
+}
+
+/// One line of a 報酬の届書 and what the rule made of it.
+#[derive(Serialize, ToSchema)]
+pub struct PayLineOutcome {
+    pub line: u64,
+    /// 定時決定, 随時改定, 標準賞与額 …
+    pub kind: String,
+    pub reasoning: Vec<String>,
+}
+
+/// What a 報酬の届書 did.
+#[derive(Serialize, ToSchema)]
+pub struct PaySummary {
+    pub import_id: i64,
+    pub determinations: u64,
+    pub not_revised: u64,
+    pub excluded: u64,
+    pub bonuses: u64,
+    pub lines: Vec<PayLineOutcome>,
+}
+
+impl From<kenpo_store::PaySummary> for PaySummary {
+    fn from(s: kenpo_store::PaySummary) -> Self {
+        Self {
+            import_id: s.import_id,
+            determinations: s.determinations,
+            not_revised: s.not_revised,
+            excluded: s.excluded,
+            bonuses: s.bonuses,
+            lines: s
+                .lines
+                .into_iter()
+                .map(|(line, kind, reasoning)| PayLineOutcome { line, kind, reasoning })
+                .collect(),
+        }
+    }
+}
+
+/// A month's premium run.
+#[derive(Serialize, ToSchema)]
+pub struct MonthRun {
+    pub month: String,
+    pub charged_people: u64,
+    pub not_charged: u64,
+    pub exempt: u64,
+    pub bonus_charges: u64,
+    /// Charged on the earliest 標準報酬 known because none was in force yet (to check).
+    pub standard_assumed: u64,
+    pub invoices: u64,
+    pub member_total: i64,
+    pub employer_total: i64,
+    pub total: i64,
+}
+
+impl From<kenpo_store::MonthRun> for MonthRun {
+    fn from(r: kenpo_store::MonthRun) -> Self {
+        Self {
+            month: r.month,
+            charged_people: r.charged_people,
+            not_charged: r.not_charged,
+            exempt: r.exempt,
+            bonus_charges: r.bonus_charges,
+            standard_assumed: r.standard_assumed,
+            invoices: r.invoices,
+            member_total: r.member_total,
+            employer_total: r.employer_total,
+            total: r.total,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct MonthParams {
+    /// YYYY-MM.
+    pub month: Option<String>,
+}
+
+/// A 保険料納入告知.
+#[derive(Serialize, ToSchema)]
+pub struct Invoice {
+    pub id: i64,
+    /// The employer's code, or V + the 任意継続被保険者's person id.
+    pub payer: String,
+    /// employer | voluntary
+    pub payer_kind: String,
+    pub payer_name: String,
+    pub month: String,
+    pub due_on: String,
+    pub members: i64,
+    pub member_total: i64,
+    pub employer_total: i64,
+    pub total: i64,
+}
+
+impl From<kenpo_store::InvoiceRow> for Invoice {
+    fn from(r: kenpo_store::InvoiceRow) -> Self {
+        Self {
+            id: r.id,
+            payer: r.payer,
+            payer_kind: r.payer_kind,
+            payer_name: r.payer_name,
+            month: r.month,
+            due_on: r.due_on,
+            members: r.members,
+            member_total: r.member_total,
+            employer_total: r.employer_total,
+            total: r.total,
+        }
+    }
+}
+
+/// One line of an invoice's 明細: (member, employer) shares per component, with the reasoning.
+#[derive(Serialize, ToSchema)]
+pub struct Charge {
+    pub person_id: i64,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub name_kanji: String,
+    pub month: String,
+    /// monthly | bonus:YYYY-MM-DD
+    pub source: String,
+    pub base: i64,
+    pub general: [i64; 2],
+    pub adjustment: [i64; 2],
+    pub care: [i64; 2],
+    pub support: [i64; 2],
+    pub member_total: i64,
+    pub employer_total: i64,
+    pub reasoning: Vec<String>,
+}
+
+impl From<kenpo_store::ChargeRow> for Charge {
+    fn from(r: kenpo_store::ChargeRow) -> Self {
+        Self {
+            person_id: r.person_id,
+            card_symbol: r.card_symbol,
+            card_number: r.card_number,
+            name_kanji: r.name_kanji,
+            month: r.month,
+            source: r.source,
+            base: r.base,
+            general: [r.general.0, r.general.1],
+            adjustment: [r.adjustment.0, r.adjustment.1],
+            care: [r.care.0, r.care.1],
+            support: [r.support.0, r.support.1],
+            member_total: r.member_total,
+            employer_total: r.employer_total,
+            reasoning: r.reasoning,
+        }
+    }
+}
+
+/// What a bank statement booked.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentsSummary {
+    pub import_id: i64,
+    pub payments: u64,
+    pub amount: i64,
+}
+
+impl From<kenpo_store::PaymentsSummary> for PaymentsSummary {
+    fn from(s: kenpo_store::PaymentsSummary) -> Self {
+        Self { import_id: s.import_id, payments: s.payments, amount: s.amount }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StatementParams {
+    pub payer: Option<String>,
+    /// The day arrears are counted on (YYYY-MM-DD; default today).
+    pub on: Option<String>,
+}
+
+/// One invoice in a payer's account.
+#[derive(Serialize, ToSchema)]
+pub struct SettledInvoice {
+    pub invoice_id: i64,
+    pub month: String,
+    pub due_on: String,
+    pub amount: i64,
+    pub paid: i64,
+    pub outstanding: i64,
+    pub settled_on: Option<String>,
+    /// Past its due day on the day asked and not settled.
+    pub in_arrears: bool,
+}
+
+/// A payer's account (入金消込): invoices settled oldest first, credit carried forward.
+#[derive(Serialize, ToSchema)]
+pub struct PayerStatement {
+    pub payer: String,
+    pub payer_kind: String,
+    pub billed: i64,
+    pub received: i64,
+    pub outstanding: i64,
+    pub credit: i64,
+    pub invoices: Vec<SettledInvoice>,
+    pub reasoning: Vec<String>,
+}
+
+impl PayerStatement {
+    pub fn of(s: kenpo_store::PayerStatement, on: chrono::NaiveDate) -> Self {
+        let outstanding = s.statement.outstanding();
+        Self {
+            payer: s.payer,
+            payer_kind: s.payer_kind,
+            billed: s.statement.billed,
+            received: s.statement.received,
+            outstanding,
+            credit: s.statement.credit,
+            invoices: s
+                .statement
+                .invoices
+                .into_iter()
+                .map(|i| SettledInvoice {
+                    in_arrears: i.due_on < on && i.outstanding > 0,
+                    invoice_id: i.invoice_id,
+                    month: i.month.to_string(),
+                    due_on: i.due_on.to_string(),
+                    amount: i.amount,
+                    paid: i.paid,
+                    outstanding: i.outstanding,
+                    settled_on: i.settled_on.map(|d| d.to_string()),
+                })
+                .collect(),
+            reasoning: s.reasoning,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DeterminationParams {
+    /// The 適用年月 / 改定年月 filed (YYYY-MM).
+    pub month: Option<String>,
+    pub employer: Option<String>,
+}
+
+/// A filed line and its determination (標準報酬決定通知書).
+#[derive(Serialize, ToSchema)]
+pub struct Determination {
+    pub id: i64,
+    pub person_id: i64,
+    pub employer_code: Option<String>,
+    pub card_symbol: String,
+    pub card_number: String,
+    pub name_kanji: String,
+    pub birth_date: String,
+    pub kind: String,
+    pub filed_month: String,
+    pub decided: bool,
+    pub effective_from: Option<String>,
+    pub grade: Option<i64>,
+    pub monthly_amount: Option<i64>,
+    pub average: Option<i64>,
+    pub previous_amount: Option<i64>,
+    pub reasoning: Vec<String>,
+}
+
+impl From<kenpo_store::DeterminationRow> for Determination {
+    fn from(r: kenpo_store::DeterminationRow) -> Self {
+        Self {
+            id: r.id,
+            person_id: r.person_id,
+            employer_code: r.employer_code,
+            card_symbol: r.card_symbol,
+            card_number: r.card_number,
+            name_kanji: r.name_kanji,
+            birth_date: r.birth_date,
+            kind: r.kind,
+            filed_month: r.filed_month,
+            decided: r.decided,
+            effective_from: r.effective_from,
+            grade: r.grade,
+            monthly_amount: r.monthly_amount,
+            average: r.average,
+            previous_amount: r.previous_amount,
+            reasoning: r.reasoning,
+        }
+    }
+}

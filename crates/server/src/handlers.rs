@@ -53,6 +53,13 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/eligibility/recognise", post(recognise))
         .route("/eligibility/outbox/marks", post(outbox_marks))
         .route("/eligibility/outbox/exports", post(outbox_export))
+        .route("/premiums/rates", get(rates).post(set_rates))
+        .route("/premiums/months/{month}/run", post(premium_month))
+        .route("/premiums/invoices", get(invoices))
+        .route("/premiums/invoices/{id}/lines", get(invoice_lines))
+        .route("/premiums/statements", get(statements))
+        .route("/premiums/determinations", get(determinations))
+        .route("/premiums/non-payment", post(non_payment))
 }
 
 pub fn upload_routes() -> Router<Arc<ServerState>> {
@@ -60,6 +67,8 @@ pub fn upload_routes() -> Router<Arc<ServerState>> {
         .route("/imports/receipts", post(import_receipts))
         .route("/eligibility/filings", post(import_filing))
         .route("/eligibility/kenin/answers", post(kenin_answers))
+        .route("/premiums/filings", post(import_pay_filing))
+        .route("/premiums/payments", post(import_payments))
 }
 
 // Extractors whose refusals are problem details naming what was wrong, never echoing the value.
@@ -946,4 +955,175 @@ async fn outbox_export(State(state): St, acting: Acting) -> Result<Response, Api
         "text/csv; charset=utf-8",
         &format!("online-registration-{}.csv", today.format("%Y%m%d")),
     ))
+}
+
+// ── 標準報酬 and premiums ──
+
+/// Records the society's rates from a month (TOML; validated: 一般 30–130/1000, no 子ども・子育て
+/// 支援金 before 2026-04; a month already invoiced keeps its rates).
+#[utoipa::path(post, path = "/api/v1/premiums/rates", tag = "premiums", request_body = dto::RatesRequest,
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::Rates),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn set_rates(
+    State(state): St,
+    acting: Acting,
+    J(r): J<dto::RatesRequest>,
+) -> Result<Json<dto::Rates>, ApiError> {
+    Ok(Json(state.app.set_premium_rates(&acting.ctx, &r.toml).await?.into()))
+}
+
+/// The rates on file, oldest first.
+#[utoipa::path(get, path = "/api/v1/premiums/rates", tag = "premiums", params(Purpose),
+    responses((status = 200, body = Vec<dto::Rates>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn rates(State(state): St, acting: Acting) -> Result<Json<Vec<dto::Rates>>, ApiError> {
+    Ok(Json(state.app.premium_rates(&acting.ctx).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Uploads an employer's 算定基礎届・月額変更届・賞与支払届 (日本年金機構 CSV, SHFD0006 or
+/// KPFD0006) and applies it, all or nothing; each line's outcome with its reasoning.
+#[utoipa::path(post, path = "/api/v1/premiums/filings", tag = "premiums",
+    params(dto::PayFilingParams, Purpose, ("X-File-Name" = String, Header, description = "the file's name, for errors and the import record"),
+        ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = dto::PaySummary),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the same file was applied before"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn import_pay_filing(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::PayFilingParams>,
+    headers: HeaderMap,
+    body: Request,
+) -> Result<Json<dto::PaySummary>, ApiError> {
+    if let Some(e) = q.employer.as_deref()
+        && (e.is_empty() || e.len() > 10 || !e.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err(ApiError::invalid("employer: 10 文字以内の英数字"));
+    }
+    let (name, bytes) = upload(&headers, body).await?;
+    Ok(Json(state.app.import_pay_filing(&acting.ctx, &name, &bytes, q.employer.as_deref()).await?.into()))
+}
+
+/// Computes a month's premiums and issues the 納入告知 (once per month).
+#[utoipa::path(post, path = "/api/v1/premiums/months/{month}/run", tag = "premiums",
+    params(("month" = String, Path, description = "YYYY-MM"), Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::MonthRun),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn premium_month(
+    State(state): St,
+    acting: Acting,
+    P(m): P<String>,
+) -> Result<Json<dto::MonthRun>, ApiError> {
+    Ok(Json(state.app.run_premium_month(&acting.ctx, month(&m)?).await?.into()))
+}
+
+/// The 納入告知 of a month (or all).
+#[utoipa::path(get, path = "/api/v1/premiums/invoices", tag = "premiums", params(dto::MonthParams, Purpose),
+    responses((status = 200, body = Vec<dto::Invoice>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn invoices(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::MonthParams>,
+) -> Result<Json<Vec<dto::Invoice>>, ApiError> {
+    let m = q.month.as_deref().map(month).transpose()?;
+    Ok(Json(state.app.invoices(&acting.ctx, m).await?.into_iter().map(Into::into).collect()))
+}
+
+/// One 納入告知's 明細: every member's shares per component, with the reasoning.
+#[utoipa::path(get, path = "/api/v1/premiums/invoices/{id}/lines", tag = "premiums", params(("id" = i64, Path), Purpose),
+    responses((status = 200, body = Vec<dto::Charge>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn invoice_lines(
+    State(state): St,
+    acting: Acting,
+    P(id): P<i64>,
+) -> Result<Json<Vec<dto::Charge>>, ApiError> {
+    Ok(Json(state.app.invoice_lines(&acting.ctx, id).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Uploads a bank statement (入金明細 CSV: 入金日,振込依頼人コード,振込依頼人名,金額), all or
+/// nothing; a payment already booked is refused by content.
+#[utoipa::path(post, path = "/api/v1/premiums/payments", tag = "premiums",
+    params(Purpose, ("X-File-Name" = String, Header, description = "the file's name, for errors and the import record"),
+        ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = dto::PaymentsSummary),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the same file was booked before"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn import_payments(
+    State(state): St,
+    acting: Acting,
+    headers: HeaderMap,
+    body: Request,
+) -> Result<Json<dto::PaymentsSummary>, ApiError> {
+    let (name, bytes) = upload(&headers, body).await?;
+    Ok(Json(state.app.import_payments(&acting.ctx, &name, &bytes).await?.into()))
+}
+
+/// Every payer's account (入金消込): invoices settled oldest first, arrears on the day asked,
+/// credit carried forward, and the lines that explain it.
+#[utoipa::path(get, path = "/api/v1/premiums/statements", tag = "premiums", params(dto::StatementParams, Purpose),
+    responses((status = 200, body = Vec<dto::PayerStatement>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn statements(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::StatementParams>,
+) -> Result<Json<Vec<dto::PayerStatement>>, ApiError> {
+    let on = opt_day("on", q.on.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let rows = state.app.premium_statements(&acting.ctx, q.payer.as_deref()).await?;
+    Ok(Json(rows.into_iter().map(|s| dto::PayerStatement::of(s, on)).collect()))
+}
+
+/// The filed lines and their determinations (標準報酬決定通知書), of a month and employer.
+#[utoipa::path(get, path = "/api/v1/premiums/determinations", tag = "premiums", params(dto::DeterminationParams, Purpose),
+    responses((status = 200, body = Vec<dto::Determination>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn determinations(
+    State(state): St,
+    acting: Acting,
+    Q(q): Q<dto::DeterminationParams>,
+) -> Result<Json<Vec<dto::Determination>>, ApiError> {
+    let m = q.month.as_deref().map(month).transpose()?;
+    let rows = state.app.determinations(&acting.ctx, q.employer.as_deref(), m).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// 任意継続 whose premium was not paid by its due day lose their status the day after
+/// (38条3号), as eligibility events (their dependants with them).
+#[utoipa::path(post, path = "/api/v1/premiums/non-payment", tag = "premiums", request_body = dto::DayRequest,
+    params(Purpose, ("X-CSRF-Token" = Option<String>, Header, description = "required with the session cookie")),
+    responses((status = 200, body = dto::EventSummary),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub(crate) async fn non_payment(
+    State(state): St,
+    acting: Acting,
+    J(r): J<dto::DayRequest>,
+) -> Result<Json<dto::EventSummary>, ApiError> {
+    let on = opt_day("day", r.day.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok(Json(state.app.voluntary_non_payment(&acting.ctx, on).await?.into()))
 }

@@ -23,6 +23,10 @@ pub(crate) enum ImportKind {
     Filing,
     /// 検認の回答: the year's list CSV with the answers filled (its 検認年 column names the year).
     Kenin,
+    /// 算定基礎届・月額変更届・賞与支払届 (日本年金機構 CSV, SHFD0006 / KPFD0006).
+    PayFiling,
+    /// 入金明細 (the bank's CSV: 入金日,振込依頼人コード,振込依頼人名,金額).
+    Payments,
 }
 
 impl ImportKind {
@@ -33,13 +37,23 @@ impl ImportKind {
             ImportKind::Checkups => "checkups",
             ImportKind::Filing => "filing",
             ImportKind::Kenin => "kenin",
+            ImportKind::PayFiling => "pay_filing",
+            ImportKind::Payments => "payments",
         }
     }
 
     pub(crate) fn from_id(id: &str) -> Option<Self> {
-        [ImportKind::Receipts, ImportKind::Roster, ImportKind::Checkups, ImportKind::Filing, ImportKind::Kenin]
-            .into_iter()
-            .find(|k| k.id() == id)
+        [
+            ImportKind::Receipts,
+            ImportKind::Roster,
+            ImportKind::Checkups,
+            ImportKind::Filing,
+            ImportKind::Kenin,
+            ImportKind::PayFiling,
+            ImportKind::Payments,
+        ]
+        .into_iter()
+        .find(|k| k.id() == id)
     }
 }
 
@@ -144,6 +158,20 @@ pub(crate) fn start_import(
                     (None, None, None, line)
                 })
             }
+            ImportKind::PayFiling => app.import_pay_filing(&ctx, &name, &bytes, None).await.map(|s| {
+                let line = format!(
+                    "報酬の届書: 決定・改定 {} 件、改定なし {} 件、定時決定の対象外 {} 件、賞与 {} 件（各行の理由は標準報酬の決定通知書に）",
+                    yen(s.determinations as i64),
+                    yen(s.not_revised as i64),
+                    yen(s.excluded as i64),
+                    yen(s.bonuses as i64)
+                );
+                (None, None, None, line)
+            }),
+            ImportKind::Payments => app.import_payments(&ctx, &name, &bytes).await.map(|s| {
+                let line = format!("入金 {} 件、{} 円を記録しました（消込は保険料の画面で）", yen(s.payments as i64), yen(s.amount));
+                (None, None, None, line)
+            }),
         };
         let mut jobs = task_state.jobs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, j)) = jobs.get_mut(&id) {

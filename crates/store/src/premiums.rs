@@ -11,6 +11,7 @@ use crate::batch::{TableBuffer, Val, iso, next_id, open_import, parse_iso, take_
 use crate::events::{PersonRef, resolve_person};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
+use kenpo_domain::Field;
 use kenpo_domain::date::{YearMonth, fiscal_year_of};
 use kenpo_domain::eligibility::Reasoned;
 use kenpo_domain::premium::{self, Component, Due, Leave, MonthFacts, Paid, RateSet, Rounding, SideRates, Statement};
@@ -29,6 +30,11 @@ pub const PREMIUM_CATEGORIES: [DataCategory; 3] =
 
 fn input(file: &str, line: u64, field: &str, problem: &str) -> StoreError {
     StoreError::Input(format!("{file}:{line}: column {field}: {problem}"))
+}
+
+/// A text value as the decision allows it: masked when the use's obligations say so.
+fn shown(grant: &crate::guard::Grant<'_>, field: Field, value: String) -> String {
+    if grant.mask.contains(&field) { crate::people::MASK.to_string() } else { value }
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
@@ -1083,7 +1089,7 @@ impl Store {
         const SQL: &str = "SELECT i.id, i.payer, i.payer_kind, COALESCE(e.name, p.name_kanji, ''), i.month, i.due_on, \
              i.members, i.member_total, i.employer_total, i.total FROM invoices i \
              LEFT JOIN employers e ON e.code = i.payer \
-             LEFT JOIN persons p ON i.payer_kind = 'voluntary' AND p.id = CAST(SUBSTR(i.payer, 2) AS BIGINT)";
+             LEFT JOIN persons p ON p.id = CAST(CASE WHEN i.payer_kind = 'voluntary' THEN SUBSTR(i.payer, 2) END AS BIGINT)";
         type Raw = (i64, String, String, String, String, String, i64, i64, i64, i64);
         let rows: Vec<Raw> = match month {
             Some(m) => {
@@ -1103,9 +1109,9 @@ impl Store {
             .into_iter()
             .map(|r| InvoiceRow {
                 id: r.0,
+                payer_name: if r.2 == "voluntary" { shown(&grant, Field::NameKanji, r.3) } else { r.3 },
                 payer: r.1,
                 payer_kind: r.2,
-                payer_name: r.3,
                 month: r.4,
                 due_on: r.5,
                 members: r.6,
@@ -1137,9 +1143,9 @@ impl Store {
             .map(|r| {
                 Ok(ChargeRow {
                     person_id: r.0,
-                    card_symbol: r.1,
-                    card_number: r.2,
-                    name_kanji: r.3,
+                    card_symbol: shown(&grant, Field::CardSymbol, r.1),
+                    card_number: shown(&grant, Field::CardNumber, r.2),
+                    name_kanji: shown(&grant, Field::NameKanji, r.3),
                     month: r.4,
                     source: r.5,
                     base: r.6,
@@ -1309,9 +1315,9 @@ impl Store {
                     id: r.0,
                     person_id: r.1,
                     employer_code: r.2,
-                    card_symbol: r.3,
-                    card_number: r.4,
-                    name_kanji: r.5,
+                    card_symbol: shown(&grant, Field::CardSymbol, r.3),
+                    card_number: shown(&grant, Field::CardNumber, r.4),
+                    name_kanji: shown(&grant, Field::NameKanji, r.5),
                     birth_date: r.6,
                     kind: r.7,
                     filed_month: r.8,
@@ -1407,9 +1413,9 @@ impl Store {
                 Ok(FilingMember {
                     person_id: r.0,
                     employer_code: r.1,
-                    card_number: r.2,
-                    name_kana: r.3,
-                    name_kanji: r.4,
+                    card_number: shown(&grant, Field::CardNumber, r.2),
+                    name_kana: shown(&grant, Field::NameKana, r.3),
+                    name_kanji: shown(&grant, Field::NameKanji, r.4),
                     birth_date: parse_iso(&r.5)?,
                     standard: r.6,
                 })

@@ -45,6 +45,10 @@ fn society(p: &Payee) -> SocietyFields {
     SocietyFields { office: Some(p.employer.clone()), card_number: Some(p.card_number.clone()) }
 }
 
+/// Lines per file: an employer with more members files several (each all or nothing), as the
+/// 年金機構's own size limits make them do; 40,000 lines stay well under the reader's 16 MB.
+const LINES_PER_FILE: usize = 40_000;
+
 fn files(
     kind: &str,
     created_on: NaiveDate,
@@ -52,19 +56,38 @@ fn files(
 ) -> Result<Vec<PayFile>, FilingError> {
     let mut out = Vec::new();
     for (employer, records) in records {
-        let lines = records.len();
-        let filing = PayFiling {
-            layout: Layout::Society,
-            created_on,
-            office: Office { number: employer.clone(), name: format!("事業所{employer}") },
-            records,
-        };
-        out.push(PayFile {
-            file_name: format!("KPFD0006-{kind}-{}-{employer}.CSV", created_on.format("%Y%m")),
-            employer,
-            bytes: write_pay_filing(&filing)?,
-            lines,
-        });
+        let parts = records.len().div_ceil(LINES_PER_FILE);
+        for (n, chunk) in records.chunks(LINES_PER_FILE).enumerate() {
+            // Line numbers as each file will hold them (four header lines, then [data]).
+            let records: Vec<PayRecord> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut r = r.clone();
+                    let line = i as u64 + 6;
+                    match &mut r {
+                        PayRecord::Annual(a) => a.line = line,
+                        PayRecord::Interim(x) => x.line = line,
+                        PayRecord::Bonus(b) => b.line = line,
+                    }
+                    r
+                })
+                .collect();
+            let lines = records.len();
+            let filing = PayFiling {
+                layout: Layout::Society,
+                created_on,
+                office: Office { number: employer.clone(), name: format!("事業所{employer}") },
+                records,
+            };
+            let part = if parts > 1 { format!("-{:02}", n + 1) } else { String::new() };
+            out.push(PayFile {
+                file_name: format!("KPFD0006-{kind}-{}-{employer}{part}.CSV", created_on.format("%Y%m")),
+                employer: employer.clone(),
+                bytes: write_pay_filing(&filing)?,
+                lines,
+            });
+        }
     }
     Ok(out)
 }

@@ -242,11 +242,19 @@ fn nav_for(state: &ServerState, role: StaffRole, uses: &[(String, String)], curr
     items.push(("/eligibility/kenin", "被扶養者の検認", has(&["eligibility.management"])));
     items.push(("/eligibility/recognise", "被扶養者の認定", has(&["eligibility.management"])));
     items.push(("/eligibility/after-loss", "資格喪失後の受診", has(&["receipts.review"])));
+    items.push(("/premiums", "保険料", has(&["premiums.collection"])));
     // The uses the three uploads act for: receipts, the roster (番号法 when it carries 個人番号), checkups.
     items.push((
         "/imports",
         "取込",
-        has(&["receipts.review", "eligibility.management", "mynumber.affairs", "health.specific_checkup"]),
+        has(&[
+            "receipts.review",
+            "eligibility.management",
+            "mynumber.affairs",
+            "health.specific_checkup",
+            "premiums.remuneration",
+            "premiums.collection",
+        ]),
     ));
     items.push(("/audit", "監査ログ", op("query")));
     items.push(("/audit/contractors", "委託先報告", has(&[kenpo_policy::engine::STATUTORY_SUPERVISION])));

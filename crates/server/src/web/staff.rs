@@ -44,6 +44,9 @@ pub fn routes() -> Router<Arc<ServerState>> {
         .route("/eligibility/outbox", get(outbox))
         .route("/eligibility/outbox/export", post(outbox_export))
         .route("/eligibility/outbox/mark", get(outbox_mark_form).post(outbox_mark_post))
+        .route("/premiums", get(premiums))
+        .route("/premiums/run", post(premiums_run))
+        .route("/premiums/invoices/{id}", get(premium_invoice))
         .route("/explain", get(explain))
         .route("/review", get(review))
         .route("/review/run", post(review_run))
@@ -894,6 +897,8 @@ async fn import_job(State(state): St, p: StaffPage, Path(id): Path<u64>) -> Resu
                 "checkups" => "特定健診",
                 "filing" => "資格の届書",
                 "kenin" => "検認の回答",
+                "pay_filing" => "報酬の届書",
+                "payments" => "入金明細",
                 _ => "電子レセプト",
             },
         },
@@ -1767,4 +1772,138 @@ async fn outbox_mark_post(State(state): St, p: StaffPage, Form(f): Form<MarkForm
         .map_err(|e| WebError::from_app(e, &p.chrome))?;
     let label = kenpo_store::outbox_status_label(f.to.trim());
     Ok(page(StatusCode::OK, &outbox_mark_page(p.chrome, "結果", vec![format!("{n} 件を{label}にしました")])))
+}
+
+// ---- 保険料 ----
+
+/// The use the premium screens read and run under (別表2 2. 保険料の徴収).
+const COLLECTION_USE: &str = "premiums.collection";
+
+#[derive(Deserialize)]
+struct PremiumQuery {
+    month: Option<String>,
+    done: Option<String>,
+}
+
+async fn premiums(State(state): St, p: StaffPage, Query(q): Query<PremiumQuery>) -> Result<Response, WebError> {
+    let ctx = p.for_use(COLLECTION_USE)?;
+    let today = chrono::Local::now().date_naive();
+    let err = |e| WebError::from_app(e, &p.chrome);
+    let all = state.app.invoices(&ctx, None).await.map_err(err)?;
+    let mut months: Vec<String> = all.iter().map(|i| i.month.clone()).collect();
+    months.dedup();
+    // The month after the last one invoiced (or this month) can be run next.
+    let next = months
+        .last()
+        .and_then(|m| m.parse::<kenpo_domain::YearMonth>().ok())
+        .map_or_else(|| kenpo_domain::YearMonth::of(today), |m| m.next())
+        .to_string();
+    if !months.contains(&next) {
+        months.push(next.clone());
+    }
+    let chosen = match q.month.as_deref() {
+        Some(m) => month_of(m, &p.chrome)?.to_string(),
+        None => months.iter().rev().nth(1).cloned().unwrap_or(next),
+    };
+    let invoices: Vec<_> = all.into_iter().filter(|i| i.month == chosen).collect();
+    let mut intro = vec![
+        format!(
+            "保険料は標準報酬月額・標準賞与額 × 料率（一般＝基本＋特定、調整、介護（40〜64歳）、子ども・子育て支援金）で、被保険者負担分は50銭以下切捨て・50銭超切上げ（給与控除）、事業主負担分はその残りです。この画面は利用目的「{COLLECTION_USE}」で読みます。"
+        ),
+        "各告知の明細に、一人ひとりの計算過程を示します。入金明細と報酬の届書は「取込」から。".to_string(),
+    ];
+    if q.done.as_deref() == Some("run") {
+        intro.push(format!("{chosen} の保険料を計算し、納入告知を作成しました。"));
+    }
+    let total = invoices.iter().try_fold(0i64, |a, i| a.checked_add(i.total));
+    let mut tables = Vec::new();
+    if !invoices.is_empty() {
+        tables.push((
+            format!(
+                "{chosen} の納入告知（{} 件、合計 {} 円）",
+                invoices.len(),
+                total.map_or_else(|| "桁あふれ".to_string(), yen)
+            ),
+            kenpo_app::render::premiums::invoices_table(&invoices),
+        ));
+    }
+    let statements = state.app.premium_statements(&ctx, None).await.map_err(err)?;
+    let open: Vec<_> =
+        statements.into_iter().filter(|s| s.statement.outstanding() > 0 || s.statement.credit > 0).collect();
+    tables.push((
+        format!("未納・過納のある納付者（{} 件、{today} 現在）", open.len()),
+        kenpo_app::render::premiums::statements_table(&open, today),
+    ));
+    let links = invoices
+        .iter()
+        .take(200)
+        .map(|i| Link {
+            href: format!("/premiums/invoices/{}", i.id),
+            label: format!("明細: {} {}", i.payer, i.payer_name),
+        })
+        .collect();
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: "保険料".into(),
+            intro,
+            month_form: Some(MonthForm {
+                action: "/premiums",
+                name: "month",
+                label: "対象月",
+                options: months.iter().map(|m| (m.clone(), *m == chosen)).collect(),
+                run: vec![("/premiums/run", "この月の保険料を計算して告知する")],
+            }),
+            tables,
+            withheld: Vec::new(),
+            links,
+        },
+    ))
+}
+
+async fn premiums_run(State(state): St, p: StaffPage, Form(f): Form<MonthPost>) -> Result<Response, WebError> {
+    check_csrf(&p.browser.session, &f._csrf, &p.chrome)?;
+    let ctx = p.for_use(COLLECTION_USE)?;
+    let m = month_of(&f.month, &p.chrome)?;
+    state.app.run_premium_month(&ctx, m).await.map_err(|e| WebError::from_app(e, &p.chrome))?;
+    Ok(Redirect::to(&format!("/premiums?month={m}&done=run")).into_response())
+}
+
+async fn premium_invoice(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let ctx = p.for_use(COLLECTION_USE)?;
+    let err = |e| WebError::from_app(e, &p.chrome);
+    let invoice = state.app.invoices(&ctx, None).await.map_err(err)?.into_iter().find(|i| i.id == id);
+    let Some(invoice) = invoice else {
+        return Err(WebError::from_app(kenpo_app::AppError::NotFound("その納入告知はありません".into()), &p.chrome));
+    };
+    let lines = state.app.invoice_lines(&ctx, id).await.map_err(err)?;
+    let intro = vec![
+        format!(
+            "{}（{}）{} 分、納期限 {}: 合計 {} 円（被保険者負担分 {} 円、事業主負担分 {} 円、{} 名）",
+            invoice.payer_name,
+            invoice.payer,
+            invoice.month,
+            invoice.due_on,
+            yen(invoice.total),
+            yen(invoice.member_total),
+            yen(invoice.employer_total),
+            invoice.members
+        ),
+        "合計は明細の各行（本人計＋事業主計）の和です。".into(),
+    ];
+    Ok(page(
+        StatusCode::OK,
+        &TablesPage {
+            chrome: Some(p.chrome),
+            title: format!("納入告知 {id} の明細"),
+            intro,
+            month_form: None,
+            tables: vec![("明細".into(), kenpo_app::render::premiums::invoice_lines_table(&lines))],
+            withheld: Vec::new(),
+            links: vec![Link {
+                href: format!("/premiums?month={}", invoice.month), label: "保険料に戻る".into()
+            }],
+        },
+    ))
 }
