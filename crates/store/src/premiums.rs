@@ -707,9 +707,9 @@ impl Store {
         bonus_rows.flush(&mut tx).await?;
         // The decided 標準報酬 replace what the history held for the same month.
         sqlx::query(
-            "DELETE FROM standard_remuneration WHERE EXISTS (SELECT 1 FROM remuneration_determinations d \
-             WHERE d.import_id = $1 AND d.decided = 1 AND d.person_id = standard_remuneration.person_id \
-             AND d.effective_from || '-01' = standard_remuneration.effective_from)",
+            "DELETE FROM standard_remuneration WHERE (person_id, effective_from) IN \
+             (SELECT d.person_id, d.effective_from || '-01' FROM remuneration_determinations d \
+              WHERE d.import_id = $1 AND d.decided = 1)",
         )
         .bind(import_id)
         .execute(&mut *tx)

@@ -46,6 +46,8 @@ CREATE TABLE remuneration_determinations (
     UNIQUE (person_id, kind, filed_month)
 );
 CREATE INDEX remuneration_determinations_employer ON remuneration_determinations(employer_code, filed_month);
+CREATE INDEX remuneration_determinations_import ON remuneration_determinations(import_id);
+CREATE INDEX remuneration_determinations_person ON remuneration_determinations(person_id);
 
 CREATE TABLE leaves (
     person_id INTEGER NOT NULL REFERENCES persons(id),
