@@ -1065,6 +1065,8 @@ impl Store {
                     Val::Text(json(&reasoning)?),
                 ]);
                 if charges.rows() >= 5_000 {
+                    // The lines name their invoice: it is written first.
+                    invoices.flush(&mut tx).await?;
                     charges.flush(&mut tx).await?;
                 }
             }
