@@ -6,7 +6,6 @@
 use crate::AppError;
 use chrono::NaiveDate;
 use kenpo_domain::Yen;
-use kenpo_domain::date::YearMonth;
 use kenpo_domain::eligibility::LossReason;
 use kenpo_domain::premium::{RateSet, SideRates};
 use kenpo_formats::nenkin_pay::{self, PayRecord};
@@ -193,9 +192,4 @@ pub async fn voluntary_non_payment(
     }
     let sha = crate::imports::sha256_hex(format!("non_payment|{today}|{}", events.len()).as_bytes());
     Ok(store.apply_events(ctx, "non_payment", &format!("任意継続 保険料未納 {today}"), &sha, &events).await?)
-}
-
-/// The month a payment must cover for a 任意継続 to stay covered, for messages.
-pub fn describe_unpaid(month: YearMonth, due: NaiveDate) -> String {
-    format!("{month} 分（納付期日 {}）", kenpo_domain::era::era_date(due))
 }

@@ -189,6 +189,48 @@ fn run_demo_and_check(database: Option<String>) {
     );
     assert!(after.status.success(), "{}", String::from_utf8_lossy(&after.stderr));
     outputs.push(after);
+    // Premiums: the demo charged a year; October's invoices each equal their two shares, print
+    // as PDF, as do September's 決定通知書 (the 定時決定); a bank file with a bad amount on line 2
+    // is refused naming the line and column, never the value.
+    let collect = ["--as", "staff:eligibility:t", "--purpose", "premiums.collection"];
+    let invoices = run(&["--json", "premium", "invoices", "--month", "2026-10"], &collect);
+    assert!(invoices.status.success(), "{}", String::from_utf8_lossy(&invoices.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&invoices.stdout).expect("JSON");
+    let list = list.as_array().expect("a list");
+    assert!(!list.is_empty(), "the demo invoiced October");
+    for i in list {
+        assert_eq!(
+            i["total"].as_i64(),
+            Some(i["member_total"].as_i64().unwrap() + i["employer_total"].as_i64().unwrap())
+        );
+    }
+    outputs.push(invoices);
+    let invoice_pdf = data.join("invoices.pdf");
+    let out = run(
+        &["premium", "invoices", "--month", "2026-10", "--format", "pdf", "--out", invoice_pdf.to_str().unwrap()],
+        &collect,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&invoice_pdf).unwrap().starts_with(b"%PDF"));
+    outputs.push(out);
+    let notices_pdf = data.join("notices.pdf");
+    let out = run(
+        &["premium", "notices", "--month", "2026-09", "--format", "pdf", "--out", notices_pdf.to_str().unwrap()],
+        &["--as", "staff:eligibility:t", "--purpose", "premiums.remuneration"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&notices_pdf).unwrap().starts_with(b"%PDF"));
+    outputs.push(out);
+    let statements = run(&["premium", "statements", "--on", "2027-03-31"], &collect);
+    assert!(statements.status.success(), "{}", String::from_utf8_lossy(&statements.stderr));
+    outputs.push(statements);
+    let bank = data.join("bank.csv");
+    std::fs::write(&bank, "入金日,振込依頼人コード,振込依頼人名,金額\n2026-11-30,E0001,,12x45\n").unwrap();
+    let refused = run(&["premium", "payments", bank.to_str().unwrap()], &collect);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("bank.csv:2") && err.contains("金額") && !err.contains("12x45"), "{err}");
+    outputs.push(refused);
     // A filing with a broken line 6 is refused whole, naming the file, line and column.
     let broken = data.join("KPFD0006.CSV");
     std::fs::write(

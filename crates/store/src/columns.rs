@@ -48,16 +48,14 @@ pub fn columns_of(field: Field) -> &'static [(&'static str, &'static str)] {
         Field::LossReason => &[("eligibility_periods", "loss_reason"), ("eligibility_events", "reason")],
         Field::Employer => &[("persons", "employer_code"), ("employer_history", "employer_code")],
         Field::HasDependants => &[("persons", "insured_id"), ("dependency_history", "insured_id")],
-        Field::StandardMonthlyRemuneration => {
-            &[
-                ("standard_remuneration", "grade"),
-                ("standard_remuneration", "monthly_amount"),
-                ("remuneration_determinations", "monthly_amount"),
-                ("remuneration_determinations", "average"),
-                ("remuneration_determinations", "months"),
-                ("premium_charges", "base"),
-            ]
-        }
+        Field::StandardMonthlyRemuneration => &[
+            ("standard_remuneration", "grade"),
+            ("standard_remuneration", "monthly_amount"),
+            ("remuneration_determinations", "monthly_amount"),
+            ("remuneration_determinations", "average"),
+            ("remuneration_determinations", "months"),
+            ("premium_charges", "base"),
+        ],
         Field::StandardBonus => &[("bonuses", "amount"), ("bonuses", "standard_amount")],
         Field::AnnualIncome => &[("dependants", "annual_income")],
         Field::Relationship => &[("dependants", "relationship"), ("dependency_history", "relationship")],
