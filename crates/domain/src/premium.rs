@@ -146,7 +146,9 @@ fn micro_text(micro: i128) -> String {
     let frac = micro.rem_euclid(MILLION);
     let f = format!("{frac:06}");
     let f = f.trim_end_matches('0');
-    if f.is_empty() { format!("{}円", whole) } else { format!("{}.{}円", whole, f) }
+    let whole = money(whole as Yen);
+    let whole = whole.trim_end_matches('円');
+    if f.is_empty() { format!("{whole}円") } else { format!("{whole}.{f}円") }
 }
 
 fn ppm_text(ppm: i64) -> String {
