@@ -13,7 +13,7 @@ use kenpo_store::{Change, EventSummary, NewAcquisition, NewEvent, PersonRef, Sto
 
 /// How to find the member a filing names: the KPFD 被保険者証番号, else the 個人番号 (through
 /// the vault's blind index), else カナ氏名 + 生年月日.
-fn member_ref(person: &FiledPerson, employer: &str, card_number: Option<&String>) -> PersonRef {
+pub(crate) fn member_ref(person: &FiledPerson, employer: &str, card_number: Option<&String>) -> PersonRef {
     if let Some(number) = card_number {
         return PersonRef::EmployerNumber { employer: employer.to_string(), number: number.clone() };
     }

@@ -634,6 +634,14 @@ impl App {
         Ok(self.store.invoices(ctx, month).await?)
     }
 
+    pub async fn invoice(&self, ctx: &AccessContext, id: i64) -> Result<kenpo_store::InvoiceRow, AppError> {
+        self.store.invoice(ctx, id).await?.ok_or_else(|| AppError::NotFound(format!("納入告知 {id} はありません")))
+    }
+
+    pub async fn invoice_months(&self, ctx: &AccessContext) -> Result<Vec<kenpo_domain::YearMonth>, AppError> {
+        Ok(self.store.invoice_months(ctx).await?)
+    }
+
     pub async fn invoice_lines(
         &self,
         ctx: &AccessContext,

@@ -4,6 +4,7 @@
 //! papers are laid out in `render::premiums`.
 
 use crate::AppError;
+use crate::eligibility::member_ref;
 use chrono::NaiveDate;
 use kenpo_domain::Yen;
 use kenpo_domain::eligibility::LossReason;
@@ -99,14 +100,6 @@ pub fn parse_rates(text: &str) -> Result<RateSet, AppError> {
     Ok(rates)
 }
 
-/// How to find the member a 報酬の届書 line names: the KPFD 被保険者証番号, else カナ + 生年月日.
-fn who(person: &nenkin_pay::FiledPerson, employer: &str, card_number: Option<&String>) -> PersonRef {
-    match card_number {
-        Some(number) => PersonRef::EmployerNumber { employer: employer.to_string(), number: number.clone() },
-        None => PersonRef::KanaBirth { kana: person.kana.clone(), birth: person.birth },
-    }
-}
-
 /// Reads and applies one file of 算定基礎届・月額変更届・賞与支払届, all or nothing. `employer`
 /// overrides the file's 事業所番号 (an SHFD file carries the 年金事務所's). Lines filed for
 /// 70歳以上被用者 only are not the health insurance's and are skipped.
@@ -126,7 +119,7 @@ pub async fn import_pay_filing_bytes(
         }
         let input = match r {
             PayRecord::Annual(a) => PayInput::Annual {
-                who: who(&a.person, &employer, a.society.card_number.as_ref()),
+                who: member_ref(&a.person, &employer, a.society.card_number.as_ref()),
                 year: a.applies_from.year(),
                 months: a.months,
                 worker: a.worker,
@@ -134,13 +127,13 @@ pub async fn import_pay_filing_bytes(
                 yearly_average: if a.yearly_average { a.corrected_average } else { None },
             },
             PayRecord::Interim(i) => PayInput::Interim {
-                who: who(&i.person, &employer, i.society.card_number.as_ref()),
+                who: member_ref(&i.person, &employer, i.society.card_number.as_ref()),
                 months: i.months,
                 worker: i.worker,
                 change: i.pay_change.map(|c| c.1),
             },
             PayRecord::Bonus(b) => PayInput::Bonus {
-                who: who(&b.person, &employer, b.society.card_number.as_ref()),
+                who: member_ref(&b.person, &employer, b.society.card_number.as_ref()),
                 paid_on: b.paid_on,
                 amount: b.cash + b.in_kind,
             },
@@ -192,4 +185,22 @@ pub async fn voluntary_non_payment(
     }
     let sha = crate::imports::sha256_hex(format!("non_payment|{today}|{}", events.len()).as_bytes());
     Ok(store.apply_events(ctx, "non_payment", &format!("任意継続 保険料未納 {today}"), &sha, &events).await?)
+}
+
+/// The members as their employers' payroll knows them, for the synthetic 報酬の届書 (the demo
+/// and the benchmark); those without a 標準報酬 on file are left out.
+pub fn payees(rows: Vec<kenpo_store::FilingMember>) -> Vec<kenpo_synth::Payee> {
+    rows.into_iter()
+        .filter_map(|m| {
+            Some(kenpo_synth::Payee {
+                person_id: m.person_id,
+                employer: m.employer_code,
+                card_number: m.card_number,
+                kana: m.name_kana,
+                kanji: m.name_kanji,
+                birth: m.birth_date,
+                standard: m.standard?,
+            })
+        })
+        .collect()
 }

@@ -10,7 +10,6 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use kenpo_domain::YearMonth;
 use kenpo_store::{AccessContext, Actor, PurposeId};
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -51,22 +50,7 @@ pub async fn bench_premiums(members: u64, postgres: Option<String>, dir: &Path) 
         let roster_secs = started.elapsed().as_secs_f64();
         store.set_premium_rates(&staff, &kenpo_app::premiums::parse_rates(RATES)?).await?;
         // 定時決定: every member covered on 1 July, one KPFD file per employer.
-        let payees: Vec<kenpo_synth::Payee> = store
-            .insured_on(&staff, july)
-            .await?
-            .into_iter()
-            .filter_map(|m| {
-                Some(kenpo_synth::Payee {
-                    person_id: m.person_id,
-                    employer: m.employer_code,
-                    card_number: m.card_number,
-                    kana: m.name_kana,
-                    kanji: m.name_kanji,
-                    birth: m.birth_date,
-                    standard: m.standard?,
-                })
-            })
-            .collect();
+        let payees = kenpo_app::premiums::payees(store.insured_on(&staff, july).await?);
         let files = kenpo_synth::annual_files(1, 2026, &payees)?;
         let started = Instant::now();
         let (mut lines, mut decided) = (0u64, 0u64);
@@ -95,23 +79,21 @@ pub async fn bench_premiums(members: u64, postgres: Option<String>, dir: &Path) 
             roster.people as f64 / roster_secs,
         );
         // The rows for DuckDB (the charged 被保険者 with the 標準報酬 in force) and the invoices.
-        let invoices = store.invoices(&collect, Some(september)).await?;
-        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(format!("invoices-{name}.csv")))?);
-        writeln!(out, "payer,kind,total")?;
-        for i in &invoices {
-            writeln!(out, "{},{},{}", i.payer, i.payer_kind, i.total)?;
+        // Written by the one CSV writer (no BOM: a program reads them).
+        let utf8 = kenpo_formats::csv_out::CsvEncoding::Utf8;
+        let mut table = kenpo_domain::Table::new(["payer", "kind", "total"]);
+        for i in store.invoices(&collect, Some(september)).await? {
+            table.push(vec![i.payer, i.payer_kind, i.total.to_string()]);
         }
-        out.flush()?;
+        kenpo_app::files::write_csv(&dir.join(format!("invoices-{name}.csv")), &table, utf8)?;
         if *name == "sqlite" {
-            let rows = store.insured_on(&staff, september.last_day()).await?;
-            let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("rows.csv"))?);
-            writeln!(out, "employer,standard,birth")?;
-            for r in rows {
+            let mut table = kenpo_domain::Table::new(["employer", "standard", "birth"]);
+            for r in store.insured_on(&staff, september.last_day()).await? {
                 if let Some(s) = r.standard {
-                    writeln!(out, "{},{},{}", r.employer_code, s, r.birth_date)?;
+                    table.push(vec![r.employer_code, s.to_string(), r.birth_date.to_string()]);
                 }
             }
-            out.flush()?;
+            kenpo_app::files::write_csv(&dir.join("rows.csv"), &table, utf8)?;
         }
         store.close().await;
     }

@@ -129,16 +129,9 @@ pub fn round_share(micro: i128, rounding: Rounding) -> Yen {
     (whole + i128::from(up)) as Yen
 }
 
+/// Yen as the reasoning shows them (digits grouped as the 高額療養費 explanations group them).
 fn money(v: Yen) -> String {
-    let s = v.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 { format!("-{out}円") } else { format!("{out}円") }
+    format!("{}円", crate::kogaku::yen(v))
 }
 
 fn micro_text(micro: i128) -> String {
@@ -625,13 +618,20 @@ pub struct Statement {
     pub received: Yen,
 }
 
+impl Settled {
+    /// Past its due day on `day` and not settled.
+    pub fn in_arrears(&self, day: NaiveDate) -> bool {
+        self.due_on < day && self.outstanding > 0
+    }
+}
+
 impl Statement {
     pub fn outstanding(&self) -> Yen {
         self.invoices.iter().map(|s| s.outstanding).sum()
     }
     /// Invoices past their due day and not settled by it, as of `day`.
     pub fn arrears(&self, day: NaiveDate) -> Vec<&Settled> {
-        self.invoices.iter().filter(|s| s.due_on < day && s.outstanding > 0).collect()
+        self.invoices.iter().filter(|s| s.in_arrears(day)).collect()
     }
 }
 

@@ -154,16 +154,9 @@ fn ym(y: i32, m: u32) -> YearMonth {
     YearMonth::from_parts(y, m)
 }
 
+/// Yen as the reasoning shows them (digits grouped as the 高額療養費 explanations group them).
 fn yen(v: Yen) -> String {
-    let s = v.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 { format!("-{out}円") } else { format!("{out}円") }
+    format!("{}円", crate::kogaku::yen(v))
 }
 
 /// The August up to which a determination made effective in `from` stays: January–June → that

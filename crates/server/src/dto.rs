@@ -1437,7 +1437,7 @@ impl PayerStatement {
                 .invoices
                 .into_iter()
                 .map(|i| SettledInvoice {
-                    in_arrears: i.due_on < on && i.outstanding > 0,
+                    in_arrears: i.in_arrears(on),
                     invoice_id: i.invoice_id,
                     month: i.month.to_string(),
                     due_on: i.due_on.to_string(),

@@ -174,6 +174,13 @@ pub struct NewPayment {
     pub amount: Yen,
 }
 
+/// Which invoices to read.
+enum Which {
+    All,
+    Month(YearMonth),
+    One(i64),
+}
+
 /// The payer code of a 任意継続被保険者.
 pub fn voluntary_payer(person: i64) -> String {
     format!("V{person:09}")
@@ -1086,6 +1093,25 @@ impl Store {
 
     /// Invoices of a month (or all), by payer.
     pub async fn invoices(&self, ctx: &AccessContext, month: Option<YearMonth>) -> Result<Vec<InvoiceRow>, StoreError> {
+        self.invoice_rows(ctx, month.map_or(Which::All, Which::Month)).await
+    }
+
+    /// One invoice by its 告知番号.
+    pub async fn invoice(&self, ctx: &AccessContext, id: i64) -> Result<Option<InvoiceRow>, StoreError> {
+        Ok(self.invoice_rows(ctx, Which::One(id)).await?.pop())
+    }
+
+    /// The months invoiced, oldest first (no invoice rows read).
+    pub async fn invoice_months(&self, ctx: &AccessContext) -> Result<Vec<YearMonth>, StoreError> {
+        let grant = self.decide(ctx, Action::Read, &[DataCategory::Remuneration], Subject::Population).await?;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT month FROM invoices ORDER BY month")
+            .fetch_all(self.db.granted(&grant))
+            .await?;
+        self.record(&grant, &Touched::Nothing).await?;
+        rows.iter().map(|r| ym(&r.0)).collect()
+    }
+
+    async fn invoice_rows(&self, ctx: &AccessContext, which: Which) -> Result<Vec<InvoiceRow>, StoreError> {
         let grant = self.decide(ctx, Action::Read, &[DataCategory::Remuneration], Subject::Population).await?;
         let pool = self.db.granted(&grant);
         const SQL: &str = "SELECT i.id, i.payer, i.payer_kind, COALESCE(e.name, p.name_kanji, ''), i.month, i.due_on, \
@@ -1093,14 +1119,17 @@ impl Store {
              LEFT JOIN employers e ON e.code = i.payer \
              LEFT JOIN persons p ON p.id = CAST(CASE WHEN i.payer_kind = 'voluntary' THEN SUBSTR(i.payer, 2) END AS BIGINT)";
         type Raw = (i64, String, String, String, String, String, i64, i64, i64, i64);
-        let rows: Vec<Raw> = match month {
-            Some(m) => {
+        let rows: Vec<Raw> = match which {
+            Which::Month(m) => {
                 sqlx::query_as(sqlx::AssertSqlSafe(format!("{SQL} WHERE i.month = $1 ORDER BY i.payer_kind, i.payer")))
                     .bind(m.to_string())
                     .fetch_all(pool)
                     .await?
             }
-            None => {
+            Which::One(id) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("{SQL} WHERE i.id = $1"))).bind(id).fetch_all(pool).await?
+            }
+            Which::All => {
                 sqlx::query_as(sqlx::AssertSqlSafe(format!("{SQL} ORDER BY i.month, i.payer_kind, i.payer")))
                     .fetch_all(pool)
                     .await?

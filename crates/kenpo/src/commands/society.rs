@@ -371,21 +371,7 @@ async fn premium_year(store: &kenpo_store::Store, location: &Location, members: 
     let config = kenpo_synth::SocietyConfig::new(members, seed);
     let dir = location.data_dir.join("synthetic").join("pay");
     kenpo_app::files::private_dir(&dir)?;
-    let payees = |rows: Vec<kenpo_store::FilingMember>| -> Vec<kenpo_synth::Payee> {
-        rows.into_iter()
-            .filter_map(|m| {
-                Some(kenpo_synth::Payee {
-                    person_id: m.person_id,
-                    employer: m.employer_code,
-                    card_number: m.card_number,
-                    kana: m.name_kana,
-                    kanji: m.name_kanji,
-                    birth: m.birth_date,
-                    standard: m.standard?,
-                })
-            })
-            .collect()
-    };
+    let payees = kenpo_app::premiums::payees;
     let mut year = PremiumYear::default();
     let apply = |files: Vec<kenpo_synth::PayFile>| async {
         let mut sums = Vec::new();

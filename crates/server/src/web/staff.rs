@@ -1789,9 +1789,8 @@ async fn premiums(State(state): St, p: StaffPage, Query(q): Query<PremiumQuery>)
     let ctx = p.for_use(COLLECTION_USE)?;
     let today = chrono::Local::now().date_naive();
     let err = |e| WebError::from_app(e, &p.chrome);
-    let all = state.app.invoices(&ctx, None).await.map_err(err)?;
-    let mut months: Vec<String> = all.iter().map(|i| i.month.clone()).collect();
-    months.dedup();
+    let mut months: Vec<String> =
+        state.app.invoice_months(&ctx).await.map_err(err)?.iter().map(ToString::to_string).collect();
     // The month after the last one invoiced (or this month) can be run next.
     let next = months
         .last()
@@ -1805,7 +1804,7 @@ async fn premiums(State(state): St, p: StaffPage, Query(q): Query<PremiumQuery>)
         Some(m) => month_of(m, &p.chrome)?.to_string(),
         None => months.iter().rev().nth(1).cloned().unwrap_or(next),
     };
-    let invoices: Vec<_> = all.into_iter().filter(|i| i.month == chosen).collect();
+    let invoices = state.app.invoices(&ctx, Some(month_of(&chosen, &p.chrome)?)).await.map_err(err)?;
     let mut intro = vec![
         format!(
             "保険料は標準報酬月額・標準賞与額 × 料率（一般＝基本＋特定、調整、介護（40〜64歳）、子ども・子育て支援金）で、被保険者負担分は50銭以下切捨て・50銭超切上げ（給与控除）、事業主負担分はその残りです。この画面は利用目的「{COLLECTION_USE}」で読みます。"
@@ -1873,10 +1872,7 @@ async fn premiums_run(State(state): St, p: StaffPage, Form(f): Form<MonthPost>) 
 async fn premium_invoice(State(state): St, p: StaffPage, Path(id): Path<i64>) -> Result<Response, WebError> {
     let ctx = p.for_use(COLLECTION_USE)?;
     let err = |e| WebError::from_app(e, &p.chrome);
-    let invoice = state.app.invoices(&ctx, None).await.map_err(err)?.into_iter().find(|i| i.id == id);
-    let Some(invoice) = invoice else {
-        return Err(WebError::from_app(kenpo_app::AppError::NotFound("その納入告知はありません".into()), &p.chrome));
-    };
+    let invoice = state.app.invoice(&ctx, id).await.map_err(err)?;
     let lines = state.app.invoice_lines(&ctx, id).await.map_err(err)?;
     let intro = vec![
         format!(
